@@ -1,0 +1,205 @@
+"""The `hoso` command: a thin layer over the same functions the API calls.
+
+Every `HosoError` becomes readable lines on stderr and exit code 2; a unit that is not
+recognised is a result, not an error (exit 0).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from docgen import criteria, inputs, sheet, vn
+from docgen.errors import HosoError, InvalidAssessment
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment
+from docgen.report import result_data
+from docgen.scoring import AssessmentResult
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples" / "assessments"
+
+app = typer.Typer(help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+sheet_app = typer.Typer(help="Workbooks (.xlsx) for entering scores.", no_args_is_help=True)
+app.add_typer(sheet_app, name="sheet")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """The one translator of domain errors for the command line."""
+    try:
+        yield
+    except InvalidAssessment as exc:
+        err.print(f"[bold red]Invalid input[/] — {len(exc.problems)} problem(s), nothing scored:",
+                  markup=True)
+        for problem in exc.problems:
+            err.print(f"  • {problem}", markup=False)
+        raise typer.Exit(2) from None
+    except HosoError as exc:
+        err.print(f"error: {exc.message}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _pts(value: Any) -> str:
+    return "—" if value is None else vn.number(value)
+
+
+def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> None:
+    a = result.assessment
+    mode = MODE_LABELS[a.mode]
+    out.rule(f"[bold]{a.unit.name}[/] · {UNIT_TYPE_LABELS[a.unit.type]} · {a.year} · {mode}")
+    out.print(f"[dim]{origin}[/]")
+    table = Table(show_lines=False, expand=True)
+    table.add_column("Tiêu chí", no_wrap=True)
+    table.add_column("Tối đa", justify="right")
+    table.add_column("Tự chấm", justify="right")
+    table.add_column("Thẩm định", justify="right")
+    table.add_column("Lý do", ratio=1)
+    for group in result.groups:
+        table.add_row(f"[bold]Nhóm {group.id}[/]", _pts(group.max_points),
+                      _pts(group.self_points), "", f"[bold]{group.title}[/]")
+        for c in group.criteria:
+            failing = [i for i in c.items if i.final < i.max_points]
+            reason = "Đạt đủ" if not failing else " | ".join(f"{i.id} {i.reason}" for i in failing)
+            style = "" if c.achieved else "red"
+            table.add_row(f"Tiêu chí {c.id}", _pts(c.max_points), _pts(c.self_points),
+                          _pts(c.appraised), reason, style=style)
+            if detail:
+                for i in c.items:
+                    table.add_row(f"  {i.id}", _pts(i.max_points), _pts(i.self_points),
+                                  _pts(i.appraised), i.reason, style="dim")
+    table.add_row("[bold]Tổng điểm[/]", _pts(result.max_points), _pts(result.self_points),
+                  _pts(result.final) if result.appraised else "—", "")
+    out.print(table)
+    v = result.verdict
+    if v.recognised:
+        out.print(f"[bold green]Đủ điều kiện công nhận[/] — {vn.points(result.final)}")
+    else:
+        out.print(f"[bold red]Chưa đủ điều kiện công nhận[/] — {vn.points(result.final)}")
+        for s in v.shortfalls:
+            out.print(f"  • {s}", markup=False)
+    out.print(f"[dim]Chính sách xét: {v.policy}[/]")
+
+
+PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="YAML file of recognition "
+                      "policies per criteria set (default: every criterion in full)")]
+
+
+@app.command()
+def score(
+    paths: Annotated[list[Path], typer.Argument(help="assessment files (.yaml, .json, .xlsx) "
+                                                "or folders of them")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON")] = False,
+    detail: Annotated[bool, typer.Option("--detail", help="show every sub-item")] = False,
+    policy: PolicyOpt = None,
+) -> None:
+    """Score unit assessments and print the totals and the verdict of each."""
+    with _errors():
+        policies = inputs.load_policies(policy)
+        loaded = inputs.load_paths(paths)
+        results = inputs.score_all(loaded, policies)
+    if as_json:
+        data = [result_data(r, origin=x.origin) for r, x in zip(results, loaded, strict=True)]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    for r, x in zip(results, loaded, strict=True):
+        _print_result(r, x.origin, detail=detail)
+
+
+@sheet_app.command("new")
+def sheet_new(
+    target: Annotated[Path, typer.Argument(help="the .xlsx file to write")],
+    set_id: Annotated[str, typer.Option("--set", help="criteria set: xa_phuong or co_quan")]
+    = "xa_phuong",
+    units: Annotated[int, typer.Option(min=1, max=200, help="number of blank unit sheets")] = 1,
+    from_: Annotated[list[Path] | None, typer.Option("--from", help="pre-fill from these "
+                                                     "assessments")] = None,
+    force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
+) -> None:
+    """Write a workbook a clerk can fill in: one sheet per unit, one row per sub-item."""
+    with _errors():
+        if target.exists() and not force:
+            raise HosoError(f"{target} exists; use --force to overwrite it", field="target")
+        filled: list[Assessment] = []
+        if from_:
+            filled = [x.assessment for x in inputs.load_paths(from_)
+                      if x.criteria.id == criteria.load(set_id).id]
+        data = sheet.new_workbook(set_id, units=units, assessments=filled)
+        _write_atomic(target, data)
+    out.print(f"Đã tạo {target} ({len(filled) or units} đơn vị, bộ tiêu chí {set_id}).")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of an assessment file."""
+    sys.stdout.write(schema_text())
+
+
+def schema_text() -> str:
+    return json.dumps(Assessment.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+@app.command()
+def demo(
+    samples: Annotated[Path, typer.Option(help="folder of sample assessments")] = SAMPLES,
+    output: Annotated[Path, typer.Option(help="where to write the demo's files")] = Path("out"),
+) -> None:
+    """Score every sample unit, write the results and a workbook, and say where to look next."""
+    with _errors():
+        loaded = inputs.load_paths([samples])
+        results = inputs.score_all(loaded, inputs.load_policies(None))
+        table = Table(title="Kết quả chấm điểm các đơn vị mẫu", expand=True)
+        for name, justify in (("Đơn vị", "left"), ("Loại", "left"), ("Năm", "right"),
+                              ("Tự chấm", "right"), ("Thẩm định", "right"), ("Kết quả", "left")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for r in results:
+            a = r.assessment
+            verdict = ("[green]Đủ điều kiện[/]" if r.verdict.recognised else
+                       "[red]Chưa đủ:[/] " + "; ".join(r.verdict.shortfalls))
+            table.add_row(a.unit.name, f"{UNIT_TYPE_LABELS[a.unit.type]}, {MODE_LABELS[a.mode]}",
+                          str(a.year), f"{_pts(r.self_points)}/{_pts(r.max_points)}",
+                          _pts(r.final) if r.appraised else "—", verdict)
+        out.print(table)
+        data = [result_data(r, origin=x.origin) for r, x in zip(results, loaded, strict=True)]
+        scores = output / "scores.json"
+        _write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+        book = output / "phieu-cham-diem-xa-phuong.xlsx"
+        _write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
+    out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
+    out.print(f"  • chi tiết từng tiêu chí:  hoso score {samples}/<tệp> --detail")
+    out.print(f"  • kết quả dạng JSON:       {scores}")
+    out.print(f"  • phiếu chấm điểm trống:   {book}  (điền rồi chạy: hoso score {book})")
+    out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
+
+
+main: Callable[[], None] = app
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,76 @@
+"""The one error tree of hoso.
+
+Every error the service raises on purpose derives from `HosoError` and carries a stable `code`,
+an English and a Vietnamese message, and the path of the field at fault. Entry points (the CLI,
+the HTTP API) translate these and nothing else into exit codes and responses; anything else is a
+bug. A failed check (a unit that does not qualify, a signature that does not verify) is a
+*result*, not an error.
+
+    HosoError
+    ├── ConfigError            settings or policy files that cannot be used
+    ├── InvalidAssessment      an assessment input with problems (all of them, with locations)
+    ├── TemplateError          (filled in by the documents issue)
+    ├── ConversionError        (filled in by the documents issue)
+    ├── SigningError           (filled in by the signing issue)
+    ├── NumberingError         (filled in by the registry issue)
+    └── ArchiveError           (filled in by the registry issue)
+
+Only the branches the code uses exist; the others are named here so that the tree stays one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class HosoError(Exception):
+    """Base of every error hoso raises on purpose."""
+
+    code = "hoso_error"
+
+    def __init__(self, message: str, *, message_vi: str | None = None, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_vi = message_vi or message
+        self.field = field
+
+
+class ConfigError(HosoError):
+    """A settings value, criteria set or recognition policy that cannot be used."""
+
+    code = "config_error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, and where: file, unit, item and field."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class InvalidAssessment(HosoError):
+    """An assessment input with one or more problems; nothing of it may be scored."""
+
+    code = "invalid_assessment"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(
+            f"{count} problem(s) in the assessment input:\n{lines}",
+            message_vi=f"Dữ liệu chấm điểm có {count} lỗi:\n{lines}",
+            field=self.problems[0].location if self.problems else "",
+        )
+
+    @classmethod
+    def collect(cls, problems: Iterable[Problem]) -> None:
+        """Raise with every problem at once, or return when there is none."""
+        found = list(problems)
+        if found:
+            raise cls(found)

@@ -1,0 +1,223 @@
+"""Reading assessments from files: YAML or JSON (one assessment or a list), folders of them, and
+filled-in workbooks (see `docgen.sheet`).
+
+The adapter between the file system and the pure scoring core. It decodes strictly as UTF-8,
+refuses duplicate keys, reads every number as Decimal (never float), checks the shape with the
+pydantic models and the content with `scoring.validate`, and reports every problem of every
+file at once, each with its location: file, unit, sub-item, field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from docgen import criteria, scoring
+from docgen.errors import ConfigError, InvalidAssessment, Problem
+from docgen.model import DEFAULT_POLICY, Assessment, CriteriaSet, Policy
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+SHEET_SUFFIXES = (".xlsx",)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A checked assessment and where it came from ('samples/a.yaml', 'book.xlsx › Đơn vị 1')."""
+
+    origin: str
+    assessment: Assessment
+    criteria: CriteriaSet
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with Decimal numbers, string keys as written ('5.2' stays '5.2') and no duplicates."""
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = (
+            key_node.value
+            if isinstance(key_node, yaml.ScalarNode)
+            else loader.construct_object(key_node)
+        )
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key '{key}'")
+        result[key] = value
+    return result
+
+
+def parse_data(raw: bytes, *, suffix: str) -> list[Any]:
+    """The documents in a YAML or JSON file: a list of raw assessments. Raises ValueError."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+            "save the file as UTF-8"
+        ) from exc
+    text = text.removeprefix("\ufeff")
+    try:
+        if suffix == ".json":
+            data = json.loads(text, parse_float=Decimal, object_pairs_hook=_json_pairs)
+        else:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ValueError(f"cannot be read: {exc}") from exc
+    if isinstance(data, list):
+        return data
+    return [data]
+
+
+def _where(origin: str, raw: object) -> str:
+    name = ""
+    if isinstance(raw, Mapping):
+        unit = raw.get("unit")
+        if isinstance(unit, Mapping) and isinstance(unit.get("name"), str):
+            name = unit["name"]
+    return f"{origin} ({name})" if name else origin
+
+
+def _loc(parts: Iterable[int | str]) -> str:
+    return ".".join(str(p) for p in parts) or "(whole)"
+
+
+def check(raw: object, origin: str, *, cells: Mapping[str, str] | None = None) -> Loaded:
+    """Turn one raw assessment into a checked one, or raise with every problem located."""
+    where = _where(origin, raw)
+
+    def located(path: str, message: str) -> Problem:
+        cell = _cell_for(path, cells) if cells else None
+        return Problem(f"{where} › {path}" + (f" [{cell}]" if cell else ""), message)
+
+    try:
+        assessment = Assessment.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidAssessment(
+            [located(_loc(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+        ) from None
+    cs = criteria.for_unit_type(assessment.unit.type)
+    problems = scoring.validate(assessment, cs)
+    InvalidAssessment.collect(located(p.location, p.message) for p in problems)
+    return Loaded(origin=where, assessment=assessment, criteria=cs)
+
+
+def _cell_for(path: str, cells: Mapping[str, str]) -> str | None:
+    while path:
+        if path in cells:
+            return cells[path]
+        path = path.rpartition(".")[0]
+    return None
+
+
+def _files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in DATA_SUFFIXES + SHEET_SUFFIXES
+            )
+        else:
+            yield path
+
+
+def load_paths(paths: Iterable[Path]) -> list[Loaded]:
+    """Every assessment in `paths` (files or folders), or InvalidAssessment with all problems."""
+    from docgen import sheet  # openpyxl is only loaded when a workbook is read
+
+    loaded: list[Loaded] = []
+    problems: list[Problem] = []
+    for path in _files(paths):
+        origin = str(path)
+        try:
+            raw_bytes = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(origin, f"cannot be read: {exc.strerror}"))
+            continue
+        try:
+            if path.suffix.lower() in SHEET_SUFFIXES:
+                entries = sheet.read_workbook(raw_bytes, origin)
+            elif path.suffix.lower() in DATA_SUFFIXES:
+                docs = parse_data(raw_bytes, suffix=path.suffix.lower())
+                entries = [
+                    (f"{origin}[{n}]" if len(docs) > 1 else origin, raw, None)
+                    for n, raw in enumerate(docs, start=1)
+                ]
+            else:
+                problems.append(Problem(origin, "not a .yaml, .yml, .json or .xlsx file"))
+                continue
+        except ValueError as exc:
+            problems.append(Problem(origin, str(exc)))
+            continue
+        for where, raw, cells in entries:
+            try:
+                loaded.append(check(raw, where, cells=cells))
+            except InvalidAssessment as exc:
+                problems.extend(exc.problems)
+    if not loaded and not problems:
+        problems.append(Problem(", ".join(map(str, paths)) or ".", "no assessment files found"))
+    InvalidAssessment.collect(problems)
+    return loaded
+
+
+def score_all(loaded: Iterable[Loaded], policies: Mapping[str, Policy]) -> list[scoring.AssessmentResult]:
+    """Score checked assessments, each with the policy of its criteria set."""
+    return [scoring.score(x.assessment, x.criteria, policies[x.criteria.id]) for x in loaded]
+
+
+def load_policies(path: Path | None) -> dict[str, Policy]:
+    """The recognition policy of each criteria set: the default, or as a YAML file sets them.
+
+    The file maps criteria set ids to policies: `{xa_phuong: {name: …, min_total: 90}, …}`;
+    a set it does not name keeps the default policy.
+    """
+    policies = {set_id: DEFAULT_POLICY for set_id in criteria.SET_IDS}
+    if path is None:
+        return policies
+    try:
+        docs = parse_data(path.read_bytes(), suffix=path.suffix.lower())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"policy file {path}: {exc}", field=str(path)) from exc
+    data = docs[0] if len(docs) == 1 else None
+    if not isinstance(data, dict) or not set(data) <= set(criteria.SET_IDS):
+        raise ConfigError(
+            f"policy file {path}: expected a mapping from {', '.join(criteria.SET_IDS)} "
+            "to policies",
+            field=str(path),
+        )
+    for set_id, raw in data.items():
+        try:
+            policies[set_id] = Policy.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            raise ConfigError(
+                f"policy file {path} › {set_id}.{_loc(first['loc'])}: {first['msg']}",
+                field=f"{set_id}.{_loc(first['loc'])}",
+            ) from None
+    return policies

@@ -1,0 +1,247 @@
+"""The data hoso works on: criteria sets, issuing bodies, unit assessments, recognition policies.
+
+Input shapes are pydantic models (frozen, unknown keys refused) so that every file a clerk
+writes is checked the same way and its JSON Schema can be published (`hoso schema`). All text
+is NFC-normalised on the way in. Semantic checks that need a criteria set (is this sub-item
+known, is this score above its maximum) live in `scoring.validate`, not here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from docgen.vn import nfc
+
+Text = Annotated[str, AfterValidator(nfc)]
+
+UnitType = Literal["xa", "phuong", "dac_khu", "co_quan", "doanh_nghiep", "co_so_giao_duc"]
+Mode = Literal["xay_dung", "duy_tri"]
+# Phân loại phong trào toàn dân bảo vệ ANTQ (QĐ 510/QĐ-BCA-V05), best first.
+MovementRating = Literal["xuat_sac", "kha", "trung_binh", "yeu"]
+RATING_ORDER: tuple[MovementRating, ...] = ("yeu", "trung_binh", "kha", "xuat_sac")
+RATING_LABELS: dict[str, str] = {
+    "xuat_sac": "Xuất sắc",
+    "kha": "Khá",
+    "trung_binh": "Trung bình",
+    "yeu": "Yếu",
+}
+UNIT_TYPE_LABELS: dict[str, str] = {
+    "xa": "xã",
+    "phuong": "phường",
+    "dac_khu": "đặc khu",
+    "co_quan": "cơ quan",
+    "doanh_nghiep": "doanh nghiệp",
+    "co_so_giao_duc": "cơ sở giáo dục",
+}
+MODE_LABELS: dict[str, str] = {"xay_dung": "năm xây dựng", "duy_tri": "năm duy trì"}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- criteria sets (data files in docgen/criteria/) -------------------------------------------
+
+
+class Figure(_Frozen):
+    """A raw figure a numeric rule needs, e.g. the number of reoffenders."""
+
+    id: str
+    label: Text
+    unit: Literal["count", "percent"]
+
+
+class Condition(_Frozen):
+    """One bound on a figure, or on the percentage of two count figures (`ratio`)."""
+
+    figure: str | None = None
+    ratio: tuple[str, str] | None = None
+    at_least: Decimal | None = None
+    at_most: Decimal | None = None
+    at_least_maintenance: Decimal | None = None
+    at_most_maintenance: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _one_subject_one_bound(self) -> Condition:
+        if (self.figure is None) == (self.ratio is None):
+            raise ValueError("a condition names either `figure` or `ratio`")
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("a condition has either `at_least` or `at_most`")
+        return self
+
+
+class Rule(_Frozen):
+    """How the software decides a numeric sub-item. See docgen/criteria/README.md."""
+
+    kind: Literal["thresholds", "recidivism", "crime_trend"]
+    confirm: bool = False
+    figures: tuple[Figure, ...]
+    conditions: tuple[Condition, ...] = ()
+
+
+class Item(_Frozen):
+    """A sub-item "- … (N điểm)" of a criterion."""
+
+    id: str
+    points: Decimal
+    text: Text
+    text_maintenance: Text | None = None
+    rule: Rule | None = None
+
+    def text_for(self, mode: Mode) -> str:
+        if mode == "duy_tri" and self.text_maintenance:
+            return self.text_maintenance
+        return self.text
+
+
+class Criterion(_Frozen):
+    """A tiêu chí."""
+
+    id: int
+    points: Decimal
+    items: tuple[Item, ...]
+
+
+class Group(_Frozen):
+    """A nhóm tiêu chí."""
+
+    id: str
+    title: Text
+    criteria: tuple[Criterion, ...]
+
+
+class Source(_Frozen):
+    document: Text
+    transcribed_from: Text
+    corrections: tuple[Text, ...] = ()
+
+
+class CriteriaSet(_Frozen):
+    """A Bộ tiêu chí: groups of criteria of sub-items, with their points."""
+
+    id: str
+    title: Text
+    unit_types: tuple[UnitType, ...]
+    source: Source
+    total_points: Decimal
+    groups: tuple[Group, ...]
+
+    def criteria(self) -> list[Criterion]:
+        return [c for g in self.groups for c in g.criteria]
+
+    def items(self) -> dict[str, Item]:
+        return {i.id: i for c in self.criteria() for i in c.items}
+
+
+# --- issuing bodies (samples/bodies/) ------------------------------------------------------------
+
+
+class Signer(_Frozen):
+    id: str
+    name: Text
+    title: Text  # chức vụ: "CHỦ TỊCH"
+    authority: Text  # quyền hạn: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
+
+
+class IssuingBody(_Frozen):
+    """A cơ quan ban hành: UBND or Công an of a xã, phường, tỉnh or thành phố."""
+
+    id: str
+    name: Text
+    header_name: Text
+    parent_header: Text | None = None
+    abbreviation: Text
+    place: Text
+    kind: Literal["ubnd", "cong_an"]
+    level: Literal["tinh", "huyen", "xa"]
+    parent: str | None = None
+    government: str | None = None
+    province: Text
+    signers: tuple[Signer, ...]
+    recipients: tuple[Text, ...]
+    source: Text
+
+
+# --- one unit's assessment in one year -----------------------------------------------------------
+
+
+class Unit(_Frozen):
+    """The unit being assessed (xã, phường, cơ quan, …)."""
+
+    name: Text = Field(min_length=1)
+    type: UnitType
+    issuing_body: str = Field(
+        min_length=1, description="id of the issuing body the unit belongs to"
+    )
+
+
+class Gates(_Frozen):
+    """Entry conditions from the year before (seeds/000 III.12, seeds/001 III.1)."""
+
+    antt_last_year: bool = Field(description="Đạt tiêu chuẩn “An toàn về ANTT” năm trước")
+    movement_rating_last_year: MovementRating = Field(
+        description="Phân loại phong trào toàn dân bảo vệ ANTQ năm trước"
+    )
+
+
+class Override(_Frozen):
+    """A score the clerk sets by hand instead of the computed one, with the reason kept."""
+
+    points: Decimal
+    reason: Text
+
+
+class Answer(_Frozen):
+    """The answer for one sub-item: yes/no with evidence, or the raw figures its rule needs."""
+
+    met: bool | None = Field(default=None, description="Đạt / không đạt (yes/no sub-items)")
+    figures: dict[str, Decimal] = Field(default_factory=dict)
+    evidence: Text = ""
+    appraised: Decimal | None = Field(default=None, description="Điểm thẩm định")
+    override: Override | None = None
+
+
+class Expected(_Frozen):
+    """What a sample documents as its expected outcome, worked out by hand from the criteria."""
+
+    total: Decimal
+    recognised: bool
+    failing_items: tuple[str, ...] = ()
+    note: Text = ""
+
+
+class Assessment(_Frozen):
+    """One unit's self-assessment (and optional appraisal) against a criteria set in one year."""
+
+    unit: Unit
+    year: int = Field(ge=2000, le=2100)
+    mode: Mode
+    first_recognised_year: int | None = Field(
+        default=None, description="Năm được công nhận lần đầu (bắt buộc với năm duy trì)"
+    )
+    gates: Gates
+    items: dict[str, Answer]
+    expected: Expected | None = None
+
+
+# --- recognition policy ---------------------------------------------------------------------------
+
+
+class Policy(_Frozen):
+    """Which units are recognised. QĐ 3554's own rule is unpublished, so this is configuration."""
+
+    name: Text
+    all_criteria_full: bool = True
+    min_total: Decimal | None = None
+    mandatory_criteria: tuple[int, ...] = ()
+    antt_required: bool = True
+    min_rating_last_year: MovementRating | None = "kha"
+
+
+DEFAULT_POLICY = Policy(
+    name="Đạt đủ tiêu chí trong Bộ tiêu chí (mặc định; điều kiện năm trước: An toàn về ANTT, "
+    "phong trào từ loại Khá trở lên)",
+)

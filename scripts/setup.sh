@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up hoso on a Debian/Ubuntu machine: the system packages it needs (apt, only those
+# missing) and a .venv with the project and its test extras. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages hoso needs. Later work adds LibreOffice, fonts, poppler-utils, SoftHSM2, Chromium.
+APT_PACKAGES=()
+# Debian's own python3 needs python3-venv for `python3 -m venv`.
+python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing system packages: ${missing[*]}"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+touch .venv/.installed
