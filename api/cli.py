@@ -28,8 +28,11 @@ from docgen.scoring import AssessmentResult
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "assessments"
 
-app = typer.Typer(help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 sheet_app = typer.Typer(help="Workbooks (.xlsx) for entering scores.", no_args_is_help=True)
 app.add_typer(sheet_app, name="sheet")
 out = Console(highlight=False)
@@ -42,8 +45,10 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except InvalidAssessment as exc:
-        err.print(f"[bold red]Invalid input[/] — {len(exc.problems)} problem(s), nothing scored:",
-                  markup=True)
+        err.print(
+            f"[bold red]Invalid input[/] — {len(exc.problems)} problem(s), nothing scored:",
+            markup=True,
+        )
         for problem in exc.problems:
             err.print(f"  • {problem}", markup=False)
         raise typer.Exit(2) from None
@@ -83,20 +88,42 @@ def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> Non
     table.add_column("Thẩm định", justify="right")
     table.add_column("Lý do", ratio=1)
     for group in result.groups:
-        table.add_row(f"[bold]Nhóm {group.id}[/]", _pts(group.max_points),
-                      _pts(group.self_points), "", f"[bold]{group.title}[/]")
+        table.add_row(
+            f"[bold]Nhóm {group.id}[/]",
+            _pts(group.max_points),
+            _pts(group.self_points),
+            "",
+            f"[bold]{group.title}[/]",
+        )
         for c in group.criteria:
             failing = [i for i in c.items if i.final < i.max_points]
             reason = "Đạt đủ" if not failing else " | ".join(f"{i.id} {i.reason}" for i in failing)
             style = "" if c.achieved else "red"
-            table.add_row(f"Tiêu chí {c.id}", _pts(c.max_points), _pts(c.self_points),
-                          _pts(c.appraised), reason, style=style)
+            table.add_row(
+                f"Tiêu chí {c.id}",
+                _pts(c.max_points),
+                _pts(c.self_points),
+                _pts(c.appraised),
+                reason,
+                style=style,
+            )
             if detail:
                 for i in c.items:
-                    table.add_row(f"  {i.id}", _pts(i.max_points), _pts(i.self_points),
-                                  _pts(i.appraised), i.reason, style="dim")
-    table.add_row("[bold]Tổng điểm[/]", _pts(result.max_points), _pts(result.self_points),
-                  _pts(result.final) if result.appraised else "—", "")
+                    table.add_row(
+                        f"  {i.id}",
+                        _pts(i.max_points),
+                        _pts(i.self_points),
+                        _pts(i.appraised),
+                        i.reason,
+                        style="dim",
+                    )
+    table.add_row(
+        "[bold]Tổng điểm[/]",
+        _pts(result.max_points),
+        _pts(result.self_points),
+        _pts(result.final) if result.appraised else "—",
+        "",
+    )
     out.print(table)
     v = result.verdict
     if v.recognised:
@@ -108,14 +135,21 @@ def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> Non
     out.print(f"[dim]Chính sách xét: {v.policy}[/]")
 
 
-PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="YAML file of recognition "
-                      "policies per criteria set (default: every criterion in full)")]
+PolicyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="YAML file of recognition "
+        "policies per criteria set (default: every criterion in full)",
+    ),
+]
 
 
 @app.command()
 def score(
-    paths: Annotated[list[Path], typer.Argument(help="assessment files (.yaml, .json, .xlsx) "
-                                                "or folders of them")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="assessment files (.yaml, .json, .xlsx) or folders of them")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="show every sub-item")] = False,
     policy: PolicyOpt = None,
@@ -136,11 +170,13 @@ def score(
 @sheet_app.command("new")
 def sheet_new(
     target: Annotated[Path, typer.Argument(help="the .xlsx file to write")],
-    set_id: Annotated[str, typer.Option("--set", help="criteria set: xa_phuong or co_quan")]
-    = "xa_phuong",
+    set_id: Annotated[
+        str, typer.Option("--set", help="criteria set: xa_phuong or co_quan")
+    ] = "xa_phuong",
     units: Annotated[int, typer.Option(min=1, max=200, help="number of blank unit sheets")] = 1,
-    from_: Annotated[list[Path] | None, typer.Option("--from", help="pre-fill from these "
-                                                     "assessments")] = None,
+    from_: Annotated[
+        list[Path] | None, typer.Option("--from", help="pre-fill from these assessments")
+    ] = None,
     force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
 ) -> None:
     """Write a workbook a clerk can fill in: one sheet per unit, one row per sub-item."""
@@ -149,8 +185,11 @@ def sheet_new(
             raise HosoError(f"{target} exists; use --force to overwrite it", field="target")
         filled: list[Assessment] = []
         if from_:
-            filled = [x.assessment for x in inputs.load_paths(from_)
-                      if x.criteria.id == criteria.load(set_id).id]
+            filled = [
+                x.assessment
+                for x in inputs.load_paths(from_)
+                if x.criteria.id == criteria.load(set_id).id
+            ]
         data = sheet.new_workbook(set_id, units=units, assessments=filled)
         _write_atomic(target, data)
     out.print(f"Đã tạo {target} ({len(filled) or units} đơn vị, bộ tiêu chí {set_id}).")
@@ -176,16 +215,30 @@ def demo(
         loaded = inputs.load_paths([samples])
         results = inputs.score_all(loaded, inputs.load_policies(None))
         table = Table(title="Kết quả chấm điểm các đơn vị mẫu", expand=True)
-        for name, justify in (("Đơn vị", "left"), ("Loại", "left"), ("Năm", "right"),
-                              ("Tự chấm", "right"), ("Thẩm định", "right"), ("Kết quả", "left")):
+        for name, justify in (
+            ("Đơn vị", "left"),
+            ("Loại", "left"),
+            ("Năm", "right"),
+            ("Tự chấm", "right"),
+            ("Thẩm định", "right"),
+            ("Kết quả", "left"),
+        ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for r in results:
             a = r.assessment
-            verdict = ("[green]Đủ điều kiện[/]" if r.verdict.recognised else
-                       "[red]Chưa đủ:[/] " + "; ".join(r.verdict.shortfalls))
-            table.add_row(a.unit.name, f"{UNIT_TYPE_LABELS[a.unit.type]}, {MODE_LABELS[a.mode]}",
-                          str(a.year), f"{_pts(r.self_points)}/{_pts(r.max_points)}",
-                          _pts(r.final) if r.appraised else "—", verdict)
+            verdict = (
+                "[green]Đủ điều kiện[/]"
+                if r.verdict.recognised
+                else "[red]Chưa đủ:[/] " + "; ".join(r.verdict.shortfalls)
+            )
+            table.add_row(
+                a.unit.name,
+                f"{UNIT_TYPE_LABELS[a.unit.type]}, {MODE_LABELS[a.mode]}",
+                str(a.year),
+                f"{_pts(r.self_points)}/{_pts(r.max_points)}",
+                _pts(r.final) if r.appraised else "—",
+                verdict,
+            )
         out.print(table)
         data = [result_data(r, origin=x.origin) for r, x in zip(results, loaded, strict=True)]
         scores = output / "scores.json"

@@ -79,7 +79,7 @@ def parse_data(raw: bytes, *, suffix: str) -> list[Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(
-            f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
             "save the file as UTF-8"
         ) from exc
     text = text.removeprefix("\ufeff")
@@ -87,7 +87,7 @@ def parse_data(raw: bytes, *, suffix: str) -> list[Any]:
         if suffix == ".json":
             data = json.loads(text, parse_float=Decimal, object_pairs_hook=_json_pairs)
         else:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+            data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
     except (yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"cannot be read: {exc}") from exc
     if isinstance(data, list):
@@ -140,7 +140,8 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in DATA_SUFFIXES + SHEET_SUFFIXES
             )
         else:
@@ -160,6 +161,7 @@ def load_paths(paths: Iterable[Path]) -> list[Loaded]:
         except OSError as exc:
             problems.append(Problem(origin, f"cannot be read: {exc.strerror}"))
             continue
+        entries: list[tuple[str, Any, dict[str, str] | None]]
         try:
             if path.suffix.lower() in SHEET_SUFFIXES:
                 entries = sheet.read_workbook(raw_bytes, origin)
@@ -186,7 +188,9 @@ def load_paths(paths: Iterable[Path]) -> list[Loaded]:
     return loaded
 
 
-def score_all(loaded: Iterable[Loaded], policies: Mapping[str, Policy]) -> list[scoring.AssessmentResult]:
+def score_all(
+    loaded: Iterable[Loaded], policies: Mapping[str, Policy]
+) -> list[scoring.AssessmentResult]:
     """Score checked assessments, each with the policy of its criteria set."""
     return [scoring.score(x.assessment, x.criteria, policies[x.criteria.id]) for x in loaded]
 

@@ -159,7 +159,9 @@ def _check_answer(item: Item, answer: Answer, where: str) -> list[Problem]:
         for fid in answer.figures:
             if fid not in declared:
                 known = ", ".join(declared)
-                problems.append(Problem(f"{where}.figures.{fid}", f"unknown figure (known: {known})"))
+                problems.append(
+                    Problem(f"{where}.figures.{fid}", f"unknown figure (known: {known})")
+                )
         for fid, fig in declared.items():
             value = answer.figures.get(fid)
             loc = f"{where}.figures.{fid}"
@@ -176,7 +178,9 @@ def _check_answer(item: Item, answer: Answer, where: str) -> list[Problem]:
     if answer.override is not None:
         problems += _check_points(answer.override.points, item.points, f"{where}.override.points")
         if not answer.override.reason.strip():
-            problems.append(Problem(f"{where}.override.reason", "missing: an override needs a reason"))
+            problems.append(
+                Problem(f"{where}.override.reason", "missing: an override needs a reason")
+            )
     if answer.appraised is not None:
         problems += _check_points(answer.appraised, item.points, f"{where}.appraised")
     return problems
@@ -211,18 +215,25 @@ def validate(assessment: Assessment, criteria: CriteriaSet) -> list[Problem]:
     if assessment.mode == "duy_tri":
         if first is None:
             problems.append(
-                Problem("first_recognised_year", "missing: a maintenance year (duy_tri) needs "
-                        "the year the unit was first recognised")
+                Problem(
+                    "first_recognised_year",
+                    "missing: a maintenance year (duy_tri) needs "
+                    "the year the unit was first recognised",
+                )
             )
         elif first >= assessment.year:
             problems.append(
-                Problem("first_recognised_year", f"{first} is not before the assessed year "
-                        f"{assessment.year}")
+                Problem(
+                    "first_recognised_year",
+                    f"{first} is not before the assessed year {assessment.year}",
+                )
             )
     elif first is not None:
         problems.append(
-            Problem("first_recognised_year", "a build year (xay_dung) has no earlier recognition; "
-                    "use mode duy_tri")
+            Problem(
+                "first_recognised_year",
+                "a build year (xay_dung) has no earlier recognition; use mode duy_tri",
+            )
         )
     items = criteria.items()
     for item_id in assessment.items:
@@ -248,8 +259,9 @@ def _n(value: Decimal) -> str:
     return vn.number(value)
 
 
-def _condition(cond: Condition, figures: dict[str, Decimal], declared: dict[str, Figure],
-               mode: Mode) -> tuple[bool, str]:
+def _condition(
+    cond: Condition, figures: dict[str, Decimal], declared: dict[str, Figure], mode: Mode
+) -> tuple[bool, str]:
     lower = cond.at_least is not None
     bound = cond.at_least if lower else cond.at_most
     seasonal = cond.at_least_maintenance if lower else cond.at_most_maintenance
@@ -287,11 +299,15 @@ def recidivism(released: int, reoffenders: int) -> tuple[bool, str]:
     if released >= 20:
         ok = reoffenders * 100 <= 6 * released
         rate = _pct(Decimal(reoffenders), Decimal(released))
-        return ok, (f"{reoffenders}/{released} đối tượng tái phạm = {rate} "
-                    f"{'≤' if ok else '>'} 6% (địa bàn có từ 20 đối tượng trở lên)")
+        return ok, (
+            f"{reoffenders}/{released} đối tượng tái phạm = {rate} "
+            f"{'≤' if ok else '>'} 6% (địa bàn có từ 20 đối tượng trở lên)"
+        )
     ok = reoffenders <= 1
-    return ok, (f"{reoffenders} đối tượng tái phạm trong {released} đối tượng "
-                f"{'≤' if ok else '>'} 01 (địa bàn có dưới 20 đối tượng)")
+    return ok, (
+        f"{reoffenders} đối tượng tái phạm trong {released} đối tượng "
+        f"{'≤' if ok else '>'} 01 (địa bàn có dưới 20 đối tượng)"
+    )
 
 
 def crime_trend(previous: int, current: int) -> tuple[bool, str]:
@@ -302,12 +318,16 @@ def crime_trend(previous: int, current: int) -> tuple[bool, str]:
         return ok, f"{shown}; địa bàn dưới 10 vụ {'không tăng' if ok else 'tăng, phải không tăng'}"
     if previous < 20:
         ok = current <= previous - 1
-        return ok, (f"{shown}; địa bàn từ 10 đến dưới 20 vụ "
-                    f"{'giảm ít nhất 01 vụ' if ok else 'phải giảm ít nhất 01 vụ'}")
+        return ok, (
+            f"{shown}; địa bàn từ 10 đến dưới 20 vụ "
+            f"{'giảm ít nhất 01 vụ' if ok else 'phải giảm ít nhất 01 vụ'}"
+        )
     ok = (previous - current) * 100 >= 6 * previous
     change = _pct(Decimal(previous - current), Decimal(previous))
-    return ok, (f"{shown}, giảm {change}; địa bàn từ 20 vụ trở lên "
-                f"{'giảm ít nhất 6%' if ok else 'phải giảm ít nhất 6%'}")
+    return ok, (
+        f"{shown}, giảm {change}; địa bàn từ 20 vụ trở lên "
+        f"{'giảm ít nhất 6%' if ok else 'phải giảm ít nhất 6%'}"
+    )
 
 
 def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
@@ -353,8 +373,9 @@ def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
 # --- verdict --------------------------------------------------------------------------------------
 
 
-def decide(assessment: Assessment, criteria: tuple[CriterionScore, ...], total: Decimal,
-           policy: Policy) -> Verdict:
+def decide(
+    assessment: Assessment, criteria: tuple[CriterionScore, ...], total: Decimal, policy: Policy
+) -> Verdict:
     """Apply `policy`; name every reason the unit falls short."""
     shortfalls: list[str] = []
     gates = assessment.gates
@@ -369,9 +390,7 @@ def decide(assessment: Assessment, criteria: tuple[CriterionScore, ...], total: 
         )
     for c in criteria:
         if not c.achieved and (policy.all_criteria_full or c.id in policy.mandatory_criteria):
-            shortfalls.append(
-                f"Tiêu chí {c.id} đạt {vn.number(c.final)}/{vn.points(c.max_points)}"
-            )
+            shortfalls.append(f"Tiêu chí {c.id} đạt {vn.number(c.final)}/{vn.points(c.max_points)}")
     if policy.min_total is not None and total < policy.min_total:
         shortfalls.append(
             f"Tổng điểm {vn.number(total)} thấp hơn mức tối thiểu {vn.points(policy.min_total)}"

@@ -38,11 +38,22 @@ HEADER_FIELDS: tuple[tuple[str, str], ...] = (
     ("mode", "Năm xây dựng (xay_dung) hay năm duy trì (duy_tri)"),
     ("first_recognised_year", "Năm được công nhận lần đầu (chỉ với năm duy trì)"),
     ("gates.antt_last_year", "Năm trước đạt “An toàn về ANTT” (Có/Không)"),
-    ("gates.movement_rating_last_year", "Phân loại phong trào năm trước ("
-     + ", ".join(RATING_LABELS) + ")"),
+    (
+        "gates.movement_rating_last_year",
+        "Phân loại phong trào năm trước (" + ", ".join(RATING_LABELS) + ")",
+    ),
 )
-COLUMNS = ("Mã", "Nội dung", "Điểm tối đa", "Đạt (Có/Không)", "Số liệu", "Minh chứng",
-           "Điểm điều chỉnh", "Lý do điều chỉnh", "Điểm thẩm định")
+COLUMNS = (
+    "Mã",
+    "Nội dung",
+    "Điểm tối đa",
+    "Đạt (Có/Không)",
+    "Số liệu",
+    "Minh chứng",
+    "Điểm điều chỉnh",
+    "Lý do điều chỉnh",
+    "Điểm thẩm định",
+)
 TABLE_HEADER = "Mã"
 WIDTHS = {"A": 18, "B": 70, "C": 10, "D": 12, "E": 10, "F": 40, "G": 12, "H": 30, "I": 12}
 
@@ -56,8 +67,8 @@ def _fmt(value: Decimal | None) -> int | float | None:
 
 def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | None) -> None:
     ws = wb.create_sheet(title)
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
+    for letter, width in WIDTHS.items():
+        ws.column_dimensions[letter].width = width
     ws["A1"] = "criteria_set"
     ws["B1"] = cs.title
     ws["C1"] = cs.id
@@ -65,14 +76,18 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
     values: dict[str, object] = {}
     if a is not None:
         values = {
-            "unit.name": a.unit.name, "unit.type": a.unit.type,
-            "unit.issuing_body": a.unit.issuing_body, "year": a.year, "mode": a.mode,
+            "unit.name": a.unit.name,
+            "unit.type": a.unit.type,
+            "unit.issuing_body": a.unit.issuing_body,
+            "year": a.year,
+            "mode": a.mode,
             "first_recognised_year": a.first_recognised_year,
             "gates.antt_last_year": YES if a.gates.antt_last_year else NO,
             "gates.movement_rating_last_year": a.gates.movement_rating_last_year,
         }
     lists = {
-        "unit.type": ",".join(cs.unit_types), "mode": ",".join(MODE_LABELS),
+        "unit.type": ",".join(cs.unit_types),
+        "mode": ",".join(MODE_LABELS),
         "gates.antt_last_year": f"{YES},{NO}",
         "gates.movement_rating_last_year": ",".join(RATING_LABELS),
     }
@@ -89,14 +104,30 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
     for col, name in enumerate(COLUMNS, start=1):
         ws.cell(row, col, name).font = Font(bold=True)
     ws.freeze_panes = ws.cell(row + 1, 3)
-    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True,
-                            error="Chọn Có hoặc Không", showErrorMessage=True)
-    counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True, error="Số nguyên từ 0 trở lên",
-                            showErrorMessage=True)
-    percents = DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
-                              allow_blank=True, error="Tỷ lệ từ 0 đến 100",
-                              showErrorMessage=True)
+    yes_no = DataValidation(
+        type="list",
+        formula1=f'"{YES},{NO}"',
+        allow_blank=True,
+        error="Chọn Có hoặc Không",
+        showErrorMessage=True,
+    )
+    counts = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        error="Số nguyên từ 0 trở lên",
+        showErrorMessage=True,
+    )
+    percents = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        error="Tỷ lệ từ 0 đến 100",
+        showErrorMessage=True,
+    )
     for dv in (yes_no, counts, percents):
         ws.add_data_validation(dv)
     score_rules: dict[Decimal, DataValidation] = {}
@@ -119,8 +150,9 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
                 ws.cell(row, 3, _fmt(item.points))
                 rule = item.rule
                 if rule is None or rule.confirm:
-                    met = ws.cell(row, 4, None if ans is None or ans.met is None
-                                  else (YES if ans.met else NO))
+                    met = ws.cell(
+                        row, 4, None if ans is None or ans.met is None else (YES if ans.met else NO)
+                    )
                     met.fill = INPUT
                     yes_no.add(met)
                 for col in (6, 7, 8, 9):
@@ -133,8 +165,12 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
                     ws.cell(row, 9, _fmt(ans.appraised))
                 if item.points not in score_rules:
                     dv = DataValidation(
-                        type="decimal", operator="between", formula1="0",
-                        formula2=str(item.points), allow_blank=True, showErrorMessage=True,
+                        type="decimal",
+                        operator="between",
+                        formula1="0",
+                        formula2=str(item.points),
+                        allow_blank=True,
+                        showErrorMessage=True,
                         error=f"Điểm từ 0 đến {item.points}",
                     )
                     ws.add_data_validation(dv)
@@ -150,24 +186,27 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
                     (percents if fig.unit == "percent" else counts).add(cell)
 
 
-def new_workbook(set_id: str, *, units: int = 1,
-                 assessments: Iterable[Assessment] = ()) -> bytes:
+def new_workbook(set_id: str, *, units: int = 1, assessments: Iterable[Assessment] = ()) -> bytes:
     """An .xlsx with a guide and one sheet per unit: `units` blank ones, or one per assessment."""
     cs = criteria_sets.load(set_id)
     wb = Workbook()
     guide = wb.active
     assert guide is not None
     guide.title = "Hướng dẫn"
-    for row, line in enumerate((
-        "PHIẾU CHẤM ĐIỂM " + cs.title.upper(),
-        f"Theo {cs.source.document}.",
-        "Mỗi trang tính là một đơn vị. Chỉ nhập vào các ô tô màu vàng.",
-        "Nội dung định tính: chọn Có/Không ở cột D và ghi minh chứng ở cột F.",
-        "Nội dung tính bằng số liệu: nhập số liệu ở cột E; phần mềm tự tính điểm.",
-        "Điểm điều chỉnh (cột G) chỉ dùng khi cần thay điểm tính được, bắt buộc ghi lý do ở cột H.",
-        "Điểm thẩm định (cột I) do cơ quan thẩm định nhập.",
-        "Không sửa cột A (mã) và không đổi thứ tự dòng.",
-    ), start=1):
+    for row, line in enumerate(
+        (
+            "PHIẾU CHẤM ĐIỂM " + cs.title.upper(),
+            f"Theo {cs.source.document}.",
+            "Mỗi trang tính là một đơn vị. Chỉ nhập vào các ô tô màu vàng.",
+            "Nội dung định tính: chọn Có/Không ở cột D và ghi minh chứng ở cột F.",
+            "Nội dung tính bằng số liệu: nhập số liệu ở cột E; phần mềm tự tính điểm.",
+            "Điểm điều chỉnh (cột G) chỉ dùng khi cần thay điểm tính được; "
+            "bắt buộc ghi lý do ở cột H.",
+            "Điểm thẩm định (cột I) do cơ quan thẩm định nhập.",
+            "Không sửa cột A (mã) và không đổi thứ tự dòng.",
+        ),
+        start=1,
+    ):
         guide.cell(row, 1, line)
     guide["A1"].font = Font(bold=True)
     guide.column_dimensions["A"].width = 110
@@ -214,7 +253,7 @@ def _read_sheet(ws: Worksheet) -> tuple[dict[str, Any], dict[str, str]]:
         if not in_table:
             if key == "criteria_set":
                 continue
-            value = row[2].value
+            value: object = row[2].value
             if isinstance(value, str):
                 value = value.strip() or None
             if key == "gates.antt_last_year":
@@ -229,17 +268,20 @@ def _read_sheet(ws: Worksheet) -> tuple[dict[str, Any], dict[str, str]]:
         item_id, _, figure = key.partition("/")
         answer = data["items"].setdefault(item_id, {})
         if figure:
-            value = _value(row[4].value)
-            if value is not None:
-                answer.setdefault("figures", {})[figure] = value
+            amount = _value(row[4].value)
+            if amount is not None:
+                answer.setdefault("figures", {})[figure] = amount
             cells[f"items.{item_id}.figures.{figure}"] = row[4].coordinate
             continue
         met, evidence, points, reason, appraised = (_value(row[c].value) for c in (3, 5, 6, 7, 8))
         cells[f"items.{item_id}"] = row[0].coordinate
-        for name, value, col in (("met", met, 3), ("evidence", evidence, 5),
-                                 ("appraised", appraised, 8)):
-            if value is not None:
-                answer[name] = value
+        for name, given, col in (
+            ("met", met, 3),
+            ("evidence", evidence, 5),
+            ("appraised", appraised, 8),
+        ):
+            if given is not None:
+                answer[name] = given
             cells[f"items.{item_id}.{name}"] = row[col].coordinate
         if points is not None or reason is not None:
             answer["override"] = {"points": points, "reason": reason or ""}
@@ -248,7 +290,7 @@ def _read_sheet(ws: Worksheet) -> tuple[dict[str, Any], dict[str, str]]:
     return data, cells
 
 
-def read_workbook(raw: bytes, origin: str) -> list[tuple[str, Any, dict[str, str]]]:
+def read_workbook(raw: bytes, origin: str) -> list[tuple[str, Any, dict[str, str] | None]]:
     """Each unit sheet of a workbook as (location, raw assessment, field → cell)."""
     try:
         wb = load_workbook(io.BytesIO(raw), data_only=True, read_only=False)

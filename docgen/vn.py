@@ -25,7 +25,7 @@ __all__ = [
 
 
 def nfc(text: str) -> str:
-    """The NFC form of `text`: one code point per letter with its tone mark, as TCVN 6909 expects."""
+    """`text` in NFC: each letter with its marks as one code point, as TCVN 6909 expects."""
     return unicodedata.normalize("NFC", text)
 
 

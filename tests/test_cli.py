@@ -1,0 +1,91 @@
+"""The `hoso` command as a user runs it: the installed console script, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO
+
+HOSO = Path(sys.executable).parent / "hoso"
+SAMPLES = REPO / "samples" / "assessments"
+
+
+def hoso(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(HOSO), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_score_prints_a_table_and_the_verdict() -> None:
+    run = hoso("score", str(SAMPLES / "phuong-doan-ket-2024-tai-pham.yaml"))
+    assert run.returncode == 0, run.stderr
+    assert "Phường Đoàn Kết" in run.stdout
+    assert "Tiêu chí 13" in run.stdout and "2/25" in run.stdout
+    assert "Chưa đủ điều kiện công nhận" in run.stdout and "95 điểm" in run.stdout
+
+
+def test_score_json_covers_every_sample() -> None:
+    run = hoso("score", str(SAMPLES), "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    files = sorted(SAMPLES.glob("*.yaml"))
+    assert len(data) == len(files)
+    for entry in data:
+        expected = yaml.safe_load(Path(entry["origin"].split(" (")[0]).read_text("utf-8"))
+        assert entry["final"] == float(expected["expected"]["total"])
+        assert entry["verdict"]["recognised"] is expected["expected"]["recognised"]
+        items = [i for g in entry["groups"] for c in g["criteria"] for i in c["items"]]
+        assert all(i["reason"] for i in items)
+
+
+def test_invalid_input_exits_2_naming_the_field(tmp_path: Path) -> None:
+    raw = yaml.safe_load((SAMPLES / "xa-yet-kieu-2026.yaml").read_text("utf-8"))
+    raw["items"]["5.2"]["figures"]["officers_good"] = 30
+    raw["items"]["4.1"]["override"] = {"points": 9, "reason": "x"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    run = hoso("score", str(bad))
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "2 problem(s)" in run.stderr
+    assert "items.5.2.figures.officers_good: 30 is more than officers" in run.stderr
+    assert "items.4.1.override.points: 9 is above the sub-item maximum of 2" in run.stderr
+
+
+def test_sheet_new_then_score_reports_the_blank_cells(tmp_path: Path) -> None:
+    book = tmp_path / "phieu.xlsx"
+    run = hoso("sheet", "new", str(book), "--set", "co_quan", "--units", "2")
+    assert run.returncode == 0, run.stderr
+    assert book.exists()
+    again = hoso("sheet", "new", str(book))
+    assert again.returncode == 2 and "exists" in again.stderr
+    blank = hoso("score", str(book))
+    assert blank.returncode == 2
+    assert "Đơn vị 1 › unit.name [C2]" in blank.stderr
+    assert "Đơn vị 2" in blank.stderr
+
+
+def test_schema_is_published() -> None:
+    run = hoso("schema")
+    assert run.returncode == 0
+    published = (REPO / "docs" / "assessment.schema.json").read_text("utf-8")
+    assert json.loads(run.stdout) == json.loads(published)
+
+
+def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None:
+    run = hoso("demo", "--output", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    assert "đơn vị đã chấm" in run.stdout
+    scores = json.loads((tmp_path / "out" / "scores.json").read_text("utf-8"))
+    assert len(scores) == len(list(SAMPLES.glob("*.yaml")))
+    assert (tmp_path / "out" / "phieu-cham-diem-xa-phuong.xlsx").stat().st_size > 0

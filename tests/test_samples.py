@@ -1,0 +1,111 @@
+"""Every sample reproduces the totals and verdict its file documents (worked out by hand), and the
+samples cover what the foundation issue asks of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from docgen import inputs, scoring
+from docgen.model import DEFAULT_POLICY, IssuingBody
+from tests.conftest import REPO, SHARED
+
+ASSESSMENTS = REPO / "samples" / "assessments"
+WORKBOOKS = REPO / "samples" / "workbooks"
+BODIES = REPO / "samples" / "bodies"
+LOADED = inputs.load_paths([ASSESSMENTS])
+
+
+@pytest.mark.parametrize("loaded", LOADED, ids=lambda x: Path(x.origin.split(" (")[0]).stem)
+def test_sample_reproduces_its_documented_result(loaded: inputs.Loaded) -> None:
+    expected = loaded.assessment.expected
+    assert expected is not None, "every sample documents its expected result"
+    result = scoring.score(loaded.assessment, loaded.criteria, DEFAULT_POLICY)
+    assert result.final == expected.total
+    assert result.verdict.recognised is expected.recognised
+    short = sorted(i.id for i in result.item_scores() if i.final < i.max_points)
+    assert short == sorted(expected.failing_items)
+
+
+def test_samples_cover_the_cases_the_issue_names() -> None:
+    assert len(LOADED) >= 12
+    sets = {x.criteria.id for x in LOADED}
+    assert sets == {"xa_phuong", "co_quan"}
+    results = [scoring.score(x.assessment, x.criteria, DEFAULT_POLICY) for x in LOADED]
+    by_name = {r.assessment.unit.name: r for r in results}
+    assert any(r.final == r.max_points and r.verdict.recognised for r in results)
+    maintenance = by_name["Phường Ngô Quyền"]
+    assert maintenance.assessment.mode == "duy_tri" and maintenance.verdict.recognised
+    assert maintenance.assessment.items["5.2"].figures == {"officers": 40, "officers_good": 38}
+    assert maintenance.assessment.items["9.1"].figures == {"commendations": 2}
+    assert by_name["Phường Đoàn Kết"].assessment.items["13.1"].figures == {
+        "released": 25,
+        "reoffenders": 2,
+    }
+    assert by_name["Phường Kinh Bắc"].assessment.items["19.4"].figures == {
+        "crimes_previous_year": 15,
+        "crimes_this_year": 15,
+    }
+    gated = [r for r in results if r.final == r.max_points and not r.verdict.recognised]
+    assert len(gated) >= 2
+
+
+def test_workbook_samples_match_their_yaml_twins() -> None:
+    books = sorted(WORKBOOKS.glob("*.xlsx"))
+    assert books
+    by_name = {x.assessment.unit.name: x.assessment for x in LOADED}
+    for loaded in inputs.load_paths(books):
+        twin = by_name[loaded.assessment.unit.name]
+        assert loaded.assessment == twin.model_copy(update={"expected": None})
+
+
+def _bodies() -> list[IssuingBody]:
+    return [
+        IssuingBody.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+        for p in sorted(BODIES.glob("*.yaml"))
+    ]
+
+
+def test_issuing_bodies_of_the_five_seeds() -> None:
+    bodies = {b.id: b for b in _bodies()}
+    assert {b.name for b in bodies.values()} >= {
+        "Ủy ban nhân dân thành phố Hải Phòng",
+        "Ủy ban nhân dân phường Bỉm Sơn",
+        "Ủy ban nhân dân xã Yết Kiêu",
+        "Ủy ban nhân dân tỉnh Bắc Ninh",
+        "Ủy ban nhân dân thành phố Lai Châu",
+    }
+    assert sum(b.kind == "cong_an" for b in bodies.values()) == 5
+    for body in bodies.values():
+        assert body.recipients[-1].startswith("- Lưu:")
+        assert all(r.startswith("- ") and r.endswith(";") for r in body.recipients[:-1])
+    used = {x.assessment.unit.issuing_body for x in LOADED}
+    assert used <= set(bodies)
+
+
+def test_signer_names_are_fictional() -> None:
+    """No signer of the samples is a person named anywhere in the seeds."""
+    seeds = " ".join(p.read_text(encoding="utf-8") for p in (SHARED / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip("../shared/seeds is not beside the repository")
+    names = [s.name for b in _bodies() for s in b.signers]
+    assert names
+    for name in names:
+        assert name not in seeds, name
+
+
+def test_samples_validate_against_the_published_json_schema() -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((REPO / "docs" / "assessment.schema.json").read_text("utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted(ASSESSMENTS.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert not list(validator.iter_errors(raw)), path
+    raw = yaml.safe_load((ASSESSMENTS / "xa-yet-kieu-2026.yaml").read_text(encoding="utf-8"))
+    raw["mode"] = "nam_thuong"
+    assert list(validator.iter_errors(raw))
