@@ -143,7 +143,8 @@ class Signer(_Frozen):
     id: str
     name: Text
     title: Text  # chức vụ: "CHỦ TỊCH"
-    authority: Text  # quyền hạn: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
+    authority: Text | None = None  # quyền hạn: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"; none
+    # when the head of a body led by one person signs in their own name (GIÁM ĐỐC)
 
 
 class IssuingBody(_Frozen):

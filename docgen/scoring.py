@@ -357,6 +357,8 @@ def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
     if answer.override is not None:
         self_points, override_reason = answer.override.points, answer.override.reason
         reason += f". Điều chỉnh thành {vn.points(self_points)}: {override_reason}"
+    if answer.appraised is not None and answer.appraised != self_points:
+        reason += f". Thẩm định: {vn.points(answer.appraised)}"
     return ItemScore(
         id=item.id,
         text=item.text_for(mode),

@@ -59,14 +59,14 @@ def test_problems_of_every_file_are_reported_together(tmp_path: Path) -> None:
     bad["items"]["5.2"]["figures"]["officers_good"] = 21
     bad["year"] = "hai nghìn"
     write_yaml(tmp_path / "bad.yaml", bad)
-    (tmp_path / "latin1.yaml").write_bytes("unit: {name: Phường Bỉm Sơn}".encode("cp1258"))
+    (tmp_path / "utf16.yaml").write_bytes("unit: {name: Phường Bỉm Sơn}".encode("utf-16"))
     dup = tmp_path / "dup.yaml"
     dup.write_text("year: 2026\nyear: 2025\n", encoding="utf-8")
     with pytest.raises(InvalidAssessment) as exc:
-        inputs.load_paths([good, tmp_path / "bad.yaml", tmp_path / "latin1.yaml", dup])
+        inputs.load_paths([good, tmp_path / "bad.yaml", tmp_path / "utf16.yaml", dup])
     text = [str(p) for p in exc.value.problems]
     assert any("bad.yaml (Đơn vị thử) › year" in t and "integer" in t for t in text), text
-    assert any("latin1.yaml: not UTF-8" in t for t in text), text
+    assert any("utf16.yaml: not UTF-8" in t for t in text), text
     assert any("dup.yaml: cannot be read" in t and "duplicate key 'year'" in t for t in text)
     assert len(text) == 3  # the shape error stops bad.yaml before its content is checked
 
