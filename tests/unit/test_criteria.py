@@ -117,3 +117,38 @@ def test_unknown_set_is_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="unknown criteria set 'xa'"):
         criteria.load("xa")
+
+
+def _seed_text() -> str:
+    """The annex of seeds/001 as one line of plain text, for checking the transcription."""
+    import re
+
+    from tests.conftest import SHARED
+
+    path = SHARED / "seeds" / "001_f808600f7353e38d.txt"
+    if not path.exists():
+        pytest.skip("../shared/seeds is not beside the repository")
+    text = path.read_text(encoding="utf-8")
+    text = text[text.index("BỘ TIÊU CHÍ") :]
+    text = re.sub(r"\t\d+\n", "\n", text)  # a TỔNG ĐIỂM cell ending a row split by a page break
+    text = re.sub(r"<[^>]+>|\*", " ", text)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
+
+
+def test_every_text_is_in_the_seed_once_its_corrections_are_applied(
+    criteria_set: CriteriaSet,
+) -> None:
+    import re
+
+    seed = _seed_text()
+    for correction in criteria_set.source.corrections:
+        m = re.fullmatch(r"(.+?) → (.+?)(?: \(.*\))?", correction)
+        assert m is not None, correction
+        seed = seed.replace(m[1], m[2])
+    for spaced, tight in ((" ,", ","), (" .", "."), (" ;", ";"), ("( ", "(")):
+        seed = seed.replace(spaced, tight)
+    for item in criteria_set.items().values():
+        assert item.text in seed, item.id
+        if item.text_maintenance:
+            variant = item.text_maintenance[0].lower() + item.text_maintenance[1:]
+            assert variant in seed, item.id
