@@ -245,11 +245,22 @@ def demo(
         _write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
         book = output / "phieu-cham-diem-xa-phuong.xlsx"
         _write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
+    hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else _shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
-    out.print(f"  • chi tiết từng tiêu chí:  hoso score {samples}/<tệp> --detail")
-    out.print(f"  • kết quả dạng JSON:       {scores}")
-    out.print(f"  • phiếu chấm điểm trống:   {book}  (điền rồi chạy: hoso score {book})")
+    out.print(f"  • chi tiết từng tiêu chí:  {hoso} score {_shown(samples)}/<tệp> --detail")
+    out.print(f"  • kết quả dạng JSON:       {_shown(scores)}")
+    out.print(
+        f"  • phiếu chấm điểm trống:   {_shown(book)}  (điền rồi chạy: {hoso} score {_shown(book)})"
+    )
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory when it lies below it: what a user would type."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 main: Callable[[], None] = app
