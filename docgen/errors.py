@@ -9,8 +9,10 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     HosoError
     ├── ConfigError            settings or policy files that cannot be used
     ├── InvalidAssessment      an assessment input with problems (all of them, with locations)
-    ├── TemplateError          (filled in by the documents issue)
-    ├── ConversionError        (filled in by the documents issue)
+    ├── TemplateError          a template that is missing or cannot be filled
+    ├── ConversionError        LibreOffice could not turn a .docx into a PDF
+    │   ├── ConverterUnavailable   LibreOffice is not installed
+    │   └── ConversionTimeout      a conversion took longer than allowed, twice
     ├── SigningError           (filled in by the signing issue)
     ├── NumberingError         (filled in by the registry issue)
     └── ArchiveError           (filled in by the registry issue)
@@ -74,3 +76,27 @@ class InvalidAssessment(HosoError):
         found = list(problems)
         if found:
             raise cls(found)
+
+
+class TemplateError(HosoError):
+    """A template that is missing, malformed, or uses a variable the context does not give."""
+
+    code = "template_error"
+
+
+class ConversionError(HosoError):
+    """LibreOffice could not turn a document into a PDF."""
+
+    code = "conversion_error"
+
+
+class ConverterUnavailable(ConversionError):
+    """LibreOffice (or Debian's python3-uno beside it) is not installed."""
+
+    code = "converter_unavailable"
+
+
+class ConversionTimeout(ConversionError):
+    """A conversion did not finish in time, on a fresh instance too."""
+
+    code = "conversion_timeout"

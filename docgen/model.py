@@ -177,6 +177,11 @@ class Unit(_Frozen):
     issuing_body: str = Field(
         min_length=1, description="id of the issuing body the unit belongs to"
     )
+    abbreviation: Text | None = Field(
+        default=None, description="chữ viết tắt of the unit in its số ký hiệu (e.g. THPTBS)"
+    )
+    place: Text | None = Field(default=None, description="địa danh of the unit's documents")
+    head: Text | None = Field(default=None, description="name of the unit's head, who signs")
 
 
 class Gates(_Frozen):

@@ -1,0 +1,71 @@
+"""Fills a .docx template with a context through docxtpl, in a sandboxed Jinja environment with
+autoescaping and strict undefined variables (adapter).
+
+Same template and context → same bytes: the zip entries are rewritten in a fixed order with a
+fixed timestamp (python-docx stamps them with the current time). What goes in the context, and
+which documents a dossier holds, is `docgen.dossier`'s job.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+
+from docgen.errors import TemplateError
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "vi"
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+@cache
+def environment() -> SandboxedEnvironment:
+    """The Jinja environment every template renders in: sandboxed, autoescaping, strict."""
+    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def template_path(name: str) -> Path:
+    path = TEMPLATES / name
+    if not path.is_file():
+        raise TemplateError(f"template {name} not found in {TEMPLATES}", field=name)
+    return path
+
+
+def variables(name: str) -> set[str]:
+    """The top-level variables template `name` uses."""
+    tpl = DocxTemplate(template_path(name))
+    return set(tpl.get_undeclared_template_variables(environment()))
+
+
+def _stable_zip(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for name in sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def render(name: str, context: Mapping[str, Any]) -> bytes:
+    """The .docx of template `name` filled with `context`; TemplateError names what failed."""
+    tpl = DocxTemplate(template_path(name))
+    try:
+        tpl.render(dict(context), jinja_env=environment(), autoescape=True)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{name}: {exc.message}", field=name) from exc
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{name}: {exc}", field=name) from exc
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    return _stable_zip(buffer.getvalue())

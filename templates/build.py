@@ -1,0 +1,411 @@
+"""Writes the .docx templates of templates/vi/ in the house style (python-docx).
+
+The .docx files are the templates: a clerk may open and edit them in Word or LibreOffice, and
+hoso renders whatever is there. This script is how the house style was made and how it is
+remade after a layout change (`python templates/build.py`); it writes every Jinja tag inside one
+run, which docxtpl needs. Layout per ND 30/2020 Phụ lục I (shared/research/nd30-format.md):
+A4, margins 20/20/30/15 mm, Times New Roman, the two-column header, page numbers from page 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+OUT = Path(__file__).resolve().parent / "vi"
+FONT = "Times New Roman"
+CENTER, LEFT, RIGHT, JUSTIFY = (
+    WD_ALIGN_PARAGRAPH.CENTER,
+    WD_ALIGN_PARAGRAPH.LEFT,
+    WD_ALIGN_PARAGRAPH.RIGHT,
+    WD_ALIGN_PARAGRAPH.JUSTIFY,
+)
+Container = object  # a Document, a cell or a header: anything with add_paragraph
+
+
+def _document(*, landscape: bool = False) -> Document:
+    doc = Document()
+    # Fixed core properties, so that the same data gives the same bytes.
+    props = doc.core_properties
+    props.author = props.last_modified_by = "hoso"
+    props.title = props.subject = props.keywords = props.comments = ""
+    props.revision = 1
+    import datetime as dt
+
+    props.created = props.modified = dt.datetime(2026, 1, 1)
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(14)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    pf = style.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing = 1.0
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin = section.bottom_margin = Mm(20)
+        section.left_margin = section.right_margin = Mm(20)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+        section.left_margin, section.right_margin = Mm(30), Mm(15)
+        section.header_distance = Mm(10)
+        # ND 30: page numbers centred in the top margin, hidden on page 1.
+        section.different_first_page_header_footer = True
+        p = section.header.paragraphs[0]
+        p.alignment = CENTER
+        _field(p, "PAGE", size=13)
+    return doc
+
+
+def _field(p: Paragraph, code: str, *, size: int) -> None:
+    run = p.add_run()
+    run.font.size = Pt(size)
+    for kind, text in (
+        ("begin", None),
+        (None, f" {code} "),
+        ("separate", None),
+        (None, "2"),
+        ("end", None),
+    ):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText" if text and text.strip() == code else "w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
+def para(
+    where: Container,
+    text: str = "",
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align: object = JUSTIFY,
+    indent: bool = False,
+    after: float = 0,
+    before: float = 0,
+    keep: bool = False,
+) -> Paragraph:
+    p = where.add_paragraph()  # type: ignore[attr-defined]
+    p.alignment = align
+    pf = p.paragraph_format
+    pf.space_after, pf.space_before = Pt(after), Pt(before)
+    if indent:
+        pf.first_line_indent = Cm(1.27)
+    if keep:
+        pf.keep_with_next = True
+    if text:
+        run = p.add_run(text)
+        run.font.size = Pt(size)
+        run.bold, run.italic = bold, italic
+    else:
+        p.add_run().font.size = Pt(size)
+    return p
+
+
+def add(
+    p: Paragraph, text: str, *, size: float = 14, bold: bool = False, italic: bool = False
+) -> None:
+    run = p.add_run(text)
+    run.font.size = Pt(size)
+    run.bold, run.italic = bold, italic
+
+
+def rule(where: Container, width_mm: float, cell_mm: float) -> None:
+    """A short solid line centred in a cell: ND 30's rule under the body and the Tiêu ngữ."""
+    p = where.add_paragraph()  # type: ignore[attr-defined]
+    side = Mm(max(0.0, (cell_mm - width_mm) / 2))
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = side
+    p.paragraph_format.space_after = Pt(3)
+    p.add_run().font.size = Pt(2)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def _no_borders(table: Table) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def grid(where: Document, widths_mm: list[float], *, borders: bool = False, rows: int = 1) -> Table:
+    table = where.add_table(rows=rows, cols=len(widths_mm))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    if borders:
+        table.style = where.styles["Table Grid"]
+    else:
+        _no_borders(table)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+    for col, width in zip(table.columns, widths_mm, strict=True):
+        col.width = Mm(width)
+    return table
+
+
+def _clear(cell: _Cell) -> _Cell:
+    cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    return cell
+
+
+LEFT_MM, RIGHT_MM = 68.0, 97.0
+
+
+def header(doc: Document, *, date: bool = True) -> None:
+    """Ô 1–4: issuing body and số on the left; Quốc hiệu, Tiêu ngữ and date on the right."""
+    table = grid(doc, [LEFT_MM, RIGHT_MM])
+    left, right = (_clear(c) for c in table.rows[0].cells)
+    para(left, "{%p if body.parent_header %}", size=12, align=CENTER)
+    para(left, "{{ body.parent_header }}", size=12, align=CENTER)
+    para(left, "{%p endif %}", size=12, align=CENTER)
+    para(left, "{{ body.header_name }}", size=12, bold=True, align=CENTER)
+    rule(left, 22, LEFT_MM)
+    para(left, "Số: {{ number }}", size=13, align=CENTER)
+    para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=CENTER)
+    para(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align=CENTER)
+    rule(right, 60, RIGHT_MM)
+    if date:
+        para(right, "{{ place_date }}", size=13, italic=True, align=CENTER)
+    para(doc, "", size=8)
+
+
+def title(doc: Document, kind: str, subject: str = "{{ subject }}") -> None:
+    """Ô 5a: tên loại and trích yếu, bold, centred, with a short rule."""
+    para(doc, kind, size=14, bold=True, align=CENTER, before=12)
+    para(doc, subject, size=14, bold=True, align=CENTER)
+    rule(doc, 40, 165)
+
+
+def body_loop(doc: Document, var: str = "paragraphs") -> None:
+    para(doc, f"{{%p for text in {var} %}}", align=JUSTIFY)
+    para(doc, "{{ text }}", indent=True, after=6)
+    para(doc, "{%p endfor %}")
+
+
+def signature(doc: Document, *, recipients: bool = True) -> None:
+    """Ô 9b Nơi nhận on the left (12 bold italic / 11), ô 7 signature block on the right."""
+    para(doc, "", size=6)
+    table = grid(doc, [LEFT_MM + 12, RIGHT_MM - 12])
+    left, right = (_clear(c) for c in table.rows[0].cells)
+    if recipients:
+        p = para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT)
+        p.paragraph_format.keep_with_next = True
+        para(left, "{%p for line in recipients %}", size=11, align=LEFT)
+        para(left, "{{ line }}", size=11, align=LEFT)
+        para(left, "{%p endfor %}", size=11, align=LEFT)
+    else:
+        para(left, "")
+    para(right, "{%p if signer.authority %}", size=14, align=CENTER)
+    para(right, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
+    para(right, "{%p endif %}", size=14, align=CENTER)
+    para(right, "{{ signer.title }}", size=14, bold=True, align=CENTER)
+    for _ in range(4):
+        para(right, "", size=14, align=CENTER)
+    para(right, "{{ signer.name }}", size=14, bold=True, align=CENTER)
+
+
+def _cell_text(
+    cell: _Cell, text: str, *, bold: bool = False, size: float = 12, align: object = CENTER
+) -> None:
+    p = cell.paragraphs[0]
+    p.alignment = align
+    add(p, text, size=size, bold=bold)
+
+
+def _repeat_header(row: object) -> None:
+    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def list_table(doc: Document, columns: list[tuple[str, float, str, object]], loop: str) -> None:
+    """A bordered table whose header repeats on every page and whose row repeats per item."""
+    table = grid(doc, [w for _, w, _, _ in columns], borders=True, rows=4)
+    head, start, body, end = table.rows
+    _repeat_header(head)
+    for cell, (name, _, _, _) in zip(head.cells, columns, strict=True):
+        _cell_text(cell, name, bold=True)
+    _cell_text(start.cells[0], f"{{%tr for row in {loop} %}}")
+    for cell, (_, _, expr, align) in zip(body.cells, columns, strict=True):
+        _cell_text(cell, expr, align=align)
+    _cell_text(end.cells[0], "{%tr endfor %}")
+
+
+# --- the documents ------------------------------------------------------------------------------
+
+
+def decision() -> Document:
+    """Quyết định công nhận (mẫu 1.2), with the list of units as its phụ lục (mẫu 1.3)."""
+    doc = _document()
+    header(doc)
+    title(doc, "QUYẾT ĐỊNH")
+    para(doc, "{{ authority_line }}", bold=True, align=CENTER, before=6, after=6)
+    para(doc, "{%p for line in bases %}")
+    para(doc, "{{ line }}", italic=True, indent=True, after=6)
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ proposal }}", italic=True, indent=True, after=6)
+    para(doc, "QUYẾT ĐỊNH:", bold=True, align=CENTER, before=6, after=6)
+    para(doc, "{%p for article in articles %}")
+    p = para(doc, "", indent=True, after=6)
+    add(p, "{{ article.label }}", bold=True)
+    add(p, " {{ article.text }}")
+    para(doc, "{%p endfor %}")
+    signature(doc)
+    p = para(doc, "")
+    p.add_run().add_break(WD_BREAK.PAGE)
+    para(doc, "Phụ lục", bold=True, align=CENTER)
+    para(doc, "{{ annex_title }}", size=14, bold=True, align=CENTER)
+    para(doc, "{{ annex_reference }}", size=14, italic=True, align=CENTER, after=12)
+    list_table(
+        doc,
+        [
+            ("STT", 12, "{{ row.index }}", CENTER),
+            ("Tên đơn vị", 75, "{{ row.name }}", LEFT),
+            ("Loại", 30, "{{ row.kind }}", CENTER),
+            ("Điểm", 18, "{{ row.points }}", CENTER),
+            ("Ghi chú", 30, "{{ row.note }}", CENTER),
+        ],
+        "units",
+    )
+    return doc
+
+
+def certificate() -> Document:
+    """Giấy chứng nhận: landscape, decorative double border, cites the QĐ."""
+    doc = _document(landscape=True)
+    sect = doc.sections[0]._sectPr
+    borders = OxmlElement("w:pgBorders")
+    borders.set(qn("w:offsetFrom"), "page")
+    for edge in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{edge}")
+        for k, v in (
+            ("w:val", "thinThickThinMediumGap"),
+            ("w:sz", "24"),
+            ("w:space", "24"),
+            ("w:color", "B22222"),
+        ):
+            el.set(qn(k), v)
+        borders.append(el)
+    sect.append(borders)
+    para(doc, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=13, bold=True, align=CENTER, before=6)
+    para(doc, "Độc lập - Tự do - Hạnh phúc", size=14, bold=True, align=CENTER)
+    rule(doc, 62, 257)
+    para(doc, "{{ authority_line }}", size=14, bold=True, align=CENTER, before=12)
+    para(doc, "GIẤY CHỨNG NHẬN", size=30, bold=True, align=CENTER, before=12, after=6)
+    para(doc, "{{ unit_name }}", size=22, bold=True, align=CENTER, after=6)
+    para(doc, "{{ achievement }}", size=16, bold=True, align=CENTER, after=6)
+    para(doc, "{{ decision_reference }}", size=14, italic=True, align=CENTER, after=12)
+    table = grid(doc, [110, 147])
+    left, right = (_clear(c) for c in table.rows[0].cells)
+    para(left, "")
+    para(left, "")
+    para(left, "Số: {{ number }}", size=13, align=CENTER)
+    para(right, "{{ place_date }}", size=14, italic=True, align=CENTER)
+    para(right, "{%p if signer.authority %}", size=14, align=CENTER)
+    para(right, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
+    para(right, "{%p endif %}", size=14, align=CENTER)
+    para(right, "{{ signer.title }}", size=14, bold=True, align=CENTER)
+    for _ in range(3):
+        para(right, "", align=CENTER)
+    para(right, "{{ signer.name }}", size=14, bold=True, align=CENTER)
+    return doc
+
+
+def report() -> Document:
+    """Báo cáo kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm, with the full table."""
+    doc = _document()
+    header(doc)
+    title(doc, "BÁO CÁO")
+    p = para(doc, "", align=CENTER, after=6)
+    add(p, "Kính gửi: {{ addressee }}")
+    body_loop(doc)
+    list_table(
+        doc,
+        [
+            ("TT", 14, "{{r row.label }}", CENTER),
+            ("Nội dung", 70, "{{r row.text }}", JUSTIFY),
+            ("Điểm chuẩn", 16, "{{r row.max }}", CENTER),
+            ("Tự chấm", 16, "{{r row.self }}", CENTER),
+            ("Thẩm định", 17, "{{r row.appraised }}", CENTER),
+            ("Minh chứng", 32, "{{ row.evidence }}", LEFT),
+        ],
+        "rows",
+    )
+    para(doc, "", size=6)
+    body_loop(doc, "closing")
+    signature(doc)
+    return doc
+
+
+def proposal() -> Document:
+    """Tờ trình đề nghị xét, công nhận (mẫu 1.4 with Kính gửi)."""
+    doc = _document()
+    header(doc)
+    title(doc, "TỜ TRÌNH")
+    p = para(doc, "", align=CENTER, after=6)
+    add(p, "Kính gửi: {{ addressee }}")
+    body_loop(doc)
+    list_table(
+        doc,
+        [
+            ("STT", 12, "{{ row.index }}", CENTER),
+            ("Tên đơn vị", 80, "{{ row.name }}", LEFT),
+            ("Loại", 35, "{{ row.kind }}", CENTER),
+            ("Điểm", 38, "{{ row.points }}", CENTER),
+        ],
+        "units",
+    )
+    para(doc, "", size=6)
+    body_loop(doc, "closing")
+    signature(doc)
+    return doc
+
+
+TEMPLATES: dict[str, Callable[[], Document]] = {
+    "quyet-dinh.docx": decision,
+    "giay-chung-nhan.docx": certificate,
+    "bao-cao.docx": report,
+    "to-trinh.docx": proposal,
+}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, build in TEMPLATES.items():
+        build().save(OUT / name)
+        print(OUT / name)
+
+
+if __name__ == "__main__":
+    main()
