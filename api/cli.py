@@ -6,6 +6,7 @@ recognised is a result, not an error (exit 0).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -16,17 +17,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from docgen import criteria, inputs, sheet, vn
-from docgen.errors import HosoError, InvalidAssessment
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment
+from docgen.dossier import Reference
+from docgen.errors import ConfigError, HosoError, InvalidAssessment
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "assessments"
+BODIES = REPO / "samples" / "bodies"
 
 app = typer.Typer(
     help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
@@ -193,6 +197,109 @@ def sheet_new(
         data = sheet.new_workbook(set_id, units=units, assessments=filled)
         _write_atomic(target, data)
     out.print(f"Đã tạo {target} ({len(filled) or units} đơn vị, bộ tiêu chí {set_id}).")
+
+
+def _bodies(folder: Path) -> dict[str, IssuingBody]:
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            found[path.stem] = IssuingBody.model_validate(yaml.safe_load(path.read_bytes()))
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ConfigError(f"issuing body {path}: {exc}", field=str(path)) from exc
+    return found
+
+
+def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Reference | None:
+    """'15/TTr-CATP' and '2026-11-20' → a Reference; None when not given."""
+    if text is None and day is None:
+        return None
+    number, _, notation = (text or "").partition("/")
+    try:
+        return Reference(int(number), vn.nfc(notation), dt.date.fromisoformat(day or ""), issuer)
+    except ValueError:
+        raise ConfigError(
+            f"--{what} needs a số ký hiệu like 15/TTr-CATP and --{what}-date "
+            f"like 2026-11-20 (got {text!r}, {day!r})",
+            field=what,
+        ) from None
+
+
+@app.command()
+def generate(
+    paths: Annotated[list[Path], typer.Argument(help="assessments: files, folders, workbooks")],
+    year: Annotated[int, typer.Option(help="the year of the dossier")],
+    body: Annotated[str, typer.Option(help="id of the issuing body (UBND), e.g. ubnd-hai-phong")],
+    proposal: Annotated[
+        str | None, typer.Option(help="số ký hiệu of the Tờ trình the QĐ answers, e.g. 15/TTr-CATP")
+    ] = None,
+    proposal_date: Annotated[str | None, typer.Option(help="its date, e.g. 2026-11-20")] = None,
+    decision: Annotated[str | None, typer.Option(help="số ký hiệu of the QĐ the GCN cite")] = None,
+    decision_date: Annotated[str | None, typer.Option(help="its date")] = None,
+    output: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/dossiers"),
+    bodies: Annotated[Path, typer.Option(help="folder of issuing bodies")] = BODIES,
+    pdfa: Annotated[bool, typer.Option(help="write PDF/A-2b")] = False,
+    policy: PolicyOpt = None,
+) -> None:
+    """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
+    from rich.progress import Progress
+
+    from docgen import generate as gen
+    from docgen.convert import ConverterPool
+
+    with _errors():
+        known = _bodies(bodies)
+        if body not in known:
+            raise ConfigError(
+                f"unknown issuing body '{body}' (known: {', '.join(known)})", field="body"
+            )
+        government = known[body]
+        police = next((b for b in known.values() if b.government == body), None)
+        if police is None:
+            raise ConfigError(f"no Công an body names '{body}' as its government", field="body")
+        results = inputs.score_all(inputs.load_paths(paths), inputs.load_policies(policy))
+        planned = gen.plan(
+            government,
+            police,
+            results,
+            year=year,
+            proposal=_reference(proposal, proposal_date, police.name, "proposal"),
+            decision=_reference(decision, decision_date, government.name, "decision"),
+        )
+        with ConverterPool() as pool, Progress(console=err) as bar:
+            task = bar.add_task("Đang tạo văn bản", total=len(planned))
+            written = gen.build(
+                planned, pool, output, pdfa=pdfa, progress=lambda _: bar.advance(task)
+            )
+    table = Table(title=f"Hồ sơ {government.name} năm {year}")
+    table.add_column("Văn bản")
+    table.add_column("Tệp PDF")
+    for doc in planned:
+        table.add_row(doc.title, _shown(output / f"{doc.path}.pdf"))
+    out.print(table)
+    out.print(f"Đã ghi {len(written)} tệp vào {_shown(output)}.")
+
+
+templates_app = typer.Typer(help="The .docx templates.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("check")
+def templates_check() -> None:
+    """List the variables each template uses; fail on any the data model does not provide."""
+    from docgen import generate as gen
+    from docgen import render
+
+    failed = False
+    with _errors():
+        for name, context in gen.sample_contexts().items():
+            used = render.variables(name)
+            unknown = sorted(used - set(context))
+            out.print(f"[bold]{name}[/]: {', '.join(sorted(used))}")
+            if unknown:
+                failed = True
+                err.print(f"  {name}: unknown variable(s): {', '.join(unknown)}", markup=False)
+    if failed:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages hoso needs. Later work adds LibreOffice, fonts, poppler-utils, SoftHSM2, Chromium.
-APT_PACKAGES=()
+# System packages hoso needs: LibreOffice with Debian's python3-uno for conversion, Liberation
+# fonts as the metric-compatible Times New Roman, poppler-utils for the PDF checks and pictures.
+# Later work adds SoftHSM2 and Chromium.
+APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils)
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 

@@ -1,0 +1,193 @@
+"""Which documents a body's dossier for a year holds, and building them: plan (pure), then
+render, convert and write (adapters), writing nothing until every document has been built.
+
+For an issuing body (a UBND) and a year: each unit's Báo cáo tự chấm điểm, the Tờ trình of the
+body's Công an proposing the recognised units, the Quyết định công nhận with its phụ lục (needs
+the Tờ trình's số and ngày) and a Giấy chứng nhận per recognised unit (needs the QĐ's). Output:
+<out>/<year>/<body>/{to-trinh,quyet-dinh}.{docx,pdf} and <out>/<year>/<body>/<unit>/….
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen import dossier, render
+from docgen.convert import ConverterPool
+from docgen.errors import ConfigError
+from docgen.model import IssuingBody
+from docgen.scoring import AssessmentResult
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One document to build: where it goes, from which template, with what context."""
+
+    path: str  # relative, without suffix: "2026/ubnd-hai-phong/quyet-dinh"
+    template: str
+    title: str
+    context: Mapping[str, Any]
+
+
+def slug(text: str) -> str:
+    """'Phường Đoàn Kết' → 'phuong-doan-ket': a folder name that survives any file system."""
+    plain = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    ascii_text = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
+
+
+def plan(
+    body: IssuingBody,
+    police: IssuingBody,
+    results: Sequence[AssessmentResult],
+    *,
+    year: int,
+    proposal: dossier.Reference | None,
+    decision: dossier.Reference | None,
+) -> list[Planned]:
+    """Every document of `body`'s dossier for `year`; TemplateError if a citation is missing."""
+    mine = [
+        r
+        for r in results
+        if r.assessment.unit.issuing_body == body.id and r.assessment.year == year
+    ]
+    if not mine:
+        raise ConfigError(f"no assessment of {year} belongs to '{body.id}'", field="body")
+    base = f"{year}/{body.id}"
+    planned = [
+        Planned(
+            f"{base}/{slug(r.assessment.unit.name)}/bao-cao",
+            "bao-cao.docx",
+            f"BC · {r.assessment.unit.name}",
+            dossier.report(body, r, year=year),
+        )
+        for r in mine
+    ]
+    if any(r.verdict.recognised for r in mine):
+        planned.append(
+            Planned(
+                f"{base}/to-trinh",
+                "to-trinh.docx",
+                "Tờ trình",
+                dossier.proposal(police, body, mine, year=year),
+            )
+        )
+        planned.append(
+            Planned(
+                f"{base}/quyet-dinh",
+                "quyet-dinh.docx",
+                "Quyết định",
+                dossier.decision(body, mine, year=year, proposal=proposal),
+            )
+        )
+        planned += [
+            Planned(
+                f"{base}/{slug(r.assessment.unit.name)}/giay-chung-nhan",
+                "giay-chung-nhan.docx",
+                f"GCN · {r.assessment.unit.name}",
+                dossier.certificate(body, r, year=year, decision_ref=decision),
+            )
+            for r in mine
+            if r.verdict.recognised
+        ]
+    return planned
+
+
+def build(
+    planned: Sequence[Planned],
+    pool: ConverterPool,
+    out: Path,
+    *,
+    pdfa: bool = False,
+    progress: Callable[[Planned], None] = lambda _: None,
+) -> list[Path]:
+    """Render and convert every planned document, then move them all into `out` at once.
+
+    Everything is built in a staging folder beside `out`; a failure leaves `out` untouched.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".hoso-staging-", dir=out))
+    written: list[Path] = []
+    try:
+        for doc in planned:
+            docx = render.render(doc.template, doc.context)
+            pdf = pool.convert(docx, pdfa=pdfa, name=Path(doc.path).name)
+            for suffix, data in ((".docx", docx), (".pdf", pdf)):
+                target = staging / f"{doc.path}{suffix}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            progress(doc)
+        for doc in planned:
+            for suffix in (".docx", ".pdf"):
+                final = out / f"{doc.path}{suffix}"
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / f"{doc.path}{suffix}", final)
+                written.append(final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def sample_contexts() -> dict[str, dict[str, Any]]:
+    """A context for every template, built from the data model with placeholder values; what
+    `hoso templates check` compares each template's variables against."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from docgen import criteria
+    from docgen.model import DEFAULT_POLICY, Assessment, Signer
+    from docgen.scoring import score
+
+    signers = (
+        Signer(
+            id="chu-tich", name="Nguyễn Văn A", title="CHỦ TỊCH", authority="TM. ỦY BAN NHÂN DÂN"
+        ),
+    )
+    body = IssuingBody(
+        id="x",
+        name="Ủy ban nhân dân xã X",
+        header_name="ỦY BAN NHÂN DÂN XÃ X",
+        abbreviation="UBND",
+        place="X",
+        kind="ubnd",
+        level="xa",
+        province="Y",
+        signers=signers,
+        recipients=("- Lưu: VT.",),
+        source="test",
+    )
+    cs = criteria.load("co_quan")
+    answers = {
+        i: {
+            "met": True,
+            "figures": {f.id: Decimal(100) for f in (item.rule.figures if item.rule else ())},
+        }
+        for i, item in cs.items().items()
+    }
+    unit = {"name": "Trường X", "type": "co_quan", "issuing_body": "x", "abbreviation": "TX"}
+    assessment = Assessment.model_validate(
+        {
+            "unit": unit,
+            "year": 2026,
+            "mode": "xay_dung",
+            "items": answers,
+            "gates": {"antt_last_year": True, "movement_rating_last_year": "kha"},
+        }
+    )
+    result = score(assessment, cs, DEFAULT_POLICY)
+    ref = dossier.Reference(1, "TTr-CA", dt.date(2026, 1, 1), "Công an xã X")
+    return {
+        "bao-cao.docx": dossier.report(body, result, year=2026),
+        "to-trinh.docx": dossier.proposal(body, body, [result], year=2026),
+        "quyet-dinh.docx": dossier.decision(body, [result], year=2026, proposal=ref),
+        "giay-chung-nhan.docx": dossier.certificate(body, result, year=2026, decision_ref=ref),
+    }

@@ -1,0 +1,250 @@
+"""Documents end to end: templates filled by docxtpl, converted by the real LibreOffice pool,
+checked with poppler's tools as a reader of the PDF would see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from docgen import dossier, generate, inputs, render
+from docgen.convert import ConverterPool
+from docgen.errors import TemplateError
+from docgen.model import IssuingBody
+from tests.conftest import REPO, need
+
+pytestmark = pytest.mark.slow
+BODIES = {
+    p.stem: IssuingBody.model_validate(yaml.safe_load(p.read_text("utf-8")))
+    for p in (REPO / "samples" / "bodies").glob("*.yaml")
+}
+RESULTS = inputs.score_all(
+    inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
+)
+PROPOSAL = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an thành phố Hải Phòng")
+DECISION = dossier.Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), "")
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ConverterPool]:
+    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
+    need(shutil.which("pdftotext") is not None, "poppler-utils missing: make setup installs it")
+    with ConverterPool(size=2, timeout=60) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def dossier_dir(pool: ConverterPool, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dossier")
+    planned = generate.plan(
+        BODIES["ubnd-hai-phong"],
+        BODIES["ca-hai-phong"],
+        RESULTS,
+        year=2026,
+        proposal=PROPOSAL,
+        decision=DECISION,
+    )
+    generate.build(planned, pool, out)
+    return out / "2026" / "ubnd-hai-phong"
+
+
+def text(pdf: Path, *args: str) -> str:
+    run = subprocess.run(
+        ["pdftotext", "-layout", *args, str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return unicodedata.normalize("NFC", run.stdout)
+
+
+def flat(pdf: Path, *args: str) -> str:
+    """The text on one line, with words rejoined where a line broke after a hyphen."""
+    return re.sub(r"(\w)- (\w)", r"\1-\2", " ".join(text(pdf, *args).split()))
+
+
+def test_decision_header_title_and_recipients(dossier_dir: Path) -> None:
+    pdf = dossier_dir / "quyet-dinh.pdf"
+    page = text(pdf, "-f", "1", "-l", "1")
+    joined = flat(pdf, "-f", "1", "-l", "1")
+    for expected in (
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ",
+        "HẢI PHÒNG",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "QUYẾT ĐỊNH",
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
+        "QUYẾT ĐỊNH:",
+        "Theo đề nghị của Công an thành phố Hải Phòng tại Tờ trình số 15/TTr-CATP "
+        "ngày 20 tháng 11 năm 2026.",
+        "Nơi nhận:",
+        "- Như Điều 3;",
+        "- Bộ Công an (qua V05);",
+        "- Lưu: VT, L.Thụy.",
+        "TM. ỦY BAN NHÂN DÂN",
+        "Trần Minh Khôi",
+    ):
+        assert expected in joined, expected
+    assert re.search(r"Số:\s+/QĐ-UBND", page)
+    assert re.search(r"Hải Phòng, ngày\s+tháng\s+năm 2026", page)
+    assert "Điều 1." in joined and "Điều 3." in joined
+
+
+def test_decision_annex_lists_the_recognised_units(dossier_dir: Path) -> None:
+    annex = flat(dossier_dir / "quyet-dinh.pdf", "-f", "2")
+    assert "Phụ lục" in annex
+    assert (
+        "DANH SÁCH ĐƠN VỊ ĐIỂN HÌNH VỀ PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC NĂM 2026" in annex
+    )
+    assert re.search(r"\(Kèm theo Quyết định số\s+/QĐ-UBND ngày\s+tháng\s+năm 2026", annex)
+    assert "Xã Yết Kiêu" in annex and "Phường Ngô Quyền" in annex
+    assert "Phường Lê Chân" not in annex  # not recognised
+
+
+def test_certificate_is_landscape_and_cites_the_decision(dossier_dir: Path) -> None:
+    pdf = dossier_dir / "xa-yet-kieu" / "giay-chung-nhan.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "841.89 x 595.3" in info  # A4 landscape
+    joined = flat(pdf)
+    assert "GIẤY CHỨNG NHẬN" in joined and "XÃ YẾT KIÊU" in joined
+    assert (
+        "(Theo Quyết định số 120/QĐ-UBND ngày 05 tháng 12 năm 2026 của Chủ tịch UBND thành "
+        "phố Hải Phòng)" in joined
+    )
+
+
+def test_report_table_has_every_sub_item(dossier_dir: Path) -> None:
+    joined = flat(dossier_dir / "phuong-le-chan" / "bao-cao.pdf")
+    assert "BÁO CÁO" in joined and "Kính gửi: Ủy ban nhân dân thành phố Hải Phòng" in joined
+    for item in ("1.1", "13.1", "19.4", "20.1"):
+        assert f" {item} " in joined
+    assert "Tổng số điểm tự chấm: 94 điểm/100 điểm" in joined
+    assert "chưa đủ điều kiện đề nghị công nhận" in joined
+
+
+def test_every_pdf_is_a4_with_fonts_embedded_and_text_inside_the_margins(
+    dossier_dir: Path,
+) -> None:
+    pdfs = sorted(dossier_dir.rglob("*.pdf"))
+    assert len(pdfs) == 10
+    for pdf in pdfs:
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        rows = fonts.splitlines()[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), (pdf, fonts)
+        html = subprocess.run(
+            ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        width, height = map(
+            float, re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html).groups()
+        )  # type: ignore[union-attr]
+        assert {round(width), round(height)} == {595, 842}
+        portrait = width < height
+        left, right = (30, 15) if portrait else (20, 20)
+        for m in re.finditer(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', html
+        ):
+            x0, y0, x1, y1 = map(float, m.groups())
+            assert x0 >= (left - 3) * MM and x1 <= width - (right - 3) * MM, (pdf, m.group())
+            assert y0 >= 9 * MM and y1 <= height - 15 * MM, (pdf, m.group())
+
+
+def test_page_numbers_from_page_two(dossier_dir: Path) -> None:
+    pdf = dossier_dir / "phuong-le-chan" / "bao-cao.pdf"
+    first = text(pdf, "-f", "1", "-l", "1").strip().splitlines()[0]
+    second = text(pdf, "-f", "2", "-l", "2").strip().splitlines()[0]
+    assert first.strip() != "1"
+    assert second.strip() == "2"
+
+
+def test_a_40_unit_annex_spans_pages_with_repeated_headers(
+    pool: ConverterPool, tmp_path: Path
+) -> None:
+    ctx = dossier.decision(
+        BODIES["ubnd-hai-phong"],
+        [r for r in RESULTS if r.verdict.recognised],
+        year=2026,
+        proposal=PROPOSAL,
+    )
+    ctx["units"] = [
+        dict(
+            ctx["units"][0],
+            index=str(n),
+            name=f"Trường Trung học cơ sở Nguyễn Bỉnh Khiêm số {n}, phường Ngô Quyền",
+        )
+        for n in range(1, 41)
+    ]
+    pdf = tmp_path / "qd40.pdf"
+    pdf.write_bytes(pool.convert(render.render("quyet-dinh.docx", ctx), name="qd40"))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+    assert pages >= 3
+    annex = [text(pdf, "-f", str(n), "-l", str(n)) for n in range(2, pages + 1)]
+    assert all("STT" in t and "Tên đơn vị" in t for t in annex)
+    assert "số 40," in annex[-1] and "số 1," in annex[0]
+
+
+def test_empty_optional_fields_render(pool: ConverterPool) -> None:
+    for name, ctx in generate.sample_contexts().items():
+        ctx = dict(ctx, recipients=[], body=dict(ctx["body"], parent_header=None))
+        if "signer" in ctx:
+            ctx["signer"] = dict(ctx["signer"], authority=None, name="")
+        pdf = pool.convert(render.render(name, ctx), name=Path(name).stem)
+        assert pdf.startswith(b"%PDF")
+
+
+def test_same_data_same_docx_bytes() -> None:
+    ctx = dossier.decision(
+        BODIES["ubnd-hai-phong"],
+        RESULTS[:0] + [r for r in RESULTS if r.verdict.recognised],
+        year=2026,
+        proposal=PROPOSAL,
+    )
+    assert render.render("quyet-dinh.docx", ctx) == render.render("quyet-dinh.docx", ctx)
+
+
+def test_missing_citation_stops_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="missing the Tờ trình"):
+        generate.plan(
+            BODIES["ubnd-hai-phong"],
+            BODIES["ca-hai-phong"],
+            RESULTS,
+            year=2026,
+            proposal=None,
+            decision=DECISION,
+        )
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_failed_build_leaves_the_output_folder_untouched(
+    pool: ConverterPool, tmp_path: Path
+) -> None:
+    planned = generate.plan(
+        BODIES["ubnd-hai-phong"],
+        BODIES["ca-hai-phong"],
+        RESULTS,
+        year=2026,
+        proposal=PROPOSAL,
+        decision=DECISION,
+    )
+    broken = generate.Planned("2026/x/bad", "quyet-dinh.docx", "bad", {"number": "1"})
+    with pytest.raises(TemplateError, match="undefined"):
+        generate.build([*planned[:2], broken], pool, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_templates_use_only_variables_the_data_model_provides() -> None:
+    for name, ctx in generate.sample_contexts().items():
+        assert render.variables(name) <= set(ctx), name
+        assert render.variables(name)
+
+
+def test_template_with_an_unknown_variable_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="'subject' is undefined"):
+        ctx = dict(generate.sample_contexts()["to-trinh.docx"])
+        del ctx["subject"]
+        render.render("to-trinh.docx", ctx)
