@@ -21,6 +21,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from api.settings import get_settings
 from docgen import criteria, inputs, sheet, vn
 from docgen.dossier import Reference
 from docgen.errors import ConfigError, HosoError, InvalidAssessment
@@ -238,6 +239,9 @@ def generate(
     output: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/dossiers"),
     bodies: Annotated[Path, typer.Option(help="folder of issuing bodies")] = BODIES,
     pdfa: Annotated[bool, typer.Option(help="write PDF/A-2b")] = False,
+    draft: Annotated[
+        bool, typer.Option("--draft/--final", help="watermark DỰ THẢO, or a final draft to sign")
+    ] = True,
     policy: PolicyOpt = None,
 ) -> None:
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
@@ -265,10 +269,23 @@ def generate(
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
             decision=_reference(decision, decision_date, government.name, "decision"),
         )
-        with ConverterPool() as pool, Progress(console=err) as bar:
+        settings = get_settings()
+        pool = ConverterPool(
+            size=settings.converter_size,
+            timeout=settings.converter_timeout,
+            max_conversions=settings.converter_max_conversions,
+        )
+        with pool, Progress(console=err) as bar:
             task = bar.add_task("Đang tạo văn bản", total=len(planned))
             written = gen.build(
-                planned, pool, output, pdfa=pdfa, progress=lambda _: bar.advance(task)
+                planned,
+                pool,
+                output,
+                pdfa=pdfa,
+                draft=draft,
+                issued_at=dt.datetime.now(dt.UTC),
+                verify_url=settings.verify_url,
+                progress=lambda _: bar.advance(task),
             )
     table = Table(title=f"Hồ sơ {government.name} năm {year}")
     table.add_column("Văn bản")

@@ -33,6 +33,79 @@ def per_unit(fn: Callable[[], int], repeat: int = 7) -> float:
     return statistics.median(times)
 
 
+def conversion() -> None:
+    """LibreOffice: started per document, one warm instance, the full pool; memory per instance."""
+    import os
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    from docgen import generate, render
+    from docgen.convert import ConverterPool
+
+    docx = render.render("to-trinh.docx", generate.sample_contexts()["to-trinh.docx"])
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "doc.docx"
+        src.write_bytes(docx)
+
+        def cold() -> int:
+            for n in range(3):
+                subprocess.run(
+                    [
+                        "soffice",
+                        "--headless",
+                        f"-env:UserInstallation=file://{tmp}/p{n}",
+                        "--convert-to",
+                        "pdf",
+                        "--outdir",
+                        tmp,
+                        str(src),
+                    ],
+                    capture_output=True,
+                    check=True,
+                )
+            return 3
+
+        a = per_unit(cold, repeat=2)
+    with ConverterPool(size=1) as one:
+        one.convert(docx)
+        b = per_unit(lambda: [one.convert(docx) for _ in range(20)] and 20, repeat=3)
+    size = os.cpu_count() or 1
+    with ConverterPool(size=size) as full, ThreadPoolExecutor(size) as ex:
+        list(ex.map(lambda _: full.convert(docx), range(size)))
+        c = per_unit(
+            lambda: len(list(ex.map(lambda _: full.convert(docx), range(20 * size)))), repeat=3
+        )
+    print(f"\nconversion of a one-page document ({size} CPUs)")
+    print(f"{'path':<32}{'ms/doc':>10}{'docs/s':>10}")
+    for name, sec in (
+        ("(a) soffice per document", a),
+        ("(b) one warm instance", b),
+        (f"(c) pool of {size}, {size} at once", c),
+    ):
+        print(f"{name:<32}{sec * 1000:>10.1f}{1 / sec:>10.1f}")
+    print(f"(a)/(b) per document: {a / b:.1f}x (target ≥ 8)")
+    print(f"(c)/(b) throughput:   {b / c:.2f}x (target ≥ 1.6)")
+    for quota in (10_000, 100):
+        with (
+            ConverterPool(size=size, max_conversions=quota) as pool,
+            ThreadPoolExecutor(size) as ex,
+        ):
+            peaks = [0] * size
+
+            def one_doc(_: int, pool: ConverterPool = pool, peaks: list[int] = peaks) -> None:
+                pool.convert(docx)
+                for i, inst in enumerate(pool.instances):
+                    peaks[i] = max(peaks[i], inst.peak_rss_kib())
+
+            list(ex.map(one_doc, range(300)))
+            label = "no restart" if quota == 10_000 else f"restart every {quota}"
+            mib = ", ".join(f"{p / 1024:.0f}" for p in peaks)
+            print(
+                f"300 documents, {label:<18} peak RSS per instance (MiB): {mib}; "
+                f"restarts {pool.restarts}"
+            )
+
+
 def main() -> None:
     loaded = inputs.load_paths([SAMPLES])
     policies = inputs.load_policies(None)
@@ -65,6 +138,7 @@ def main() -> None:
     print(f"{'path':<14}{'ms/unit':>10}{'× engine':>10}")
     for name, seconds in rows:
         print(f"{name:<14}{seconds * 1000:>10.2f}{seconds / base:>10.1f}")
+    conversion()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     ├── ConversionError        LibreOffice could not turn a .docx into a PDF
     │   ├── ConverterUnavailable   LibreOffice is not installed
     │   └── ConversionTimeout      a conversion took longer than allowed, twice
+    ├── StampError             a PDF that cannot be stamped
     ├── SigningError           (filled in by the signing issue)
     ├── NumberingError         (filled in by the registry issue)
     └── ArchiveError           (filled in by the registry issue)
@@ -100,3 +101,9 @@ class ConversionTimeout(ConversionError):
     """A conversion did not finish in time, on a fresh instance too."""
 
     code = "conversion_timeout"
+
+
+class StampError(HosoError):
+    """A PDF that cannot be read or marked (QR code, watermark, fields)."""
+
+    code = "stamp_error"

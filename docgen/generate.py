@@ -9,6 +9,7 @@ the Tờ trình's số and ngày) and a Giấy chứng nhận per recognised uni
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen import dossier, render
+from docgen import dossier, render, stamp
 from docgen.convert import ConverterPool
 from docgen.errors import ConfigError
 from docgen.model import IssuingBody
@@ -104,12 +105,17 @@ def build(
     pool: ConverterPool,
     out: Path,
     *,
+    issued_at: dt.datetime,
+    verify_url: Callable[[str], str],
+    draft: bool = True,
     pdfa: bool = False,
     progress: Callable[[Planned], None] = lambda _: None,
 ) -> list[Path]:
-    """Render and convert every planned document, then move them all into `out` at once.
+    """Render, convert and stamp every planned document, then move them all into `out` at once.
 
     Everything is built in a staging folder beside `out`; a failure leaves `out` untouched.
+    The PDFs carry `issued_at` as their creation time, the QR code of `verify_url(code)`, and
+    the "DỰ THẢO" watermark when `draft`.
     """
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".hoso-staging-", dir=out))
@@ -117,7 +123,13 @@ def build(
     try:
         for doc in planned:
             docx = render.render(doc.template, doc.context)
-            pdf = pool.convert(docx, pdfa=pdfa, name=Path(doc.path).name)
+            code = stamp.verification_code(docx)
+            pdf = stamp.stamp(
+                stamp.fix_times(pool.convert(docx, pdfa=pdfa, name=Path(doc.path).name), issued_at),
+                code=code,
+                url=verify_url(code),
+                draft=draft,
+            )
             for suffix, data in ((".docx", docx), (".pdf", pdf)):
                 target = staging / f"{doc.path}{suffix}"
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +152,6 @@ def build(
 def sample_contexts() -> dict[str, dict[str, Any]]:
     """A context for every template, built from the data model with placeholder values; what
     `hoso templates check` compares each template's variables against."""
-    import datetime as dt
     from decimal import Decimal
 
     from docgen import criteria

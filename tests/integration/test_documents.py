@@ -31,6 +31,13 @@ RESULTS = inputs.score_all(
 PROPOSAL = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an thành phố Hải Phòng")
 DECISION = dossier.Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), "")
 MM = 72 / 25.4
+ISSUED = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+STAMP_WORDS = {"Mã", "xác", "minh:"}
+CODE = r"[A-Z2-7]{5}-[A-Z2-7]{5}"
+
+
+def verify_url(code: str) -> str:
+    return f"https://xacminh.example.vn/v/{code}"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +59,7 @@ def dossier_dir(pool: ConverterPool, tmp_path_factory: pytest.TempPathFactory) -
         proposal=PROPOSAL,
         decision=DECISION,
     )
-    generate.build(planned, pool, out)
+    generate.build(planned, pool, out, issued_at=ISSUED, verify_url=verify_url)
     return out / "2026" / "ubnd-hai-phong"
 
 
@@ -145,10 +152,13 @@ def test_every_pdf_is_a4_with_fonts_embedded_and_text_inside_the_margins(
         assert {round(width), round(height)} == {595, 842}
         portrait = width < height
         left, right = (30, 15) if portrait else (20, 20)
-        for m in re.finditer(
-            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', html
-        ):
-            x0, y0, x1, y1 = map(float, m.groups())
+        words = re.finditer(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html
+        )
+        for m in words:
+            if m[5] in STAMP_WORDS or "/v/" in m[5] or re.fullmatch(CODE, m[5]):
+                continue  # the verification stamp lives in the bottom margin on purpose
+            x0, y0, x1, y1 = map(float, m.groups()[:4])
             assert x0 >= (left - 3) * MM and x1 <= width - (right - 3) * MM, (pdf, m.group())
             assert y0 >= 9 * MM and y1 <= height - 15 * MM, (pdf, m.group())
 
@@ -233,7 +243,9 @@ def test_a_failed_build_leaves_the_output_folder_untouched(
     )
     broken = generate.Planned("2026/x/bad", "quyet-dinh.docx", "bad", {"number": "1"})
     with pytest.raises(TemplateError, match="undefined"):
-        generate.build([*planned[:2], broken], pool, tmp_path)
+        generate.build(
+            [*planned[:2], broken], pool, tmp_path, issued_at=ISSUED, verify_url=verify_url
+        )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,0 +1,36 @@
+"""The one settings object of hoso (pydantic-settings, environment prefix HOSO_).
+
+Built by the cached `get_settings()`, never at import, and passed into the adapters that need a
+value; tests build their own. Later work adds the database URL, storage and keys.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import AnyHttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOSO_", frozen=True)
+
+    public_base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+    """Where recipients verify documents: the QR code on each document leads to {this}/v/{code}."""
+
+    converter_timeout: float = 60.0
+    """Seconds one LibreOffice conversion may take before its instance is killed."""
+
+    converter_max_conversions: int = 200
+    """Conversions after which a LibreOffice instance is restarted, to bound its memory."""
+
+    converter_size: int | None = None
+    """Warm LibreOffice instances; default: the number of CPUs."""
+
+    def verify_url(self, code: str) -> str:
+        return f"{str(self.public_base_url).rstrip('/')}/v/{code}"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,228 @@
+"""Marks on a converted PDF, bytes in and bytes out: the QR code and short verification code
+that lead to /v/{code}, a diagonal "DỰ THẢO" on drafts, the empty form fields where the văn thư
+later writes the số and the ngày, and dates and file identifiers fixed to the issue time so
+that the same data gives the same bytes.
+
+The overlay is drawn with reportlab (QR modules from segno as vector squares, Vietnamese text
+in the embedded Liberation Serif) and merged with pypdf. The QR sits in the bottom margin of
+page 1, left of centre, where ND 30 places nothing on our documents (ô 13, the address line, is
+not used). Signing fills the fields and is not this module's job.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import segno
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+from reportlab.lib.colors import Color
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from docgen.errors import StampError
+
+MM = 72 / 25.4
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/liberation2"),
+    Path("/usr/share/fonts/truetype/liberation"),
+)
+FIELDS = ("so", "ngay", "thang")  # what the văn thư fills at issuance
+
+
+@cache
+def _font() -> str:
+    for folder in FONT_DIRS:
+        path = folder / "LiberationSerif-Bold.ttf"
+        if path.exists():
+            pdfmetrics.registerFont(TTFont("HosoSerifBold", str(path)))
+            return "HosoSerifBold"
+    raise StampError(
+        "Liberation Serif is missing; run: apt-get install fonts-liberation2", field="font"
+    )
+
+
+def verification_code(document: bytes) -> str:
+    """A short code for a document: 10 base32 letters and digits from its hash, 'ABCDE-FGHIJ'."""
+    letters = base64.b32encode(hashlib.sha256(document).digest()).decode()[:10]
+    return f"{letters[:5]}-{letters[5:]}"
+
+
+@dataclass(frozen=True)
+class Found:
+    x: float
+    y: float
+    size: float
+
+
+def _fragments(page: object) -> list[tuple[str, Found]]:
+    found: list[tuple[str, Found]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            x, y = cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]
+            found.append((text.strip(), Found(x, y, size)))
+
+    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+    return found
+
+
+def blank_fields(page: object) -> dict[str, tuple[float, float, float, float]]:
+    """Where the blanks of the số and of the day and month of a draft are on page 1.
+
+    The draft writes 'Số: ' + blank + '/QĐ-…' and '…, ngày' + blank + 'tháng' + blank + 'năm';
+    LibreOffice emits the text around each blank as its own fragment, so each blank ends where
+    the next fragment starts.
+    """
+    frags = _fragments(page)
+    rects: dict[str, tuple[float, float, float, float]] = {}
+    for (text, at), (nxt, nat) in itertools.pairwise(frags):
+        if text == "Số:" and nxt.startswith("/") and abs(at.y - nat.y) < 1:
+            rects["so"] = (nat.x - 26, nat.y - 3, nat.x - 0.5, nat.y + at.size)
+        if text.endswith("ngày") and nxt == "tháng" and abs(at.y - nat.y) < 1:
+            rects["ngay"] = (nat.x - 22, nat.y - 3, nat.x - 2, nat.y + at.size)
+        if text == "tháng" and nxt.startswith("năm") and abs(at.y - nat.y) < 1:
+            rects["thang"] = (nat.x - 22, nat.y - 3, nat.x - 2, nat.y + at.size)
+    return rects
+
+
+def _overlay(
+    width: float, height: float, *, code: str | None, url: str | None, draft: bool
+) -> PdfReader:
+    buffer = io.BytesIO()
+    font = _font()
+    c = canvas.Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName=font)
+    if draft:
+        c.saveState()
+        c.setFillColor(Color(0.6, 0.6, 0.6, alpha=0.35))
+        c.setFont(font, 96)
+        c.translate(width / 2, height / 2)
+        c.rotate(45)
+        c.drawCentredString(0, -30, "DỰ THẢO")
+        c.restoreState()
+    if code and url:
+        qr = segno.make(url, error="m")
+        size = 16 * MM
+        modules = qr.symbol_size(scale=1, border=0)[0]
+        unit = size / modules
+        landscape = width > height
+        x0, y0 = (24 * MM, 12 * MM) if landscape else (30 * MM, 2 * MM)
+        for r, row in enumerate(qr.matrix):
+            for col, dark in enumerate(row):
+                if dark:
+                    c.rect(
+                        x0 + col * unit, y0 + size - (r + 1) * unit, unit, unit, stroke=0, fill=1
+                    )
+        c.setFont(font, 8)
+        c.drawString(x0 + size + 2 * MM, y0 + size - 3 * MM, f"Mã xác minh: {code}")
+        c.drawString(x0 + size + 2 * MM, y0 + size - 7 * MM, url)
+    c.save()
+    return PdfReader(io.BytesIO(buffer.getvalue()))
+
+
+def _add_fields(writer: PdfWriter, rects: dict[str, tuple[float, float, float, float]]) -> None:
+    page = writer.pages[0]
+    fields = ArrayObject()
+    for name in FIELDS:
+        if name not in rects:
+            continue
+        widget = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/FT"): NameObject("/Tx"),
+                NameObject("/T"): TextStringObject(name),
+                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rects[name]]),
+                NameObject("/F"): NumberObject(4),
+                NameObject("/Q"): NumberObject(1),
+                NameObject("/DA"): TextStringObject("/Helv 13 Tf 0 g"),
+                NameObject("/P"): page.indirect_reference,
+            }
+        )
+        ref = writer._add_object(widget)  # pypdf has no public call for a bare widget
+        page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
+        fields.append(ref)
+    if fields:
+        # No font resource yet: whoever fills the fields at issuance adds an embedded font and
+        # the appearance, so that no unembedded font ever enters the document.
+        writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+            {
+                NameObject("/Fields"): fields,
+                NameObject("/DA"): TextStringObject("/Helv 13 Tf 0 g"),
+            }
+        )
+
+
+def stamp(
+    pdf: bytes,
+    *,
+    code: str | None = None,
+    url: str | None = None,
+    draft: bool = False,
+    fields: bool = True,
+) -> bytes:
+    """`pdf` with the QR code and code on page 1, the draft watermark, and the số/ngày fields."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        writer = PdfWriter(clone_from=reader)
+    except Exception as exc:  # pypdf raises many kinds for a file that is not a PDF
+        raise StampError(f"not a readable PDF ({exc.__class__.__name__})") from exc
+    rects = blank_fields(reader.pages[0]) if fields else {}
+    for number, page in enumerate(writer.pages):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        first = number == 0
+        if draft or (first and code):
+            overlay = _overlay(
+                width, height, code=code if first else None, url=url if first else None, draft=draft
+            )
+            page.merge_page(overlay.pages[0])
+    _add_fields(writer, rects)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _same_length(old: bytes, new: bytes) -> bytes:
+    """`new` padded with spaces before its last byte to the length of `old`."""
+    if len(new) > len(old):
+        raise StampError("cannot fix the PDF's dates in place", field="pdf")
+    return new[:-1] + b" " * (len(old) - len(new)) + new[-1:]
+
+
+def fix_times(pdf: bytes, when: dt.datetime) -> bytes:
+    """Set LibreOffice's creation dates to `when` and its file identifier to a content hash.
+
+    Each value is replaced by one of the same length, so every cross-reference offset stays
+    valid. These are the only parts of LibreOffice's output that vary from run to run (checked
+    on 7.4: /CreationDate, xmp:CreateDate, /ID and, for PDF/A, /DocChecksum).
+    """
+    utc = when.astimezone(dt.UTC)
+    pdf_date = f"/CreationDate(D:{utc:%Y%m%d%H%M%S}Z')".encode()
+    xmp_date = f"<xmp:CreateDate>{utc:%Y-%m-%dT%H:%M:%SZ}</xmp:CreateDate>".encode()
+    out = re.sub(rb"/CreationDate\s*\(D:[^)]*\)", lambda m: _same_length(m[0], pdf_date), pdf)
+    out = re.sub(
+        rb"<xmp:CreateDate>[^<]*</xmp:CreateDate>", lambda m: _same_length(m[0], xmp_date), out
+    )
+    id_pattern = rb"(/ID\s*\[\s*<)[0-9A-Fa-f]{32}(>\s*<)[0-9A-Fa-f]{32}(>)"
+    checksum = rb"/DocChecksum /[0-9A-F]{32}"
+    body = re.sub(checksum, b"", re.sub(id_pattern, b"", out))
+    digest = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    tag = digest.upper().encode()
+    out = re.sub(id_pattern, lambda m: m[1] + tag + m[2] + tag + m[3], out)
+    return re.sub(checksum, b"/DocChecksum /" + tag, out)
