@@ -18,12 +18,13 @@ from typing import Annotated, Any
 
 import typer
 import yaml
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from api.settings import get_settings
 from docgen import criteria, inputs, sheet, vn
-from docgen.dossier import Reference
+from docgen.dossier import Meeting, Reference
 from docgen.errors import ConfigError, HosoError, InvalidAssessment
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody
 from docgen.report import result_data
@@ -225,6 +226,21 @@ def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Ref
         ) from None
 
 
+def _meeting(path: Path | None) -> Meeting | None:
+    if path is None:
+        return None
+    try:
+        raw = yaml.safe_load(path.read_bytes())
+        return TypeAdapter(Meeting).validate_python(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"meeting file {path}: {exc}", field="meeting") from exc
+    except ValidationError as exc:
+        where = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise ConfigError(f"meeting file {path}: {where}", field="meeting") from None
+
+
 @app.command()
 def generate(
     paths: Annotated[list[Path], typer.Argument(help="assessments: files, folders, workbooks")],
@@ -236,6 +252,10 @@ def generate(
     proposal_date: Annotated[str | None, typer.Option(help="its date, e.g. 2026-11-20")] = None,
     decision: Annotated[str | None, typer.Option(help="số ký hiệu of the QĐ the GCN cite")] = None,
     decision_date: Annotated[str | None, typer.Option(help="its date")] = None,
+    meeting: Annotated[
+        Path | None,
+        typer.Option(help="YAML of the appraisal meeting the Biên bản records (samples/meetings/)"),
+    ] = None,
     output: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/dossiers"),
     bodies: Annotated[Path, typer.Option(help="folder of issuing bodies")] = BODIES,
     pdfa: Annotated[bool, typer.Option(help="write PDF/A-2b")] = False,
@@ -268,6 +288,7 @@ def generate(
             year=year,
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
             decision=_reference(decision, decision_date, government.name, "decision"),
+            meeting=_meeting(meeting),
         )
         settings = get_settings()
         pool = ConverterPool(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from docxtpl import RichText
 
 from docgen import vn
 from docgen.errors import TemplateError
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
+from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
 from docgen.scoring import AssessmentResult
 
 BLANK = "\u00a0" * 6
@@ -62,7 +63,7 @@ def date_line(place: str, day: dt.date | None, year: int) -> str:
     return vn.place_date(place, day)
 
 
-def _signer(body: IssuingBody, signer_id: str | None) -> dict[str, str | None]:
+def _signer(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
     signers = {s.id: s for s in body.signers}
     signer: Signer = signers[signer_id] if signer_id else body.signers[0]
     return {"authority": signer.authority, "title": signer.title, "name": signer.name}
@@ -223,28 +224,45 @@ def report_rows(result: AssessmentResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[str, Any]:
+    """Header, place, code and signer of a document the unit itself issues (BC, Bản đăng ký)."""
+    a = result.assessment
+    local = a.unit.type in ("xa", "phuong", "dac_khu")
+    header_name = vn.upper(a.unit.name)
+    if local:
+        header_name = f"ỦY BAN NHÂN DÂN {header_name}"
+    code = a.unit.abbreviation or ("UBND" if local else None)
+    _require(code, "the unit's abbreviation for its số ký hiệu", "unit.abbreviation")
+    assert code is not None
+    return {
+        "body": {"header_name": header_name, "parent_header": None},
+        "place_date": date_line(a.unit.place or body.place, None, year),
+        "year": year,
+        "code": code,
+        "addressee": body.name,
+        "recipients": ["- Như trên;", f"- Lưu: VT, {code}."],
+        "signer": {
+            "authority": "TM. ỦY BAN NHÂN DÂN" if local else None,
+            "title": "CHỦ TỊCH" if local else "THỦ TRƯỞNG ĐƠN VỊ",
+            "name": a.unit.head or "",
+        },
+    }
+
+
 def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[str, Any]:
     """Báo cáo kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm of one unit, sent upward."""
     a = result.assessment
-    unit_header = vn.upper(a.unit.name)
-    if a.unit.type in ("xa", "phuong", "dac_khu"):
-        unit_header = f"ỦY BAN NHÂN DÂN {unit_header}"
-    code = a.unit.abbreviation or ("UBND" if a.unit.type in ("xa", "phuong", "dac_khu") else None)
-    _require(code, "the unit's abbreviation for its số ký hiệu", "unit.abbreviation")
-    assert code is not None
+    side = _unit_side(body, result, year)
     verdict = (
         "đủ điều kiện đề nghị công nhận"
         if result.verdict.recognised
         else "chưa đủ điều kiện đề nghị công nhận"
     )
     return {
-        "body": {"header_name": unit_header, "parent_header": None},
-        "place_date": date_line(a.unit.place or body.place, None, year),
-        "year": year,
-        "number": number_line("BC", code),
+        **side,
+        "number": number_line("BC", side["code"]),
         "subject": f"Kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm xây dựng đơn vị "
         f"{MOVEMENT} năm {year}",
-        "addressee": body.name,
         "paragraphs": [
             f"Thực hiện Kế hoạch của {_short(body)} về xây dựng xã, phường, cơ quan, doanh "
             f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year}; căn cứ Bộ tiêu chí ban hành kèm theo "
@@ -259,12 +277,29 @@ def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[st
             + (f"; sau thẩm định: {vn.points(result.final)}" if result.appraised else "")
             + f". Đối chiếu Bộ tiêu chí, đơn vị {verdict}.",
         ],
-        "recipients": ["- Như trên;", f"- Lưu: VT, {code}."],
-        "signer": {
-            "authority": None,
-            "title": "THỦ TRƯỞNG ĐƠN VỊ" if code != "UBND" else "CHỦ TỊCH",
-            "name": a.unit.head or "",
-        },
+    }
+
+
+def registration(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[str, Any]:
+    """Bản đăng ký: the unit registers early in the year, stating last year's results."""
+    a = result.assessment
+    side = _unit_side(body, result, year)
+    antt = "đạt" if a.gates.antt_last_year else "chưa đạt"
+    return {
+        **side,
+        "number": number_line("BĐK", side["code"]),
+        "subject": f"Xây dựng đơn vị {MOVEMENT} năm {year}",
+        "paragraphs": [
+            f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
+            f"Công an và Kế hoạch của {_short(body)} về xây dựng xã, phường, cơ quan, doanh "
+            f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
+            f"Năm {year - 1}, {a.unit.name} {antt} tiêu chuẩn “An toàn về an ninh, trật tự”; "
+            f"phong trào toàn dân bảo vệ an ninh Tổ quốc được đánh giá, phân loại đạt loại "
+            f"{RATING_LABELS[a.gates.movement_rating_last_year]}.",
+            f"{a.unit.name} đăng ký xây dựng đơn vị {MOVEMENT} năm {year} "
+            f"({MODE_LABELS[a.mode]}) theo Bộ tiêu chí và cam kết tổ chức thực hiện đầy đủ các "
+            "nội dung của Bộ tiêu chí./.",
+        ],
     }
 
 
@@ -290,4 +325,148 @@ def proposal(
         "closing": [f"{police.name} kính trình {government.name} xem xét, quyết định./."],
         "recipients": ["- Như trên;", *police.recipients],
         "signer": _signer(police, None),
+    }
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """The appraisal meeting of the Công an that a Biên bản records."""
+
+    start: dt.datetime
+    end: dt.datetime
+    place: str
+    attendees: tuple[str, ...]
+    secretary: str  # "Đại úy Nguyễn Văn A, cán bộ Phòng PV01"
+    votes_for: int
+    votes_total: int
+
+
+def minutes(
+    police: IssuingBody, results: Sequence[AssessmentResult], *, year: int, meeting: Meeting | None
+) -> dict[str, Any]:
+    """Biên bản họp đánh giá, thẩm định: the meeting, every unit's scores and the vote."""
+    _require(meeting, "the appraisal meeting (time, place, attendees, secretary, vote)", "meeting")
+    assert meeting is not None
+    chair = _signer(police, None)
+    share = vn.number(Decimal(meeting.votes_for * 100) / meeting.votes_total, max_decimals=1)
+    start = meeting.start
+    return {
+        "body": {"header_name": police.header_name, "parent_header": police.parent_header},
+        "number": number_line("BB", police.abbreviation),
+        "subject": f"Họp đánh giá, thẩm định đơn vị {MOVEMENT} năm {year}",
+        "fields": [
+            {
+                "label": "Thời gian bắt đầu:",
+                "text": f"{start:%H} giờ {start:%M} phút, {vn.nd30_date(start.date())}.",
+            },
+            {"label": "Địa điểm:", "text": f"{meeting.place}."},
+            {"label": "Thành phần tham dự:", "text": "; ".join(meeting.attendees) + "."},
+            {
+                "label": "Chủ trì:",
+                "text": f"{chair['name']}, {chair['title'].lower()} {police.name}.",
+            },
+            {"label": "Thư ký:", "text": f"{meeting.secretary}."},
+            {
+                "label": "Nội dung:",
+                "text": "Hội nghị nghe báo cáo kết quả tự chấm điểm, thẩm "
+                "định hồ sơ và biểu quyết đề nghị công nhận từng đơn vị như sau:",
+            },
+        ],
+        "units": [
+            {
+                "index": str(n),
+                "name": r.assessment.unit.name,
+                "self": vn.number(r.self_points),
+                "appraised": vn.number(r.final),
+                "vote": (
+                    f"{meeting.votes_for}/{meeting.votes_total} ({share}%) đề nghị công nhận"
+                    if r.verdict.recognised
+                    else "Chưa đủ điều kiện"
+                ),
+            }
+            for n, r in enumerate(results, start=1)
+        ],
+        "closing": [
+            f"Cuộc họp kết thúc vào {meeting.end:%H} giờ {meeting.end:%M} phút cùng "
+            "ngày, biên bản đã được thông qua trước hội nghị./."
+        ],
+        "secretary": {"title": "THƯ KÝ", "name": meeting.secretary.split(",")[0]},
+        "chair": {"title": "CHỦ TỌA", "name": chair["name"]},
+        "recipients": ["- Lưu: VT, Hồ sơ."],
+    }
+
+
+def notice(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int) -> dict[str, Any]:
+    """Thông báo of the units that keep the title in a maintenance year."""
+    kept = [r for r in results if r.assessment.mode == "duy_tri" and r.verdict.recognised]
+    return {
+        **_head(body, year),
+        "number": number_line("TB", body.abbreviation),
+        "subject": f"Kết quả duy trì danh hiệu đơn vị {MOVEMENT} năm {year}",
+        "paragraphs": [
+            f"Căn cứ kết quả đánh giá, thẩm định năm {year}, {body.name} thông báo các đơn vị "
+            f"tiếp tục duy trì, giữ vững danh hiệu đơn vị {MOVEMENT} như sau:",
+        ],
+        "units": _unit_rows(kept),
+        "closing": ["Đề nghị các đơn vị tiếp tục phát huy kết quả đạt được./."],
+        "recipients": list(body.recipients),
+        "signer": _signer(body, None),
+    }
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The dates a Kế hoạch sets (seeds/001 III.2: register before 20/02, report before 05/11)."""
+
+    register_by: dt.date
+    report_by: dt.date
+
+
+def plan(body: IssuingBody, *, year: int, deadlines: Deadlines) -> dict[str, Any]:
+    """Kế hoạch of a body for a year: purpose, content, timetable, who does what."""
+    return {
+        **_head(body, year),
+        "number": number_line("KH", body.abbreviation),
+        "subject": f"Xây dựng xã, phường, cơ quan, doanh nghiệp, cơ sở giáo dục {MOVEMENT} "
+        f"năm {year}",
+        "paragraphs": [
+            "Thực hiện Kế hoạch số 612/KH-BCA-V05 ngày 10/10/2025 của Bộ Công an và Quyết định "
+            "số 3554/QĐ-BCA-V05 ngày 19/5/2025 của Bộ Công an ban hành Bộ tiêu chí, Quy định "
+            "trình tự, thủ tục, thẩm quyền xét, công nhận xã, phường, đặc khu, cơ quan, doanh "
+            f"nghiệp, cơ sở giáo dục {MOVEMENT}, {body.name} ban hành Kế hoạch như sau:",
+        ],
+        "sections": [
+            {
+                "heading": "I. MỤC ĐÍCH, YÊU CẦU",
+                "paragraphs": [
+                    "1. Cụ thể hóa chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà "
+                    "nước, Bộ Công an về công tác xây dựng phong trào toàn dân bảo vệ an ninh "
+                    "Tổ quốc "
+                    "trong tình hình mới.",
+                    "2. Quá trình triển khai phải phù hợp với tình hình thực tiễn, có trọng tâm, "
+                    "trọng điểm; từ các điển hình tạo hiệu ứng thi đua lan tỏa.",
+                ],
+            },
+            {
+                "heading": "II. ĐỐI TƯỢNG, THỜI GIAN THỰC HIỆN",
+                "paragraphs": [
+                    "1. Đối tượng: các đơn vị đạt tiêu chuẩn “An toàn về an ninh, trật tự” và được "
+                    "đánh giá phân loại phong trào toàn dân bảo vệ an ninh Tổ quốc từ loại “Khá” "
+                    "trở "
+                    "lên của năm trước liền kề.",
+                    f"2. Thời gian đăng ký: trước {vn.nd30_date(deadlines.register_by)}.",
+                    f"3. Thời gian gửi báo cáo kết quả (bao gồm cả kết quả công nhận và duy trì): "
+                    f"trước {vn.nd30_date(deadlines.report_by)}.",
+                ],
+            },
+            {
+                "heading": "III. TỔ CHỨC THỰC HIỆN",
+                "paragraphs": [
+                    "Giao Công an chủ trì, hướng dẫn, kiểm tra, đôn đốc các đơn vị triển khai thực "
+                    "hiện Kế hoạch này và tổng hợp báo cáo kết quả theo quy định./.",
+                ],
+            },
+        ],
+        "recipients": list(body.recipients),
+        "signer": _signer(body, None),
     }

@@ -51,8 +51,15 @@ def plan(
     year: int,
     proposal: dossier.Reference | None,
     decision: dossier.Reference | None,
+    meeting: dossier.Meeting | None,
+    deadlines: dossier.Deadlines | None = None,
 ) -> list[Planned]:
-    """Every document of `body`'s dossier for `year`; TemplateError if a citation is missing."""
+    """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing.
+
+    The Kế hoạch; per unit the Bản đăng ký and the Báo cáo; the Công an's Biên bản and Tờ trình;
+    the Quyết định with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of
+    the units that keep the title.
+    """
     mine = [
         r
         for r in results
@@ -60,17 +67,48 @@ def plan(
     ]
     if not mine:
         raise ConfigError(f"no assessment of {year} belongs to '{body.id}'", field="body")
+    deadlines = deadlines or dossier.Deadlines(dt.date(year, 2, 20), dt.date(year, 11, 5))
     base = f"{year}/{body.id}"
+
+    def unit_dir(r: AssessmentResult) -> str:
+        return f"{base}/{slug(r.assessment.unit.name)}"
+
     planned = [
         Planned(
-            f"{base}/{slug(r.assessment.unit.name)}/bao-cao",
-            "bao-cao.docx",
-            f"BC · {r.assessment.unit.name}",
-            dossier.report(body, r, year=year),
+            f"{base}/ke-hoach",
+            "ke-hoach.docx",
+            "Kế hoạch",
+            dossier.plan(body, year=year, deadlines=deadlines),
         )
-        for r in mine
     ]
-    if any(r.verdict.recognised for r in mine):
+    for r in mine:
+        name = r.assessment.unit.name
+        planned.append(
+            Planned(
+                f"{unit_dir(r)}/ban-dang-ky",
+                "ban-dang-ky.docx",
+                f"Bản đăng ký · {name}",
+                dossier.registration(body, r, year=year),
+            )
+        )
+        planned.append(
+            Planned(
+                f"{unit_dir(r)}/bao-cao",
+                "bao-cao.docx",
+                f"Báo cáo · {name}",
+                dossier.report(body, r, year=year),
+            )
+        )
+    planned.append(
+        Planned(
+            f"{base}/bien-ban",
+            "bien-ban.docx",
+            "Biên bản họp thẩm định",
+            dossier.minutes(police, mine, year=year, meeting=meeting),
+        )
+    )
+    recognised = [r for r in mine if r.verdict.recognised]
+    if recognised:
         planned.append(
             Planned(
                 f"{base}/to-trinh",
@@ -83,20 +121,28 @@ def plan(
             Planned(
                 f"{base}/quyet-dinh",
                 "quyet-dinh.docx",
-                "Quyết định",
+                "Quyết định công nhận",
                 dossier.decision(body, mine, year=year, proposal=proposal),
             )
         )
         planned += [
             Planned(
-                f"{base}/{slug(r.assessment.unit.name)}/giay-chung-nhan",
+                f"{unit_dir(r)}/giay-chung-nhan",
                 "giay-chung-nhan.docx",
-                f"GCN · {r.assessment.unit.name}",
+                f"Giấy chứng nhận · {r.assessment.unit.name}",
                 dossier.certificate(body, r, year=year, decision_ref=decision),
             )
-            for r in mine
-            if r.verdict.recognised
+            for r in recognised
         ]
+    if any(r.assessment.mode == "duy_tri" for r in recognised):
+        planned.append(
+            Planned(
+                f"{base}/thong-bao",
+                "thong-bao.docx",
+                "Thông báo duy trì",
+                dossier.notice(body, mine, year=year),
+            )
+        )
     return planned
 
 
@@ -196,7 +242,21 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
     )
     result = score(assessment, cs, DEFAULT_POLICY)
     ref = dossier.Reference(1, "TTr-CA", dt.date(2026, 1, 1), "Công an xã X")
+    meeting = dossier.Meeting(
+        start=dt.datetime(2026, 11, 25, 8, 0),
+        end=dt.datetime(2026, 11, 25, 10, 30),
+        place="Hội trường",
+        attendees=("Đại diện Ủy ban nhân dân",),
+        secretary="Trần Văn B",
+        votes_for=9,
+        votes_total=9,
+    )
+    deadlines = dossier.Deadlines(dt.date(2026, 2, 20), dt.date(2026, 11, 5))
     return {
+        "ke-hoach.docx": dossier.plan(body, year=2026, deadlines=deadlines),
+        "ban-dang-ky.docx": dossier.registration(body, result, year=2026),
+        "bien-ban.docx": dossier.minutes(body, [result], year=2026, meeting=meeting),
+        "thong-bao.docx": dossier.notice(body, [result], year=2026),
         "bao-cao.docx": dossier.report(body, result, year=2026),
         "to-trinh.docx": dossier.proposal(body, body, [result], year=2026),
         "quyet-dinh.docx": dossier.decision(body, [result], year=2026, proposal=ref),

@@ -392,7 +392,100 @@ def proposal() -> Document:
     return doc
 
 
+def plan_document() -> Document:
+    """Kế hoạch (mẫu 1.4): sections with Roman-numbered bold headings."""
+    doc = _document()
+    header(doc)
+    title(doc, "KẾ HOẠCH")
+    body_loop(doc)
+    para(doc, "{%p for section in sections %}")
+    para(doc, "{{ section.heading }}", bold=True, indent=True, after=6, keep=True)
+    para(doc, "{%p for text in section.paragraphs %}")
+    para(doc, "{{ text }}", indent=True, after=6)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    signature(doc)
+    return doc
+
+
+def registration() -> Document:
+    """Bản đăng ký xây dựng đơn vị điển hình, filed by the unit early in the year."""
+    doc = _document()
+    header(doc)
+    title(doc, "BẢN ĐĂNG KÝ")
+    p = para(doc, "", align=CENTER, after=6)
+    add(p, "Kính gửi: {{ addressee }}")
+    body_loop(doc)
+    signature(doc)
+    return doc
+
+
+def minutes() -> Document:
+    """Biên bản họp đánh giá, thẩm định (mẫu 1.9): no date line; thư ký left, chủ tọa right."""
+    doc = _document()
+    header(doc, date=False)
+    title(doc, "BIÊN BẢN")
+    para(doc, "{%p for field in fields %}")
+    p = para(doc, "", indent=True, after=6)
+    add(p, "{{ field.label }}", bold=True)
+    add(p, " {{ field.text }}")
+    para(doc, "{%p endfor %}")
+    list_table(
+        doc,
+        [
+            ("STT", 12, "{{ row.index }}", CENTER),
+            ("Tên đơn vị", 62, "{{ row.name }}", LEFT),
+            ("Tự chấm", 20, "{{ row.self }}", CENTER),
+            ("Thẩm định", 22, "{{ row.appraised }}", CENTER),
+            ("Biểu quyết", 49, "{{ row.vote }}", CENTER),
+        ],
+        "units",
+    )
+    para(doc, "", size=6)
+    body_loop(doc, "closing")
+    para(doc, "", size=6)
+    table = grid(doc, [82.5, 82.5])
+    left, right = (_clear(c) for c in table.rows[0].cells)
+    for cell, role in ((left, "secretary"), (right, "chair")):
+        para(cell, f"{{{{ {role}.title }}}}", bold=True, align=CENTER)
+        for _ in range(4):
+            para(cell, "", align=CENTER)
+        para(cell, f"{{{{ {role}.name }}}}", bold=True, align=CENTER)
+    p = para(doc, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT, before=12)
+    para(doc, "{%p for line in recipients %}", size=11, align=LEFT)
+    para(doc, "{{ line }}", size=11, align=LEFT)
+    para(doc, "{%p endfor %}", size=11, align=LEFT)
+    return doc
+
+
+def notice() -> Document:
+    """Thông báo of the units keeping the title in a maintenance year (seeds/003 §III.1.2)."""
+    doc = _document()
+    header(doc)
+    title(doc, "THÔNG BÁO")
+    body_loop(doc)
+    list_table(
+        doc,
+        [
+            ("STT", 12, "{{ row.index }}", CENTER),
+            ("Tên đơn vị", 75, "{{ row.name }}", LEFT),
+            ("Loại", 30, "{{ row.kind }}", CENTER),
+            ("Điểm", 18, "{{ row.points }}", CENTER),
+            ("Ghi chú", 30, "{{ row.note }}", CENTER),
+        ],
+        "units",
+    )
+    para(doc, "", size=6)
+    body_loop(doc, "closing")
+    signature(doc)
+    return doc
+
+
 TEMPLATES: dict[str, Callable[[], Document]] = {
+    "ke-hoach.docx": plan_document,
+    "ban-dang-ky.docx": registration,
+    "bien-ban.docx": minutes,
+    "thong-bao.docx": notice,
     "quyet-dinh.docx": decision,
     "giay-chung-nhan.docx": certificate,
     "bao-cao.docx": report,

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 
-from docgen import dossier, generate, inputs, render
+from docgen import dossier, generate, inputs, render, vn
 from docgen.convert import ConverterPool
 from docgen.errors import TemplateError
 from docgen.model import IssuingBody
@@ -30,6 +31,9 @@ RESULTS = inputs.score_all(
 )
 PROPOSAL = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an thành phố Hải Phòng")
 DECISION = dossier.Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), "")
+MEETING = TypeAdapter(dossier.Meeting).validate_python(
+    yaml.safe_load((REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml").read_bytes())
+)
 MM = 72 / 25.4
 ISSUED = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 STAMP_WORDS = {"Mã", "xác", "minh:"}
@@ -58,6 +62,7 @@ def dossier_dir(pool: ConverterPool, tmp_path_factory: pytest.TempPathFactory) -
         year=2026,
         proposal=PROPOSAL,
         decision=DECISION,
+        meeting=MEETING,
     )
     generate.build(planned, pool, out, issued_at=ISSUED, verify_url=verify_url)
     return out / "2026" / "ubnd-hai-phong"
@@ -138,7 +143,7 @@ def test_every_pdf_is_a4_with_fonts_embedded_and_text_inside_the_margins(
     dossier_dir: Path,
 ) -> None:
     pdfs = sorted(dossier_dir.rglob("*.pdf"))
-    assert len(pdfs) == 10
+    assert len(pdfs) == 1 + 2 * 6 + 1 + 1 + 1 + 2 + 1  # KH, BĐK+BC per unit, BB, TTr, QĐ, GCN, TB
     for pdf in pdfs:
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
         rows = fonts.splitlines()[2:]
@@ -226,6 +231,7 @@ def test_missing_citation_stops_before_anything_is_written(tmp_path: Path) -> No
             year=2026,
             proposal=None,
             decision=DECISION,
+            meeting=MEETING,
         )
     assert not any(tmp_path.iterdir())
 
@@ -240,6 +246,7 @@ def test_a_failed_build_leaves_the_output_folder_untouched(
         year=2026,
         proposal=PROPOSAL,
         decision=DECISION,
+        meeting=MEETING,
     )
     broken = generate.Planned("2026/x/bad", "quyet-dinh.docx", "bad", {"number": "1"})
     with pytest.raises(TemplateError, match="undefined"):
@@ -260,3 +267,64 @@ def test_template_with_an_unknown_variable_is_refused(tmp_path: Path) -> None:
         ctx = dict(generate.sample_contexts()["to-trinh.docx"])
         del ctx["subject"]
         render.render("to-trinh.docx", ctx)
+
+
+def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_dir: Path) -> None:
+    pdf = dossier_dir / "bien-ban.pdf"
+    page = text(pdf)
+    joined = flat(pdf)
+    assert "BIÊN BẢN" in joined and "CÔNG AN THÀNH PHỐ HẢI" in joined and "BỘ CÔNG AN" in joined
+    assert re.search(r"Số:\s+/BB-CATP", page)
+    assert not re.search(r"ngày\s+tháng\s+năm 2026", page.split("BIÊN BẢN")[0])
+    for label in (
+        "Thời gian bắt đầu: 08 giờ 00 phút, ngày 25 tháng 11 năm 2026.",
+        "Địa điểm: Hội trường Công an thành phố Hải Phòng.",
+        "Thành phần tham dự:",
+        "Chủ trì: Đỗ Quang Vinh, giám đốc Công an thành phố Hải Phòng.",
+        "Thư ký: Thiếu tá Nguyễn Thị Minh Hà",
+        "11/12 (91,7%) đề nghị công nhận",
+        "Cuộc họp kết thúc vào 10 giờ 30 phút",
+        "- Lưu: VT, Hồ sơ.",
+    ):
+        assert label in joined, label
+    roles = next(line for line in page.splitlines() if "THƯ KÝ" in line)
+    assert roles.index("THƯ KÝ") < roles.index("CHỦ TỌA")
+
+
+def test_plan_registration_and_notice(dossier_dir: Path) -> None:
+    plan = flat(dossier_dir / "ke-hoach.pdf")
+    assert "KẾ HOẠCH" in plan and "I. MỤC ĐÍCH, YÊU CẦU" in plan
+    assert "Thời gian đăng ký: trước ngày 20 tháng 02 năm 2026." in plan
+    assert "trước ngày 05 tháng 11 năm 2026." in plan
+    registration = flat(dossier_dir / "phuong-kien-an" / "ban-dang-ky.pdf")
+    assert (
+        "BẢN ĐĂNG KÝ" in registration
+        and "Kính gửi: Ủy ban nhân dân thành phố Hải Phòng" in registration
+    )
+    assert "đạt loại Xuất sắc" in registration
+    notice = flat(dossier_dir / "thong-bao.pdf")
+    assert "THÔNG BÁO" in notice and "Phường Ngô Quyền" in notice
+    assert "Phường Kiến An" not in notice  # maintenance year, but it did not keep the title
+
+
+def test_date_rule_in_print_for_every_day_and_month(pool: ConverterPool, tmp_path: Path) -> None:
+    """Every date of a leap year, printed through a template and read back from the PDF."""
+    days = [dt.date(2028, 1, 1) + dt.timedelta(days=n) for n in range(366)]
+    ctx = dict(generate.sample_contexts()["thong-bao.docx"])
+    ctx["units"] = [
+        {
+            "index": str(n),
+            "name": vn.place_date("Hải Phòng", d),
+            "kind": "",
+            "points": "",
+            "note": "",
+        }
+        for n, d in enumerate(days, start=1)
+    ]
+    pdf = tmp_path / "dates.pdf"
+    pdf.write_bytes(pool.convert(render.render("thong-bao.docx", ctx), name="dates"))
+    printed = re.findall(r"Hải Phòng, ngày (\d+) tháng (\d+) năm (\d+)", flat(pdf))
+    assert len(printed) == 366
+    for (day, month, year), d in zip(printed, days, strict=True):
+        assert (int(day), int(month), int(year)) == (d.day, d.month, d.year)
+        assert len(day) == 2 and len(month) == (2 if d.month in (1, 2, 10, 11, 12) else 1)
