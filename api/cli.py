@@ -26,7 +26,7 @@ from api.settings import get_settings
 from docgen import criteria, inputs, sheet, vn
 from docgen.dossier import Meeting, Reference
 from docgen.errors import ConfigError, HosoError, InvalidAssessment
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
 
@@ -265,49 +265,77 @@ def generate(
     policy: PolicyOpt = None,
 ) -> None:
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
-    from rich.progress import Progress
-
-    from docgen import generate as gen
-    from docgen.convert import ConverterPool
-
     with _errors():
         known = _bodies(bodies)
         if body not in known:
             raise ConfigError(
                 f"unknown issuing body '{body}' (known: {', '.join(known)})", field="body"
             )
-        government = known[body]
         police = next((b for b in known.values() if b.government == body), None)
         if police is None:
             raise ConfigError(f"no Công an body names '{body}' as its government", field="body")
-        results = inputs.score_all(inputs.load_paths(paths), inputs.load_policies(policy))
-        planned = gen.plan(
-            government,
+        _build_dossier(
+            inputs.load_paths(paths),
+            inputs.load_policies(policy),
+            known[body],
             police,
-            results,
             year=year,
+            output=output,
+            pdfa=pdfa,
+            draft=draft,
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
-            decision=_reference(decision, decision_date, government.name, "decision"),
+            decision=_reference(decision, decision_date, known[body].name, "decision"),
             meeting=_meeting(meeting),
         )
-        settings = get_settings()
-        pool = ConverterPool(
-            size=settings.converter_size,
-            timeout=settings.converter_timeout,
-            max_conversions=settings.converter_max_conversions,
+
+
+def _build_dossier(
+    loaded: list[inputs.Loaded],
+    policies: dict[str, Policy],
+    government: IssuingBody,
+    police: IssuingBody,
+    *,
+    year: int,
+    output: Path,
+    pdfa: bool,
+    draft: bool,
+    proposal: Reference | None,
+    decision: Reference | None,
+    meeting: Meeting | None,
+) -> None:
+    """Plan, build and list a dossier: what `generate` and `demo` share."""
+    from rich.progress import Progress
+
+    from docgen import generate as gen
+    from docgen.convert import ConverterPool
+
+    planned = gen.plan(
+        government,
+        police,
+        inputs.score_all(loaded, policies),
+        year=year,
+        proposal=proposal,
+        decision=decision,
+        meeting=meeting,
+    )
+    settings = get_settings()
+    pool = ConverterPool(
+        size=settings.converter_size,
+        timeout=settings.converter_timeout,
+        max_conversions=settings.converter_max_conversions,
+    )
+    with pool, Progress(console=err, transient=True) as bar:
+        task = bar.add_task("Đang tạo văn bản", total=len(planned))
+        written = gen.build(
+            planned,
+            pool,
+            output,
+            pdfa=pdfa,
+            draft=draft,
+            issued_at=dt.datetime.now(dt.UTC),
+            verify_url=settings.verify_url,
+            progress=lambda _: bar.advance(task),
         )
-        with pool, Progress(console=err) as bar:
-            task = bar.add_task("Đang tạo văn bản", total=len(planned))
-            written = gen.build(
-                planned,
-                pool,
-                output,
-                pdfa=pdfa,
-                draft=draft,
-                issued_at=dt.datetime.now(dt.UTC),
-                verify_url=settings.verify_url,
-                progress=lambda _: bar.advance(task),
-            )
     table = Table(title=f"Hồ sơ {government.name} năm {year}")
     table.add_column("Văn bản")
     table.add_column("Tệp PDF")
@@ -390,12 +418,31 @@ def demo(
         _write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
         book = output / "phieu-cham-diem-xa-phuong.xlsx"
         _write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
+        # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts.
+        known = _bodies(BODIES)
+        hai_phong, police = known["ubnd-hai-phong"], known["ca-hai-phong"]
+        _build_dossier(
+            loaded,
+            inputs.load_policies(None),
+            hai_phong,
+            police,
+            year=2026,
+            output=output / "dossiers",
+            pdfa=False,
+            draft=True,
+            proposal=Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
+            decision=Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
+            meeting=_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"),
+        )
     hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else _shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
     out.print(f"  • chi tiết từng tiêu chí:  {hoso} score {_shown(samples)}/<tệp> --detail")
     out.print(f"  • kết quả dạng JSON:       {_shown(scores)}")
     out.print(
         f"  • phiếu chấm điểm trống:   {_shown(book)}  (điền rồi chạy: {hoso} score {_shown(book)})"
+    )
+    out.print(
+        f"  • hồ sơ mẫu (PDF, DOCX):   {_shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
     )
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
 

@@ -336,9 +336,10 @@ class Meeting:
     end: dt.datetime
     place: str
     attendees: tuple[str, ...]
-    secretary: str  # "Đại úy Nguyễn Văn A, cán bộ Phòng PV01"
+    secretary: str  # the name only, as it is signed: "Nguyễn Thị Minh Hà"
     votes_for: int
     votes_total: int
+    secretary_position: str = ""  # "Thiếu tá, cán bộ Phòng PV01"
 
 
 def minutes(
@@ -365,7 +366,11 @@ def minutes(
                 "label": "Chủ trì:",
                 "text": f"{chair['name']}, {chair['title'].lower()} {police.name}.",
             },
-            {"label": "Thư ký:", "text": f"{meeting.secretary}."},
+            {
+                "label": "Thư ký:",
+                "text": ", ".join(x for x in (meeting.secretary, meeting.secretary_position) if x)
+                + ".",
+            },
             {
                 "label": "Nội dung:",
                 "text": "Hội nghị nghe báo cáo kết quả tự chấm điểm, thẩm "
@@ -390,7 +395,7 @@ def minutes(
             f"Cuộc họp kết thúc vào {meeting.end:%H} giờ {meeting.end:%M} phút cùng "
             "ngày, biên bản đã được thông qua trước hội nghị./."
         ],
-        "secretary": {"title": "THƯ KÝ", "name": meeting.secretary.split(",")[0]},
+        "secretary": {"title": "THƯ KÝ", "name": meeting.secretary},
         "chair": {"title": "CHỦ TỌA", "name": chair["name"]},
         "recipients": ["- Lưu: VT, Hồ sơ."],
     }

@@ -31,14 +31,15 @@ def environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def template_path(name: str) -> Path:
-    path = TEMPLATES / name
+def template_path(name: str | Path) -> Path:
+    """A template of templates/vi/ by file name, or any .docx given as a path."""
+    path = name if isinstance(name, Path) else TEMPLATES / name
     if not path.is_file():
-        raise TemplateError(f"template {name} not found in {TEMPLATES}", field=name)
+        raise TemplateError(f"template {name} not found in {TEMPLATES}", field=str(name))
     return path
 
 
-def variables(name: str) -> set[str]:
+def variables(name: str | Path) -> set[str]:
     """The top-level variables template `name` uses."""
     tpl = DocxTemplate(template_path(name))
     return set(tpl.get_undeclared_template_variables(environment()))
@@ -57,15 +58,15 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render(name: str, context: Mapping[str, Any]) -> bytes:
+def render(name: str | Path, context: Mapping[str, Any]) -> bytes:
     """The .docx of template `name` filled with `context`; TemplateError names what failed."""
     tpl = DocxTemplate(template_path(name))
     try:
         tpl.render(dict(context), jinja_env=environment(), autoescape=True)
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{name}: {exc.message}", field=name) from exc
+        raise TemplateError(f"{name}: {exc.message}", field=str(name)) from exc
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{name}: {exc}", field=name) from exc
+        raise TemplateError(f"{name}: {exc}", field=str(name)) from exc
     buffer = io.BytesIO()
     tpl.save(buffer)
     return _stable_zip(buffer.getvalue())

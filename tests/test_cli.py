@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, need
 
 HOSO = Path(sys.executable).parent / "hoso"
 SAMPLES = REPO / "samples" / "assessments"
@@ -21,8 +23,8 @@ def hoso(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
-        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
 
 
@@ -82,10 +84,60 @@ def test_schema_is_published() -> None:
     assert json.loads(run.stdout) == json.loads(published)
 
 
+@pytest.mark.slow
 def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None:
+    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
     run = hoso("demo", "--output", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     assert "đơn vị đã chấm" in run.stdout
     scores = json.loads((tmp_path / "out" / "scores.json").read_text("utf-8"))
     assert len(scores) == len(list(SAMPLES.glob("*.yaml")))
     assert (tmp_path / "out" / "phieu-cham-diem-xa-phuong.xlsx").stat().st_size > 0
+    decision = tmp_path / "out" / "dossiers" / "2026" / "ubnd-hai-phong" / "quyet-dinh.pdf"
+    assert decision.read_bytes().startswith(b"%PDF")
+
+
+GENERATE = [
+    "generate",
+    str(SAMPLES),
+    "--year",
+    "2026",
+    "--body",
+    "ubnd-hai-phong",
+    "--meeting",
+    str(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"),
+]
+
+
+def test_generate_refuses_without_the_citations_and_writes_nothing(tmp_path: Path) -> None:
+    run = hoso(*GENERATE, "--out", str(tmp_path / "out"))
+    assert run.returncode == 2
+    assert "missing the Tờ trình the decision answers (proposal)" in run.stderr
+    assert not (tmp_path / "out").exists()
+    bad = hoso(*GENERATE, "--proposal", "TTr-CATP", "--proposal-date", "hôm qua")
+    assert bad.returncode == 2 and "--proposal needs a số ký hiệu like 15/TTr-CATP" in bad.stderr
+
+
+@pytest.mark.slow
+def test_generate_writes_the_dossier(tmp_path: Path) -> None:
+    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
+    run = hoso(
+        *GENERATE,
+        "--proposal",
+        "15/TTr-CATP",
+        "--proposal-date",
+        "2026-11-27",
+        "--decision",
+        "120/QĐ-UBND",
+        "--decision-date",
+        "2026-12-05",
+        "--final",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Đã ghi 38 tệp" in run.stdout
+    folder = tmp_path / "out" / "2026" / "ubnd-hai-phong"
+    assert (folder / "quyet-dinh.pdf").read_bytes().startswith(b"%PDF")
+    assert (folder / "xa-yet-kieu" / "giay-chung-nhan.docx").exists()
+    assert not list((tmp_path / "out").glob(".hoso-staging-*"))

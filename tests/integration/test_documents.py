@@ -281,7 +281,7 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
         "Địa điểm: Hội trường Công an thành phố Hải Phòng.",
         "Thành phần tham dự:",
         "Chủ trì: Đỗ Quang Vinh, giám đốc Công an thành phố Hải Phòng.",
-        "Thư ký: Thiếu tá Nguyễn Thị Minh Hà",
+        "Thư ký: Nguyễn Thị Minh Hà, Thiếu tá, cán bộ Phòng PV01",
         "11/12 (91,7%) đề nghị công nhận",
         "Cuộc họp kết thúc vào 10 giờ 30 phút",
         "- Lưu: VT, Hồ sơ.",
@@ -328,3 +328,30 @@ def test_date_rule_in_print_for_every_day_and_month(pool: ConverterPool, tmp_pat
     for (day, month, year), d in zip(printed, days, strict=True):
         assert (int(day), int(month), int(year)) == (d.day, d.month, d.year)
         assert len(day) == 2 and len(month) == (2 if d.month in (1, 2, 10, 11, 12) else 1)
+
+
+def test_same_data_same_pdf_bytes(pool: ConverterPool, tmp_path: Path) -> None:
+    planned = [
+        p
+        for p in generate.plan(
+            BODIES["ubnd-hai-phong"],
+            BODIES["ca-hai-phong"],
+            RESULTS,
+            year=2026,
+            proposal=PROPOSAL,
+            decision=DECISION,
+            meeting=MEETING,
+        )
+        if p.template in ("quyet-dinh.docx", "giay-chung-nhan.docx")
+    ]
+    runs = []
+    for n in (1, 2):
+        generate.build(planned, pool, tmp_path / str(n), issued_at=ISSUED, verify_url=verify_url)
+        runs.append(
+            {
+                p.relative_to(tmp_path / str(n)): p.read_bytes()
+                for p in sorted((tmp_path / str(n)).rglob("*.*"))
+            }
+        )
+    assert len(runs[0]) == 2 * len(planned) == 6
+    assert runs[0] == runs[1]
