@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -282,8 +282,12 @@ def decision() -> Document:
     add(p, " {{ article.text }}")
     para(doc, "{%p endfor %}")
     signature(doc)
-    p = para(doc, "")
-    p.add_run().add_break(WD_BREAK.PAGE)
+    # ND 30 Phụ lục I, III.1: a phụ lục restarts the page numbers, hidden on its first page.
+    annex = doc.add_section(WD_SECTION.NEW_PAGE)
+    annex.different_first_page_header_footer = True
+    restart = OxmlElement("w:pgNumType")
+    restart.set(qn("w:start"), "1")
+    annex._sectPr.append(restart)
     para(doc, "Phụ lục", bold=True, align=CENTER)
     para(doc, "{{ annex_title }}", size=14, bold=True, align=CENTER)
     para(doc, "{{ annex_reference }}", size=14, italic=True, align=CENTER, after=12)

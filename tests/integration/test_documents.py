@@ -355,3 +355,27 @@ def test_same_data_same_pdf_bytes(pool: ConverterPool, tmp_path: Path) -> None:
         )
     assert len(runs[0]) == 2 * len(planned) == 6
     assert runs[0] == runs[1]
+
+
+def test_the_annex_restarts_page_numbers(pool: ConverterPool, tmp_path: Path) -> None:
+    ctx = dossier.decision(
+        BODIES["ubnd-hai-phong"],
+        [r for r in RESULTS if r.verdict.recognised],
+        year=2026,
+        proposal=PROPOSAL,
+    )
+    ctx["units"] = [
+        dict(
+            ctx["units"][0],
+            index=str(n),
+            name=f"Trường Trung học cơ sở số {n} thành phố Hải Phòng, phường Ngô Quyền",
+        )
+        for n in range(1, 61)
+    ]
+    pdf = tmp_path / "qd.pdf"
+    pdf.write_bytes(pool.convert(render.render("quyet-dinh.docx", ctx), name="qd"))
+    first_lines = [
+        text(pdf, "-f", str(n), "-l", str(n)).strip().splitlines()[0].strip() for n in (2, 3)
+    ]
+    assert first_lines[0] == "Phụ lục"  # the annex's first page shows no number
+    assert first_lines[1] == "2"  # and its second page is its page 2
