@@ -212,26 +212,33 @@ def body_loop(doc: Document, var: str = "paragraphs") -> None:
     para(doc, "{%p endfor %}")
 
 
-def signature(doc: Document, *, recipients: bool = True) -> None:
-    """Ô 9b Nơi nhận on the left (12 bold italic / 11), ô 7 signature block on the right."""
+def recipients(where: Container) -> None:
+    """Ô 9b: "Nơi nhận:" 12 pt bold italic, then one 11 pt line per recipient."""
+    p = para(where, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT)
+    p.paragraph_format.keep_with_next = True
+    para(where, "{%p for line in recipients %}", size=11, align=LEFT)
+    para(where, "{{ line }}", size=11, align=LEFT)
+    para(where, "{%p endfor %}", size=11, align=LEFT)
+
+
+def signer_block(where: Container, *, blank_lines: int = 4) -> None:
+    """Ô 7: quyền hạn (TM./KT., when there is one), chức vụ, room to sign, the name."""
+    para(where, "{%p if signer.authority %}", size=14, align=CENTER)
+    para(where, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
+    para(where, "{%p endif %}", size=14, align=CENTER)
+    para(where, "{{ signer.title }}", size=14, bold=True, align=CENTER)
+    for _ in range(blank_lines):
+        para(where, "", size=14, align=CENTER)
+    para(where, "{{ signer.name }}", size=14, bold=True, align=CENTER)
+
+
+def signature(doc: Document) -> None:
+    """Nơi nhận on the left, the signature block on the right."""
     para(doc, "", size=6)
     table = grid(doc, [LEFT_MM + 12, RIGHT_MM - 12])
     left, right = (_clear(c) for c in table.rows[0].cells)
-    if recipients:
-        p = para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT)
-        p.paragraph_format.keep_with_next = True
-        para(left, "{%p for line in recipients %}", size=11, align=LEFT)
-        para(left, "{{ line }}", size=11, align=LEFT)
-        para(left, "{%p endfor %}", size=11, align=LEFT)
-    else:
-        para(left, "")
-    para(right, "{%p if signer.authority %}", size=14, align=CENTER)
-    para(right, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
-    para(right, "{%p endif %}", size=14, align=CENTER)
-    para(right, "{{ signer.title }}", size=14, bold=True, align=CENTER)
-    for _ in range(4):
-        para(right, "", size=14, align=CENTER)
-    para(right, "{{ signer.name }}", size=14, bold=True, align=CENTER)
+    recipients(left)
+    signer_block(right)
 
 
 def _cell_text(
@@ -260,6 +267,15 @@ def list_table(doc: Document, columns: list[tuple[str, float, str, object]], loo
     for cell, (_, _, expr, align) in zip(body.cells, columns, strict=True):
         _cell_text(cell, expr, align=align)
     _cell_text(end.cells[0], "{%tr endfor %}")
+
+
+UNIT_COLUMNS = [
+    ("STT", 12, "{{ row.index }}", CENTER),
+    ("Tên đơn vị", 75, "{{ row.name }}", LEFT),
+    ("Loại", 30, "{{ row.kind }}", CENTER),
+    ("Điểm", 18, "{{ row.points }}", CENTER),
+    ("Ghi chú", 30, "{{ row.note }}", CENTER),
+]
 
 
 # --- the documents ------------------------------------------------------------------------------
@@ -291,17 +307,7 @@ def decision() -> Document:
     para(doc, "Phụ lục", bold=True, align=CENTER)
     para(doc, "{{ annex_title }}", size=14, bold=True, align=CENTER)
     para(doc, "{{ annex_reference }}", size=14, italic=True, align=CENTER, after=12)
-    list_table(
-        doc,
-        [
-            ("STT", 12, "{{ row.index }}", CENTER),
-            ("Tên đơn vị", 75, "{{ row.name }}", LEFT),
-            ("Loại", 30, "{{ row.kind }}", CENTER),
-            ("Điểm", 18, "{{ row.points }}", CENTER),
-            ("Ghi chú", 30, "{{ row.note }}", CENTER),
-        ],
-        "units",
-    )
+    list_table(doc, UNIT_COLUMNS, "units")
     return doc
 
 
@@ -336,64 +342,50 @@ def certificate() -> Document:
     para(left, "")
     para(left, "Số: {{ number }}", size=13, align=CENTER)
     para(right, "{{ place_date }}", size=14, italic=True, align=CENTER)
-    para(right, "{%p if signer.authority %}", size=14, align=CENTER)
-    para(right, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
-    para(right, "{%p endif %}", size=14, align=CENTER)
-    para(right, "{{ signer.title }}", size=14, bold=True, align=CENTER)
-    for _ in range(3):
-        para(right, "", align=CENTER)
-    para(right, "{{ signer.name }}", size=14, bold=True, align=CENTER)
+    signer_block(right, blank_lines=3)
+    return doc
+
+
+def tabled(
+    kind: str, columns: list[tuple[str, float, str, object]], loop: str, *, addressed: bool
+) -> Document:
+    """Mẫu 1.4 with a table: header, title, Kính gửi (sent upward), text, table, signature."""
+    doc = _document()
+    header(doc)
+    title(doc, kind)
+    if addressed:
+        p = para(doc, "", align=CENTER, after=6)
+        add(p, "Kính gửi: {{ addressee }}")
+    body_loop(doc)
+    list_table(doc, columns, loop)
+    para(doc, "", size=6)
+    body_loop(doc, "closing")
+    signature(doc)
     return doc
 
 
 def report() -> Document:
     """Báo cáo kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm, with the full table."""
-    doc = _document()
-    header(doc)
-    title(doc, "BÁO CÁO")
-    p = para(doc, "", align=CENTER, after=6)
-    add(p, "Kính gửi: {{ addressee }}")
-    body_loop(doc)
-    list_table(
-        doc,
-        [
-            ("TT", 14, "{{r row.label }}", CENTER),
-            ("Nội dung", 70, "{{r row.text }}", JUSTIFY),
-            ("Điểm chuẩn", 16, "{{r row.max }}", CENTER),
-            ("Tự chấm", 16, "{{r row.self }}", CENTER),
-            ("Thẩm định", 17, "{{r row.appraised }}", CENTER),
-            ("Minh chứng", 32, "{{ row.evidence }}", LEFT),
-        ],
-        "rows",
-    )
-    para(doc, "", size=6)
-    body_loop(doc, "closing")
-    signature(doc)
-    return doc
+    columns = [
+        ("TT", 14, "{{r row.label }}", CENTER),
+        ("Nội dung", 70, "{{r row.text }}", JUSTIFY),
+        ("Điểm chuẩn", 16, "{{r row.max }}", CENTER),
+        ("Tự chấm", 16, "{{r row.self }}", CENTER),
+        ("Thẩm định", 17, "{{r row.appraised }}", CENTER),
+        ("Minh chứng", 32, "{{ row.evidence }}", LEFT),
+    ]
+    return tabled("BÁO CÁO", columns, "rows", addressed=True)
 
 
 def proposal() -> Document:
     """Tờ trình đề nghị xét, công nhận (mẫu 1.4 with Kính gửi)."""
-    doc = _document()
-    header(doc)
-    title(doc, "TỜ TRÌNH")
-    p = para(doc, "", align=CENTER, after=6)
-    add(p, "Kính gửi: {{ addressee }}")
-    body_loop(doc)
-    list_table(
-        doc,
-        [
-            ("STT", 12, "{{ row.index }}", CENTER),
-            ("Tên đơn vị", 80, "{{ row.name }}", LEFT),
-            ("Loại", 35, "{{ row.kind }}", CENTER),
-            ("Điểm", 38, "{{ row.points }}", CENTER),
-        ],
-        "units",
-    )
-    para(doc, "", size=6)
-    body_loop(doc, "closing")
-    signature(doc)
-    return doc
+    columns = [
+        ("STT", 12, "{{ row.index }}", CENTER),
+        ("Tên đơn vị", 80, "{{ row.name }}", LEFT),
+        ("Loại", 35, "{{ row.kind }}", CENTER),
+        ("Điểm", 38, "{{ row.points }}", CENTER),
+    ]
+    return tabled("TỜ TRÌNH", columns, "units", addressed=True)
 
 
 def plan_document() -> Document:
@@ -455,34 +447,14 @@ def minutes() -> Document:
         for _ in range(4):
             para(cell, "", align=CENTER)
         para(cell, f"{{{{ {role}.name }}}}", bold=True, align=CENTER)
-    p = para(doc, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT, before=12)
-    para(doc, "{%p for line in recipients %}", size=11, align=LEFT)
-    para(doc, "{{ line }}", size=11, align=LEFT)
-    para(doc, "{%p endfor %}", size=11, align=LEFT)
+    para(doc, "", size=12)
+    recipients(doc)
     return doc
 
 
 def notice() -> Document:
     """Thông báo of the units keeping the title in a maintenance year (seeds/003 §III.1.2)."""
-    doc = _document()
-    header(doc)
-    title(doc, "THÔNG BÁO")
-    body_loop(doc)
-    list_table(
-        doc,
-        [
-            ("STT", 12, "{{ row.index }}", CENTER),
-            ("Tên đơn vị", 75, "{{ row.name }}", LEFT),
-            ("Loại", 30, "{{ row.kind }}", CENTER),
-            ("Điểm", 18, "{{ row.points }}", CENTER),
-            ("Ghi chú", 30, "{{ row.note }}", CENTER),
-        ],
-        "units",
-    )
-    para(doc, "", size=6)
-    body_loop(doc, "closing")
-    signature(doc)
-    return doc
+    return tabled("THÔNG BÁO", UNIT_COLUMNS, "units", addressed=False)
 
 
 TEMPLATES: dict[str, Callable[[], Document]] = {

@@ -176,9 +176,8 @@ def test_page_numbers_from_page_two(dossier_dir: Path) -> None:
     assert second.strip() == "2"
 
 
-def test_a_40_unit_annex_spans_pages_with_repeated_headers(
-    pool: ConverterPool, tmp_path: Path
-) -> None:
+def long_decision(pool: ConverterPool, tmp_path: Path, count: int) -> tuple[Path, int]:
+    """A QĐ whose phụ lục lists `count` units with names long enough to wrap; PDF and pages."""
     ctx = dossier.decision(
         BODIES["ubnd-hai-phong"],
         [r for r in RESULTS if r.verdict.recognised],
@@ -191,16 +190,31 @@ def test_a_40_unit_annex_spans_pages_with_repeated_headers(
             index=str(n),
             name=f"Trường Trung học cơ sở Nguyễn Bỉnh Khiêm số {n}, phường Ngô Quyền",
         )
-        for n in range(1, 41)
+        for n in range(1, count + 1)
     ]
-    pdf = tmp_path / "qd40.pdf"
-    pdf.write_bytes(pool.convert(render.render("quyet-dinh.docx", ctx), name="qd40"))
+    pdf = tmp_path / "qd.pdf"
+    pdf.write_bytes(pool.convert(render.render("quyet-dinh.docx", ctx), name="qd"))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+    return pdf, int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+
+
+def test_a_40_unit_annex_spans_pages_with_repeated_headers(
+    pool: ConverterPool, tmp_path: Path
+) -> None:
+    pdf, pages = long_decision(pool, tmp_path, 40)
     assert pages >= 3
     annex = [text(pdf, "-f", str(n), "-l", str(n)) for n in range(2, pages + 1)]
     assert all("STT" in t and "Tên đơn vị" in t for t in annex)
     assert "số 40," in annex[-1] and "số 1," in annex[0]
+
+
+def test_the_annex_restarts_page_numbers(pool: ConverterPool, tmp_path: Path) -> None:
+    pdf, _ = long_decision(pool, tmp_path, 40)
+    first_lines = [
+        text(pdf, "-f", str(n), "-l", str(n)).strip().splitlines()[0].strip() for n in (2, 3)
+    ]
+    assert first_lines[0] == "Phụ lục"  # the annex's first page shows no number
+    assert first_lines[1] == "2"  # and its second page is its page 2
 
 
 def test_empty_optional_fields_render(pool: ConverterPool) -> None:
@@ -355,27 +369,3 @@ def test_same_data_same_pdf_bytes(pool: ConverterPool, tmp_path: Path) -> None:
         )
     assert len(runs[0]) == 2 * len(planned) == 6
     assert runs[0] == runs[1]
-
-
-def test_the_annex_restarts_page_numbers(pool: ConverterPool, tmp_path: Path) -> None:
-    ctx = dossier.decision(
-        BODIES["ubnd-hai-phong"],
-        [r for r in RESULTS if r.verdict.recognised],
-        year=2026,
-        proposal=PROPOSAL,
-    )
-    ctx["units"] = [
-        dict(
-            ctx["units"][0],
-            index=str(n),
-            name=f"Trường Trung học cơ sở số {n} thành phố Hải Phòng, phường Ngô Quyền",
-        )
-        for n in range(1, 61)
-    ]
-    pdf = tmp_path / "qd.pdf"
-    pdf.write_bytes(pool.convert(render.render("quyet-dinh.docx", ctx), name="qd"))
-    first_lines = [
-        text(pdf, "-f", str(n), "-l", str(n)).strip().splitlines()[0].strip() for n in (2, 3)
-    ]
-    assert first_lines[0] == "Phụ lục"  # the annex's first page shows no number
-    assert first_lines[1] == "2"  # and its second page is its page 2
