@@ -350,7 +350,12 @@ app.add_typer(templates_app, name="templates")
 
 
 @templates_app.command("check")
-def templates_check() -> None:
+def templates_check(
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", help="check the templates of this folder instead of templates/vi"),
+    ] = None,
+) -> None:
     """List the variables each template uses; fail on any the data model does not provide."""
     from docgen import generate as gen
     from docgen import render
@@ -358,7 +363,7 @@ def templates_check() -> None:
     failed = False
     with _errors():
         for name, context in gen.sample_contexts().items():
-            used = render.variables(name)
+            used = render.variables(folder / name if folder else name)
             unknown = sorted(used - set(context))
             out.print(f"[bold]{name}[/]: {', '.join(sorted(used))}")
             if unknown:

@@ -155,7 +155,7 @@ def _add_fields(writer: PdfWriter, rects: dict[str, tuple[float, float, float, f
                 NameObject("/P"): page.indirect_reference,
             }
         )
-        ref = writer._add_object(widget)  # pypdf has no public call for a bare widget
+        ref = writer._add_object(widget)  # pypdf has no public call to add a bare widget
         page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
         fields.append(ref)
     if fields:

@@ -141,3 +141,19 @@ def test_generate_writes_the_dossier(tmp_path: Path) -> None:
     assert (folder / "quyet-dinh.pdf").read_bytes().startswith(b"%PDF")
     assert (folder / "xa-yet-kieu" / "giay-chung-nhan.docx").exists()
     assert not list((tmp_path / "out").glob(".hoso-staging-*"))
+
+
+def test_templates_check_lists_variables_and_fails_on_unknown_ones(tmp_path: Path) -> None:
+    run = hoso("templates", "check")
+    assert run.returncode == 0, run.stderr
+    assert "quyet-dinh.docx:" in run.stdout and "proposal" in run.stdout
+    from docx import Document
+
+    for template in (REPO / "templates" / "vi").glob("*.docx"):
+        shutil.copy(template, tmp_path / template.name)
+    broken = Document(str(tmp_path / "to-trinh.docx"))
+    broken.add_paragraph("{{ ten_don_vi_khong_co }}")
+    broken.save(str(tmp_path / "to-trinh.docx"))
+    bad = hoso("templates", "check", "--dir", str(tmp_path))
+    assert bad.returncode == 2
+    assert "to-trinh.docx: unknown variable(s): ten_don_vi_khong_co" in bad.stderr
