@@ -85,6 +85,8 @@ def main():
                 doc.close(True)
             answer = {"ok": True}
         except Exception as exc:  # reported to the supervisor, which decides
+            if type(exc).__name__.endswith(("DisposedException", "RuntimeException")):
+                return 3  # LibreOffice itself is gone: exit, so the supervisor replaces us
             answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         print(json.dumps(answer), flush=True)
     soffice.terminate()

@@ -81,3 +81,18 @@ def test_pdfa_on_request(docx: bytes) -> None:
         plain = pool.convert(docx)
     assert b"<pdfaid:part>2</pdfaid:part>" in pdf and b"<pdfaid:conformance>B" in pdf
     assert b"pdfaid:part" not in plain
+
+
+def test_libreoffice_dying_under_its_worker_is_a_crash_too(docx: bytes) -> None:
+    with ConverterPool(size=1, timeout=30) as pool:
+        pool.convert(docx)
+        instance = pool.instances[0]
+        assert instance.proc is not None
+        children = subprocess.run(
+            ["pgrep", "-g", str(instance.proc.pid), "soffice.bin"], capture_output=True, text=True
+        ).stdout.split()
+        assert children
+        for pid in children:
+            os.kill(int(pid), signal.SIGKILL)
+        assert pool.convert(docx).startswith(b"%PDF")
+        assert pool.restarts == 1
