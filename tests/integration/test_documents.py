@@ -217,13 +217,49 @@ def test_the_annex_restarts_page_numbers(pool: ConverterPool, tmp_path: Path) ->
     assert first_lines[1] == "2"  # and its second page is its page 2
 
 
-def test_empty_optional_fields_render(pool: ConverterPool) -> None:
+def pdf_text(pool: ConverterPool, tmp_path: Path, name: str, ctx: dict[str, object]) -> str:
+    pdf = tmp_path / f"{Path(name).stem}.pdf"
+    pdf.write_bytes(pool.convert(render.render(name, ctx), name=Path(name).stem))
+    return flat(pdf)
+
+
+def test_every_template_renders_with_every_optional_field_empty(
+    pool: ConverterPool, tmp_path: Path
+) -> None:
     for name, ctx in generate.sample_contexts().items():
-        ctx = dict(ctx, recipients=[], body=dict(ctx["body"], parent_header=None))
-        if "signer" in ctx:
-            ctx["signer"] = dict(ctx["signer"], authority=None, name="")
-        pdf = pool.convert(render.render(name, ctx), name=Path(name).stem)
-        assert pdf.startswith(b"%PDF")
+        empty = {k: [] if isinstance(v, list) else v for k, v in ctx.items()}
+        if "body" in empty:
+            empty["body"] = dict(ctx["body"], parent_header=None)
+        if "signer" in empty:
+            empty["signer"] = dict(ctx["signer"], authority=None, name="")
+        printed = pdf_text(pool, tmp_path, name, empty)
+        assert "None" not in printed and "{{" not in printed and "{%" not in printed, name
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printed, name
+
+
+def test_every_template_renders_with_every_list_long(pool: ConverterPool, tmp_path: Path) -> None:
+    """Every list of every context 40 items long: all of them printed, tables across pages."""
+    for name, ctx in generate.sample_contexts().items():
+        long: dict[str, object] = dict(ctx)
+        expected: dict[str, tuple[str, int]] = {}
+        for key, value in ctx.items():
+            if not isinstance(value, list) or not value:
+                continue
+            first = value[0]
+            if isinstance(first, str):
+                long[key] = [f"{first} [{key}-{n}]" for n in range(1, 41)]
+                expected[key] = (f"[{key}-40]", 1)
+            else:
+                long[key] = [first] * 40
+                marker = next(
+                    (v for v in first.values() if isinstance(v, str) and len(v) > 3), None
+                )
+                if marker:
+                    expected[key] = (" ".join(marker.split()), 40)
+        printed = pdf_text(pool, tmp_path, name, long)
+        assert expected or name == "giay-chung-nhan.docx", name  # the GCN has no list
+        for key, (marker, times) in expected.items():
+            assert printed.count(marker) >= times, (name, key, marker)
 
 
 def test_same_data_same_docx_bytes() -> None:
