@@ -34,6 +34,13 @@ HEADER_FIELDS: tuple[tuple[str, str], ...] = (
     ("unit.name", "Tên đơn vị"),
     ("unit.type", "Loại đơn vị (" + ", ".join(UNIT_TYPE_LABELS) + ")"),
     ("unit.issuing_body", "Cơ quan quản lý (mã, ví dụ ubnd-bim-son)"),
+    (
+        "unit.abbreviation",
+        "Chữ viết tắt của đơn vị trong số ký hiệu (cơ quan, doanh nghiệp, "
+        "cơ sở giáo dục; ví dụ THPTBS)",
+    ),
+    ("unit.place", "Địa danh ghi trên văn bản của đơn vị"),
+    ("unit.head", "Họ và tên thủ trưởng đơn vị (người ký)"),
     ("year", "Năm đánh giá"),
     ("mode", "Năm xây dựng (xay_dung) hay năm duy trì (duy_tri)"),
     ("first_recognised_year", "Năm được công nhận lần đầu (chỉ với năm duy trì)"),
@@ -79,6 +86,9 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
             "unit.name": a.unit.name,
             "unit.type": a.unit.type,
             "unit.issuing_body": a.unit.issuing_body,
+            "unit.abbreviation": a.unit.abbreviation,
+            "unit.place": a.unit.place,
+            "unit.head": a.unit.head,
             "year": a.year,
             "mode": a.mode,
             "first_recognised_year": a.first_recognised_year,

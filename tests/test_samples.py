@@ -109,3 +109,40 @@ def test_samples_validate_against_the_published_json_schema() -> None:
     raw = yaml.safe_load((ASSESSMENTS / "xa-yet-kieu-2026.yaml").read_text(encoding="utf-8"))
     raw["mode"] = "nam_thuong"
     assert list(validator.iter_errors(raw))
+
+
+@pytest.mark.parametrize(
+    "meeting", sorted((REPO / "samples" / "meetings").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_every_sample_body_has_a_complete_dossier(meeting: Path) -> None:
+    """Each Công an's meeting file leads to a dossier its UBND can build with nothing missing."""
+    import datetime as dt
+
+    from pydantic import TypeAdapter
+
+    from docgen import dossier, generate
+
+    bodies = {b.id: b for b in _bodies()}
+    police_id, year = meeting.stem.rsplit("-", 1)
+    police = bodies[police_id]
+    assert police.government is not None
+    government = bodies[police.government]
+    ref = dossier.Reference(1, "QĐ-UBND", dt.date(int(year), 12, 1), government.name)
+    planned = generate.plan(
+        government,
+        police,
+        [scoring.score(x.assessment, x.criteria, DEFAULT_POLICY) for x in LOADED],
+        year=int(year),
+        proposal=ref,
+        decision=ref,
+        meeting=TypeAdapter(dossier.Meeting).validate_python(
+            yaml.safe_load(meeting.read_text(encoding="utf-8"))
+        ),
+    )
+    mine = [
+        x
+        for x in LOADED
+        if x.assessment.unit.issuing_body == government.id and x.assessment.year == int(year)
+    ]
+    assert mine
+    assert sum(p.template == "bao-cao.docx" for p in planned) == len(mine)
