@@ -11,14 +11,12 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
-from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -201,44 +199,10 @@ def sheet_new(
     out.print(f"Đã tạo {target} ({len(filled) or units} đơn vị, bộ tiêu chí {set_id}).")
 
 
-def _bodies(folder: Path) -> dict[str, IssuingBody]:
-    found = {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            found[path.stem] = IssuingBody.model_validate(yaml.safe_load(path.read_bytes()))
-        except (ValueError, yaml.YAMLError) as exc:
-            raise ConfigError(f"issuing body {path}: {exc}", field=str(path)) from exc
-    return found
-
-
 def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Reference | None:
-    """'15/TTr-CATP' and '2026-11-20' → a Reference; None when not given."""
     if text is None and day is None:
         return None
-    number, _, notation = (text or "").partition("/")
-    try:
-        return Reference(int(number), vn.nfc(notation), dt.date.fromisoformat(day or ""), issuer)
-    except ValueError:
-        raise ConfigError(
-            f"--{what} needs a số ký hiệu like 15/TTr-CATP and --{what}-date "
-            f"like 2026-11-20 (got {text!r}, {day!r})",
-            field=what,
-        ) from None
-
-
-def _meeting(path: Path | None) -> Meeting | None:
-    if path is None:
-        return None
-    try:
-        raw = yaml.safe_load(path.read_bytes())
-        return TypeAdapter(Meeting).validate_python(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"meeting file {path}: {exc}", field="meeting") from exc
-    except ValidationError as exc:
-        where = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        raise ConfigError(f"meeting file {path}: {where}", field="meeting") from None
+    return Reference.parse(text or "", day or "", issuer, field=what)
 
 
 @app.command()
@@ -266,7 +230,7 @@ def generate(
 ) -> None:
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
     with _errors():
-        known = _bodies(bodies)
+        known = inputs.load_bodies(bodies)
         if body not in known:
             raise ConfigError(
                 f"unknown issuing body '{body}' (known: {', '.join(known)})", field="body"
@@ -285,7 +249,7 @@ def generate(
             draft=draft,
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
             decision=_reference(decision, decision_date, known[body].name, "decision"),
-            meeting=_meeting(meeting),
+            meeting=inputs.load_meeting(meeting) if meeting else None,
         )
 
 
@@ -424,7 +388,7 @@ def demo(
         book = output / "phieu-cham-diem-xa-phuong.xlsx"
         _write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
         # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts.
-        known = _bodies(BODIES)
+        known = inputs.load_bodies(BODIES)
         hai_phong, police = known["ubnd-hai-phong"], known["ca-hai-phong"]
         _build_dossier(
             loaded,
@@ -437,7 +401,7 @@ def demo(
             draft=True,
             proposal=Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
             decision=Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
-            meeting=_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"),
+            meeting=inputs.load_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"),
         )
     hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else _shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
@@ -459,8 +423,6 @@ def _shown(path: Path) -> str:
     except ValueError:
         return str(path)
 
-
-main: Callable[[], None] = app
 
 if __name__ == "__main__":
     app()

@@ -18,7 +18,7 @@ from typing import Any
 from docxtpl import RichText
 
 from docgen import vn
-from docgen.errors import TemplateError
+from docgen.errors import ConfigError, TemplateError
 from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
 from docgen.scoring import AssessmentResult
 
@@ -43,6 +43,19 @@ class Reference:
     notation: str  # "TTr-CATP"
     date: dt.date
     issuer: str  # "Công an thành phố Hải Phòng"
+
+    @classmethod
+    def parse(cls, text: str, day: str, issuer: str, *, field: str) -> Reference:
+        """'15/TTr-CATP' and '2026-11-20' → a Reference; ConfigError naming `field` otherwise."""
+        number, _, notation = text.partition("/")
+        try:
+            return cls(int(number), vn.nfc(notation), dt.date.fromisoformat(day), issuer)
+        except ValueError:
+            raise ConfigError(
+                f"--{field} needs a số ký hiệu like 15/TTr-CATP and --{field}-date like "
+                f"2026-11-20 (got {text!r}, {day!r})",
+                field=field,
+            ) from None
 
     def cite(self) -> str:
         return (

@@ -14,15 +14,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from docgen import criteria, scoring
+from docgen.dossier import Meeting
 from docgen.errors import ConfigError, InvalidAssessment, Problem
-from docgen.model import DEFAULT_POLICY, Assessment, CriteriaSet, Policy
+from docgen.model import DEFAULT_POLICY, Assessment, CriteriaSet, IssuingBody, Policy
 
+T = TypeVar("T")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 SHEET_SUFFIXES = (".xlsx",)
 
@@ -195,6 +197,19 @@ def score_all(
     return [scoring.score(x.assessment, x.criteria, policies[x.criteria.id]) for x in loaded]
 
 
+def _config_file(path: Path, adapter: TypeAdapter[T], what: str) -> T:
+    """A YAML settings-like file checked against `adapter`; ConfigError lists every problem."""
+    try:
+        docs = parse_data(path.read_bytes(), suffix=path.suffix.lower())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{what} {path}: {exc}", field=str(path)) from exc
+    try:
+        return adapter.validate_python(docs[0] if len(docs) == 1 else docs)
+    except ValidationError as exc:
+        where = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
+        raise ConfigError(f"{what} {path}: {where}", field=str(path)) from None
+
+
 def load_policies(path: Path | None) -> dict[str, Policy]:
     """The recognition policy of each criteria set: the default, or as a YAML file sets them.
 
@@ -202,26 +217,31 @@ def load_policies(path: Path | None) -> dict[str, Policy]:
     a set it does not name keeps the default policy.
     """
     policies = {set_id: DEFAULT_POLICY for set_id in criteria.SET_IDS}
-    if path is None:
-        return policies
-    try:
-        docs = parse_data(path.read_bytes(), suffix=path.suffix.lower())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"policy file {path}: {exc}", field=str(path)) from exc
-    data = docs[0] if len(docs) == 1 else None
-    if not isinstance(data, dict) or not set(data) <= set(criteria.SET_IDS):
-        raise ConfigError(
-            f"policy file {path}: expected a mapping from {', '.join(criteria.SET_IDS)} "
-            "to policies",
-            field=str(path),
-        )
-    for set_id, raw in data.items():
-        try:
-            policies[set_id] = Policy.model_validate(raw)
-        except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
+    if path is not None:
+        given = _config_file(path, TypeAdapter(dict[str, Policy]), "policy file")
+        unknown = sorted(set(given) - set(criteria.SET_IDS))
+        if unknown:
             raise ConfigError(
-                f"policy file {path} › {set_id}.{_loc(first['loc'])}: {first['msg']}",
-                field=f"{set_id}.{_loc(first['loc'])}",
-            ) from None
+                f"policy file {path}: expected a mapping from {', '.join(criteria.SET_IDS)} "
+                f"to policies, not {', '.join(unknown)}",
+                field=str(path),
+            )
+        policies.update(given)
     return policies
+
+
+def load_bodies(folder: Path) -> dict[str, IssuingBody]:
+    """The issuing bodies of a folder of YAML files, by id (the file name)."""
+    adapter = TypeAdapter(IssuingBody)
+    bodies = {
+        p.stem: _config_file(p, adapter, "issuing body") for p in sorted(folder.glob("*.yaml"))
+    }
+    for stem, body in bodies.items():
+        if body.id != stem:
+            raise ConfigError(f"issuing body {folder / stem}.yaml has id '{body.id}'", field="id")
+    return bodies
+
+
+def load_meeting(path: Path) -> Meeting:
+    """The appraisal meeting a Biên bản records (samples/meetings/)."""
+    return _config_file(path, TypeAdapter(Meeting), "meeting file")

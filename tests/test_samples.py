@@ -62,10 +62,7 @@ def test_workbook_samples_match_their_yaml_twins() -> None:
 
 
 def _bodies() -> list[IssuingBody]:
-    return [
-        IssuingBody.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
-        for p in sorted(BODIES.glob("*.yaml"))
-    ]
+    return list(inputs.load_bodies(BODIES).values())
 
 
 def test_issuing_bodies_of_the_five_seeds() -> None:
@@ -118,8 +115,6 @@ def test_every_sample_body_has_a_complete_dossier(meeting: Path) -> None:
     """Each Công an's meeting file leads to a dossier its UBND can build with nothing missing."""
     import datetime as dt
 
-    from pydantic import TypeAdapter
-
     from docgen import dossier, generate
 
     bodies = {b.id: b for b in _bodies()}
@@ -135,9 +130,7 @@ def test_every_sample_body_has_a_complete_dossier(meeting: Path) -> None:
         year=int(year),
         proposal=ref,
         decision=ref,
-        meeting=TypeAdapter(dossier.Meeting).validate_python(
-            yaml.safe_load(meeting.read_text(encoding="utf-8"))
-        ),
+        meeting=inputs.load_meeting(meeting),
     )
     mine = [
         x

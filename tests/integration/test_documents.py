@@ -12,28 +12,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
-from pydantic import TypeAdapter
 
 from docgen import dossier, generate, inputs, render, vn
 from docgen.convert import ConverterPool
 from docgen.errors import TemplateError
-from docgen.model import IssuingBody
 from tests.conftest import REPO, need
 
 pytestmark = pytest.mark.slow
-BODIES = {
-    p.stem: IssuingBody.model_validate(yaml.safe_load(p.read_text("utf-8")))
-    for p in (REPO / "samples" / "bodies").glob("*.yaml")
-}
+BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
 RESULTS = inputs.score_all(
     inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
 )
 PROPOSAL = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an thành phố Hải Phòng")
 DECISION = dossier.Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), "")
-MEETING = TypeAdapter(dossier.Meeting).validate_python(
-    yaml.safe_load((REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml").read_bytes())
-)
+MEETING = inputs.load_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml")
 MM = 72 / 25.4
 ISSUED = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 STAMP_WORDS = {"Mã", "xác", "minh:"}
