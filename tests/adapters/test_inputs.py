@@ -124,8 +124,11 @@ def test_bodies_and_meetings_report_every_problem(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text("id: y\nname: 3\n", encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         inputs.load_bodies(tmp_path)
-    assert "issuing body" in exc.value.message and "header_name: Field required" in \
-        exc.value.message and "signers: Field required" in exc.value.message
+    assert (
+        "issuing body" in exc.value.message
+        and "header_name: Field required" in exc.value.message
+        and "signers: Field required" in exc.value.message
+    )
     meeting = tmp_path / "m.yaml"
     meeting.write_text("start: hôm qua\nvotes_for: nhiều\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="meeting file") as exc:
