@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import queue
+import secrets
 import select
 import shutil
 import signal
@@ -67,7 +68,7 @@ class Instance:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(WORKER), str(self.profile), f"hoso{os.getpid()}_{self.number}"],
+            [SYSTEM_PYTHON, str(WORKER), str(self.profile), f"hoso_{secrets.token_hex(6)}"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -96,3 +96,10 @@ def test_libreoffice_dying_under_its_worker_is_a_crash_too(docx: bytes) -> None:
             os.kill(int(pid), signal.SIGKILL)
         assert pool.convert(docx).startswith(b"%PDF")
         assert pool.restarts == 1
+
+
+def test_two_pools_in_one_process_do_not_share_instances(docx: bytes) -> None:
+    with ConverterPool(size=1) as one, ConverterPool(size=1) as two:
+        assert one.convert(docx).startswith(b"%PDF")
+        assert two.convert(docx).startswith(b"%PDF")
+        assert one.instances[0].soffice_pid != two.instances[0].soffice_pid
