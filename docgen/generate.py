@@ -1,10 +1,11 @@
 """Which documents a body's dossier for a year holds, and building them: plan (pure), then
-render, convert and write (adapters), writing nothing until every document has been built.
+render, convert, stamp and write (adapters), writing nothing until every document is built.
 
-For an issuing body (a UBND) and a year: each unit's Báo cáo tự chấm điểm, the Tờ trình of the
-body's Công an proposing the recognised units, the Quyết định công nhận with its phụ lục (needs
-the Tờ trình's số and ngày) and a Giấy chứng nhận per recognised unit (needs the QĐ's). Output:
-<out>/<year>/<body>/{to-trinh,quyet-dinh}.{docx,pdf} and <out>/<year>/<body>/<unit>/….
+For an issuing body (a UBND) and a year: the Kế hoạch; per unit the Bản đăng ký and the Báo
+cáo tự chấm điểm; the Biên bản of the Công an's appraisal meeting and its Tờ trình; the Quyết
+định công nhận with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of the
+units keeping the title. Output: <out>/<year>/<body>/<document>.{docx,pdf} and
+<out>/<year>/<body>/<unit>/<document>.{docx,pdf}.
 """
 
 from __future__ import annotations
