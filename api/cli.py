@@ -6,11 +6,13 @@ recognised is a result, not an error (exit 0).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -335,6 +337,45 @@ def templates_check(
                 err.print(f"  {name}: unknown variable(s): {', '.join(unknown)}", markup=False)
     if failed:
         raise typer.Exit(2)
+
+
+pki_app = typer.Typer(help="The development PKI (TEST certificates only).", no_args_is_help=True)
+app.add_typer(pki_app, name="pki")
+
+
+@pki_app.command("init")
+def pki_init() -> None:
+    """Generate the development PKI: keys, certificates and PKCS#12 files of the sample signers."""
+    from signing import pki
+
+    settings = get_settings()
+    folder = settings.data_dir / "pki"
+    with _errors():
+        arch = pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
+    p12 = sorted((folder / "certs").glob("*.p12"))
+    out.print(
+        f"PKI thử nghiệm (TEST) {arch.arch_label} tại {_shown(folder)}: {len(p12)} tệp "
+        f".p12 trong {_shown(folder / 'certs')} (mật khẩu thử nghiệm: "
+        f"{pki.TEST_PASSPHRASE.decode()})."
+    )
+
+
+@pki_app.command("serve")
+def pki_serve() -> None:
+    """Serve OCSP, CRLs and the timestamp authority of the development PKI on loopback."""
+    from urllib.parse import urlsplit
+
+    from signing import pki
+
+    settings = get_settings()
+    where = urlsplit(settings.pki_url)
+    arch = pki.load(settings.data_dir / "pki")
+    with pki.serve(arch, host=where.hostname or "127.0.0.1", port=where.port or 80) as base:
+        for name, url in pki.service_urls(base).items():
+            out.print(f"{name}: {url}")
+        out.print("Ctrl+C để dừng.")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
 
 
 @app.command()

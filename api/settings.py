@@ -7,6 +7,7 @@ value; tests build their own. Later work adds the database URL, storage and keys
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from pydantic import AnyHttpUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOSO_", frozen=True)
+
+    data_dir: Path = Path("data")
+    """Where hoso keeps its state: the development PKI under pki/, later the database and store."""
+
+    pki_url: str = "http://127.0.0.1:9787"
+    """Where `hoso pki serve` answers; certificates of the development PKI point there."""
 
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     """Where recipients verify documents: the QR code on each document leads to {this}/v/{code}."""

@@ -17,14 +17,14 @@ HOSO = Path(sys.executable).parent / "hoso"
 SAMPLES = REPO / "samples" / "assessments"
 
 
-def hoso(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def hoso(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(HOSO), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", **env},
     )
 
 
@@ -157,3 +157,11 @@ def test_templates_check_lists_variables_and_fails_on_unknown_ones(tmp_path: Pat
     bad = hoso("templates", "check", "--dir", str(tmp_path))
     assert bad.returncode == 2
     assert "to-trinh.docx: unknown variable(s): ten_don_vi_khong_co" in bad.stderr
+
+
+def test_pki_init_writes_test_certificates(tmp_path: Path) -> None:
+    run = hoso("pki", "init", HOSO_DATA_DIR=str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    assert "17 tệp .p12" in run.stdout and "hoso-test" in run.stdout
+    assert (tmp_path / "pki" / "certs" / "ubnd-bac-ninh--chu-tich.p12").exists()
+    assert (tmp_path / "pki" / "certomancer.yml").exists()

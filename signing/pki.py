@@ -1,0 +1,193 @@
+"""The development PKI: certomancer's configuration (signing/pki/certomancer.yml) completed with
+a certificate per sample signer and organisation, keys generated on this machine, and the OCSP,
+CRL and RFC 3161 timestamp services served on loopback.
+
+TEST MATERIAL ONLY: every certificate's name carries "TEST", the keys are made by `init` and
+the PKCS#12 files it writes use the passphrase in TEST_PASSPHRASE. Production keys never come
+near this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from certomancer.integrations.animator import Animator, AnimatorArchStore
+from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, PKIArchitecture
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from docgen.model import IssuingBody
+
+ARCH = "hoso-test"
+TEMPLATE = Path(__file__).with_name("pki") / "certomancer.yml"
+TEST_PASSPHRASE = b"hoso-test"  # clearly-marked test material, never for real keys
+INFRASTRUCTURE = ("root", "interm", "ocsp", "tsa")
+
+
+@dataclass(frozen=True)
+class EndEntity:
+    """A certificate to issue: a person signing (cá nhân) or an organisation (tổ chức)."""
+
+    label: str
+    common_name: str
+    organization: str
+    valid_from: str = "2025-01-01T00:00:00+0000"
+    valid_to: str = "2030-01-01T00:00:00+0000"
+    revoked_since: str | None = None
+
+
+def end_entities(bodies: Mapping[str, IssuingBody]) -> list[EndEntity]:
+    """The signers and organisations of the sample UBND, plus a revoked and an expired signer."""
+    found = [
+        EndEntity(
+            "revoked",
+            "TEST Người ký bị thu hồi",
+            "TEST hoso",
+            revoked_since="2026-01-01T00:00:00+0000",
+        ),
+        EndEntity(
+            "expired",
+            "TEST Người ký hết hạn",
+            "TEST hoso",
+            valid_from="2020-01-01T00:00:00+0000",
+            valid_to="2021-01-01T00:00:00+0000",
+        ),
+    ]
+    for body in bodies.values():
+        if body.kind != "ubnd":
+            continue
+        organization = f"TEST {body.name}"
+        found.append(EndEntity(f"{body.id}", organization, organization))
+        found += [
+            EndEntity(f"{body.id}--{s.id}", f"TEST {s.name}", organization) for s in body.signers
+        ]
+    return found
+
+
+def _cert_spec(entity: EndEntity) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "subject": entity.label,
+        "issuer": "interm",
+        "validity": {"valid-from": entity.valid_from, "valid-to": entity.valid_to},
+        "extensions": [
+            {
+                "id": "key_usage",
+                "critical": True,
+                "smart-value": {
+                    "schema": "key-usage",
+                    "params": ["digital_signature", "non_repudiation"],
+                },
+            },
+            {
+                "id": "crl_distribution_points",
+                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}},
+            },
+            {
+                "id": "authority_information_access",
+                "smart-value": {
+                    "schema": "aia-urls",
+                    "params": {"ocsp-responder-names": ["interm"]},
+                },
+            },
+        ],
+    }
+    if entity.revoked_since:
+        spec["revocation"] = {"revoked-since": entity.revoked_since, "reason": "key_compromise"}
+    return spec
+
+
+def config(entities: list[EndEntity], *, url: str) -> dict[str, Any]:
+    """The full certomancer configuration: the committed template plus `entities`."""
+    cfg: dict[str, Any] = copy.deepcopy(yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")))
+    cfg["external-url-prefix"] = url
+    labels = [*INFRASTRUCTURE, *(e.label for e in entities)]
+    cfg["keysets"][ARCH]["keys"] = {label: {"path": f"{label}.key.pem"} for label in labels}
+    arch = cfg["pki-architectures"][ARCH]
+    for e in entities:
+        arch["entities"][e.label] = {
+            "common-name": e.common_name,
+            "organization-name": e.organization,
+        }
+        arch["certs"][e.label] = _cert_spec(e)
+    return cfg
+
+
+def init(folder: Path, bodies: Mapping[str, IssuingBody], *, url: str) -> PKIArchitecture:
+    """Generate keys and write the configuration and every certificate into `folder`.
+
+    Each end entity also gets `<label>.p12`, protected by TEST_PASSPHRASE.
+    """
+    entities = end_entities(bodies)
+    cfg = config(entities, url=url)
+    keys = folder / "keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    for label in cfg["keysets"][ARCH]["keys"]:
+        path = keys / f"{label}.key.pem"
+        if not path.exists():  # keep the keys of an earlier init: certificates stay valid
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            path.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            path.chmod(0o600)
+    (folder / "certomancer.yml").write_text(
+        yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8"
+    )
+    arch = load(folder)
+    certs = folder / "certs"
+    certs.mkdir(exist_ok=True)
+    for label in (*INFRASTRUCTURE, *(e.label for e in entities)):
+        (certs / f"{label}.cert.pem").write_bytes(_pem(arch, label))
+    for e in entities:
+        (certs / f"{e.label}.p12").write_bytes(
+            arch.package_pkcs12(CertLabel(e.label), password=TEST_PASSPHRASE)
+        )
+    return arch
+
+
+def _pem(arch: PKIArchitecture, label: str) -> bytes:
+    from asn1crypto import pem
+
+    der: bytes = arch.get_cert(CertLabel(label)).dump()
+    armored: bytes = pem.armor("CERTIFICATE", der)
+    return armored
+
+
+def load(folder: Path) -> PKIArchitecture:
+    """The PKI `init` wrote into `folder`."""
+    cfg = CertomancerConfig.from_file(str(folder / "certomancer.yml"), key_search_dir=str(folder))
+    return cfg.get_pki_arch(ArchLabel(ARCH))
+
+
+@contextmanager
+def serve(arch: PKIArchitecture, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve OCSP, CRLs and the timestamp authority in a thread; yields the base URL."""
+    app = Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False)
+    server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def service_urls(base: str) -> dict[str, str]:
+    """Where each service of the PKI answers below `base`."""
+    return {
+        "ocsp": f"{base}/{ARCH}/ocsp/interm",
+        "tsa": f"{base}/{ARCH}/tsa/tsa",
+        "crl": f"{base}/{ARCH}/crls/interm/latest.crl",
+    }
