@@ -14,7 +14,10 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     │   ├── ConverterUnavailable   LibreOffice is not installed
     │   └── ConversionTimeout      a conversion took longer than allowed, twice
     ├── StampError             a PDF that cannot be stamped
-    ├── SigningError           (filled in by the signing issue)
+    ├── SigningError           a signature that could not be made
+    │   ├── KeyUnavailable         a wrong passphrase or PIN, an unreadable key file or token
+    │   ├── CertificateRejected    expired, not yet valid, revoked or unfit for signing
+    │   └── TimestampUnavailable   the timestamp authority did not answer
     ├── NumberingError         (filled in by the registry issue)
     └── ArchiveError           (filled in by the registry issue)
 
@@ -107,3 +110,27 @@ class StampError(HosoError):
     """A PDF that cannot be read or marked (QR code, watermark, fields)."""
 
     code = "stamp_error"
+
+
+class SigningError(HosoError):
+    """A signature that could not be made; the document is left as it was."""
+
+    code = "signing_error"
+
+
+class KeyUnavailable(SigningError):
+    """The key cannot be used: wrong passphrase or PIN, unreadable file, missing token."""
+
+    code = "key_unavailable"
+
+
+class CertificateRejected(SigningError):
+    """The signing certificate is expired, not yet valid, revoked, untrusted or unfit."""
+
+    code = "certificate_rejected"
+
+
+class TimestampUnavailable(SigningError):
+    """The RFC 3161 timestamp authority did not answer or answered with an error."""
+
+    code = "timestamp_unavailable"

@@ -47,7 +47,8 @@ FIELDS = ("so", "ngay", "thang")  # what the văn thư fills at issuance
 
 
 @cache
-def _font() -> str:
+def font_name() -> str:
+    """The registered name of the embedded Liberation Serif Bold, for reportlab and metrics."""
     for folder in FONT_DIRS:
         path = folder / "LiberationSerif-Bold.ttf"
         if path.exists():
@@ -71,7 +72,8 @@ class Found:
     size: float
 
 
-def _fragments(page: object) -> list[tuple[str, Found]]:
+def text_fragments(page: object) -> list[tuple[str, Found]]:
+    """The text pieces of a page with where each starts (x, y of its baseline) and its size."""
     found: list[tuple[str, Found]] = []
 
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
@@ -90,7 +92,7 @@ def blank_fields(page: object) -> dict[str, tuple[float, float, float, float]]:
     LibreOffice emits the text around each blank as its own fragment, so each blank ends where
     the next fragment starts.
     """
-    frags = _fragments(page)
+    frags = text_fragments(page)
     rects: dict[str, tuple[float, float, float, float]] = {}
     for (text, at), (nxt, nat) in itertools.pairwise(frags):
         if text == "Số:" and nxt.startswith("/") and abs(at.y - nat.y) < 1:
@@ -106,7 +108,7 @@ def _overlay(
     width: float, height: float, *, code: str | None, url: str | None, draft: bool
 ) -> PdfReader:
     buffer = io.BytesIO()
-    font = _font()
+    font = font_name()
     c = canvas.Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName=font)
     if draft:
         c.saveState()

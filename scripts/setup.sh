@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages hoso needs: LibreOffice with Debian's python3-uno for conversion, Liberation
-# fonts as the metric-compatible Times New Roman, poppler-utils for the PDF checks and pictures.
+# fonts as the metric-compatible Times New Roman, poppler-utils for the PDF checks and pictures,
+# libnss3-tools (certutil) for the NSS database in which pdfsig trusts the development root.
 # Later work adds SoftHSM2 and Chromium.
-APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils)
+APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils libnss3-tools)
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 

@@ -20,8 +20,10 @@ from typing import Any
 import yaml
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, PKIArchitecture
+from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from docgen.model import IssuingBody
@@ -149,9 +151,22 @@ def init(folder: Path, bodies: Mapping[str, IssuingBody], *, url: str) -> PKIArc
     certs.mkdir(exist_ok=True)
     for label in (*INFRASTRUCTURE, *(e.label for e in entities)):
         (certs / f"{label}.cert.pem").write_bytes(_pem(arch, label))
+    issuing = cx509.load_der_x509_certificate(arch.get_cert(CertLabel("interm")).dump())
     for e in entities:
+        private = serialization.load_pem_private_key(
+            (keys / f"{e.label}.key.pem").read_bytes(), None
+        )
+        assert isinstance(private, rsa.RSAPrivateKey)
+        own = cx509.load_der_x509_certificate(arch.get_cert(CertLabel(e.label)).dump())
+        # With the issuing CA inside, so that every signature carries its chain.
         (certs / f"{e.label}.p12").write_bytes(
-            arch.package_pkcs12(CertLabel(e.label), password=TEST_PASSPHRASE)
+            pkcs12.serialize_key_and_certificates(
+                e.label.encode(),
+                private,
+                own,
+                [issuing],
+                serialization.BestAvailableEncryption(TEST_PASSPHRASE),
+            )
         )
     return arch
 

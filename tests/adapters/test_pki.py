@@ -9,7 +9,9 @@ import socket
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from asn1crypto import crl, ocsp, x509
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -118,7 +120,14 @@ def test_crl_lists_the_revoked_certificate(served: tuple[Path, dict[str, str]]) 
 def test_the_timestamp_authority_stamps_a_digest(served: tuple[Path, dict[str, str]]) -> None:
     folder, urls = served
     digest = hashlib.sha256(b"Quyet dinh so 120/QD-UBND").digest()
-    token = asyncio.run(HTTPTimeStamper(urls["tsa"]).async_timestamp(digest, "sha256"))
+
+    async def stamp() -> object:
+        async with aiohttp.ClientSession() as session:
+            return await HTTPTimeStamper(urls["tsa"], session=session).async_timestamp(
+                digest, "sha256"
+            )
+
+    token: Any = asyncio.run(stamp())
     signed = token["content"]
     info = signed["encap_content_info"]["content"].parsed
     assert info["message_imprint"]["hashed_message"].native == digest

@@ -65,7 +65,7 @@ def test_fields_sit_in_the_blanks_of_the_number_and_date(converted: dict[str, by
         a.get_object()["/T"]: [float(v) for v in a.get_object()["/Rect"]] for a in page["/Annots"]
     }
     assert set(widgets) == {"so", "ngay", "thang"}
-    frags = dict((t, f) for t, f in stamp._fragments(page))
+    frags = dict((t, f) for t, f in stamp.text_fragments(page))
     notation = next(f for t, f in frags.items() if t.startswith("/QĐ-"))
     assert widgets["so"][2] <= notation.x and widgets["so"][0] > frags["Số:"].x
     assert widgets["ngay"][2] <= frags["tháng"].x < widgets["thang"][0]

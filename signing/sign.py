@@ -1,0 +1,181 @@
+"""The signer's step of ND 30's two-step signature (pyHanko adapter).
+
+The chair (or KT. a deputy) certifies the final draft: a PAdES signature (ETSI.CAdES.detached,
+signing-certificate-v2, RFC 3161 signature timestamp: B-T) whose DocMDP level still allows the
+văn thư to fill the số and ngày and to add the organisation's signature. Its appearance is only
+the signer's blue signature image, centred between the chức vụ line and the name (ND 30 Phụ lục
+I, II.8); the organisation's empty signature field is created in the same revision, over the
+left third of that image, because pyHanko (rightly) refuses new fields after a certification.
+
+Before signing, the certificate is checked now: within its validity, fit for signing, chaining
+to a trusted root and not revoked (OCSP or CRL, fetched). Every refusal is a SigningError with a
+plain message; the input bytes are never modified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import aiohttp
+from asn1crypto import x509
+from PIL import Image
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    InvalidCertificateError,
+    PathBuildingError,
+    PathValidationError,
+)
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
+
+from docgen import stamp
+from docgen.errors import CertificateRejected, KeyUnavailable, SigningError, TimestampUnavailable
+
+SIGNER_FIELD = "chu_ky"
+SEAL_FIELD = "con_dau"
+MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the signer's image goes: page index and box (x1, y1, x2, y2) in points."""
+
+    page: int
+    box: tuple[int, int, int, int]
+
+    def seal_box(self, diameter: float = 40 * MM) -> tuple[int, int, int, int]:
+        """The seal's field: actual size, centred on the left third of the signer's image."""
+        x1, y1, x2, y2 = self.box
+        cx, cy, r = x1 + (x2 - x1) / 6, (y1 + y2) / 2, diameter / 2
+        return (round(cx - r), round(cy - r), round(cx + r), round(cy + r))
+
+
+def load_pkcs12(data: bytes, passphrase: bytes) -> signers.SimpleSigner:
+    """The key and certificate of a PKCS#12 file, loaded once per signing run."""
+    try:
+        loaded: signers.SimpleSigner = signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=(), passphrase=passphrase
+        )
+        return loaded
+    except (ValueError, TypeError) as exc:
+        raise KeyUnavailable(
+            "cannot open the PKCS#12 file: wrong passphrase or not a PKCS#12 file",
+            message_vi="Không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp không hợp lệ",
+            field="passphrase",
+        ) from exc
+
+
+def check_certificate(
+    certificate: x509.Certificate,
+    context: ValidationContext,
+    *,
+    intermediates: list[x509.Certificate] | None = None,
+) -> None:
+    """Refuse a certificate that is expired, not yet valid, revoked, untrusted or unfit."""
+    validator = CertificateValidator(
+        certificate, intermediate_certs=intermediates or [], validation_context=context
+    )
+    try:
+        asyncio.run(validator.async_validate_usage({"non_repudiation"}))  # type: ignore[no-untyped-call]
+    except (PathValidationError, PathBuildingError, InvalidCertificateError) as exc:
+        name = certificate.subject.native.get("common_name", "?")
+        raise CertificateRejected(
+            f"the certificate of {name} cannot sign now: {exc}",
+            message_vi=f"Chứng thư số của {name} không dùng để ký được: {exc}",
+            field="certificate",
+        ) from exc
+
+
+def find_placement(pdf: bytes, *, title: str, name: str) -> Placement:
+    """The box between the chức vụ line and the name on the last page that has both."""
+    reader = PdfReader(io.BytesIO(pdf))
+    for index in range(len(reader.pages) - 1, -1, -1):
+        frags = stamp.text_fragments(reader.pages[index])
+        titles = [f for t, f in frags if t == title]
+        names = [f for t, f in frags if t == name]
+        if titles and names:
+            top, bottom = titles[-1], names[-1]
+            font = stamp.font_name()
+            width = pdfmetrics.stringWidth(title, font, top.size)
+            centre = top.x + width / 2
+            x1, x2 = round(centre - 28 * MM), round(centre + 28 * MM)
+            y1, y2 = round(bottom.y + bottom.size + 2), round(top.y - 4)
+            return Placement(index, (x1, y1, x2, y2))
+    raise SigningError(
+        f"no signature block with '{title}' above '{name}' in the document", field="document"
+    )
+
+
+def sign_draft(
+    pdf: bytes,
+    signer: signers.SimpleSigner,
+    *,
+    image_png: bytes,
+    placement: Placement,
+    tsa_url: str,
+    context: ValidationContext,
+    when: dt.datetime | None = None,
+) -> bytes:
+    """The certified draft: the signer's PAdES B-T signature with their image, and the empty
+    field for the organisation's seal."""
+    assert signer.signing_cert is not None
+    check_certificate(signer.signing_cert, context, intermediates=list(signer.cert_registry))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields.append_signature_field(
+        writer, SigFieldSpec(SEAL_FIELD, on_page=placement.page, box=placement.seal_box())
+    )
+    image = PdfImage(Image.open(io.BytesIO(image_png)), writer=writer)
+    meta = signers.PdfSignatureMetadata(
+        field_name=SIGNER_FIELD,
+        certify=True,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        use_pades_lta=False,
+        validation_context=context,
+        embed_validation_info=False,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
+        new_field_spec=SigFieldSpec(SIGNER_FIELD, on_page=placement.page, box=placement.box),
+    )
+    out = io.BytesIO()
+    try:
+        asyncio.run(_sign(pdf_signer, writer, out, tsa_url))
+    except Exception as exc:
+        if "timestamp" in str(exc).lower() or "tsa" in str(exc).lower():
+            raise TimestampUnavailable(
+                f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
+            ) from exc
+        raise SigningError(f"signing failed: {exc}", field="document") from exc
+    return out.getvalue()
+
+
+async def _sign(
+    pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, out: io.BytesIO, tsa_url: str
+) -> None:
+    # One HTTP session per signing run, closed when done (pyHanko would leave its own open).
+    async with aiohttp.ClientSession() as session:
+        pdf_signer.default_timestamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
+        await pdf_signer.async_sign_pdf(writer, output=out)
+
+
+def validation_context(trust_roots: list[x509.Certificate]) -> ValidationContext:
+    """Trust `trust_roots`, fetch OCSP and CRLs over HTTP, and refuse when revocation is unknown."""
+    return ValidationContext(
+        trust_roots=trust_roots,
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+        fetcher_backend=RequestsFetcherBackend(),
+    )
