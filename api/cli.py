@@ -379,6 +379,48 @@ def pki_serve() -> None:
 
 
 @app.command()
+def sign(
+    document: Annotated[Path, typer.Argument(help="the final draft (PDF) to sign")],
+    p12: Annotated[Path, typer.Option("--p12", help="the signer's PKCS#12 file")],
+    title: Annotated[str, typer.Option(help="the chức vụ line above the signature")],
+    name: Annotated[str, typer.Option(help="the signer's name below the signature")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the signed PDF")],
+    image: Annotated[
+        Path | None,
+        typer.Option(help="signature image (PNG); default: a sample drawn from the name"),
+    ] = None,
+) -> None:
+    """Sign a final draft as the signer (ND 30 step 1); the passphrase is asked for, or read
+    from standard input, never taken from the command line."""
+    from signing import images, pki
+    from signing import sign as signing
+
+    settings = get_settings()
+    passphrase = (
+        typer.prompt("Mật khẩu tệp khóa", hide_input=True)
+        if sys.stdin.isatty()
+        else sys.stdin.readline().rstrip("\n")
+    )
+    with _errors():
+        if output.exists():
+            raise HosoError(f"{output} exists; signed documents are never overwritten", field="out")
+        pdf = document.read_bytes()
+        key = signing.load_pkcs12(p12.read_bytes(), passphrase.encode())
+        arch = pki.load(settings.data_dir / "pki")
+        placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
+        signed = signing.sign_draft(
+            pdf,
+            key,
+            placement=placement,
+            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+            image_png=image.read_bytes() if image else images.signature_png(vn.nfc(name)),
+            context=signing.validation_context([pki.root_certificate(arch)]),
+        )
+        _write_atomic(output, signed)
+    out.print(f"Đã ký: {_shown(output)}")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of an assessment file."""
     sys.stdout.write(schema_text())

@@ -171,6 +171,11 @@ def init(folder: Path, bodies: Mapping[str, IssuingBody], *, url: str) -> PKIArc
     return arch
 
 
+def root_certificate(arch: PKIArchitecture) -> Any:
+    """The development root, the one trust anchor of everything this PKI issues."""
+    return arch.get_cert(CertLabel("root"))
+
+
 def _pem(arch: PKIArchitecture, label: str) -> bytes:
     from asn1crypto import pem
 

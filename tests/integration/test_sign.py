@@ -120,9 +120,7 @@ def test_revoked_and_expired_certificates_are_refused(setting: Setting, label: s
         signed_by(setting, label)
 
 
-def test_poppler_pdfsig_finds_the_signature_valid(
-    setting: Setting, tmp_path: Path
-) -> None:
+def test_poppler_pdfsig_finds_the_signature_valid(setting: Setting, tmp_path: Path) -> None:
     """An independent validator: poppler, with the development root in an NSS database.
 
     Its certificate verdict is still "Unknown issue" with poppler 22.12 although certutil
@@ -165,3 +163,69 @@ def test_poppler_pdfsig_finds_the_signature_valid(
         ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
     ).stdout
     assert "Signature is Valid." not in broken
+
+
+def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
+    """The CLI end to end: `hoso pki init`, `hoso pki serve` on a free port, `hoso sign`."""
+    import subprocess
+    import sys
+
+    hoso = str(Path(sys.executable).parent / "hoso")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOSO_DATA_DIR": str(tmp_path),
+        "HOSO_PKI_URL": f"http://127.0.0.1:{port}",
+    }
+    subprocess.run([hoso, "pki", "init"], env=env, check=True, capture_output=True)
+    draft = tmp_path / "draft.pdf"
+    with ConverterPool(size=1) as pool:
+        draft.write_bytes(
+            pool.convert(
+                render.render("to-trinh.docx", generate.sample_contexts()["to-trinh.docx"])
+            )
+        )
+    args = [
+        hoso,
+        "sign",
+        str(draft),
+        "--p12",
+        str(tmp_path / "pki" / "certs" / "ubnd-hai-phong--chu-tich.p12"),
+        "--title",
+        "CHỦ TỊCH",
+        "--name",
+        "Nguyễn Văn A",
+    ]
+    with subprocess.Popen(
+        [hoso, "pki", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as server:
+        try:
+            assert server.stdout is not None
+            assert "ocsp:" in server.stdout.readline()  # serving
+            wrong = subprocess.run(
+                [*args, "--out", str(tmp_path / "x.pdf")],
+                input="sai\n",
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert wrong.returncode == 2 and "wrong passphrase" in wrong.stderr
+            assert not (tmp_path / "x.pdf").exists()
+            ok = subprocess.run(
+                [*args, "--out", str(tmp_path / "signed.pdf")],
+                input=pki.TEST_PASSPHRASE.decode() + "\n",
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert ok.returncode == 0, ok.stderr
+            assert (tmp_path / "signed.pdf").read_bytes().startswith(draft.read_bytes())
+            assert pki.TEST_PASSPHRASE.decode() not in ok.stdout + ok.stderr
+        finally:
+            server.terminate()
