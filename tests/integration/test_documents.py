@@ -44,18 +44,19 @@ def pool() -> Iterator[ConverterPool]:
         yield p
 
 
+def plan_hai_phong(**changes: object) -> list[generate.Planned]:
+    """The sample dossier of UBND thành phố Hải Phòng for 2026, with `changes` to its inputs."""
+    given: dict[str, object] = {"proposal": PROPOSAL, "decision": DECISION, "meeting": MEETING}
+    given.update(changes)
+    return generate.plan(
+        BODIES["ubnd-hai-phong"], BODIES["ca-hai-phong"], RESULTS, year=2026, **given
+    )  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def dossier_dir(pool: ConverterPool, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dossier")
-    planned = generate.plan(
-        BODIES["ubnd-hai-phong"],
-        BODIES["ca-hai-phong"],
-        RESULTS,
-        year=2026,
-        proposal=PROPOSAL,
-        decision=DECISION,
-        meeting=MEETING,
-    )
+    planned = plan_hai_phong()
     generate.build(planned, pool, out, issued_at=ISSUED, verify_url=verify_url)
     return out / "2026" / "ubnd-hai-phong"
 
@@ -266,30 +267,14 @@ def test_same_data_same_docx_bytes() -> None:
 
 def test_missing_citation_stops_before_anything_is_written(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="missing the Tờ trình"):
-        generate.plan(
-            BODIES["ubnd-hai-phong"],
-            BODIES["ca-hai-phong"],
-            RESULTS,
-            year=2026,
-            proposal=None,
-            decision=DECISION,
-            meeting=MEETING,
-        )
+        plan_hai_phong(proposal=None)
     assert not any(tmp_path.iterdir())
 
 
 def test_a_failed_build_leaves_the_output_folder_untouched(
     pool: ConverterPool, tmp_path: Path
 ) -> None:
-    planned = generate.plan(
-        BODIES["ubnd-hai-phong"],
-        BODIES["ca-hai-phong"],
-        RESULTS,
-        year=2026,
-        proposal=PROPOSAL,
-        decision=DECISION,
-        meeting=MEETING,
-    )
+    planned = plan_hai_phong()
     broken = generate.Planned("2026/x/bad", "quyet-dinh.docx", "bad", {"number": "1"})
     with pytest.raises(TemplateError, match="undefined"):
         generate.build(
@@ -374,17 +359,7 @@ def test_date_rule_in_print_for_every_day_and_month(pool: ConverterPool, tmp_pat
 
 def test_same_data_same_pdf_bytes(pool: ConverterPool, tmp_path: Path) -> None:
     planned = [
-        p
-        for p in generate.plan(
-            BODIES["ubnd-hai-phong"],
-            BODIES["ca-hai-phong"],
-            RESULTS,
-            year=2026,
-            proposal=PROPOSAL,
-            decision=DECISION,
-            meeting=MEETING,
-        )
-        if p.template in ("quyet-dinh.docx", "giay-chung-nhan.docx")
+        p for p in plan_hai_phong() if p.template in ("quyet-dinh.docx", "giay-chung-nhan.docx")
     ]
     runs = []
     for n in (1, 2):
