@@ -26,3 +26,24 @@ def signature_png(name: str, *, width: int = 720, height: int = 240) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)
     return out.getvalue()
+
+
+RED = (200, 20, 30, 255)
+
+
+def seal_png(organisation: str, *, size_mm: float = 40, dpi: int = 300) -> bytes:
+    """A round red seal for a sample organisation, marked TEST, on a transparent background."""
+    side = round(size_mm / 25.4 * dpi)
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for inset, width in ((4, 14), (60, 6)):
+        draw.ellipse((inset, inset, side - inset, side - inset), outline=RED, width=width)
+    font = ImageFont.truetype(str(FONT.with_name("LiberationSerif-Bold.ttf")), side // 12)
+    draw.text((side // 2, side // 2 - side // 10), "TEST", font=font, fill=RED, anchor="mm")
+    words = organisation.upper().split()
+    half = len(words) // 2
+    for row, line in enumerate((" ".join(words[:half]), " ".join(words[half:]))):
+        draw.text((side // 2, side // 2 + row * side // 9), line, font=font, fill=RED, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -229,3 +229,55 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
             assert pki.TEST_PASSPHRASE.decode() not in ok.stdout + ok.stderr
         finally:
             server.terminate()
+
+
+def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
+    setting: Setting, tmp_path: Path
+) -> None:
+    """ND 30 step 2: số and ngày filled, then the organisation's seal; both signatures valid,
+    the chair's certification still intact with only form filling and signing after it."""
+    import asyncio
+    import datetime as dt
+
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    from signing import issue
+
+    signed = signed_by(setting, "ubnd-hai-phong--chu-tich")
+    organisation = sign.load_pkcs12(setting.p12("ubnd-hai-phong"), pki.TEST_PASSPHRASE)
+    issued = issue.issue(
+        signed,
+        organisation,
+        number=6,
+        day=dt.date(2026, 1, 8),
+        seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng"),
+        tsa_url=setting.urls["tsa"],
+        context=setting.context(),
+    )
+    assert issued.startswith(signed)
+    reader = PdfFileReader(io.BytesIO(issued))
+    chair, seal = reader.embedded_signatures
+    assert (chair.field_name, seal.field_name) == (sign.SIGNER_FIELD, sign.SEAL_FIELD)
+    first = asyncio.run(
+        async_validate_pdf_signature(
+            chair, setting.context(), ts_validation_context=setting.context()
+        )
+    )
+    second = asyncio.run(
+        async_validate_pdf_signature(
+            seal, setting.context(), ts_validation_context=setting.context()
+        )
+    )
+    assert first.bottom_line, first.pretty_print_details()
+    assert first.modification_level == ModificationLevel.FORM_FILLING
+    assert first.docmdp_ok
+    assert second.bottom_line and second.coverage.name == "ENTIRE_FILE"
+    assert (
+        second.signing_cert.subject.native["common_name"]
+        == "TEST Ủy ban nhân dân thành phố Hải Phòng"
+    )
+    values = {
+        f.get_object()["/T"]: f.get_object().get("/V") for f in reader.root["/AcroForm"]["/Fields"]
+    }
+    assert (values["so"], values["ngay"], values["thang"]) == ("06", "08", "01")
+    (tmp_path / "issued.pdf").write_bytes(issued)

@@ -1,0 +1,177 @@
+"""The văn thư's step of ND 30's two-step signature (pyHanko adapter): write the số and ngày
+ban hành into the fields the draft left for them, then apply the organisation's signature, whose
+appearance is the red seal image at actual size over the left third of the signer's image.
+
+Form filling is what the signer's certification (DocMDP FILL_FORMS) allows: the values and their
+appearances go in an incremental update, in Liberation Serif embedded by pyHanko (its default
+font would lose the Vietnamese marks; digits only here, but the rule holds everywhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers, timestamps
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.stamp import StaticStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from docgen.errors import SigningError
+from signing.sign import SEAL_FIELD, check_certificate
+
+# pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
+PdfDict: Any = generic.DictionaryObject
+PdfFloat: Any = generic.FloatObject
+SIZE = 13  # pt: "Số:" and the date line are 13 pt (ND 30 Phụ lục I, ô 3 and 4)
+SERIF = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+
+
+@cache
+def _font_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+class _InMemoryFont(GlyphAccumulatorFactory):
+    """pyHanko's factory opens the font file and never closes it; read it once into memory."""
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_bytes(self.font_file)),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
+
+
+def _fields(writer: IncrementalPdfFileWriter) -> dict[str, generic.IndirectObject]:
+    form = writer.root["/AcroForm"]
+    return {str(ref.get_object()["/T"]): ref for ref in form["/Fields"]}
+
+
+def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
+    """`pdf` with each named text field set to its value, with an embedded-font appearance."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields = _fields(writer)
+    missing = sorted(set(values) - set(fields))
+    if missing:
+        raise SigningError(
+            f"the document has no field {', '.join(missing)} to fill", field="document"
+        )
+    # The số is upright, the date line italic (ND 30 Phụ lục I, ô 3 and 4).
+    upright, italic = (
+        _InMemoryFont(str(path), font_size=SIZE).create_font_engine(writer)
+        for path in (SERIF, SERIF.with_name("LiberationSerif-Italic.ttf"))
+    )
+    for name, value in values.items():
+        engine = upright if name == "so" else italic
+        ref = fields[name]
+        field = ref.get_object()  # type: ignore[no-untyped-call]
+        x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+        # One glyph per shaping run: each run ends with a Td to the next glyph by the shaped
+        # advance, so the glyphs sit right even though pyHanko writes the widths (/W) of a
+        # 2048-unit TrueType font unscaled.
+        runs = [engine.shape(char) for char in value]
+        width = sum(r.x_advance for r in runs) * SIZE
+        # Centred in the field, on the baseline of the surrounding line (3 pt above the bottom).
+        x, y = (x2 - x1 - width) / 2, 3
+        ops = b"BT /F1 %d Tf 0 g %g %g Td %s ET" % (
+            SIZE,
+            x,
+            y,
+            b" ".join(r.graphics_ops for r in runs),
+        )
+        appearance = generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/XObject"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+                generic.NameObject("/BBox"): generic.ArrayObject(
+                    [PdfFloat(v) for v in (0, 0, x2 - x1, y2 - y1)]
+                ),
+                generic.NameObject("/Resources"): PdfDict(
+                    {
+                        generic.NameObject("/Font"): PdfDict(
+                            {generic.NameObject("/F1"): engine.as_resource()}
+                        )
+                    }
+                ),
+            },
+            stream_data=ops,
+        )
+        field["/V"] = generic.TextStringObject(value)
+        field["/AP"] = PdfDict({generic.NameObject("/N"): writer.add_object(appearance)})
+        writer.mark_update(ref)
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def seal(
+    pdf: bytes,
+    organisation: signers.SimpleSigner,
+    *,
+    seal_png: bytes,
+    tsa_url: str,
+    context: ValidationContext,
+) -> bytes:
+    """The organisation's PAdES B-T signature in the seal field, shown as the seal image."""
+    assert organisation.signing_cert is not None
+    check_certificate(
+        organisation.signing_cert, context, intermediates=list(organisation.cert_registry)
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    image = PdfImage(Image.open(io.BytesIO(seal_png)), writer=writer)
+    meta = signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        validation_context=context,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=organisation,
+        stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
+    )
+    out = io.BytesIO()
+
+    async def run() -> None:
+        async with aiohttp.ClientSession() as session:
+            pdf_signer.default_timestamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
+            await pdf_signer.async_sign_pdf(writer, existing_fields_only=True, output=out)
+
+    asyncio.run(run())
+    return out.getvalue()
+
+
+def issue(
+    signed: bytes,
+    organisation: signers.SimpleSigner,
+    *,
+    number: int,
+    day: dt.date,
+    seal_png: bytes,
+    tsa_url: str,
+    context: ValidationContext,
+) -> bytes:
+    """Give a signed document its số and ngày, then the organisation's signature."""
+    filled = fill_fields(
+        signed,
+        {
+            "so": f"{number:02d}",
+            "ngay": f"{day.day:02d}",
+            "thang": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        },
+    )
+    return seal(filled, organisation, seal_png=seal_png, tsa_url=tsa_url, context=context)
