@@ -396,16 +396,12 @@ def sign(
     from signing import sign as signing
 
     settings = get_settings()
-    passphrase = (
-        typer.prompt("Mật khẩu tệp khóa", hide_input=True)
-        if sys.stdin.isatty()
-        else sys.stdin.readline().rstrip("\n")
-    )
+    passphrase = _passphrase()
     with _errors():
         if output.exists():
             raise HosoError(f"{output} exists; signed documents are never overwritten", field="out")
         pdf = document.read_bytes()
-        key = signing.load_pkcs12(p12.read_bytes(), passphrase.encode())
+        key = signing.load_pkcs12(p12.read_bytes(), passphrase)
         arch = pki.load(settings.data_dir / "pki")
         placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
         signed = signing.sign_draft(
@@ -418,6 +414,64 @@ def sign(
         )
         _write_atomic(output, signed)
     out.print(f"Đã ký: {_shown(output)}")
+
+
+def _passphrase() -> bytes:
+    """Asked for on a terminal, else one line of standard input; never an argument."""
+    text = (
+        typer.prompt("Mật khẩu tệp khóa", hide_input=True)
+        if sys.stdin.isatty()
+        else sys.stdin.readline().rstrip("\n")
+    )
+    return text.encode()
+
+
+@app.command("issue")
+def issue_command(
+    document: Annotated[Path, typer.Argument(help="the document the chair has signed")],
+    body: Annotated[str, typer.Option(help="id of the issuing body, e.g. ubnd-hai-phong")],
+    type_code: Annotated[str, typer.Option("--type", help="tên loại code: QĐ, TTr, KH, …")],
+    p12: Annotated[Path, typer.Option("--p12", help="the organisation's PKCS#12 file")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the issued PDF")],
+    day: Annotated[
+        str | None, typer.Option("--date", help="ngày ban hành (default: today)")
+    ] = None,
+) -> None:
+    """Issue a signed document (ND 30 step 2): the next số, the ngày, the organisation's seal.
+
+    Numbers come from a file-backed counter in the data folder until the registry lands; a
+    failed issue consumes no number."""
+    from signing import images, issue, numbers, pki
+    from signing import sign as signing
+
+    settings = get_settings()
+    passphrase = _passphrase()
+    with _errors():
+        if output.exists():
+            raise HosoError(f"{output} exists; issued documents are never overwritten", field="out")
+        bodies = inputs.load_bodies(BODIES)
+        if body not in bodies:
+            raise ConfigError(f"unknown issuing body '{body}'", field="body")
+        when = dt.date.fromisoformat(day) if day else dt.date.today()
+        organisation = signing.load_pkcs12(p12.read_bytes(), passphrase)
+        arch = pki.load(settings.data_dir / "pki")
+        counter = settings.data_dir / "registry" / "numbers.json"
+        with numbers.reserve(counter, body=body, type_code=type_code, year=when.year) as number:
+            issued = issue.issue(
+                document.read_bytes(),
+                organisation,
+                number=number,
+                day=when,
+                seal_png=images.seal_png(bodies[body].name),
+                tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+                context=signing.validation_context([pki.root_certificate(arch)]),
+            )
+            _write_atomic(output, issued)
+    code = bodies[body].abbreviation
+    out.print(
+        f"Đã ban hành {vn.document_number(number, type_code, code)}, "
+        f"{vn.nd30_date(when)}: {_shown(output)}"
+    )
 
 
 @app.command()

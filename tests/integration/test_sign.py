@@ -183,8 +183,10 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
     draft = tmp_path / "draft.pdf"
     with ConverterPool(size=1) as pool:
         draft.write_bytes(
-            pool.convert(
-                render.render("to-trinh.docx", generate.sample_contexts()["to-trinh.docx"])
+            stamp.stamp(
+                pool.convert(
+                    render.render("to-trinh.docx", generate.sample_contexts()["to-trinh.docx"])
+                )
             )
         )
     args = [
@@ -227,6 +229,37 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
             assert ok.returncode == 0, ok.stderr
             assert (tmp_path / "signed.pdf").read_bytes().startswith(draft.read_bytes())
             assert pki.TEST_PASSPHRASE.decode() not in ok.stdout + ok.stderr
+            issue = [
+                hoso,
+                "issue",
+                str(tmp_path / "signed.pdf"),
+                "--body",
+                "ubnd-hai-phong",
+                "--type",
+                "QĐ",
+                "--p12",
+                str(tmp_path / "pki" / "certs" / "ubnd-hai-phong.p12"),
+                "--date",
+                "2026-01-08",
+            ]
+            refused = subprocess.run(
+                [*issue, "--out", str(tmp_path / "y.pdf")],
+                input="sai\n",
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert refused.returncode == 2 and not (tmp_path / "y.pdf").exists()
+            for n in (1, 2):
+                done = subprocess.run(
+                    [*issue, "--out", str(tmp_path / f"issued{n}.pdf")],
+                    input=pki.TEST_PASSPHRASE.decode() + "\n",
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
+                assert done.returncode == 0, done.stderr
+                assert f"Đã ban hành Số: 0{n}/QĐ-UBND, ngày 08 tháng 01 năm 2026" in done.stdout
         finally:
             server.terminate()
 
