@@ -474,6 +474,36 @@ def issue_command(
     )
 
 
+archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
+app.add_typer(archive_app, name="archive")
+
+
+@archive_app.command("seal")
+def archive_seal(
+    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
+) -> None:
+    """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
+    timestamp. The input is never modified."""
+    from signing import archive, pki
+    from signing import sign as signing
+
+    settings = get_settings()
+    with _errors():
+        if output.exists():
+            raise HosoError(
+                f"{output} exists; archived documents are never overwritten", field="out"
+            )
+        arch = pki.load(settings.data_dir / "pki")
+        sealed = archive.seal_for_archive(
+            document.read_bytes(),
+            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+            context=signing.validation_context([pki.root_certificate(arch)]),
+        )
+        _write_atomic(output, sealed)
+    out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {_shown(output)}")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of an assessment file."""

@@ -260,6 +260,25 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 )
                 assert done.returncode == 0, done.stderr
                 assert f"Đã ban hành Số: 0{n}/QĐ-UBND, ngày 08 tháng 01 năm 2026" in done.stdout
+            sealed = subprocess.run(
+                [
+                    hoso,
+                    "archive",
+                    "seal",
+                    str(tmp_path / "issued1.pdf"),
+                    "--out",
+                    str(tmp_path / "sealed.pdf"),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert sealed.returncode == 0, sealed.stderr
+            assert (
+                (tmp_path / "sealed.pdf")
+                .read_bytes()
+                .startswith((tmp_path / "issued1.pdf").read_bytes())
+            )
         finally:
             server.terminate()
 
@@ -314,3 +333,43 @@ def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
     }
     assert (values["so"], values["ngay"], values["thang"]) == ("06", "08", "01")
     (tmp_path / "issued.pdf").write_bytes(issued)
+
+
+def test_archive_seal_validates_offline_from_the_dss(setting: Setting) -> None:
+    """B-LT then B-LTA: every signature validates with no fetching, from the embedded data."""
+    import asyncio
+    import datetime as dt
+
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_timestamp
+
+    from signing import archive, issue
+
+    organisation = sign.load_pkcs12(setting.p12("ubnd-hai-phong"), pki.TEST_PASSPHRASE)
+    issued = issue.issue(
+        signed_by(setting, "ubnd-hai-phong--chu-tich"),
+        organisation,
+        number=7,
+        day=dt.date(2026, 12, 5),
+        seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng"),
+        tsa_url=setting.urls["tsa"],
+        context=setting.context(),
+    )
+    sealed = archive.seal_for_archive(
+        issued, tsa_url=setting.urls["tsa"], context=setting.context()
+    )
+    assert sealed.startswith(issued)
+    reader = PdfFileReader(io.BytesIO(sealed))
+    dss = DocumentSecurityStore.read_dss(reader)
+    assert len(dss.ocsps) >= 2  # the chair's and the organisation's certificates
+    offline = dss.as_validation_context(
+        {"trust_roots": [setting.root], "allow_fetching": False, "revocation_mode": "hard-fail"}
+    )
+    chair, seal, doc_ts = reader.embedded_signatures
+    for embedded in (chair, seal):
+        status = asyncio.run(
+            async_validate_pdf_signature(embedded, offline, ts_validation_context=offline)
+        )
+        assert status.bottom_line, status.pretty_print_details()
+    ts_status = asyncio.run(async_validate_pdf_timestamp(doc_ts, offline))
+    assert ts_status.valid and ts_status.trusted
