@@ -9,26 +9,24 @@ font would lose the Vietnamese marks; digits only here, but the rule holds every
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers, timestamps
+from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
-from signing.sign import SEAL_FIELD, check_certificate
+from signing.sign import SEAL_FIELD, check_certificate, run_signer
 
 # pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
 PdfDict: Any = generic.DictionaryObject
@@ -144,15 +142,7 @@ def seal(
         signer=organisation,
         stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
     )
-    out = io.BytesIO()
-
-    async def run() -> None:
-        async with aiohttp.ClientSession() as session:
-            pdf_signer.default_timestamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
-            await pdf_signer.async_sign_pdf(writer, existing_fields_only=True, output=out)
-
-    asyncio.run(run())
-    return out.getvalue()
+    return run_signer(pdf_signer, writer, tsa_url, existing_fields_only=True)
 
 
 def issue(

@@ -150,25 +150,36 @@ def sign_draft(
         stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
         new_field_spec=SigFieldSpec(SIGNER_FIELD, on_page=placement.page, box=placement.box),
     )
+    return run_signer(pdf_signer, writer, tsa_url)
+
+
+def run_signer(
+    pdf_signer: signers.PdfSigner,
+    writer: IncrementalPdfFileWriter,
+    tsa_url: str,
+    *,
+    existing_fields_only: bool = False,
+) -> bytes:
+    """Sign with an RFC 3161 timestamp from `tsa_url`; pyHanko's errors become ours."""
     out = io.BytesIO()
+
+    async def run() -> None:
+        # One HTTP session per signing run, closed when done (pyHanko would leave its own open).
+        async with aiohttp.ClientSession() as session:
+            pdf_signer.default_timestamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
+            await pdf_signer.async_sign_pdf(
+                writer, existing_fields_only=existing_fields_only, output=out
+            )
+
     try:
-        asyncio.run(_sign(pdf_signer, writer, out, tsa_url))
-    except Exception as exc:
+        asyncio.run(run())
+    except Exception as exc:  # pyHanko raises many kinds; the one translator is the caller's
         if "timestamp" in str(exc).lower() or "tsa" in str(exc).lower():
             raise TimestampUnavailable(
                 f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
             ) from exc
         raise SigningError(f"signing failed: {exc}", field="document") from exc
     return out.getvalue()
-
-
-async def _sign(
-    pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, out: io.BytesIO, tsa_url: str
-) -> None:
-    # One HTTP session per signing run, closed when done (pyHanko would leave its own open).
-    async with aiohttp.ClientSession() as session:
-        pdf_signer.default_timestamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
-        await pdf_signer.async_sign_pdf(writer, output=out)
 
 
 def validation_context(trust_roots: list[x509.Certificate]) -> ValidationContext:
