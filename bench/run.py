@@ -1,8 +1,11 @@
-"""`make bench`: what scoring costs per unit, measured side by side in one run.
+"""`make bench`: what scoring, conversion and signing cost, measured side by side in one run.
 
 Prints the time per unit of the pure engine, of reading + checking + scoring YAML files and of
-doing the same from a workbook, and their ratios. Later work adds rendering, conversion and
-signing here.
+doing the same from a workbook; LibreOffice's conversion started per document, warm and pooled;
+and signing a one-page PDF with pyHanko's default path (PKCS#12 read per document, a dry-run
+signature to size the container) against ours (key loaded once per run, size reserved), with
+what the RFC 3161 timestamp and the LTV step add per document. Each section prints its ratios
+and targets. `bench/run.py signing` (or `scoring`, `conversion`) runs one section.
 """
 
 from __future__ import annotations
@@ -117,7 +120,8 @@ def conversion() -> None:
             )
 
 
-def main() -> None:
+def score_units() -> None:
+    """Scoring: the pure engine, from YAML files, from workbooks."""
     loaded = inputs.load_paths([SAMPLES])
     policies = inputs.load_policies(None)
     with tempfile.TemporaryDirectory() as tmp:
@@ -149,8 +153,134 @@ def main() -> None:
     print(f"{'path':<14}{'ms/unit':>10}{'× engine':>10}")
     for name, seconds in rows:
         print(f"{name:<14}{seconds * 1000:>10.2f}{seconds / base:>10.1f}")
-    conversion()
+
+
+def one_page_pdf() -> bytes:
+    """An A4 page of Vietnamese text in embedded Liberation Serif, as a phụ lục would be."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from signing.issue import SERIF
+
+    pdfmetrics.registerFont(TTFont("BenchSerif", str(SERIF)))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4, invariant=True)
+    page.setFont("BenchSerif", 14)
+    page.drawCentredString(A4[0] / 2, A4[1] - 30 * 72 / 25.4, "PHỤ LỤC")
+    for n in range(30):
+        page.drawString(85, 700 - 20 * n, f"{n + 1}. Đơn vị đạt danh hiệu điển hình số {n + 1}")
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def signing() -> None:
+    """Signing one page with a 2048-bit RSA key: pyHanko's default against ours, no timestamp;
+    then, on ours, what the RFC 3161 timestamp and the LTV step add per document."""
+    import io
+    import logging
+    import socket
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    from signing import archive, pki, sign
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per OCSP or TSA request
+    docs, rounds = 10, 5
+    pdf = one_page_pdf()
+    meta = signers.PdfSignatureMetadata(
+        field_name=sign.SIGNER_FIELD, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        one_body = {"ubnd-hai-phong": bodies["ubnd-hai-phong"]}
+        arch = pki.init(folder, one_body, url=f"http://127.0.0.1:{port}")
+        p12 = folder / "certs" / "ubnd-hai-phong--chu-tich.p12"
+
+        def default() -> int:
+            for _ in range(docs):
+                signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=pki.TEST_PASSPHRASE)
+                signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
+            return docs
+
+        # Still per document on (b): pyHanko's SimpleSigner parses and checks the DER key in every
+        # sign_raw (cryptography's load_der_private_key, most of (b)'s time with an RSA key).
+        def ours(tsa_url: str | None, out: list[bytes] | None = None) -> Callable[[], int]:
+            def run() -> int:
+                key = sign.load_pkcs12(p12.read_bytes(), pki.TEST_PASSPHRASE)  # once per run
+                for _ in range(docs):
+                    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+                    signed = sign.run_signer(signers.PdfSigner(meta, signer=key), writer, tsa_url)
+                    if out is not None:
+                        out.append(signed)
+                return docs
+
+            return run
+
+        runs: dict[str, list[float]] = {"default": [], "ours": [], "timestamped": [], "ltv": []}
+        signed: list[bytes] = []
+        with pki.serve(arch, port=port) as base:
+            tsa = pki.service_urls(base)["tsa"]
+            root = pki.root_certificate(arch)
+            ours(tsa)()  # warm-up: imports, the TSA's first answer, the OCSP responder
+            # Alternating, run after run, so that drift in the machine's speed hits all alike.
+            for _ in range(rounds):
+                runs["default"].append(per_unit(default, repeat=1))
+                runs["ours"].append(per_unit(ours(None), repeat=1))
+                runs["timestamped"].append(per_unit(ours(tsa, signed), repeat=1))
+
+            def ltv() -> int:
+                for doc in signed[:docs]:
+                    archive.seal_for_archive(
+                        doc, tsa_url=tsa, context=sign.validation_context([root])
+                    )
+                return docs
+
+            for _ in range(rounds):
+                runs["ltv"].append(per_unit(ltv, repeat=1))
+    a, b, c, d = (statistics.median(runs[k]) for k in ("default", "ours", "timestamped", "ltv"))
+    print(
+        f"\nsigning a one-page PDF, 2048-bit RSA, PAdES, no timestamp "
+        f"({docs} documents × {rounds} runs, alternating)"
+    )
+    print(f"{'path':<52}{'ms/doc':>10}")
+    for name, sec in (
+        ("(a) pyHanko default: PKCS#12 per doc, dry-run sizing", a),
+        ("(b) ours: PKCS#12 once per run, size reserved", b),
+    ):
+        print(f"{name:<52}{sec * 1000:>10.1f}")
+    print(f"(a)/(b) per document: {a / b:.1f}x (target ≥ 4)")
+    print(f"on (b), the RFC 3161 timestamp (loopback TSA): +{(c - b) * 1000:.1f} ms/doc")
+    print(
+        f"on (b), the LTV step (seal_for_archive: DSS with OCSP and CRLs, "
+        f"including its document timestamp): +{d * 1000:.1f} ms/doc"
+    )
+
+
+SECTIONS: dict[str, Callable[[], None]] = {
+    "scoring": score_units,
+    "conversion": conversion,
+    "signing": signing,
+}
+
+
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section {', '.join(unknown)}; sections: {', '.join(SECTIONS)}")
+    for name in names or SECTIONS:
+        SECTIONS[name]()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

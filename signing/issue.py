@@ -118,7 +118,7 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
 
 def seal(
     pdf: bytes,
-    organisation: signers.SimpleSigner,
+    organisation: signers.Signer,
     *,
     seal_png: bytes,
     tsa_url: str,
@@ -147,7 +147,7 @@ def seal(
 
 def issue(
     signed: bytes,
-    organisation: signers.SimpleSigner,
+    organisation: signers.Signer,
     *,
     number: int,
     day: dt.date,

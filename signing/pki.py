@@ -9,7 +9,10 @@ near this module.
 
 from __future__ import annotations
 
+import base64
 import copy
+import datetime as dt
+import io
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -88,6 +91,11 @@ def _cert_spec(entity: EndEntity) -> dict[str, Any]:
                     "params": ["digital_signature", "non_repudiation"],
                 },
             },
+            {"id": "basic_constraints", "critical": True, "value": {"ca": False}},
+            # As the signing certificates of Vietnamese CAs do. Without an EKU, NSS leaves
+            # SEC_ERROR_EXTENSION_NOT_FOUND behind after a successful check, and poppler 22.12
+            # (which reads PORT_GetError() instead of the result) calls the certificate "Unknown".
+            {"id": "extended_key_usage", "value": ["email_protection", "client_auth"]},
             {
                 "id": "crl_distribution_points",
                 "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}},
@@ -190,10 +198,49 @@ def load(folder: Path) -> PKIArchitecture:
     return cfg.get_pki_arch(ArchLabel(ARCH))
 
 
+class _Animator(Animator):
+    """certomancer's services, with whole-second times: NSS (so poppler's pdfsig) refuses an
+    OCSP response whose GeneralizedTime has fractional seconds as malformed."""
+
+    def at_time(self, request: Any) -> dt.datetime:
+        moment: dt.datetime = super().at_time(request)  # type: ignore[no-untyped-call]
+        return moment.replace(microsecond=0)
+
+
+def _ocsp_over_get(app: Any) -> Any:
+    """Answer OCSP requests sent by GET too (RFC 6960 A.1), as NSS tries first.
+
+    Written by hand because certomancer's Animator takes OCSP only by POST; NSS then falls back
+    to POST and succeeds, but poppler 22.12 reads the error the failed GET left behind and calls
+    the certificate "Unknown"."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        # PATH_INFO is already percent-decoded: the request's base64 may hold "/".
+        arch, ocsp, rest = environ.get("PATH_INFO", "").partition("/ocsp/")
+        label, _, encoded = rest.partition("/")
+        if environ.get("REQUEST_METHOD") == "GET" and ocsp and encoded:
+            try:
+                body = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                body = b""
+            if body:
+                environ = {
+                    **environ,
+                    "REQUEST_METHOD": "POST",
+                    "PATH_INFO": f"{arch}/ocsp/{label}",
+                    "CONTENT_TYPE": "application/ocsp-request",
+                    "CONTENT_LENGTH": str(len(body)),
+                    "wsgi.input": io.BytesIO(body),
+                }
+        return app(environ, start_response)
+
+    return wsgi
+
+
 @contextmanager
 def serve(arch: PKIArchitecture, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve OCSP, CRLs and the timestamp authority in a thread; yields the base URL."""
-    app = Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False)
+    app = _ocsp_over_get(_Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False))
     server: BaseWSGIServer = make_server(host, port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -117,7 +117,7 @@ def find_placement(pdf: bytes, *, title: str, name: str) -> Placement:
 
 def sign_draft(
     pdf: bytes,
-    signer: signers.SimpleSigner,
+    signer: signers.Signer,
     *,
     image_png: bytes,
     placement: Placement,
@@ -153,22 +153,55 @@ def sign_draft(
     return run_signer(pdf_signer, writer, tsa_url)
 
 
+def _reserved_size(signer: signers.Signer, *, timestamped: bool) -> int:
+    """Hex digits to reserve in /Contents for the CMS container of one signature.
+
+    Without a reservation pyHanko sizes the container with a dry run: a second private-key
+    operation and, unless pre-signing validation fetched one, a dummy timestamp. The DER holds the
+    certificates pyHanko embeds (the signer's and its registry's), the signature value (RSA:
+    the modulus length; ECDSA: at most twice the key length plus 9), the SignerInfo with its
+    signed attributes (under 1.5 KB even with long CA names; 4 KB allowed) and the TSA's token,
+    a SignedData of its own with the TSA certificate and often its chain (1.8 KB from the
+    development TSA; 8 KB allowed: three 2 KB certificates and the rest). /Contents is hex, so
+    twice that. A short guess fails loudly (pyHanko: "Final ByteRange payload larger than
+    expected"); a long one costs only zeros in the file.
+    """
+    assert signer.signing_cert is not None
+    certificates = [signer.signing_cert, *signer.cert_registry]
+    key_bytes: int = signer.signing_cert.public_key.bit_size // 8
+    der = sum(len(c.dump()) for c in certificates) + 2 * key_bytes + 16 + 4096
+    if timestamped:
+        der += 8192
+    return 2 * der
+
+
 def run_signer(
     pdf_signer: signers.PdfSigner,
     writer: IncrementalPdfFileWriter,
-    tsa_url: str,
+    tsa_url: str | None,
     *,
     existing_fields_only: bool = False,
 ) -> bytes:
-    """Sign with an RFC 3161 timestamp from `tsa_url`; pyHanko's errors become ours."""
+    """Sign with an RFC 3161 timestamp from `tsa_url`; pyHanko's errors become ours.
+
+    The container's size is reserved up front (see `_reserved_size`), so the key signs once.
+    `tsa_url=None` signs without a timestamp (PAdES B-B): for measurements only, ND 30's
+    signatures are B-T.
+    """
     out = io.BytesIO()
+    reserved = _reserved_size(pdf_signer.signer, timestamped=tsa_url is not None)
 
     async def run() -> None:
         # One HTTP session per signing run, closed when done (pyHanko would leave its own open).
         async with aiohttp.ClientSession() as session:
-            pdf_signer.default_timestamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
+            if tsa_url is not None:
+                stamper = timestamps.HTTPTimeStamper(tsa_url, session=session)
+                pdf_signer.default_timestamper = stamper
             await pdf_signer.async_sign_pdf(
-                writer, existing_fields_only=existing_fields_only, output=out
+                writer,
+                existing_fields_only=existing_fields_only,
+                bytes_reserved=reserved,
+                output=out,
             )
 
     try:

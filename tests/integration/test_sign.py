@@ -6,71 +6,20 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
-from docgen import generate, inputs, render, stamp
+from docgen import generate, render, stamp
 from docgen.convert import ConverterPool
 from docgen.errors import CertificateRejected, KeyUnavailable
 from signing import images, pki, sign
-from tests.conftest import REPO, need
+from tests.conftest import need
+from tests.integration.conftest import Setting, free_port, signed_by
 
 pytestmark = pytest.mark.slow
-BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
-
-
-@dataclass(frozen=True)
-class Setting:
-    folder: Path
-    urls: dict[str, str]
-    draft: bytes
-    root: object
-
-    def context(self) -> ValidationContext:
-        return sign.validation_context([self.root])  # type: ignore[list-item]
-
-    def p12(self, label: str) -> bytes:
-        return (self.folder / "certs" / f"{label}.p12").read_bytes()
-
-
-@pytest.fixture(scope="module")
-def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting]:
-    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    folder = tmp_path_factory.mktemp("pki")
-    arch = pki.init(folder, BODIES, url=f"http://127.0.0.1:{port}")
-    ctx = dict(generate.sample_contexts()["quyet-dinh.docx"])
-    ctx["signer"] = {
-        "authority": "TM. ỦY BAN NHÂN DÂN",
-        "title": "CHỦ TỊCH",
-        "name": "Trần Minh Khôi",
-    }
-    with ConverterPool(size=1) as pool:
-        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", ctx)))
-    with pki.serve(arch, port=port) as base:
-        yield Setting(folder, pki.service_urls(base), draft, arch.get_cert("root"))
-
-
-def signed_by(setting: Setting, label: str, passphrase: bytes = pki.TEST_PASSPHRASE) -> bytes:
-    key = sign.load_pkcs12(setting.p12(label), passphrase)
-    placement = sign.find_placement(setting.draft, title="CHỦ TỊCH", name="Trần Minh Khôi")
-    return sign.sign_draft(
-        setting.draft,
-        key,
-        image_png=images.signature_png("Trần Minh Khôi"),
-        placement=placement,
-        tsa_url=setting.urls["tsa"],
-        context=setting.context(),
-    )
 
 
 def test_the_chair_certifies_the_draft(setting: Setting) -> None:
@@ -171,9 +120,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
     import sys
 
     hoso = str(Path(sys.executable).parent / "hoso")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
         "HOSO_DATA_DIR": str(tmp_path),

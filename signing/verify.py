@@ -1,0 +1,456 @@
+"""The verification core: what a recipient, an archivist or a court needs to know about a signed
+PDF, as data (used by `hoso verify` and the verification endpoint).
+
+Per signature: who signed, for which organisation, when (claimed and timestamped), whether the
+signed bytes are intact, the certificate chain trusted and not revoked, what the signature covers
+and what changed after it. Overall: an ETSI EN 319 102-1 style indication (TOTAL_PASSED,
+INDETERMINATE, TOTAL_FAILED) with a sub-indication.
+
+Two sources meet here. pyHanko's AdES validation (`ades_lta_validation`, EN 319 102-1 § 5.6.3,
+with the document timestamps as the evidence record and the DSS as local knowledge) decides the
+cryptography, trust, revocation and time of each signature. It does not judge what was changed
+after a signature, so `decide` (pure) adds the PDF rules on top: every signature must cover a
+whole revision; after the certifying signature only what its DocMDP level allows; after the last
+signature only validation data and document timestamps (B-LT/B-LTA), so that a số or an image
+changed after the seal, or an overlay added after signing, never passes.
+
+Left out: the registry match (whether the file is a registered issued document) belongs to the
+registry; this module knows only the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from asn1crypto import crl, ocsp, x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation.ades import ades_lta_validation, ades_with_time_validation
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import (
+    EmbeddedPdfSignature,
+    async_validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.policy_decl import (
+    LocalKnowledge,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+class Indication(enum.StrEnum):
+    """ETSI EN 319 102-1 § 5.1.3 main indications."""
+
+    TOTAL_PASSED = "TOTAL_PASSED"
+    INDETERMINATE = "INDETERMINATE"
+    TOTAL_FAILED = "TOTAL_FAILED"
+
+
+# What may follow a signature, by its position (pyHanko's levels, in increasing order).
+AFTER_LAST = ModificationLevel.LTA_UPDATES  # DSS and document timestamps only
+AFTER_EARLIER = ModificationLevel.FORM_FILLING  # the số, ngày and the later signatures
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One signature or document timestamp of the file, as the validators saw it."""
+
+    field: str
+    kind: str  # "signature" or "document timestamp"
+    signer: str | None
+    organisation: str | None
+    signing_time: dt.datetime | None  # as the signer claims it
+    timestamp_time: dt.datetime | None  # the RFC 3161 time (signature or document timestamp)
+    intact: bool
+    valid: bool
+    trusted: bool
+    revocation: str  # "good", "revoked", "unknown" or "not checked"
+    coverage: str  # "ENTIRE_FILE", "ENTIRE_REVISION", "CONTIGUOUS_BLOCK_FROM_START", "UNCLEAR"
+    modification: str  # "NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER"
+    certifying: bool
+    docmdp_ok: bool | None
+    indication: Indication
+    sub_indication: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole file: its hash, every signature, and the overall indication."""
+
+    sha256: str
+    signatures: tuple[SignatureCheck, ...]
+    indication: Indication
+    sub_indication: str | None
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.indication is Indication.TOTAL_PASSED
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-ready: times in ISO 8601 with the Vietnam offset, enums as their names."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, dt.datetime):
+                return value.astimezone(VIETNAM).isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            return str(value) if isinstance(value, enum.Enum) else value
+
+        data: dict[str, Any] = plain(asdict(self))
+        data["passed"] = self.passed
+        return data
+
+
+# ---- the pure part: from per-signature results to the file's verdict -------------------------
+
+
+def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
+    return replace(check, indication=Indication.TOTAL_FAILED, sub_indication=sub, message=message)
+
+
+def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
+    """The file's verdict from its signatures in file order (the PDF rules on top of AdES)."""
+    if not checks:
+        return Report(
+            sha256,
+            (),
+            Indication.INDETERMINATE,
+            "NO_SIGNATURE_FOUND",
+            "the file carries no signature",
+        )
+    last_signature = (
+        max(i for i, c in enumerate(checks) if c.kind == "signature")
+        if any(c.kind == "signature" for c in checks)
+        else -1
+    )
+    judged: list[SignatureCheck] = []
+    for index, check in enumerate(checks):
+        allowed = AFTER_LAST if index >= last_signature else AFTER_EARLIER
+        if check.indication is Indication.TOTAL_FAILED:
+            pass  # already failed on its own: keep the first reason
+        elif check.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+            check = _failed(
+                check, "FORMAT_FAILURE", "the signature does not cover a whole revision"
+            )
+        elif check.docmdp_ok is False:
+            check = _failed(
+                check,
+                "FORMAT_FAILURE",
+                f"the document was changed after this signature in a way its certification "
+                f"does not permit ({check.modification})",
+            )
+        elif ModificationLevel[check.modification] > allowed:
+            check = _failed(
+                check,
+                "FORMAT_FAILURE",
+                f"the document was changed after this signature ({check.modification}); "
+                f"only {allowed.name} may follow it",
+            )
+        judged.append(check)
+    worst = next((c for c in judged if c.indication is Indication.TOTAL_FAILED), None) or next(
+        (c for c in judged if c.indication is Indication.INDETERMINATE), None
+    )
+    if last_signature < 0:
+        return Report(
+            sha256,
+            tuple(judged),
+            Indication.INDETERMINATE,
+            "NO_SIGNATURE_FOUND",
+            "the file carries document timestamps but no signature",
+        )
+    if worst is None:
+        return Report(
+            sha256, tuple(judged), Indication.TOTAL_PASSED, None, "every signature is valid"
+        )
+    return Report(
+        sha256,
+        tuple(judged),
+        worst.indication,
+        worst.sub_indication,
+        f"{worst.field}: {worst.message}",
+    )
+
+
+# ---- the pyHanko adapter ----------------------------------------------------------------------
+
+
+def _spec(trust_roots: Sequence[x509.Certificate], *, online: bool) -> PdfSignatureValidationSpec:
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=list(trust_roots)),
+        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail")),
+    )
+    rule = (
+        RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
+        if online
+        else RevinfoOnlineFetchingRule.LOCAL_ONLY
+    )
+    return PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=rule),
+        )
+    )
+
+
+def _names(cert: x509.Certificate | None) -> tuple[str | None, str | None]:
+    if cert is None:
+        return None, None
+    subject = cert.subject.native
+    return subject.get("common_name"), subject.get("organization_name")
+
+
+_EXPLAINED = {
+    "HASH_FAILURE": "the signed content was altered after signing",
+    "SIG_CRYPTO_FAILURE": "the signature value does not match the signed content",
+    "REVOKED": "the signer's certificate was revoked before the signing time",
+    "NO_CERTIFICATE_CHAIN_FOUND": "the certificate does not chain to a trusted root",
+}
+_REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
+_UNKNOWN = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NO_POE"}
+
+
+def _dss_knowledge(dss: DocumentSecurityStore | None) -> LocalKnowledge:
+    """What the document security store holds, as pyHanko's local knowledge (what its own
+    LTA validation does privately, repeated here for the validation with time)."""
+    if dss is None:
+        return LocalKnowledge()
+    return LocalKnowledge(
+        known_ocsps=[
+            container
+            for ref in dss.ocsps
+            for container in OCSPContainer.load_multi(ocsp.OCSPResponse.load(ref.get_object().data))
+        ],
+        known_crls=[
+            CRLContainer(crl.CertificateList.load(ref.get_object().data)) for ref in dss.crls
+        ],
+        known_certs=list(dss.load_certs()),
+    )
+
+
+async def _check_signature(
+    embedded: EmbeddedPdfSignature,
+    spec: PdfSignatureValidationSpec,
+    timing: ValidationTimingInfo,
+    *,
+    knowledge: LocalKnowledge,
+    archived: bool,
+) -> SignatureCheck:
+    # EN 319 102-1: validation with time (§ 5.5) first; only a signature that does not pass
+    # it goes on to the long-term validation (§ 5.6.3), which needs document timestamps.
+    # (pyHanko 0.38 runs the past validation even after a pass, and fails it for want of a
+    # proof of existence when the file has no document timestamp yet.)
+    embedded.compute_integrity_info()  # type: ignore[no-untyped-call]
+    result: Any = await ades_with_time_validation(
+        embedded.signed_data,
+        replace(spec.signature_validation_spec, local_knowledge=knowledge),
+        timing_info=timing,
+        raw_digest=embedded.compute_digest(),
+        extra_status_kwargs=embedded.summarise_integrity_info(),
+        status_cls=PdfSignatureStatus,
+    )
+    if result.ades_subindic is not AdESPassed.OK and archived:
+        result = await ades_lta_validation(embedded, spec, timing_info=timing)
+    status: Any = result.api_status
+    sub = result.ades_subindic
+    signer, organisation = _names(embedded.signer_cert)
+    ts = getattr(status, "timestamp_validity", None)
+    indication = {
+        "PASSED": Indication.TOTAL_PASSED,
+        "INDETERMINATE": Indication.INDETERMINATE,
+        "FAILED": Indication.TOTAL_FAILED,
+    }[sub.status.name]
+    revocation = (
+        "revoked"
+        if sub.standard_name in _REVOKED
+        else "unknown"
+        if sub.standard_name in _UNKNOWN
+        else "good"
+        if getattr(status, "trusted", False)
+        else "not checked"
+    )
+    return SignatureCheck(
+        field=embedded.field_name,
+        kind="signature",
+        signer=signer,
+        organisation=organisation,
+        signing_time=embedded.self_reported_timestamp,
+        timestamp_time=ts.timestamp if ts is not None else None,
+        intact=bool(getattr(status, "intact", False)),
+        valid=bool(getattr(status, "valid", False)),
+        trusted=bool(getattr(status, "trusted", False)),
+        revocation=revocation,
+        coverage=getattr(status.coverage, "name", "UNCLEAR"),
+        modification=getattr(status.modification_level, "name", "OTHER"),
+        certifying=embedded.docmdp_level is not None,
+        docmdp_ok=status.docmdp_ok if status is not None else None,
+        indication=indication,
+        sub_indication=None if indication is Indication.TOTAL_PASSED else sub.standard_name,
+        message="valid"
+        if indication is Indication.TOTAL_PASSED
+        else _EXPLAINED.get(sub.standard_name, result.failure_msg or sub.standard_name),
+    )
+
+
+async def _check_timestamp(
+    embedded: EmbeddedPdfSignature, context: ValidationContext
+) -> SignatureCheck:
+    status = await async_validate_pdf_timestamp(embedded, context)
+    signer, organisation = _names(embedded.signer_cert)
+    ok = status.intact and status.valid and status.trusted
+    return SignatureCheck(
+        field=embedded.field_name,
+        kind="document timestamp",
+        signer=signer,
+        organisation=organisation,
+        signing_time=None,
+        timestamp_time=status.timestamp,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        revocation="good" if ok else "unknown",
+        coverage=getattr(status.coverage, "name", "UNCLEAR"),
+        modification=getattr(status.modification_level, "name", "OTHER"),
+        certifying=False,
+        docmdp_ok=None,
+        indication=Indication.TOTAL_PASSED
+        if ok
+        else Indication.TOTAL_FAILED
+        if not (status.intact and status.valid)
+        else Indication.INDETERMINATE,
+        sub_indication=None
+        if ok
+        else "HASH_FAILURE"
+        if not status.intact
+        else "SIG_CRYPTO_FAILURE"
+        if not status.valid
+        else "NO_CERTIFICATE_CHAIN_FOUND",
+        message="valid" if ok else "the document timestamp does not validate",
+    )
+
+
+def _broken(field: str, exc: Exception) -> SignatureCheck:
+    return SignatureCheck(
+        field=field,
+        kind="signature",
+        signer=None,
+        organisation=None,
+        signing_time=None,
+        timestamp_time=None,
+        intact=False,
+        valid=False,
+        trusted=False,
+        revocation="not checked",
+        coverage=SignatureCoverageLevel.UNCLEAR.name,
+        modification=ModificationLevel.OTHER.name,
+        certifying=False,
+        docmdp_ok=None,
+        indication=Indication.TOTAL_FAILED,
+        sub_indication="FORMAT_FAILURE",
+        message=f"the signature cannot be processed: {exc}",
+    )
+
+
+async def _verify(
+    pdf: bytes,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    online: bool,
+    moment: dt.datetime,
+    historical: bool,
+) -> Report:
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded_all = list(reader.embedded_signatures)
+    except Exception as exc:  # any parse failure of an untrusted file is a result
+        return Report(
+            sha256,
+            (),
+            Indication.TOTAL_FAILED,
+            "FORMAT_FAILURE",
+            f"not a readable PDF: {exc}",
+        )
+    timing = ValidationTimingInfo(moment, moment, point_in_time_validation=historical)
+    try:
+        dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        dss = None
+    knowledge = _dss_knowledge(dss)
+
+    async def check(embedded: EmbeddedPdfSignature, *, fetch: bool) -> SignatureCheck:
+        if embedded.sig_object_type == "/DocTimeStamp":
+            # The timestamp's own chain is checked with what the DSS holds.
+            settings: dict[str, Any] = {
+                "trust_roots": list(trust_roots),
+                "moment": moment,
+                "allow_fetching": fetch,
+                "revocation_mode": "hard-fail",
+            }
+            context = (
+                dss.as_validation_context(settings)
+                if dss is not None
+                else ValidationContext(**settings)
+            )
+            return await _check_timestamp(embedded, context)
+        archived = any(
+            e.sig_object_type == "/DocTimeStamp" and e.signed_revision > embedded.signed_revision
+            for e in embedded_all
+        )
+        spec = _spec(trust_roots, online=fetch)
+        return await _check_signature(
+            embedded, spec, timing, knowledge=knowledge, archived=archived
+        )
+
+    checks: list[SignatureCheck] = []
+    for embedded in embedded_all:
+        try:
+            # From what the file carries first: pyHanko drops the local revocation data when
+            # a fetch fails, so a record whose services are gone must be checked offline.
+            found = await check(embedded, fetch=False)
+            if online and found.indication is Indication.INDETERMINATE:
+                found = await check(embedded, fetch=True)
+        except Exception as exc:  # a malformed signature is a failed signature
+            found = _broken(embedded.field_name or "?", exc)
+        checks.append(found)
+    return decide(sha256, checks)
+
+
+def verify_pdf(
+    pdf: bytes,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    online: bool = True,
+    moment: dt.datetime | None = None,
+) -> Report:
+    """Validate every signature of `pdf` against `trust_roots`; never raises for a bad file.
+
+    `online` allows fetching OCSP responses and CRLs that the file does not carry; `moment`
+    validates as of another time (an archive check in the future, or the past)."""
+    when = moment or dt.datetime.now(dt.UTC)
+    return asyncio.run(
+        _verify(pdf, trust_roots, online=online, moment=when, historical=moment is not None)
+    )

@@ -1,0 +1,86 @@
+"""One development PKI for the signing tests: keys and certificates made in a temporary folder,
+its OCSP, CRL and timestamp services served on a free loopback port for the whole session, and a
+real final draft of the Quyết định rendered by LibreOffice for the sample chair to sign."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyhanko_certvalidator import ValidationContext
+
+from docgen import generate, inputs, render, stamp
+from docgen.convert import ConverterPool
+from signing import images, issue, pki, sign
+from tests.conftest import REPO, need
+
+BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
+CHAIR, CHAIR_TITLE = "Trần Minh Khôi", "CHỦ TỊCH"
+ORGANISATION = "Ủy ban nhân dân thành phố Hải Phòng"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Setting:
+    folder: Path
+    urls: dict[str, str]
+    draft: bytes
+    root: Any
+
+    def context(self) -> ValidationContext:
+        return sign.validation_context([self.root])
+
+    def p12(self, label: str) -> bytes:
+        return (self.folder / "certs" / f"{label}.p12").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting]:
+    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("pki")
+    arch = pki.init(folder, BODIES, url=f"http://127.0.0.1:{port}")
+    ctx = dict(generate.sample_contexts()["quyet-dinh.docx"])
+    ctx["signer"] = {"authority": "TM. ỦY BAN NHÂN DÂN", "title": CHAIR_TITLE, "name": CHAIR}
+    with ConverterPool(size=1) as pool:
+        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", ctx)))
+    with pki.serve(arch, port=port) as base:
+        yield Setting(folder, pki.service_urls(base), draft, pki.root_certificate(arch))
+
+
+def signed_by(setting: Setting, label: str, passphrase: bytes = pki.TEST_PASSPHRASE) -> bytes:
+    """The draft certified by the key of `label` (the chair's image and place)."""
+    key = sign.load_pkcs12(setting.p12(label), passphrase)
+    return sign.sign_draft(
+        setting.draft,
+        key,
+        image_png=images.signature_png(CHAIR),
+        placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
+        tsa_url=setting.urls["tsa"],
+        context=setting.context(),
+    )
+
+
+def issued(setting: Setting, signed: bytes, *, number: int = 6) -> bytes:
+    """`signed` with số, ngày and the organisation's seal of UBND thành phố Hải Phòng."""
+    return issue.issue(
+        signed,
+        sign.load_pkcs12(setting.p12("ubnd-hai-phong"), pki.TEST_PASSPHRASE),
+        number=number,
+        day=dt.date(2026, 12, 5),
+        seal_png=images.seal_png(ORGANISATION),
+        tsa_url=setting.urls["tsa"],
+        context=setting.context(),
+    )

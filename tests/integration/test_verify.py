@@ -1,0 +1,239 @@
+"""`verify_pdf` on real documents: the issued QĐ with the chair's and the organisation's
+signatures passes; the archived copy passes from what it carries, with the services stopped and
+with the clock past the signer's expiry; no tampered copy ever passes; poppler's pdfsig, an
+independent validator, agrees on the good file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from signing import archive, images, issue, pki, sign
+from signing.verify import Indication, verify_pdf
+from tests.conftest import need
+from tests.integration.conftest import (
+    BODIES,
+    CHAIR,
+    CHAIR_TITLE,
+    ORGANISATION,
+    Setting,
+    free_port,
+    issued,
+    signed_by,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def issued_pdf(setting: Setting) -> bytes:
+    return issued(setting, signed_by(setting, "ubnd-hai-phong--chu-tich"))
+
+
+def _rect(reader: PdfFileReader, field: str) -> tuple[float, ...]:
+    for ref in reader.root["/AcroForm"]["/Fields"]:
+        obj = ref.get_object()
+        if obj["/T"] == field:
+            return tuple(float(v) for v in obj["/Rect"])
+    raise AssertionError(f"no field {field}")
+
+
+def test_the_issued_decision_passes_with_two_signatures(
+    setting: Setting, issued_pdf: bytes
+) -> None:
+    report = verify_pdf(issued_pdf, [setting.root])
+    assert report.indication is Indication.TOTAL_PASSED, report.message
+    chair, seal = report.signatures
+    assert (chair.field, seal.field) == (sign.SIGNER_FIELD, sign.SEAL_FIELD)
+    assert chair.signer == f"TEST {CHAIR}" and chair.certifying
+    assert seal.signer == seal.organisation == f"TEST {ORGANISATION}"
+    for check in (chair, seal):
+        assert check.intact and check.valid and check.trusted and check.revocation == "good"
+        assert check.timestamp_time is not None and check.signing_time is not None
+        assert abs(check.timestamp_time - check.signing_time) < dt.timedelta(minutes=1)
+    # Nothing after the chair's signature but form filling (số, ngày) and the seal.
+    assert chair.modification == "FORM_FILLING" and chair.docmdp_ok
+    assert seal.modification == "NONE" and seal.coverage == "ENTIRE_FILE"
+    # The seal covers the left third of the signer's image (ND 30 Phụ lục I, II.8).
+    reader = PdfFileReader(io.BytesIO(issued_pdf))
+    x1, y1, x2, y2 = _rect(reader, sign.SIGNER_FIELD)
+    sx1, sy1, sx2, sy2 = _rect(reader, sign.SEAL_FIELD)
+    third = x1 + (x2 - x1) / 3
+    assert sx1 < x1 < sx2 and x1 < third < sx2 < x2
+    assert sy1 < (y1 + y2) / 2 < sy2
+
+
+def test_poppler_pdfsig_trusts_both_signatures(
+    setting: Setting, issued_pdf: bytes, tmp_path: Path
+) -> None:
+    """An independent validator: poppler with the development root in an NSS database."""
+    need(shutil.which("certutil") is not None, "libnss3-tools missing: make setup installs it")
+    need(shutil.which("pdfsig") is not None, "poppler-utils missing: make setup installs it")
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    root = setting.folder / "certs" / "root.cert.pem"
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(root)],
+        check=True,
+    )
+    pdf = tmp_path / "issued.pdf"
+    pdf.write_bytes(issued_pdf)
+    report = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
+    ).stdout
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert report.count("Certificate Validation: Certificate is Trusted.") == 2, report
+    assert f"Signer Certificate Common Name: TEST {CHAIR}" in report
+
+
+def test_the_archived_record_verifies_offline_and_after_expiry(
+    setting: Setting, tmp_path: Path
+) -> None:
+    """B-LTA: a PKI of its own, stopped once the record is sealed; the record still passes
+    from its DSS, now and in 2031 when the signers' certificates (valid to 2030) have expired,
+    while the issued file without the DSS cannot be decided any more."""
+    port = free_port()
+    arch = pki.init(tmp_path / "pki", BODIES, url=f"http://127.0.0.1:{port}")
+    root = pki.root_certificate(arch)
+    certs = tmp_path / "pki" / "certs"
+    with pki.serve(arch, port=port) as base:
+        tsa = pki.service_urls(base)["tsa"]
+        context = sign.validation_context([root])
+        signed = sign.sign_draft(
+            setting.draft,
+            sign.load_pkcs12(
+                (certs / "ubnd-hai-phong--chu-tich.p12").read_bytes(), pki.TEST_PASSPHRASE
+            ),
+            image_png=images.signature_png(CHAIR),
+            placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
+            tsa_url=tsa,
+            context=context,
+        )
+        done = issue.issue(
+            signed,
+            sign.load_pkcs12((certs / "ubnd-hai-phong.p12").read_bytes(), pki.TEST_PASSPHRASE),
+            number=1,
+            day=dt.date(2026, 12, 5),
+            seal_png=images.seal_png(ORGANISATION),
+            tsa_url=tsa,
+            context=context,
+        )
+        sealed = archive.seal_for_archive(done, tsa_url=tsa, context=context)
+    # The services are stopped now.
+    now = verify_pdf(sealed, [root])
+    assert now.indication is Indication.TOTAL_PASSED, now.message
+    assert [c.kind for c in now.signatures] == ["signature", "signature", "document timestamp"]
+    later = verify_pdf(sealed, [root], moment=dt.datetime(2031, 6, 1, tzinfo=dt.UTC))
+    assert later.indication is Indication.TOTAL_PASSED, later.message
+    without_dss = verify_pdf(done, [root])
+    assert without_dss.indication is Indication.INDETERMINATE
+
+
+def _flip_signed_byte(pdf: bytes) -> bytes:
+    data = bytearray(pdf)
+    data[data.index(b"stream") + 20] ^= 0xFF  # inside the first content stream, signed by all
+    return bytes(data)
+
+
+def _append(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def _alter_page(writer: IncrementalPdfFileWriter) -> None:
+    """Paint a white box over the first paragraph of page 1 and write other words there."""
+    font = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+        }
+    )
+    ops = b"q 1 g 100 500 400 120 re f Q BT /Fx 12 Tf 0 g 110 560 Td (KHONG CONG NHAN) Tj ET"
+    ref = writer.add_object(generic.StreamObject(stream_data=ops))
+    resources = generic.DictionaryObject(
+        {generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/Fx"): font})}
+    )
+    writer.add_stream_to_page(0, ref, resources=resources)  # type: ignore[no-untyped-call]
+
+
+def _swap_seal_image(writer: IncrementalPdfFileWriter) -> None:
+    """Replace the image the seal's appearance shows with another organisation's seal."""
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field["/T"] == sign.SEAL_FIELD:
+            appearance = field["/AP"].raw_get("/N")
+            stream = appearance.get_object()
+            other = PdfImage(
+                Image.open(io.BytesIO(images.seal_png("Công an thành phố Hải Phòng"))),
+                writer=writer,
+            )
+            xobjects = stream["/Resources"]["/XObject"]
+            for name in list(xobjects):
+                xobjects[name] = other.image_ref
+            writer.mark_update(appearance)
+            return
+    raise AssertionError("no seal field")
+
+
+def _renumber(writer: IncrementalPdfFileWriter) -> None:
+    """Change the số after the seal: a form change that the certification alone would allow."""
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field["/T"] == "so":
+            field["/V"] = generic.TextStringObject("99")
+            writer.mark_update(ref)
+            return
+    raise AssertionError("no số field")
+
+
+TAMPERING: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "one byte of the signed content": (_flip_signed_byte, "HASH_FAILURE"),
+    "an update that alters page 1": (lambda pdf: _append(pdf, _alter_page), "FORMAT_FAILURE"),
+    "the seal image swapped": (lambda pdf: _append(pdf, _swap_seal_image), "FORMAT_FAILURE"),
+    "the số changed after the seal": (lambda pdf: _append(pdf, _renumber), "FORMAT_FAILURE"),
+    "the file cut short": (lambda pdf: pdf[: len(pdf) * 2 // 3], "FORMAT_FAILURE"),
+}
+
+
+@pytest.mark.parametrize("how", list(TAMPERING))
+def test_no_tampered_copy_passes(setting: Setting, issued_pdf: bytes, how: str) -> None:
+    tamper, expected = TAMPERING[how]
+    tampered = tamper(issued_pdf)
+    assert tampered != issued_pdf
+    report = verify_pdf(tampered, [setting.root])
+    assert (report.indication, report.sub_indication) == (Indication.TOTAL_FAILED, expected)
+    assert report.message
+
+
+def test_an_unsigned_draft_and_a_non_pdf_do_not_pass(setting: Setting) -> None:
+    draft = verify_pdf(setting.draft, [setting.root])
+    assert (draft.indication, draft.sub_indication) == (
+        Indication.INDETERMINATE,
+        "NO_SIGNATURE_FOUND",
+    )
+    junk = verify_pdf(b"PK\x03\x04 not a pdf at all", [setting.root])
+    assert (junk.indication, junk.sub_indication) == (Indication.TOTAL_FAILED, "FORMAT_FAILURE")
+
+
+def test_an_untrusted_root_is_not_trusted(issued_pdf: bytes, tmp_path: Path) -> None:
+    """Valid signatures from a PKI the verifier does not trust are INDETERMINATE, not passed."""
+    other = pki.init(tmp_path / "other", BODIES, url="http://127.0.0.1:9")
+    report = verify_pdf(issued_pdf, [pki.root_certificate(other)], online=False)
+    assert report.indication is Indication.INDETERMINATE
+    assert all(c.intact and not c.trusted for c in report.signatures)
