@@ -6,26 +6,23 @@ recognised is a result, not an error (exit 0).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import sys
-import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from api import cli_signing
+from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import criteria, inputs, sheet, vn
 from docgen.dossier import Meeting, Reference
-from docgen.errors import ConfigError, HosoError, InvalidAssessment
+from docgen.errors import ConfigError, HosoError
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
@@ -39,43 +36,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _quiet() -> None:
+    """hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ."""
+    # pyHanko and fontTools log what they recovered from (with tracebacks) as warnings; the
+    # command prints results and one line per error instead.
+    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 sheet_app = typer.Typer(help="Workbooks (.xlsx) for entering scores.", no_args_is_help=True)
 app.add_typer(sheet_app, name="sheet")
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """The one translator of domain errors for the command line."""
-    try:
-        yield
-    except InvalidAssessment as exc:
-        err.print(
-            f"[bold red]Invalid input[/] — {len(exc.problems)} problem(s), nothing scored:",
-            markup=True,
-        )
-        for problem in exc.problems:
-            err.print(f"  • {problem}", markup=False)
-        raise typer.Exit(2) from None
-    except HosoError as exc:
-        err.print(f"error: {exc.message}", markup=False)
-        raise typer.Exit(2) from None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _pts(value: Any) -> str:
@@ -161,7 +134,7 @@ def score(
     policy: PolicyOpt = None,
 ) -> None:
     """Score unit assessments and print the totals and the verdict of each."""
-    with _errors():
+    with errors():
         policies = inputs.load_policies(policy)
         loaded = inputs.load_paths(paths)
         results = inputs.score_all(loaded, policies)
@@ -186,7 +159,7 @@ def sheet_new(
     force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
 ) -> None:
     """Write a workbook a clerk can fill in: one sheet per unit, one row per sub-item."""
-    with _errors():
+    with errors():
         if target.exists() and not force:
             raise HosoError(f"{target} exists; use --force to overwrite it", field="target")
         filled: list[Assessment] = []
@@ -197,7 +170,7 @@ def sheet_new(
                 if x.criteria.id == criteria.load(set_id).id
             ]
         data = sheet.new_workbook(set_id, units=units, assessments=filled)
-        _write_atomic(target, data)
+        write_atomic(target, data)
     out.print(f"Đã tạo {target} ({len(filled) or units} đơn vị, bộ tiêu chí {set_id}).")
 
 
@@ -231,7 +204,7 @@ def generate(
     policy: PolicyOpt = None,
 ) -> None:
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
-    with _errors():
+    with errors():
         known = inputs.load_bodies(bodies)
         if body not in known:
             raise ConfigError(
@@ -306,9 +279,9 @@ def _build_dossier(
     table.add_column("Văn bản")
     table.add_column("Tệp PDF")
     for doc in planned:
-        table.add_row(doc.title, _shown(output / f"{doc.path}.pdf"))
+        table.add_row(doc.title, shown(output / f"{doc.path}.pdf"))
     out.print(table)
-    out.print(f"Đã ghi {len(written)} tệp vào {_shown(output)}.")
+    out.print(f"Đã ghi {len(written)} tệp vào {shown(output)}.")
 
 
 templates_app = typer.Typer(help="The .docx templates.", no_args_is_help=True)
@@ -327,7 +300,7 @@ def templates_check(
     from docgen import render
 
     failed = False
-    with _errors():
+    with errors():
         for name, context in gen.sample_contexts().items():
             used = render.variables(folder / name if folder else name)
             unknown = sorted(used - set(context))
@@ -337,171 +310,6 @@ def templates_check(
                 err.print(f"  {name}: unknown variable(s): {', '.join(unknown)}", markup=False)
     if failed:
         raise typer.Exit(2)
-
-
-pki_app = typer.Typer(help="The development PKI (TEST certificates only).", no_args_is_help=True)
-app.add_typer(pki_app, name="pki")
-
-
-@pki_app.command("init")
-def pki_init() -> None:
-    """Generate the development PKI: keys, certificates and PKCS#12 files of the sample signers."""
-    from signing import pki
-
-    settings = get_settings()
-    folder = settings.data_dir / "pki"
-    with _errors():
-        arch = pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
-    p12 = sorted((folder / "certs").glob("*.p12"))
-    out.print(
-        f"PKI thử nghiệm (TEST) {arch.arch_label} tại {_shown(folder)}: {len(p12)} tệp "
-        f".p12 trong {_shown(folder / 'certs')} (mật khẩu thử nghiệm: "
-        f"{pki.TEST_PASSPHRASE.decode()})."
-    )
-
-
-@pki_app.command("serve")
-def pki_serve() -> None:
-    """Serve OCSP, CRLs and the timestamp authority of the development PKI on loopback."""
-    from urllib.parse import urlsplit
-
-    from signing import pki
-
-    settings = get_settings()
-    where = urlsplit(settings.pki_url)
-    arch = pki.load(settings.data_dir / "pki")
-    with pki.serve(arch, host=where.hostname or "127.0.0.1", port=where.port or 80) as base:
-        for name, url in pki.service_urls(base).items():
-            out.print(f"{name}: {url}")
-        out.print("Ctrl+C để dừng.")
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
-
-
-@app.command()
-def sign(
-    document: Annotated[Path, typer.Argument(help="the final draft (PDF) to sign")],
-    p12: Annotated[Path, typer.Option("--p12", help="the signer's PKCS#12 file")],
-    title: Annotated[str, typer.Option(help="the chức vụ line above the signature")],
-    name: Annotated[str, typer.Option(help="the signer's name below the signature")],
-    output: Annotated[Path, typer.Option("--out", help="where to write the signed PDF")],
-    image: Annotated[
-        Path | None,
-        typer.Option(help="signature image (PNG); default: a sample drawn from the name"),
-    ] = None,
-) -> None:
-    """Sign a final draft as the signer (ND 30 step 1); the passphrase is asked for, or read
-    from standard input, never taken from the command line."""
-    from signing import images, pki
-    from signing import sign as signing
-
-    settings = get_settings()
-    passphrase = _passphrase()
-    with _errors():
-        if output.exists():
-            raise HosoError(f"{output} exists; signed documents are never overwritten", field="out")
-        pdf = document.read_bytes()
-        key = signing.load_pkcs12(p12.read_bytes(), passphrase)
-        arch = pki.load(settings.data_dir / "pki")
-        placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
-        signed = signing.sign_draft(
-            pdf,
-            key,
-            placement=placement,
-            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-            image_png=image.read_bytes() if image else images.signature_png(vn.nfc(name)),
-            context=signing.validation_context([pki.root_certificate(arch)]),
-        )
-        _write_atomic(output, signed)
-    out.print(f"Đã ký: {_shown(output)}")
-
-
-def _passphrase() -> bytes:
-    """Asked for on a terminal, else one line of standard input; never an argument."""
-    text = (
-        typer.prompt("Mật khẩu tệp khóa", hide_input=True)
-        if sys.stdin.isatty()
-        else sys.stdin.readline().rstrip("\n")
-    )
-    return text.encode()
-
-
-@app.command("issue")
-def issue_command(
-    document: Annotated[Path, typer.Argument(help="the document the chair has signed")],
-    body: Annotated[str, typer.Option(help="id of the issuing body, e.g. ubnd-hai-phong")],
-    type_code: Annotated[str, typer.Option("--type", help="tên loại code: QĐ, TTr, KH, …")],
-    p12: Annotated[Path, typer.Option("--p12", help="the organisation's PKCS#12 file")],
-    output: Annotated[Path, typer.Option("--out", help="where to write the issued PDF")],
-    day: Annotated[
-        str | None, typer.Option("--date", help="ngày ban hành (default: today)")
-    ] = None,
-) -> None:
-    """Issue a signed document (ND 30 step 2): the next số, the ngày, the organisation's seal.
-
-    Numbers come from a file-backed counter in the data folder until the registry lands; a
-    failed issue consumes no number."""
-    from signing import images, issue, numbers, pki
-    from signing import sign as signing
-
-    settings = get_settings()
-    passphrase = _passphrase()
-    with _errors():
-        if output.exists():
-            raise HosoError(f"{output} exists; issued documents are never overwritten", field="out")
-        bodies = inputs.load_bodies(BODIES)
-        if body not in bodies:
-            raise ConfigError(f"unknown issuing body '{body}'", field="body")
-        when = dt.date.fromisoformat(day) if day else dt.date.today()
-        organisation = signing.load_pkcs12(p12.read_bytes(), passphrase)
-        arch = pki.load(settings.data_dir / "pki")
-        counter = settings.data_dir / "registry" / "numbers.json"
-        with numbers.reserve(counter, body=body, type_code=type_code, year=when.year) as number:
-            issued = issue.issue(
-                document.read_bytes(),
-                organisation,
-                number=number,
-                day=when,
-                seal_png=images.seal_png(bodies[body].name),
-                tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-                context=signing.validation_context([pki.root_certificate(arch)]),
-            )
-            _write_atomic(output, issued)
-    code = bodies[body].abbreviation
-    out.print(
-        f"Đã ban hành {vn.document_number(number, type_code, code)}, "
-        f"{vn.nd30_date(when)}: {_shown(output)}"
-    )
-
-
-archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
-app.add_typer(archive_app, name="archive")
-
-
-@archive_app.command("seal")
-def archive_seal(
-    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
-    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
-) -> None:
-    """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
-    timestamp. The input is never modified."""
-    from signing import archive, pki
-    from signing import sign as signing
-
-    settings = get_settings()
-    with _errors():
-        if output.exists():
-            raise HosoError(
-                f"{output} exists; archived documents are never overwritten", field="out"
-            )
-        arch = pki.load(settings.data_dir / "pki")
-        sealed = archive.seal_for_archive(
-            document.read_bytes(),
-            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-            context=signing.validation_context([pki.root_certificate(arch)]),
-        )
-        _write_atomic(output, sealed)
-    out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {_shown(output)}")
 
 
 @app.command()
@@ -520,7 +328,7 @@ def demo(
     output: Annotated[Path, typer.Option(help="where to write the demo's files")] = Path("out"),
 ) -> None:
     """Score every sample unit, write the results and a workbook, and say where to look next."""
-    with _errors():
+    with errors():
         loaded = inputs.load_paths([samples])
         results = inputs.score_all(loaded, inputs.load_policies(None))
         table = Table(title="Kết quả chấm điểm các đơn vị mẫu", expand=True)
@@ -551,9 +359,9 @@ def demo(
         out.print(table)
         data = [result_data(r, origin=x.origin) for r, x in zip(results, loaded, strict=True)]
         scores = output / "scores.json"
-        _write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+        write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
         book = output / "phieu-cham-diem-xa-phuong.xlsx"
-        _write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
+        write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
         # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts.
         known = inputs.load_bodies(BODIES)
         hai_phong, police = known["ubnd-hai-phong"], known["ca-hai-phong"]
@@ -570,26 +378,20 @@ def demo(
             decision=Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
             meeting=inputs.load_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"),
         )
-    hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else _shown(Path(sys.argv[0]))
+    hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
-    out.print(f"  • chi tiết từng tiêu chí:  {hoso} score {_shown(samples)}/<tệp> --detail")
-    out.print(f"  • kết quả dạng JSON:       {_shown(scores)}")
+    out.print(f"  • chi tiết từng tiêu chí:  {hoso} score {shown(samples)}/<tệp> --detail")
+    out.print(f"  • kết quả dạng JSON:       {shown(scores)}")
     out.print(
-        f"  • phiếu chấm điểm trống:   {_shown(book)}  (điền rồi chạy: {hoso} score {_shown(book)})"
+        f"  • phiếu chấm điểm trống:   {shown(book)}  (điền rồi chạy: {hoso} score {shown(book)})"
     )
     out.print(
-        f"  • hồ sơ mẫu (PDF, DOCX):   {_shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
+        f"  • hồ sơ mẫu (PDF, DOCX):   {shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
     )
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
 
 
-def _shown(path: Path) -> str:
-    """`path` relative to the working directory when it lies below it: what a user would type."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
+cli_signing.register(app)
 
 if __name__ == "__main__":
     app()

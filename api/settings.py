@@ -1,7 +1,7 @@
 """The one settings object of hoso (pydantic-settings, environment prefix HOSO_).
 
 Built by the cached `get_settings()`, never at import, and passed into the adapters that need a
-value; tests build their own. Later work adds the database URL, storage and keys.
+value; tests build their own. Later work adds the database URL and storage.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ class Settings(BaseSettings):
 
     converter_size: int | None = None
     """Warm LibreOffice instances; default: the number of CPUs."""
+
+    trust_roots_dir: Path | None = None
+    """A folder of PEM root certificates that verification trusts; default: the development
+    PKI's root in {data_dir}/pki."""
+
+    pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    """The PKCS#11 module (driver) of the signers' tokens; in production the CA's own driver."""
 
     def verify_url(self, code: str) -> str:
         return f"{str(self.public_base_url).rstrip('/')}/v/{code}"

@@ -27,9 +27,10 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from asn1crypto import crl, ocsp, x509
+from asn1crypto import crl, ocsp, pem, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -54,6 +55,8 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+from docgen.errors import ConfigError
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
@@ -454,3 +457,18 @@ def verify_pdf(
     return asyncio.run(
         _verify(pdf, trust_roots, online=online, moment=when, historical=moment is not None)
     )
+
+
+def load_roots(folder: Path) -> list[x509.Certificate]:
+    """Every PEM certificate in `folder` (*.pem, *.crt): the roots a verifier trusts."""
+    roots: list[x509.Certificate] = []
+    for path in sorted([*folder.glob("*.pem"), *folder.glob("*.crt")]):
+        for _, _, der in pem.unarmor(path.read_bytes(), multiple=True):
+            roots.append(x509.Certificate.load(der))
+    if not roots:
+        raise ConfigError(
+            f"no PEM certificate in the trust roots folder {folder}",
+            message_vi=f"Thư mục chứng thư gốc tin cậy {folder} không có chứng thư PEM nào",
+            field="trust_roots_dir",
+        )
+    return roots

@@ -5,6 +5,7 @@ validator (and refused for a wrong passphrase, a revoked and an expired certific
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -228,6 +229,29 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
             )
         finally:
             server.terminate()
+    # `hoso verify` with the services stopped: the sealed record passes from its DSS, as JSON
+    # too; a copy with one signed byte changed fails, and so does a pair holding it.
+    sealed_pdf = tmp_path / "sealed.pdf"
+    verified = subprocess.run(
+        [hoso, "verify", str(sealed_pdf), "--json"], env=env, capture_output=True, text=True
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    (record,) = json.loads(verified.stdout)
+    assert record["indication"] == "TOTAL_PASSED" and record["passed"] is True
+    assert [s["field"] for s in record["signatures"]][:2] == [sign.SIGNER_FIELD, sign.SEAL_FIELD]
+    assert record["signatures"][0]["signing_time"].endswith("+07:00")
+    tampered = bytearray(sealed_pdf.read_bytes())
+    tampered[tampered.index(b"stream") + 20] ^= 0xFF
+    (tmp_path / "tampered.pdf").write_bytes(bytes(tampered))
+    failed = subprocess.run(
+        [hoso, "verify", str(sealed_pdf), str(tmp_path / "tampered.pdf")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode == 1
+    assert "KHÔNG HỢP LỆ" in failed.stdout and "HASH_FAILURE" in failed.stdout
+    assert "Traceback" not in failed.stdout + failed.stderr
 
 
 def test_the_registry_clerk_numbers_and_seals_the_signed_draft(

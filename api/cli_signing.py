@@ -1,0 +1,384 @@
+"""The signing commands of `hoso`: the development PKI, the signer's and the văn thư's steps
+(PKCS#12 file or PKCS#11 token), the attachments' signature, archive sealing and verification.
+Thin: each command reads its inputs, calls one function of `signing`, writes atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from api.console import errors, out, shown, write_atomic
+from api.settings import get_settings
+from docgen import inputs, vn
+from docgen.errors import ConfigError, HosoError
+
+BODIES = Path(__file__).resolve().parents[1] / "samples" / "bodies"
+
+pki_app = typer.Typer(help="The development PKI (TEST certificates only).", no_args_is_help=True)
+
+
+@pki_app.command("init")
+def pki_init() -> None:
+    """Generate the development PKI: keys, certificates and PKCS#12 files of the sample signers."""
+    from signing import pki
+
+    settings = get_settings()
+    folder = settings.data_dir / "pki"
+    with errors():
+        arch = pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
+    p12 = sorted((folder / "certs").glob("*.p12"))
+    out.print(
+        f"PKI thử nghiệm (TEST) {arch.arch_label} tại {shown(folder)}: {len(p12)} tệp "
+        f".p12 trong {shown(folder / 'certs')} (mật khẩu thử nghiệm: "
+        f"{pki.TEST_PASSPHRASE.decode()})."
+    )
+
+
+@pki_app.command("serve")
+def pki_serve() -> None:
+    """Serve OCSP, CRLs and the timestamp authority of the development PKI on loopback."""
+    from urllib.parse import urlsplit
+
+    from signing import pki
+
+    where = urlsplit(get_settings().pki_url)
+    with errors():
+        arch = pki.load(_pki_folder())
+    with pki.serve(arch, host=where.hostname or "127.0.0.1", port=where.port or 80) as base:
+        for name, url in pki.service_urls(base).items():
+            out.print(f"{name}: {url}")
+        out.print("Ctrl+C để dừng.")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+def sign(
+    document: Annotated[Path, typer.Argument(help="the final draft (PDF) to sign")],
+    title: Annotated[str, typer.Option(help="the chức vụ line above the signature")],
+    name: Annotated[str, typer.Option(help="the signer's name below the signature")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the signed PDF")],
+    p12: P12 = None,
+    token: Token = None,
+    key: KeyLabel = None,
+    image: Annotated[
+        Path | None,
+        typer.Option(help="signature image (PNG); default: a sample drawn from the name"),
+    ] = None,
+) -> None:
+    """Sign a final draft as the signer (ND 30 step 1).
+
+    The key is a PKCS#12 file or a PKCS#11 token; its passphrase or PIN is asked for, or read
+    from standard input, never taken from the command line."""
+    from signing import images, pki
+    from signing import sign as signing
+
+    settings = get_settings()
+    with errors(), _signer(p12, token, key) as signer:
+        _refuse_existing(output)
+        pdf = document.read_bytes()
+        placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
+        signed = signing.sign_draft(
+            pdf,
+            signer,
+            placement=placement,
+            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+            image_png=image.read_bytes() if image else images.signature_png(vn.nfc(name)),
+            context=_signing_context(),
+        )
+        write_atomic(output, signed)
+    out.print(f"Đã ký: {shown(output)}")
+
+
+P12 = Annotated[Path | None, typer.Option("--p12", help="the key as a PKCS#12 file")]
+Token = Annotated[
+    str | None, typer.Option("--token", metavar="LABEL", help="or: label of the PKCS#11 token")
+]
+KeyLabel = Annotated[
+    str | None,
+    typer.Option("--key", metavar="LABEL", help="label of the key (and certificate) on the token"),
+]
+
+
+@contextmanager
+def _signer(p12: Path | None, token: str | None, key: str | None) -> Iterator[Any]:
+    """The key of this run, from a PKCS#12 file or a token, loaded once; its passphrase or PIN
+    is read here and forgotten when the run ends."""
+    from signing import sign as signing
+    from signing import token as tokens
+
+    if (p12 is None) == (token is None) or (token is not None and key is None):
+        raise HosoError(
+            "give --p12 FILE, or --token LABEL with --key LABEL",
+            message_vi="Cần --p12 TỆP, hoặc --token NHÃN cùng --key NHÃN",
+            field="p12",
+        )
+    if token is not None and key is not None:
+        pin = _passphrase("Mã PIN của token")
+        with tokens.open_token(
+            get_settings().pkcs11_module, token_label=token, key_label=key, pin=pin
+        ) as signer:
+            yield signer
+    elif p12 is not None:
+        if not p12.is_file():
+            raise HosoError(f"no PKCS#12 file at {p12}", field="p12")
+        yield signing.load_pkcs12(p12.read_bytes(), _passphrase("Mật khẩu tệp khóa"))
+
+
+def _passphrase(prompt: str) -> bytes:
+    """Asked for on a terminal, else one line of standard input; never an argument."""
+    text = (
+        typer.prompt(prompt, hide_input=True)
+        if sys.stdin.isatty()
+        else sys.stdin.readline().rstrip("\n")
+    )
+    return text.encode()
+
+
+def _refuse_existing(output: Path) -> None:
+    if output.exists():
+        raise HosoError(
+            f"{output} exists; signed documents are never overwritten",
+            message_vi=f"{output} đã có; văn bản đã ký không bao giờ bị ghi đè",
+            field="out",
+        )
+
+
+def _pki_folder() -> Path:
+    folder = get_settings().data_dir / "pki"
+    if not (folder / "certomancer.yml").is_file():
+        raise ConfigError(
+            f"no development PKI in {folder}: run `hoso pki init` first",
+            message_vi=f"Chưa có PKI thử nghiệm trong {folder}: chạy `hoso pki init` trước",
+            field="data_dir",
+        )
+    return folder
+
+
+def _trust_roots() -> list[Any]:
+    """The configured roots, or the development PKI's root."""
+    from signing import pki, verify
+
+    configured = get_settings().trust_roots_dir
+    if configured is not None:
+        return verify.load_roots(configured)
+    return [pki.root_certificate(pki.load(_pki_folder()))]
+
+
+def _signing_context() -> Any:
+    from signing import sign as signing
+
+    return signing.validation_context(_trust_roots())
+
+
+def issue_command(
+    document: Annotated[Path, typer.Argument(help="the document the chair has signed")],
+    body: Annotated[str, typer.Option(help="id of the issuing body, e.g. ubnd-hai-phong")],
+    type_code: Annotated[str, typer.Option("--type", help="tên loại code: QĐ, TTr, KH, …")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the issued PDF")],
+    p12: P12 = None,
+    token: Token = None,
+    key: KeyLabel = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="ngày ban hành (default: today)")
+    ] = None,
+) -> None:
+    """Issue a signed document (ND 30 step 2): the next số, the ngày, the organisation's seal.
+
+    Numbers come from a file-backed counter in the data folder until the registry lands; a
+    failed issue consumes no number."""
+    from signing import images, issue, numbers, pki
+
+    settings = get_settings()
+    with errors():
+        _refuse_existing(output)
+        bodies = inputs.load_bodies(BODIES)
+        if body not in bodies:
+            raise ConfigError(f"unknown issuing body '{body}'", field="body")
+        when = dt.date.fromisoformat(day) if day else dt.date.today()
+        context = _signing_context()
+    # The key is opened before a number is reserved: a wrong passphrase or PIN takes none.
+    with errors(), _signer(p12, token, key) as organisation:
+        counter = settings.data_dir / "registry" / "numbers.json"
+        with numbers.reserve(counter, body=body, type_code=type_code, year=when.year) as number:
+            issued = issue.issue(
+                document.read_bytes(),
+                organisation,
+                number=number,
+                day=when,
+                seal_png=images.seal_png(bodies[body].name),
+                tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+                context=context,
+            )
+            write_atomic(output, issued)
+    code = bodies[body].abbreviation
+    out.print(
+        f"Đã ban hành {vn.document_number(number, type_code, code)}, "
+        f"{vn.nd30_date(when)}: {shown(output)}"
+    )
+
+
+archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
+
+
+@archive_app.command("seal")
+def archive_seal(
+    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
+) -> None:
+    """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
+    timestamp. The input is never modified."""
+    from signing import archive, pki
+
+    settings = get_settings()
+    with errors():
+        _refuse_existing(output)
+        sealed = archive.seal_for_archive(
+            document.read_bytes(),
+            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+            context=_signing_context(),
+        )
+        write_atomic(output, sealed)
+    out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
+
+
+def sign_attachment_command(
+    document: Annotated[Path, typer.Argument(help="the phụ lục (PDF) in a file of its own")],
+    reference: Annotated[str, typer.Option(help="số ký hiệu of its document, e.g. 06/QĐ-UBND")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the signed PDF")],
+    p12: P12 = None,
+    token: Token = None,
+    key: KeyLabel = None,
+) -> None:
+    """Sign a separate-file attachment as the organisation (ND 30).
+
+    Top right of page 1, text only: the số ký hiệu and the signing time."""
+    from signing import attachment, pki
+
+    settings = get_settings()
+    with errors():
+        _refuse_existing(output)
+        context = _signing_context()
+    with errors(), _signer(p12, token, key) as organisation:
+        signed = attachment.sign_attachment(
+            document.read_bytes(),
+            organisation,
+            reference=vn.nfc(reference),
+            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+            context=context,
+        )
+        write_atomic(output, signed)
+    out.print(f"Đã ký phụ lục ({vn.nfc(reference)}): {shown(output)}")
+
+
+def verify(
+    documents: Annotated[list[Path], typer.Argument(help="signed PDF files")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the reports as JSON")] = False,
+    offline: Annotated[
+        bool, typer.Option(help="use only the revocation data the files carry")
+    ] = False,
+    at: Annotated[
+        str | None, typer.Option(help="validate as of this ISO 8601 time instead of now")
+    ] = None,
+) -> None:
+    """Validate every signature of each file against the trusted roots.
+
+    Prints ETSI EN 319 102-1 indications; exit code 0 only when every file is TOTAL_PASSED."""
+    from signing import verify as verifying
+
+    with errors():
+        roots = _trust_roots()
+        moment = _moment(at)
+        reports = {}
+        for path in documents:
+            if not path.is_file():
+                raise HosoError(f"no file at {path}", field="documents")
+            reports[path] = verifying.verify_pdf(
+                path.read_bytes(), roots, online=not offline, moment=moment
+            )
+    if as_json:
+        data = [{"file": str(p), **r.as_data()} for p, r in reports.items()]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for path, report in reports.items():
+            _print_report(path, report)
+    if not all(r.passed for r in reports.values()):
+        raise typer.Exit(1)
+
+
+def _moment(at: str | None) -> dt.datetime | None:
+    if at is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise HosoError(f"--at: '{at}' is not an ISO 8601 time", field="at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+VERDICT = {
+    "TOTAL_PASSED": "[green]HỢP LỆ[/]",
+    "INDETERMINATE": "[yellow]CHƯA XÁC ĐỊNH[/]",
+    "TOTAL_FAILED": "[red]KHÔNG HỢP LỆ[/]",
+}
+
+
+def _print_report(path: Path, report: Any) -> None:
+    table = Table(title=f"{shown(path)}  (SHA-256 {report.sha256[:16]}…)", expand=True)
+    for column in (
+        "Chữ ký",
+        "Người ký / tổ chức",
+        "Ký lúc",
+        "Dấu thời gian",
+        "Toàn vẹn",
+        "Tin cậy",
+        "Thu hồi",
+        "Phạm vi",
+        "Thay đổi sau đó",
+        "Kết quả",
+    ):
+        table.add_column(column)
+
+    def when(value: dt.datetime | None) -> str:
+        return value.astimezone(dt.timezone(dt.timedelta(hours=7))).isoformat() if value else "—"
+
+    for c in report.signatures:
+        who = c.signer or "?"
+        if c.organisation and c.organisation != c.signer:
+            who += f"\n{c.organisation}"
+        table.add_row(
+            c.field if c.kind == "signature" else f"{c.field}\n(dấu thời gian tài liệu)",
+            who,
+            when(c.signing_time),
+            when(c.timestamp_time),
+            "có" if c.intact else "[red]không[/]",
+            "có" if c.trusted else "[red]không[/]",
+            c.revocation,
+            c.coverage,
+            c.modification,
+            VERDICT[c.indication.value]
+            + ("" if c.sub_indication is None else f"\n{c.sub_indication}"),
+        )
+    out.print(table)
+    sub = f" / {report.sub_indication}" if report.sub_indication else ""
+    out.print(f"Kết luận: {VERDICT[report.indication.value]} ({report.indication.value}{sub})")
+    out.print(f"  {report.message}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the signing commands to `hoso`."""
+    app.add_typer(pki_app, name="pki")
+    app.command()(sign)
+    app.command("issue")(issue_command)
+    app.command("sign-attachment")(sign_attachment_command)
+    app.add_typer(archive_app, name="archive")
+    app.command()(verify)
