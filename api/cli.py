@@ -241,8 +241,10 @@ def _build_dossier(
     proposal: Reference | None,
     decision: Reference | None,
     meeting: Meeting | None,
-) -> None:
-    """Plan, build and list a dossier: what `generate` and `demo` share."""
+    only: str | None = None,
+) -> list[Any]:
+    """Plan, build and list a dossier (or `only` the document of that name): what `generate`
+    and `demo` share. Returns what was planned."""
     from rich.progress import Progress
 
     from docgen import generate as gen
@@ -257,6 +259,8 @@ def _build_dossier(
         decision=decision,
         meeting=meeting,
     )
+    if only is not None:
+        planned = [p for p in planned if p.path.endswith(f"/{only}")]
     settings = get_settings()
     pool = ConverterPool(
         size=settings.converter_size,
@@ -282,6 +286,7 @@ def _build_dossier(
         table.add_row(doc.title, shown(output / f"{doc.path}.pdf"))
     out.print(table)
     out.print(f"Đã ghi {len(written)} tệp vào {shown(output)}.")
+    return planned
 
 
 templates_app = typer.Typer(help="The .docx templates.", no_args_is_help=True)
@@ -362,21 +367,43 @@ def demo(
         write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
         book = output / "phieu-cham-diem-xa-phuong.xlsx"
         write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
-        # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts.
+        # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts; then its
+        # Quyết định as the final draft, signed, issued, sealed for the archive and verified.
         known = inputs.load_bodies(BODIES)
         hai_phong, police = known["ubnd-hai-phong"], known["ca-hai-phong"]
+        dossier_args: dict[str, Any] = {
+            "year": 2026,
+            "pdfa": False,
+            "proposal": Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
+            "decision": Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
+            "meeting": inputs.load_meeting(
+                REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"
+            ),
+        }
         _build_dossier(
             loaded,
             inputs.load_policies(None),
             hai_phong,
             police,
-            year=2026,
             output=output / "dossiers",
-            pdfa=False,
             draft=True,
-            proposal=Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
-            decision=Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
-            meeting=inputs.load_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"),
+            **dossier_args,
+        )
+        (decision,) = _build_dossier(
+            loaded,
+            inputs.load_policies(None),
+            hai_phong,
+            police,
+            output=output / "ky-so",
+            draft=False,
+            only="quyet-dinh",
+            **dossier_args,
+        )
+        signed = cli_signing.demo_chain(
+            output / "ky-so" / f"{decision.path}.pdf",
+            hai_phong,
+            title=decision.context["signer"]["title"],
+            name=decision.context["signer"]["name"],
         )
     hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
@@ -388,6 +415,7 @@ def demo(
     out.print(
         f"  • hồ sơ mẫu (PDF, DOCX):   {shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
     )
+    out.print(f"  • QĐ đã ký, ban hành, lưu trữ: {shown(signed)}  (kiểm tra: {hoso} verify …)")
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import inputs, vn
 from docgen.errors import ConfigError, HosoError
+from docgen.model import IssuingBody
 
 BODIES = Path(__file__).resolve().parents[1] / "samples" / "bodies"
 
@@ -333,45 +333,98 @@ VERDICT = {
 
 
 def _print_report(path: Path, report: Any) -> None:
-    table = Table(title=f"{shown(path)}  (SHA-256 {report.sha256[:16]}…)", expand=True)
-    for column in (
-        "Chữ ký",
-        "Người ký / tổ chức",
-        "Ký lúc",
-        "Dấu thời gian",
-        "Toàn vẹn",
-        "Tin cậy",
-        "Thu hồi",
-        "Phạm vi",
-        "Thay đổi sau đó",
-        "Kết quả",
-    ):
-        table.add_column(column)
+    """One block per signature, then the verdict: readable in an 80-column terminal."""
 
     def when(value: dt.datetime | None) -> str:
         return value.astimezone(dt.timezone(dt.timedelta(hours=7))).isoformat() if value else "—"
 
+    def yes(value: bool) -> str:
+        return "có" if value else "[red]không[/]"
+
+    out.print(f"[bold]{shown(path)}[/]  SHA-256 {report.sha256}")
     for c in report.signatures:
+        kind = "chữ ký số" if c.kind == "signature" else "dấu thời gian tài liệu"
+        sub = f" ({c.sub_indication})" if c.sub_indication else ""
+        out.print(f"  • {c.field} — {kind}: {VERDICT[c.indication.value]}{sub}")
         who = c.signer or "?"
         if c.organisation and c.organisation != c.signer:
-            who += f"\n{c.organisation}"
-        table.add_row(
-            c.field if c.kind == "signature" else f"{c.field}\n(dấu thời gian tài liệu)",
-            who,
-            when(c.signing_time),
-            when(c.timestamp_time),
-            "có" if c.intact else "[red]không[/]",
-            "có" if c.trusted else "[red]không[/]",
-            c.revocation,
-            c.coverage,
-            c.modification,
-            VERDICT[c.indication.value]
-            + ("" if c.sub_indication is None else f"\n{c.sub_indication}"),
+            who += f" — {c.organisation}"
+        out.print(f"      Người ký: {who}", markup=False)
+        out.print(f"      Ký lúc: {when(c.signing_time)}; dấu thời gian: {when(c.timestamp_time)}")
+        out.print(
+            f"      Toàn vẹn: {yes(c.intact)}; tin cậy: {yes(c.trusted)}; thu hồi: "
+            f"{c.revocation}; phạm vi: {c.coverage}; thay đổi sau đó: {c.modification}"
         )
-    out.print(table)
+        if c.sub_indication:
+            out.print(f"      {c.message}", markup=False)
     sub = f" / {report.sub_indication}" if report.sub_indication else ""
-    out.print(f"Kết luận: {VERDICT[report.indication.value]} ({report.indication.value}{sub})")
+    out.print(f"  Kết luận: {VERDICT[report.indication.value]} ({report.indication.value}{sub})")
     out.print(f"  {report.message}", markup=False)
+
+
+def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str) -> Path:
+    """The demo's signing: the development PKI (made if missing, served in this process on
+    the configured port unless `hoso pki serve` already answers there), the chair's signature,
+    the văn thư's số, ngày and seal, the archive seal and the verification, beside `final`.
+    The keys are the PKI's TEST keys, whose passphrase is public test material."""
+    from urllib.parse import urlsplit
+
+    from signing import archive, images, issue, numbers, pki
+    from signing import sign as signing
+    from signing import verify as verifying
+
+    settings = get_settings()
+    folder = settings.data_dir / "pki"
+    if not (folder / "certomancer.yml").is_file():
+        pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
+    arch = pki.load(folder)
+    where = urlsplit(settings.pki_url)
+    with contextlib.ExitStack() as stack:
+        with contextlib.suppress(OSError):  # taken: `hoso pki serve` answers there already
+            stack.enter_context(
+                pki.serve(arch, host=where.hostname or "127.0.0.1", port=where.port or 80)
+            )
+        tsa = pki.service_urls(settings.pki_url)["tsa"]
+        context = signing.validation_context([pki.root_certificate(arch)])
+        draft = final.read_bytes()
+        certs = folder / "certs"
+        chair = signing.load_pkcs12(
+            (certs / f"{body.id}--{body.signers[0].id}.p12").read_bytes(), pki.TEST_PASSPHRASE
+        )
+        signed = signing.sign_draft(
+            draft,
+            chair,
+            image_png=images.signature_png(name),
+            placement=signing.find_placement(draft, title=title, name=name),
+            tsa_url=tsa,
+            context=context,
+        )
+        write_atomic(final.with_name(f"{final.stem}-da-ky.pdf"), signed)
+        organisation = signing.load_pkcs12(
+            (certs / f"{body.id}.p12").read_bytes(), pki.TEST_PASSPHRASE
+        )
+        today = dt.date.today()
+        counter = settings.data_dir / "registry" / "numbers.json"
+        with numbers.reserve(counter, body=body.id, type_code="QĐ", year=today.year) as number:
+            issued = issue.issue(
+                signed,
+                organisation,
+                number=number,
+                day=today,
+                seal_png=images.seal_png(body.name),
+                tsa_url=tsa,
+                context=context,
+            )
+            write_atomic(final.with_name(f"{final.stem}-ban-hanh.pdf"), issued)
+        sealed = archive.seal_for_archive(issued, tsa_url=tsa, context=context)
+    archived = final.with_name(f"{final.stem}-luu-tru.pdf")
+    write_atomic(archived, sealed)
+    out.print(
+        f"Đã ký, ban hành {vn.document_number(number, 'QĐ', body.abbreviation)}, "
+        f"{vn.nd30_date(today)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
+    )
+    _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))
+    return archived
 
 
 def register(app: typer.Typer) -> None:

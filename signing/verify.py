@@ -231,6 +231,13 @@ _EXPLAINED = {
     "SIG_CRYPTO_FAILURE": "the signature value does not match the signed content",
     "REVOKED": "the signer's certificate was revoked before the signing time",
     "NO_CERTIFICATE_CHAIN_FOUND": "the certificate does not chain to a trusted root",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the certificate chain cannot be validated now: "
+    "its revocation data is neither in the file nor reachable",
+    "TRY_LATER": "revocation data for the certificate is not available yet: try again later",
+    "NO_POE": "nothing in the file proves the signature existed while its certificate was valid",
+    "OUT_OF_BOUNDS_NO_POE": "the certificate has expired and nothing in the file proves the "
+    "signature existed before",
+    "REVOKED_NO_POE": "the certificate is revoked and nothing proves the signature came before",
 }
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 _UNKNOWN = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NO_POE"}
