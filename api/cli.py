@@ -404,6 +404,7 @@ def demo(
             hai_phong,
             title=decision.context["signer"]["title"],
             name=decision.context["signer"]["name"],
+            day=dossier_args["decision"].date,
         )
     hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")

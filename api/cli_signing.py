@@ -362,7 +362,7 @@ def _print_report(path: Path, report: Any) -> None:
     out.print(f"  {report.message}", markup=False)
 
 
-def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str) -> Path:
+def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt.date) -> Path:
     """The demo's signing: the development PKI (made if missing, served in this process on
     the configured port unless `hoso pki serve` already answers there), the chair's signature,
     the văn thư's số, ngày and seal, the archive seal and the verification, beside `final`.
@@ -403,14 +403,13 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str) -> Path
         organisation = signing.load_pkcs12(
             (certs / f"{body.id}.p12").read_bytes(), pki.TEST_PASSPHRASE
         )
-        today = dt.date.today()
         counter = settings.data_dir / "registry" / "numbers.json"
-        with numbers.reserve(counter, body=body.id, type_code="QĐ", year=today.year) as number:
+        with numbers.reserve(counter, body=body.id, type_code="QĐ", year=day.year) as number:
             issued = issue.issue(
                 signed,
                 organisation,
                 number=number,
-                day=today,
+                day=day,
                 seal_png=images.seal_png(body.name),
                 tsa_url=tsa,
                 context=context,
@@ -421,7 +420,7 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str) -> Path
     write_atomic(archived, sealed)
     out.print(
         f"Đã ký, ban hành {vn.document_number(number, 'QĐ', body.abbreviation)}, "
-        f"{vn.nd30_date(today)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
+        f"{vn.nd30_date(day)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
     )
     _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))
     return archived

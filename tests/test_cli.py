@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -87,9 +88,24 @@ def test_schema_is_published() -> None:
 @pytest.mark.slow
 def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None:
     need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
-    run = hoso("demo", "--output", str(tmp_path / "out"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = hoso(
+        "demo",
+        "--output",
+        str(tmp_path / "out"),
+        HOSO_DATA_DIR=str(tmp_path / "data"),
+        HOSO_PKI_URL=f"http://127.0.0.1:{port}",
+    )
     assert run.returncode == 0, run.stderr
     assert "đơn vị đã chấm" in run.stdout
+    # The main job ends with the QĐ signed, issued, sealed and verified with the PKI stopped.
+    assert "Đã ký, ban hành Số: 01/QĐ-UBND, ngày 05 tháng 12 năm 2026" in run.stdout
+    assert "Kết luận: HỢP LỆ (TOTAL_PASSED)" in run.stdout
+    signed = tmp_path / "out" / "ky-so" / "2026" / "ubnd-hai-phong"
+    for name in ("quyet-dinh", "quyet-dinh-da-ky", "quyet-dinh-ban-hanh", "quyet-dinh-luu-tru"):
+        assert (signed / f"{name}.pdf").read_bytes().startswith(b"%PDF"), name
     scores = json.loads((tmp_path / "out" / "scores.json").read_text("utf-8"))
     assert len(scores) == len(list(SAMPLES.glob("*.yaml")))
     assert (tmp_path / "out" / "phieu-cham-diem-xa-phuong.xlsx").stat().st_size > 0
