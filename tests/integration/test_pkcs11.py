@@ -8,10 +8,8 @@ import asyncio
 import datetime as dt
 import io
 import shutil
-import socket
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pkcs11
@@ -22,77 +20,49 @@ from pyhanko.sign import signers
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
-from docgen import generate, inputs, render, stamp
-from docgen.convert import ConverterPool
 from docgen.errors import CertificateRejected, KeyUnavailable
-from signing import images, issue, pki, sign, token
+from signing import images, issue, sign, token
+from signing.verify import verify_pdf
 from tests import softhsm
-from tests.conftest import REPO, need
+from tests.conftest import need
+from tests.integration.conftest import CHAIR, CHAIR_TITLE, ORGANISATION, Setting
 
 pytestmark = pytest.mark.slow
-BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
-CHAIR = "ubnd-hai-phong--chu-tich"
-ORGANISATION = "ubnd-hai-phong"
+CHAIR_LABEL = "ubnd-hai-phong--chu-tich"
+ORGANISATION_LABEL = "ubnd-hai-phong"
 CHAIR_TOKEN = "TEST Chủ tịch"  # a Vietnamese label: UTF-8 in the token's 32 bytes
 CLERK_TOKEN = "TEST van thu"
 PIN = softhsm.USER_PIN.encode()
 
 
-@dataclass(frozen=True)
-class Setting:
-    folder: Path
-    urls: dict[str, str]
-    draft: bytes
-    root: object
-
-    def context(self) -> ValidationContext:
-        return sign.validation_context([self.root])  # type: ignore[list-item]
-
-    def certificate(self, label: str) -> x509.Certificate:
-        _, _, der = pem.unarmor((self.folder / "certs" / f"{label}.cert.pem").read_bytes())
-        return x509.Certificate.load(der)
-
-
-@pytest.fixture(scope="module")
-def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting]:
-    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
+@pytest.fixture(scope="module", autouse=True)
+def softhsm_conf(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Two SoftHSM2 tokens holding keys of the session's PKI; yields their softhsm2.conf."""
     need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
     need(softhsm.MODULE.is_file(), f"{softhsm.MODULE} missing: make setup installs softhsm2")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    folder = tmp_path_factory.mktemp("pki")
-    arch = pki.init(folder, BODIES, url=f"http://127.0.0.1:{port}")
-    ctx = dict(generate.sample_contexts()["quyet-dinh.docx"])
-    ctx["signer"] = {
-        "authority": "TM. ỦY BAN NHÂN DÂN",
-        "title": "CHỦ TỊCH",
-        "name": "Trần Minh Khôi",
-    }
-    with ConverterPool(size=1) as pool:
-        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", ctx)))
-    layout = {CHAIR_TOKEN: [CHAIR, "revoked"], CLERK_TOKEN: [ORGANISATION]}
-    with (
-        softhsm.tokens(tmp_path_factory.mktemp("softhsm"), folder, layout),
-        pki.serve(arch, port=port) as base,
-    ):
-        yield Setting(folder, pki.service_urls(base), draft, arch.get_cert("root"))
+    layout = {CHAIR_TOKEN: [CHAIR_LABEL, "revoked"], CLERK_TOKEN: [ORGANISATION_LABEL]}
+    with softhsm.tokens(tmp_path_factory.mktemp("softhsm"), setting.folder, layout) as conf:
+        yield conf
+
+
+def certificate(setting: Setting, label: str) -> x509.Certificate:
+    _, _, der = pem.unarmor((setting.folder / "certs" / f"{label}.cert.pem").read_bytes())
+    return x509.Certificate.load(der)
 
 
 def signed_with(setting: Setting, signer: signers.Signer) -> bytes:
     return sign.sign_draft(
         setting.draft,
         signer,
-        image_png=images.signature_png("Trần Minh Khôi"),
-        placement=sign.find_placement(setting.draft, title="CHỦ TỊCH", name="Trần Minh Khôi"),
+        image_png=images.signature_png(CHAIR),
+        placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
     )
 
 
-def chair_token(key_label: str = CHAIR) -> AbstractContextManager[signers.Signer]:
+def chair_token(key_label: str = CHAIR_LABEL) -> AbstractContextManager[signers.Signer]:
     return token.open_token(softhsm.MODULE, token_label=CHAIR_TOKEN, key_label=key_label, pin=PIN)
 
 
@@ -104,10 +74,10 @@ def common_name(certificate: x509.Certificate) -> str:
 def test_the_token_gives_the_key_its_certificate_and_chain(setting: Setting) -> None:
     with chair_token() as signer:
         assert isinstance(signer, PKCS11Signer)
-        assert signer.signing_cert.dump() == setting.certificate(CHAIR).dump()
+        assert signer.signing_cert.dump() == certificate(setting, CHAIR_LABEL).dump()
         # the issuing CA goes with it, another signer's certificate on the same token does not
         # (pyHanko adds the signing certificate itself when it builds the signature)
-        assert [c.dump() for c in signer.cert_registry] == [setting.certificate("interm").dump()]
+        assert [c.dump() for c in signer.cert_registry] == [certificate(setting, "interm").dump()]
     with pytest.raises(pkcs11.SessionHandleInvalid):  # the session ended with the block
         signer.pkcs11_session.generate_random(64)
 
@@ -130,21 +100,21 @@ def test_the_chair_certifies_with_a_key_on_a_token(setting: Setting) -> None:
     assert status.docmdp_ok is not False
     assert common_name(status.signing_cert) == "TEST Trần Minh Khôi"
     carried = {common_name(c) for c in embedded.other_embedded_certs}
-    assert common_name(setting.certificate("interm")) in carried
+    assert common_name(certificate(setting, "interm")) in carried
 
 
 def test_the_organisation_seals_with_a_key_on_another_token(setting: Setting) -> None:
     with chair_token() as signer:
         signed = signed_with(setting, signer)
     with token.open_token(
-        softhsm.MODULE, token_label=CLERK_TOKEN, key_label=ORGANISATION, pin=PIN
+        softhsm.MODULE, token_label=CLERK_TOKEN, key_label=ORGANISATION_LABEL, pin=PIN
     ) as organisation:
         issued = issue.issue(
             signed,
             organisation,
             number=6,
             day=dt.date(2026, 1, 8),
-            seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng"),
+            seal_png=images.seal_png(ORGANISATION),
             tsa_url=setting.urls["tsa"],
             context=setting.context(),
         )
@@ -181,7 +151,7 @@ def test_a_wrong_pin_token_key_or_module_is_refused_plainly(
     arguments: dict[str, object] = {
         "module": softhsm.MODULE,
         "token_label": CHAIR_TOKEN,
-        "key_label": CHAIR,
+        "key_label": CHAIR_LABEL,
         "pin": PIN,
         **change,
     }
@@ -201,3 +171,52 @@ def test_a_revoked_certificate_on_a_token_is_refused(setting: Setting) -> None:
         pytest.raises(CertificateRejected, match="cannot sign now"),
     ):
         signed_with(setting, signer)
+
+
+def test_hoso_sign_and_issue_take_a_token_and_its_pin_from_stdin(
+    setting: Setting, softhsm_conf: Path, tmp_path: Path
+) -> None:
+    """The command line with tokens: the PIN read from standard input, a wrong one refused
+    with nothing written and no number taken, then the chair's and the organisation's keys."""
+    import subprocess
+    import sys
+
+    hoso = str(Path(sys.executable).parent / "hoso")
+    roots = tmp_path / "roots"
+    roots.mkdir()
+    shutil.copy(setting.folder / "certs" / "root.cert.pem", roots)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SOFTHSM2_CONF": str(softhsm_conf),
+        "HOSO_DATA_DIR": str(tmp_path / "data"),
+        "HOSO_PKI_URL": setting.urls["tsa"].removesuffix("/hoso-test/tsa/tsa"),
+        "HOSO_TRUST_ROOTS_DIR": str(roots),
+        "HOSO_PKCS11_MODULE": str(softhsm.MODULE),
+    }
+    draft = tmp_path / "draft.pdf"
+    draft.write_bytes(setting.draft)
+
+    def run(*args: str, pin: bytes) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [hoso, *args], input=pin.decode() + "\n", env=env, capture_output=True, text=True
+        )
+
+    chair = ["--token", CHAIR_TOKEN, "--key", CHAIR_LABEL]
+    sign_args = ["sign", str(draft), *chair, "--title", CHAIR_TITLE, "--name", CHAIR]
+    wrong = run(*sign_args, "--out", str(tmp_path / "x.pdf"), pin=b"00000000")
+    assert wrong.returncode == 2 and f"wrong PIN for token '{CHAIR_TOKEN}'" in wrong.stderr
+    assert not (tmp_path / "x.pdf").exists()
+    signed = run(*sign_args, "--out", str(tmp_path / "signed.pdf"), pin=PIN)
+    assert signed.returncode == 0, signed.stderr
+    assert softhsm.USER_PIN not in signed.stdout + signed.stderr
+    clerk = ["--token", CLERK_TOKEN, "--key", ORGANISATION_LABEL]
+    issue_args = ["issue", str(tmp_path / "signed.pdf"), "--body", "ubnd-hai-phong"]
+    issue_args += ["--type", "QĐ", *clerk, "--date", "2026-12-05"]
+    refused = run(*issue_args, "--out", str(tmp_path / "y.pdf"), pin=b"00000000")
+    assert refused.returncode == 2 and not (tmp_path / "y.pdf").exists()
+    issued = run(*issue_args, "--out", str(tmp_path / "issued.pdf"), pin=PIN)
+    assert issued.returncode == 0, issued.stderr
+    assert "Số: 01/QĐ-UBND" in issued.stdout  # the refused attempt took no number
+    report = verify_pdf((tmp_path / "issued.pdf").read_bytes(), [setting.root])
+    assert report.passed, report.message
+    assert [c.signer for c in report.signatures] == [f"TEST {CHAIR}", f"TEST {ORGANISATION}"]
