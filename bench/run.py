@@ -164,7 +164,7 @@ def one_page_pdf() -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    from signing.issue import SERIF
+    from signing.fonts import SERIF
 
     pdfmetrics.registerFont(TTFont("BenchSerif", str(SERIF)))
     out = io.BytesIO()
@@ -213,8 +213,8 @@ def signing() -> None:
                 signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
             return docs
 
-        # Still per document on (b): pyHanko's SimpleSigner parses and checks the DER key in every
-        # sign_raw (cryptography's load_der_private_key, most of (b)'s time with an RSA key).
+        # (b) is the production path: sign.load_pkcs12 once per run, whose signer keeps the key it
+        # parsed (pyHanko's SimpleSigner parses it again in every signature), then sign.run_signer.
         def ours(tsa_url: str | None, out: list[bytes] | None = None) -> Callable[[], int]:
             def run() -> int:
                 key = sign.load_pkcs12(p12.read_bytes(), pki.TEST_PASSPHRASE)  # once per run

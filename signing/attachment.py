@@ -2,7 +2,8 @@
 adapter): ND 30 (Phụ lục I) has the organisation sign each such file at the top right of
 page 1 with no image, only the số và ký hiệu of the document it belongs to and the signing time
 (ISO 8601, Vietnam time) in Times New Roman 10 pt, black, upright. The signature is PAdES B-T,
-like the organisation's signature on the document itself.
+like the organisation's signature on the document itself. A certificate of the development PKI
+also puts the red test marker (signing/marker.py) in the top margin, left of this signature.
 
 The text is set in Liberation Serif (metrically Times New Roman), embedded, since pyHanko's
 default font would lose the Vietnamese marks. Attachments in the same file as the document are
@@ -19,7 +20,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
@@ -29,7 +29,8 @@ from pyhanko.stamp import TextStamp, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from signing.issue import SERIF, _font_bytes, _InMemoryFont
+from signing import marker
+from signing.fonts import SERIF, SerifFont
 from signing.sign import MM, check_certificate, run_signer
 
 ATTACHMENT_FIELD = "chu_ky_to_chuc"
@@ -38,39 +39,6 @@ SIZE = 10  # pt: ND 30's "cỡ chữ 10" for this text
 # pyHanko renders the signing time with strftime in the machine's time zone; this format keeps
 # the offset, so that the stamp can show the same instant in Vietnam time.
 _PYHANKO_TIME = "%Y-%m-%dT%H:%M:%S%z"
-
-
-class _ThousandthsOfEm(GlyphAccumulator):
-    """pyHanko 0.38 writes a TrueType font's glyph widths (/W) in font units, but PDF reads them
-    in thousandths of an em: with Liberation Serif (2048 units) every glyph would advance twice
-    its width. Shaping in 1000 units per em makes the widths, the TJ adjustments and the
-    advances agree."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._font_units: int = self.units_per_em
-        self.units_per_em = 1000
-        self.hb_font.scale = (1000, 1000)
-
-    def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
-        if glyph_id not in self._glyphs:
-            cid, width = super()._get_cid_and_width(glyph_id)
-            self._glyphs[glyph_id] = (cid, round(width * 1000 / self._font_units))
-        return self._glyphs[glyph_id]
-
-
-class _SerifFont(_InMemoryFont):
-    """Liberation Serif from memory (see `_InMemoryFont`), with widths PDF reads right."""
-
-    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
-        return _ThousandthsOfEm(
-            writer=writer,
-            font_handle=io.BytesIO(_font_bytes(self.font_file)),
-            font_size=self.font_size,
-            obj_stream=obj_stream,
-        )
 
 
 @dataclass(frozen=True)
@@ -107,12 +75,15 @@ def sign_attachment(
     check_certificate(
         organisation.signing_cert, context, intermediates=list(organisation.cert_registry)
     )
+    box = attachment_box(pdf)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    # Left of the signature at the top right: the bottom margin may hold the QR code (docgen.stamp).
+    marker.mark_test_document(writer, organisation.signing_cert, keep_clear=box)
     style = _VietnamTimeStyle(
         stamp_text=f"{reference.replace('%', '%%')}\n%(ts)s",
         timestamp_format=_PYHANKO_TIME,
         text_box_style=TextBoxStyle(
-            font=_SerifFont(str(SERIF), font_size=SIZE),
+            font=SerifFont(str(SERIF), font_size=SIZE),
             font_size=SIZE,
             leading=12,
             text_color=(0, 0, 0),
@@ -142,6 +113,6 @@ def sign_attachment(
         meta,
         signer=organisation,
         stamp_style=style,
-        new_field_spec=SigFieldSpec(ATTACHMENT_FIELD, on_page=0, box=attachment_box(pdf)),
+        new_field_spec=SigFieldSpec(ATTACHMENT_FIELD, on_page=0, box=box),
     )
     return run_signer(pdf_signer, writer, tsa_url)

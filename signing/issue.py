@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
@@ -26,32 +23,13 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
+from signing.fonts import SERIF, SERIF_ITALIC, InMemoryFont
 from signing.sign import SEAL_FIELD, check_certificate, run_signer
 
 # pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
 PdfDict: Any = generic.DictionaryObject
 PdfFloat: Any = generic.FloatObject
 SIZE = 13  # pt: "Số:" and the date line are 13 pt (ND 30 Phụ lục I, ô 3 and 4)
-SERIF = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
-
-
-@cache
-def _font_bytes(path: str) -> bytes:
-    return Path(path).read_bytes()
-
-
-class _InMemoryFont(GlyphAccumulatorFactory):
-    """pyHanko's factory opens the font file and never closes it; read it once into memory."""
-
-    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(
-            writer=writer,
-            font_handle=io.BytesIO(_font_bytes(self.font_file)),
-            font_size=self.font_size,
-            obj_stream=obj_stream,
-        )
 
 
 def _fields(writer: IncrementalPdfFileWriter) -> dict[str, generic.IndirectObject]:
@@ -70,8 +48,8 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         )
     # The số is upright, the date line italic (ND 30 Phụ lục I, ô 3 and 4).
     upright, italic = (
-        _InMemoryFont(str(path), font_size=SIZE).create_font_engine(writer)
-        for path in (SERIF, SERIF.with_name("LiberationSerif-Italic.ttf"))
+        InMemoryFont(str(path), font_size=SIZE).create_font_engine(writer)
+        for path in (SERIF, SERIF_ITALIC)
     )
     for name, value in values.items():
         engine = upright if name == "so" else italic

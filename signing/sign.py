@@ -6,6 +6,8 @@ văn thư to fill the số and ngày and to add the organisation's signature. It
 the signer's blue signature image, centred between the chức vụ line and the name (ND 30 Phụ lục
 I, II.8); the organisation's empty signature field is created in the same revision, over the
 left third of that image, because pyHanko (rightly) refuses new fields after a certification.
+A certificate of the development PKI also puts the red test marker on page 1 in that revision
+(signing/marker.py).
 
 Before signing, the certificate is checked now: within its validity, fit for signing, chaining
 to a trusted root and not revoked (OCSP or CRL, fetched). Every refusal is a SigningError with a
@@ -18,9 +20,16 @@ import asyncio
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
-from asn1crypto import x509
+from asn1crypto import keys, x509
+from cryptography import x509 as cx509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs12
 from PIL import Image
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -34,11 +43,14 @@ from pyhanko_certvalidator.errors import (
     PathValidationError,
 )
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
 from docgen import stamp
 from docgen.errors import CertificateRejected, KeyUnavailable, SigningError, TimestampUnavailable
+from signing import marker
 
 SIGNER_FIELD = "chu_ky"
 SEAL_FIELD = "con_dau"
@@ -59,19 +71,73 @@ class Placement:
         return (round(cx - r), round(cy - r), round(cx + r), round(cy + r))
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """A SimpleSigner that keeps the `cryptography` key object it was loaded with.
+
+    pyHanko 0.38's SimpleSigner.sign_raw parses its DER private key again for every signature
+    (serialization.load_der_private_key), and for RSA that includes OpenSSL's key check: about
+    44 ms of a 64 ms signature with a 2048-bit key. Reading the PKCS#12 file has already parsed
+    and checked the key once, so the key signs with that object; key types other than RSA and
+    ECDSA (rare on Vietnamese certificates) keep pyHanko's own path.
+    """
+
+    def __init__(self, key: PrivateKeyTypes, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:  # asn1crypto names only the classic combinations
+            return super().sign_raw(data, digest_algorithm)
+        key = self._key
+        if algorithm == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        if algorithm == "rsassa_pss" and isinstance(key, rsa.RSAPrivateKey):
+            padding, hash_algorithm = process_pss_params(mechanism["parameters"])
+            return key.sign(data, padding, hash_algorithm)
+        if algorithm == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        return super().sign_raw(data, digest_algorithm)
+
+
+def _asn1(certificate: cx509.Certificate) -> x509.Certificate:
+    return x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
 def load_pkcs12(data: bytes, passphrase: bytes) -> signers.SimpleSigner:
-    """The key and certificate of a PKCS#12 file, loaded once per signing run."""
+    """The key and certificate of a PKCS#12 file, loaded once per signing run: the key is
+    parsed here and signs every document of the run without being parsed again."""
     try:
-        loaded: signers.SimpleSigner = signers.SimpleSigner.load_pkcs12_data(
-            data, other_certs=(), passphrase=passphrase
-        )
-        return loaded
+        key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase)
     except (ValueError, TypeError) as exc:
         raise KeyUnavailable(
             "cannot open the PKCS#12 file: wrong passphrase or not a PKCS#12 file",
             message_vi="Không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp không hợp lệ",
             field="passphrase",
         ) from exc
+    if key is None or certificate is None:
+        raise KeyUnavailable(
+            "the PKCS#12 file holds no private key with its certificate",
+            message_vi="Tệp PKCS#12 không chứa khóa bí mật cùng chứng thư số",
+            field="p12",
+        )
+
+    # Those the file holds besides its own (ours: the issuing CA), embedded in every signature.
+    registry = SimpleCertificateStore.from_certs([_asn1(c) for c in others])  # type: ignore[no-untyped-call]
+    return _LoadedKeySigner(
+        key,
+        signing_cert=_asn1(certificate),
+        signing_key=keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+        cert_registry=registry,
+    )
 
 
 def check_certificate(
@@ -130,6 +196,9 @@ def sign_draft(
     assert signer.signing_cert is not None
     check_certificate(signer.signing_cert, context, intermediates=list(signer.cert_registry))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    # In the certified revision itself: every issued copy shows it, and nothing added later has
+    # to touch the page (FILL_FORMS would not allow it).
+    marker.mark_test_document(writer, signer.signing_cert)
     fields.append_signature_field(
         writer, SigFieldSpec(SEAL_FIELD, on_page=placement.page, box=placement.seal_box())
     )

@@ -29,8 +29,8 @@ from reportlab.pdfbase.ttfonts import TTFont as ReportlabFont
 from reportlab.pdfgen import canvas
 
 from docgen import inputs
-from signing import attachment, pki, sign
-from signing.issue import SERIF
+from signing import attachment, marker, pki, sign
+from signing.fonts import SERIF
 from tests.conftest import REPO, need
 
 pytestmark = pytest.mark.slow
@@ -158,6 +158,31 @@ def test_it_shows_the_reference_and_the_signing_time_in_vietnam_time(
     )
     assert status.timestamp_validity is not None
     assert abs(shown - status.timestamp_validity.timestamp) < dt.timedelta(minutes=1)
+
+
+def test_the_test_marker_stays_left_of_the_signature(signed: Signed, tmp_path: Path) -> None:
+    """Signed with a TEST certificate: the red marker is on page 1, in the top margin, in the
+    part of it left of the signature field (the bottom margin may hold the QR code)."""
+    need(shutil.which("pdftotext") is not None, "poppler-utils missing: make setup installs it")
+    pdf = tmp_path / "phu-luc.pdf"
+    pdf.write_bytes(signed.pdf)
+    page = ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"]
+    text = subprocess.run(page, capture_output=True, text=True, check=True).stdout
+    assert all(line in text for line in marker.LINES), text
+    boxes = subprocess.run(
+        [*page[:1], "-bbox", *page[1:]], capture_output=True, text=True, check=True
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    ours = [
+        (float(x1), float(y1), float(x2), float(y2))
+        for x1, y1, x2, y2, words in re.findall(pattern, boxes)
+        if words in marker.LINES  # poppler boxes each line whole: one /ActualText span
+    ]
+    assert len(ours) == len(marker.LINES)
+    field_left = float(_widget(signed.pdf)["/Rect"][0])
+    assert max(x2 for _, _, x2, _ in ours) < field_left - 10 * MM
+    assert min(x1 for x1, _, _, _ in ours) > 15 * MM  # printable, off the page's edge
+    assert max(y2 for _, _, _, y2 in ours) < 14 * MM  # above the body's 20 mm top margin
 
 
 def _fonts(xobject: Any) -> Iterator[Any]:

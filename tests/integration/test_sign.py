@@ -4,23 +4,58 @@ validator (and refused for a wrong passphrase, a revoked and an expired certific
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from asn1crypto import x509
+from cryptography import x509 as cx509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from docgen import generate, render, stamp
 from docgen.convert import ConverterPool
 from docgen.errors import CertificateRejected, KeyUnavailable
-from signing import images, pki, sign
+from signing import images, marker, pki, sign
 from tests.conftest import need
 from tests.integration.conftest import Setting, free_port, signed_by
 
 pytestmark = pytest.mark.slow
+MM = 72 / 25.4
+
+
+def _page_one(pdf: bytes, tmp_path: Path, *, bbox: bool = False) -> str:
+    """Page 1's text as poppler reads it, or with `bbox` its words with their boxes (XHTML)."""
+    need(shutil.which("pdftotext") is not None, "poppler-utils missing: make setup installs it")
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    flags = ["-bbox"] if bbox else []
+    return subprocess.run(
+        ["pdftotext", *flags, "-f", "1", "-l", "1", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float, float, float]]:
+    """Page 1's words as poppler boxes them: text, xMin, yMin, xMax, yMax (points, y down from
+    the top edge)."""
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    return [
+        (text, float(x1), float(y1), float(x2), float(y2))
+        for x1, y1, x2, y2, text in re.findall(pattern, _page_one(pdf, tmp_path, bbox=True))
+    ]
 
 
 def test_the_chair_certifies_the_draft(setting: Setting) -> None:
@@ -303,7 +338,9 @@ def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
         f.get_object()["/T"]: f.get_object().get("/V") for f in reader.root["/AcroForm"]["/Fields"]
     }
     assert (values["so"], values["ngay"], values["thang"]) == ("06", "08", "01")
-    (tmp_path / "issued.pdf").write_bytes(issued)
+    # The chair's revision carries the test marker; the seal's adds no page content, so no second.
+    text = _page_one(issued, tmp_path)
+    assert [text.count(line) for line in marker.LINES] == [1, 1], text
 
 
 def test_archive_seal_validates_offline_from_the_dss(setting: Setting) -> None:
@@ -344,3 +381,57 @@ def test_archive_seal_validates_offline_from_the_dss(setting: Setting) -> None:
         assert status.bottom_line, status.pretty_print_details()
     ts_status = asyncio.run(async_validate_pdf_timestamp(doc_ts, offline))
     assert ts_status.valid and ts_status.trusted
+
+
+def test_a_test_certificate_marks_page_one_in_its_own_revision(
+    setting: Setting, tmp_path: Path
+) -> None:
+    """The development PKI's certificates are TEST material: what they sign says so, in red on
+    page 1, in the revision the chair's signature covers, above the header."""
+    assert not any(line in _page_one(setting.draft, tmp_path) for line in marker.LINES)
+    signed = signed_by(setting, "ubnd-hai-phong--chu-tich")
+    text = _page_one(signed, tmp_path)
+    assert all(line in text for line in marker.LINES), text
+    (embedded,) = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    assert embedded.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+    words = _words(signed, tmp_path)
+    ours = [w for w in words if w[0] in marker.LINES]  # a line each: one /ActualText span
+    header = [w for w in words if w not in ours]
+    assert [w[0] for w in ours] == list(marker.LINES)
+    assert min(w[2] for w in ours) > 4 * MM and max(w[4] for w in ours) < 14 * MM
+    assert max(w[4] for w in ours) < min(w[2] for w in header) - 5 * MM  # clear of the header
+    width = float(PdfFileReader(io.BytesIO(signed)).root["/Pages"]["/Kids"][0]["/MediaBox"][2])
+    left, right = min(w[1] for w in ours), max(w[3] for w in ours)
+    assert (left + right) / 2 == pytest.approx(width / 2, abs=2)  # centred on the page
+
+
+def _certificate(common_name: str) -> x509.Certificate:
+    """A self-signed certificate named `common_name`, outside the development PKI."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        cx509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(cx509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def test_only_test_certificates_get_the_marker(setting: Setting, tmp_path: Path) -> None:
+    for label in ("ubnd-hai-phong", "ubnd-hai-phong--chu-tich", "revoked"):
+        key = sign.load_pkcs12(setting.p12(label), pki.TEST_PASSPHRASE)
+        assert key.signing_cert is not None
+        assert marker.is_test_certificate(key.signing_cert), label
+    for name in ("Trần Minh Khôi", "TESTER Nguyễn Văn A", "Nguyễn Văn TEST"):
+        assert not marker.is_test_certificate(_certificate(name)), name
+    writer = IncrementalPdfFileWriter(io.BytesIO(setting.draft))
+    marker.mark_test_document(writer, _certificate("Trần Minh Khôi"))
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    assert not any(line in _page_one(out.getvalue(), tmp_path) for line in marker.LINES)
