@@ -251,6 +251,55 @@ def archive_seal(
     out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
 
 
+@archive_app.command("renew")
+def archive_renew(
+    documents: Annotated[list[Path], typer.Argument(help="sealed (PAdES B-LTA) PDFs")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="where the renewed copies go")],
+    within_days: Annotated[
+        int,
+        typer.Option(
+            "--within-days",
+            min=1,
+            help="renew when the last timestamp's certificate expires within this many days",
+        ),
+    ] = 365,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="decide as of this ISO 8601 time, not now")
+    ] = None,
+) -> None:
+    """Add a new document timestamp to the records whose last one nears expiry.
+
+    PAdES B-LTA renewal: the validation data of the last timestamp, then a new one, in a new
+    file under --out-dir; the inputs are never modified."""
+    from signing import archive, pki
+
+    settings = get_settings()
+    refused = 0
+    with errors():
+        now = _moment(as_of) or dt.datetime.now(dt.UTC)
+        margin = dt.timedelta(days=within_days)
+        tsa = pki.service_urls(settings.pki_url)["tsa"]
+        context = _signing_context()
+    for path in documents:
+        try:
+            if not path.is_file():
+                raise HosoError(f"no file at {path}", field="documents")
+            pdf = path.read_bytes()
+            if not archive.needs_renewal(pdf, now=now, margin=margin):
+                expiry = archive.last_timestamp_expiry(pdf)
+                out.print(f"{shown(path)}: chưa cần (dấu thời gian hết hạn {expiry:%Y-%m-%d})")
+                continue
+            target = out_dir / path.name
+            _refuse_existing(target)
+            write_atomic(target, archive.renew(pdf, tsa_url=tsa, context=context))
+            out.print(f"{shown(path)}: đã gia hạn → {shown(target)}")
+        except HosoError as exc:
+            refused += 1
+            out.print(f"{shown(path)}: từ chối: {exc.message}", markup=False)
+    if refused:
+        raise typer.Exit(2)
+
+
 def sign_attachment_command(
     document: Annotated[Path, typer.Argument(help="the phụ lục (PDF) in a file of its own")],
     reference: Annotated[str, typer.Option(help="số ký hiệu of its document, e.g. 06/QĐ-UBND")],

@@ -19,7 +19,8 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     │   ├── CertificateRejected    expired, not yet valid, revoked or unfit for signing
     │   └── TimestampUnavailable   the timestamp authority did not answer
     ├── NumberingError         (filled in by the registry issue)
-    └── ArchiveError           (filled in by the registry issue)
+    └── ArchiveError           a record the archive cannot preserve (not sealed, unreadable,
+                               changed after its seal, renewed too late)
 
 Only the branches the code uses exist; the others are named here so that the tree stays one.
 """
@@ -134,3 +135,11 @@ class TimestampUnavailable(SigningError):
     """The RFC 3161 timestamp authority did not answer or answered with an error."""
 
     code = "timestamp_unavailable"
+
+
+class ArchiveError(HosoError):
+    """A record the archive cannot preserve: unreadable, not sealed (no document timestamp)
+    yet, changed after its last document timestamp, or with a last timestamp that no longer
+    validates (renewed too late)."""
+
+    code = "archive_error"

@@ -238,9 +238,21 @@ def _ocsp_over_get(app: Any) -> Any:
 
 
 @contextmanager
-def serve(arch: PKIArchitecture, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve OCSP, CRLs and the timestamp authority in a thread; yields the base URL."""
-    app = _ocsp_over_get(_Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False))
+def serve(
+    arch: PKIArchitecture,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    at_time: dt.datetime | None = None,
+) -> Iterator[str]:
+    """Serve OCSP, CRLs and the timestamp authority in a thread; yields the base URL.
+
+    `at_time` makes every service answer as of that moment instead of the clock: how the
+    tests renew an archived record years ahead."""
+    animator = _Animator(
+        AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False, at_time=at_time
+    )
+    app = _ocsp_over_get(animator)
     server: BaseWSGIServer = make_server(host, port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

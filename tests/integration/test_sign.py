@@ -159,6 +159,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
     port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
         "HOSO_DATA_DIR": str(tmp_path),
         "HOSO_PKI_URL": f"http://127.0.0.1:{port}",
     }
@@ -262,6 +263,24 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 .read_bytes()
                 .startswith((tmp_path / "issued1.pdf").read_bytes())
             )
+            renew = [hoso, "archive", "renew", str(tmp_path / "sealed.pdf")]
+            renew += ["--out-dir", str(tmp_path / "renewed")]
+            early = subprocess.run(renew, env=env, capture_output=True, text=True)
+            assert early.returncode == 0 and "chưa cần" in early.stdout, early.stderr
+            assert not (tmp_path / "renewed" / "sealed.pdf").exists()
+            due = subprocess.run(
+                [*renew, "--as-of", "2039-06-01"], env=env, capture_output=True, text=True
+            )
+            assert due.returncode == 0 and "đã gia hạn" in due.stdout, due.stdout + due.stderr
+            renewed = (tmp_path / "renewed" / "sealed.pdf").read_bytes()
+            assert renewed.startswith((tmp_path / "sealed.pdf").read_bytes())
+            unsealed = subprocess.run(
+                [hoso, "archive", "renew", str(tmp_path / "issued2.pdf"), "--out-dir", "r"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert unsealed.returncode == 2 and "not an archived record" in unsealed.stdout
         finally:
             server.terminate()
     # `hoso verify` with the services stopped: the sealed record passes from its DSS, as JSON
