@@ -6,10 +6,12 @@ signed bytes are intact, the certificate chain trusted and not revoked, what the
 and what changed after it. Overall: an ETSI EN 319 102-1 style indication (TOTAL_PASSED,
 INDETERMINATE, TOTAL_FAILED) with a sub-indication.
 
-Two sources meet here. pyHanko's AdES validation (`ades_lta_validation`, EN 319 102-1 § 5.6.3,
-with the document timestamps as the evidence record and the DSS as local knowledge) decides the
-cryptography, trust, revocation and time of each signature. It does not judge what was changed
-after a signature, so `decide` (pure) adds the PDF rules on top: every signature must cover a
+Two sources meet here. pyHanko's AdES validation with time (EN 319 102-1 § 5.5, the DSS as
+local knowledge) decides the cryptography, trust, revocation and time of each signature, now or,
+for what cannot be decided now, as of the document timestamp that covers it (the evidence
+record of § 5.6.3: each timestamp judged as of the next, the last one now). It does not judge
+what was changed after a signature, so `decide` (pure) adds the PDF rules on top: every
+signature must cover a
 whole revision; after the certifying signature only what its DocMDP level allows; after the last
 signature only validation data and document timestamps (B-LT/B-LTA), so that a số or an image
 changed after the seal, or an overlay added after signing, never passes.
@@ -32,9 +34,8 @@ from typing import Any
 
 from asn1crypto import crl, ocsp, pem, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.ades import ades_lta_validation, ades_with_time_validation
+from pyhanko.sign.validation.ades import ades_with_time_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import (
@@ -267,12 +268,7 @@ async def _check_signature(
     timing: ValidationTimingInfo,
     *,
     knowledge: LocalKnowledge,
-    archived: bool,
 ) -> SignatureCheck:
-    # EN 319 102-1: validation with time (§ 5.5) first; only a signature that does not pass
-    # it goes on to the long-term validation (§ 5.6.3), which needs document timestamps.
-    # (pyHanko 0.38 runs the past validation even after a pass, and fails it for want of a
-    # proof of existence when the file has no document timestamp yet.)
     embedded.compute_integrity_info()  # type: ignore[no-untyped-call]
     result: Any = await ades_with_time_validation(
         embedded.signed_data,
@@ -282,8 +278,6 @@ async def _check_signature(
         extra_status_kwargs=embedded.summarise_integrity_info(),
         status_cls=PdfSignatureStatus,
     )
-    if result.ades_subindic is not AdESPassed.OK and archived:
-        result = await ades_lta_validation(embedded, spec, timing_info=timing)
     status: Any = result.api_status
     sub = result.ades_subindic
     signer, organisation = _names(embedded.signer_cert)
@@ -384,6 +378,20 @@ def _broken(field: str, exc: Exception) -> SignatureCheck:
     )
 
 
+def _evidence(
+    embedded: EmbeddedPdfSignature, everything: Sequence[EmbeddedPdfSignature]
+) -> list[dt.datetime]:
+    """The times of the document timestamps added after `embedded`, oldest first."""
+    times = []
+    for other in everything:
+        if other.sig_object_type == "/DocTimeStamp" and (
+            other.signed_revision > embedded.signed_revision
+        ):
+            tst_info = other.signed_data["encap_content_info"]["content"].parsed
+            times.append(tst_info["gen_time"].native)
+    return sorted(times)
+
+
 async def _verify(
     pdf: bytes,
     trust_roots: Sequence[x509.Certificate],
@@ -404,19 +412,20 @@ async def _verify(
             "FORMAT_FAILURE",
             f"not a readable PDF: {exc}",
         )
-    timing = ValidationTimingInfo(moment, moment, point_in_time_validation=historical)
     try:
         dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         dss = None
     knowledge = _dss_knowledge(dss)
 
-    async def check(embedded: EmbeddedPdfSignature, *, fetch: bool) -> SignatureCheck:
+    async def check(
+        embedded: EmbeddedPdfSignature, *, at: dt.datetime, fetch: bool, historical: bool
+    ) -> SignatureCheck:
         if embedded.sig_object_type == "/DocTimeStamp":
             # The timestamp's own chain is checked with what the DSS holds.
             settings: dict[str, Any] = {
                 "trust_roots": list(trust_roots),
-                "moment": moment,
+                "moment": at,
                 "allow_fetching": fetch,
                 "revocation_mode": "hard-fail",
             }
@@ -426,13 +435,11 @@ async def _verify(
                 else ValidationContext(**settings)
             )
             return await _check_timestamp(embedded, context)
-        archived = any(
-            e.sig_object_type == "/DocTimeStamp" and e.signed_revision > embedded.signed_revision
-            for e in embedded_all
-        )
-        spec = _spec(trust_roots, online=fetch)
         return await _check_signature(
-            embedded, spec, timing, knowledge=knowledge, archived=archived
+            embedded,
+            _spec(trust_roots, online=fetch),
+            ValidationTimingInfo(at, at, point_in_time_validation=historical),
+            knowledge=knowledge,
         )
 
     checks: list[SignatureCheck] = []
@@ -440,9 +447,19 @@ async def _verify(
         try:
             # From what the file carries first: pyHanko drops the local revocation data when
             # a fetch fails, so a record whose services are gone must be checked offline.
-            found = await check(embedded, fetch=False)
+            found = await check(embedded, at=moment, fetch=False, historical=historical)
             if online and found.indication is Indication.INDETERMINATE:
-                found = await check(embedded, fetch=True)
+                found = await check(embedded, at=moment, fetch=True, historical=historical)
+            # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this
+            # signature proves it existed then, so what cannot be decided now (an expired
+            # certificate, stale revocation data) is decided as of that time, from the data
+            # the file carried. The timestamp itself is judged in turn, up to the last one,
+            # which must hold now. (pyHanko's own LTA validation does not go back in time when
+            # revocation data is merely stale: it calls that a chain failure.)
+            for proof in _evidence(embedded, embedded_all):
+                if found.indication is not Indication.INDETERMINATE:
+                    break
+                found = await check(embedded, at=proof, fetch=False, historical=True)
         except Exception as exc:  # a malformed signature is a failed signature
             found = _broken(embedded.field_name or "?", exc)
         checks.append(found)

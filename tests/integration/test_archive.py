@@ -196,7 +196,7 @@ def test_a_renewed_record_validates_after_the_first_timestamps_revocation_data_i
         assert report.indication is Indication.TOTAL_PASSED, report.message
 
     stale = verify_pdf(sealed, [root], online=False, moment=_utc(2036, 1, 1))
-    assert (stale.indication, stale.sub_indication) == (Indication.INDETERMINATE, "NO_POE")
+    assert stale.indication is Indication.INDETERMINATE, stale.message
     assert stale.signatures[-1].kind == "document timestamp"
     assert stale.signatures[-1].indication is Indication.INDETERMINATE
     fresh = verify_pdf(renewed, [root], online=False, moment=_utc(2036, 1, 1))
