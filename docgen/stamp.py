@@ -36,6 +36,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from docgen.dossier import BLANK
 from docgen.errors import StampError
 
 MM = 72 / 25.4
@@ -43,6 +44,7 @@ FONT_DIRS = (
     Path("/usr/share/fonts/truetype/liberation2"),
     Path("/usr/share/fonts/truetype/liberation"),
 )
+SPACE_EM = 0.25  # the advance of a space and a no-break space in Liberation Serif (512/2048)
 FIELDS = ("so", "ngay", "thang")  # what the văn thư fills at issuance
 
 
@@ -94,13 +96,20 @@ def blank_fields(page: object) -> dict[str, tuple[float, float, float, float]]:
     """
     frags = text_fragments(page)
     rects: dict[str, tuple[float, float, float, float]] = {}
+
+    def blank(spaces: int, at: Found, nat: Found) -> tuple[float, float, float, float]:
+        # The whole gap: so the value sits centred with a space's width on either side.
+        return (nat.x - spaces * SPACE_EM * at.size, nat.y - 3, nat.x, nat.y + at.size)
+
     for (text, at), (nxt, nat) in itertools.pairwise(frags):
-        if text == "Số:" and nxt.startswith("/") and abs(at.y - nat.y) < 1:
-            rects["so"] = (nat.x - 26, nat.y - 3, nat.x - 0.5, nat.y + at.size)
-        if text.endswith("ngày") and nxt == "tháng" and abs(at.y - nat.y) < 1:
-            rects["ngay"] = (nat.x - 22, nat.y - 3, nat.x - 2, nat.y + at.size)
-        if text == "tháng" and nxt.startswith("năm") and abs(at.y - nat.y) < 1:
-            rects["thang"] = (nat.x - 22, nat.y - 3, nat.x - 2, nat.y + at.size)
+        if abs(at.y - nat.y) >= 1:
+            continue
+        if text == "Số:" and nxt.startswith("/"):
+            rects["so"] = blank(len(BLANK) + 1, at, nat)  # "Số: " + BLANK
+        if text.endswith("ngày") and nxt == "tháng":
+            rects["ngay"] = blank(len(BLANK), at, nat)
+        if text == "tháng" and nxt.startswith("năm"):
+            rects["thang"] = blank(len(BLANK), at, nat)
     return rects
 
 

@@ -38,11 +38,16 @@ def seal_png(organisation: str, *, size_mm: float = 40, dpi: int = 300) -> bytes
     draw = ImageDraw.Draw(image)
     for inset, width in ((4, 14), (60, 6)):
         draw.ellipse((inset, inset, side - inset, side - inset), outline=RED, width=width)
-    font = ImageFont.truetype(str(FONT.with_name("LiberationSerif-Bold.ttf")), side // 12)
-    draw.text((side // 2, side // 2 - side // 10), "TEST", font=font, fill=RED, anchor="mm")
+    bold = str(FONT.with_name("LiberationSerif-Bold.ttf"))
     words = organisation.upper().split()
     half = len(words) // 2
-    for row, line in enumerate((" ".join(words[:half]), " ".join(words[half:]))):
+    lines = (" ".join(words[:half]), " ".join(words[half:]))
+    size = side // 12
+    while size > 8 and max(ImageFont.truetype(bold, size).getlength(t) for t in lines) > side * 0.6:
+        size -= 2  # the longest line inside the inner ring
+    font = ImageFont.truetype(bold, size)
+    draw.text((side // 2, side // 2 - side // 10), "TEST", font=font, fill=RED, anchor="mm")
+    for row, line in enumerate(lines):
         draw.text((side // 2, side // 2 + row * side // 9), line, font=font, fill=RED, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG")

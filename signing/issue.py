@@ -23,7 +23,7 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
-from signing.fonts import SERIF, SERIF_ITALIC, InMemoryFont
+from signing.fonts import SERIF, SERIF_ITALIC, SerifFont
 from signing.sign import SEAL_FIELD, check_certificate, run_signer
 
 # pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
@@ -48,7 +48,7 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         )
     # The số is upright, the date line italic (ND 30 Phụ lục I, ô 3 and 4).
     upright, italic = (
-        InMemoryFont(str(path), font_size=SIZE).create_font_engine(writer)
+        SerifFont(str(path), font_size=SIZE).create_font_engine(writer)
         for path in (SERIF, SERIF_ITALIC)
     )
     for name, value in values.items():
@@ -56,19 +56,12 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         ref = fields[name]
         field = ref.get_object()  # type: ignore[no-untyped-call]
         x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
-        # One glyph per shaping run: each run ends with a Td to the next glyph by the shaped
-        # advance, so the glyphs sit right even though pyHanko writes the widths (/W) of a
-        # 2048-unit TrueType font unscaled.
-        runs = [engine.shape(char) for char in value]
-        width = sum(r.x_advance for r in runs) * SIZE
-        # Centred in the field, on the baseline of the surrounding line (3 pt above the bottom).
-        x, y = (x2 - x1 - width) / 2, 3
-        ops = b"BT /F1 %d Tf 0 g %g %g Td %s ET" % (
-            SIZE,
-            x,
-            y,
-            b" ".join(r.graphics_ops for r in runs),
-        )
+        shaped = engine.shape(value)
+        # On the baseline of the surrounding line (3 pt above the bottom); the số against its
+        # "/QĐ-…" as in "Số: 06/QĐ-UBND", the day and month centred between the words.
+        spare = x2 - x1 - shaped.x_advance * SIZE
+        x, y = (spare if name == "so" else spare / 2), 3
+        ops = b"BT /F1 %d Tf 0 g %g %g Td %s ET" % (SIZE, x, y, shaped.graphics_ops)
         appearance = generic.StreamObject(
             {
                 generic.NameObject("/Type"): generic.NameObject("/XObject"),
