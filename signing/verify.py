@@ -138,65 +138,47 @@ def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
 
 def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
     """The file's verdict from its signatures in file order (the PDF rules on top of AdES)."""
-    if not checks:
+    signed = [i for i, c in enumerate(checks) if c.kind == "signature"]
+    if not signed:
         return Report(
             sha256,
-            (),
+            tuple(checks),
             Indication.INDETERMINATE,
             "NO_SIGNATURE_FOUND",
             "the file carries no signature",
         )
-    last_signature = (
-        max(i for i, c in enumerate(checks) if c.kind == "signature")
-        if any(c.kind == "signature" for c in checks)
-        else -1
+    judged = tuple(
+        _judge(c, AFTER_LAST if i >= signed[-1] else AFTER_EARLIER) for i, c in enumerate(checks)
     )
-    judged: list[SignatureCheck] = []
-    for index, check in enumerate(checks):
-        allowed = AFTER_LAST if index >= last_signature else AFTER_EARLIER
-        if check.indication is Indication.TOTAL_FAILED:
-            pass  # already failed on its own: keep the first reason
-        elif check.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-            check = _failed(
-                check, "FORMAT_FAILURE", "the signature does not cover a whole revision"
-            )
-        elif check.docmdp_ok is False:
-            check = _failed(
-                check,
-                "FORMAT_FAILURE",
-                f"the document was changed after this signature in a way its certification "
-                f"does not permit ({check.modification})",
-            )
-        elif ModificationLevel[check.modification] > allowed:
-            check = _failed(
-                check,
-                "FORMAT_FAILURE",
-                f"the document was changed after this signature ({check.modification}); "
-                f"only {allowed.name} may follow it",
-            )
-        judged.append(check)
-    worst = next((c for c in judged if c.indication is Indication.TOTAL_FAILED), None) or next(
-        (c for c in judged if c.indication is Indication.INDETERMINATE), None
-    )
-    if last_signature < 0:
-        return Report(
-            sha256,
-            tuple(judged),
-            Indication.INDETERMINATE,
-            "NO_SIGNATURE_FOUND",
-            "the file carries document timestamps but no signature",
+    for level in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
+        worst = next((c for c in judged if c.indication is level), None)
+        if worst is not None:
+            message = f"{worst.field}: {worst.message}"
+            return Report(sha256, judged, level, worst.sub_indication, message)
+    return Report(sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid")
+
+
+def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
+    """`check` failed if it covers too little or too much changed after it."""
+    if check.indication is Indication.TOTAL_FAILED:
+        return check  # already failed on its own: keep that reason
+    if check.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+        return _failed(check, "FORMAT_FAILURE", "the signature does not cover a whole revision")
+    if check.docmdp_ok is False:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            f"the document was changed after this signature in a way its certification "
+            f"does not permit ({check.modification})",
         )
-    if worst is None:
-        return Report(
-            sha256, tuple(judged), Indication.TOTAL_PASSED, None, "every signature is valid"
+    if ModificationLevel[check.modification] > allowed:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            f"the document was changed after this signature ({check.modification}); "
+            f"only {allowed.name} may follow it",
         )
-    return Report(
-        sha256,
-        tuple(judged),
-        worst.indication,
-        worst.sub_indication,
-        f"{worst.field}: {worst.message}",
-    )
+    return check
 
 
 # ---- the pyHanko adapter ----------------------------------------------------------------------
