@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOSO_", frozen=True)
 
     data_dir: Path = Path("data")
-    """Where hoso keeps its state: the development PKI under pki/, later the database and store."""
+    """Where hoso keeps its state: the development PKI under pki/, the database, the store."""
 
     pki_url: str = "http://127.0.0.1:9787"
     """Where `hoso pki serve` answers; certificates of the development PKI point there."""
@@ -40,6 +40,22 @@ class Settings(BaseSettings):
 
     pkcs11_module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
     """The PKCS#11 module (driver) of the signers' tokens; in production the CA's own driver."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the registry, e.g. postgresql+psycopg://hoso@127.0.0.1/hoso; default:
+    SQLite in {data_dir}/hoso.db."""
+
+    store_dir: Path | None = None
+    """The archive store (issued PDFs by SHA-256); default: {data_dir}/store."""
+
+    upload_limit: int = 20 * 1024 * 1024
+    """Largest PDF (bytes) the verification endpoint accepts."""
+
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'hoso.db').resolve()}"
+
+    def store(self) -> Path:
+        return self.store_dir or self.data_dir / "store"
 
     def verify_url(self, code: str) -> str:
         return f"{str(self.public_base_url).rstrip('/')}/v/{code}"
