@@ -45,7 +45,6 @@ FONT_DIRS = (
     Path("/usr/share/fonts/truetype/liberation"),
 )
 SPACE_EM = 0.25  # the advance of a space and a no-break space in Liberation Serif (512/2048)
-FIELDS = ("so", "ngay", "thang")  # what the văn thư fills at issuance
 
 
 @cache
@@ -65,6 +64,9 @@ def verification_code(document: bytes) -> str:
     """A short code for a document: 10 base32 letters and digits from its hash, 'ABCDE-FGHIJ'."""
     letters = base64.b32encode(hashlib.sha256(document).digest()).decode()[:10]
     return f"{letters[:5]}-{letters[5:]}"
+
+
+Rect = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -87,17 +89,19 @@ def text_fragments(page: object) -> list[tuple[str, Found]]:
     return found
 
 
-def blank_fields(page: object) -> dict[str, tuple[float, float, float, float]]:
-    """Where the blanks of the số and of the day and month of a draft are on page 1.
+def blank_fields(page: object, *, suffix: str = "") -> dict[str, Rect]:
+    """Where the blanks of the số and of the day and month of a draft are on a page: on page 1
+    the header's, on a phụ lục page its "(Kèm theo Quyết định số …/QĐ-… ngày … tháng …)".
 
-    The draft writes 'Số: ' + blank + '/QĐ-…' and '…, ngày' + blank + 'tháng' + blank + 'năm';
-    LibreOffice emits the text around each blank as its own fragment, so each blank ends where
-    the next fragment starts.
+    The draft writes 'Số: ' (or '… số') + blank + '/QĐ-…' and '…ngày' + blank + 'tháng' + blank
+    + 'năm'; LibreOffice emits the text around each blank as its own fragment, so each blank
+    ends where the next fragment starts, and is as wide as its no-break spaces. Each field is
+    named after what it holds, with `suffix` for the pages after the first.
     """
     frags = text_fragments(page)
-    rects: dict[str, tuple[float, float, float, float]] = {}
+    rects: dict[str, Rect] = {}
 
-    def blank(spaces: int, at: Found, nat: Found) -> tuple[float, float, float, float]:
+    def blank(spaces: int, at: Found, nat: Found) -> Rect:
         # The whole gap: so the value sits centred with a space's width on either side.
         return (nat.x - spaces * SPACE_EM * at.size, nat.y - 3, nat.x, nat.y + at.size)
 
@@ -105,11 +109,13 @@ def blank_fields(page: object) -> dict[str, tuple[float, float, float, float]]:
         if abs(at.y - nat.y) >= 1:
             continue
         if text == "Số:" and nxt.startswith("/"):
-            rects["so"] = blank(len(BLANK) + 1, at, nat)  # "Số: " + BLANK
+            rects["so" + suffix] = blank(len(BLANK) + 1, at, nat)  # "Số: " + BLANK
+        if text.endswith(" số") and nxt.startswith("/"):
+            rects["so" + suffix] = blank(len(BLANK), at, nat)
         if text.endswith("ngày") and nxt == "tháng":
-            rects["ngay"] = blank(len(BLANK), at, nat)
+            rects["ngay" + suffix] = blank(len(BLANK), at, nat)
         if text == "tháng" and nxt.startswith("năm"):
-            rects["thang"] = blank(len(BLANK), at, nat)
+            rects["thang" + suffix] = blank(len(BLANK), at, nat)
     return rects
 
 
@@ -147,28 +153,27 @@ def _overlay(
     return PdfReader(io.BytesIO(buffer.getvalue()))
 
 
-def _add_fields(writer: PdfWriter, rects: dict[str, tuple[float, float, float, float]]) -> None:
-    page = writer.pages[0]
+def _add_fields(writer: PdfWriter, rects: dict[int, dict[str, Rect]]) -> None:
     fields = ArrayObject()
-    for name in FIELDS:
-        if name not in rects:
-            continue
-        widget = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Annot"),
-                NameObject("/Subtype"): NameObject("/Widget"),
-                NameObject("/FT"): NameObject("/Tx"),
-                NameObject("/T"): TextStringObject(name),
-                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rects[name]]),
-                NameObject("/F"): NumberObject(4),
-                NameObject("/Q"): NumberObject(1),
-                NameObject("/DA"): TextStringObject("/Helv 13 Tf 0 g"),
-                NameObject("/P"): page.indirect_reference,
-            }
-        )
-        ref = writer._add_object(widget)  # pypdf has no public call to add a bare widget
-        page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
-        fields.append(ref)
+    for index, found in rects.items():
+        page = writer.pages[index]
+        for name, rect in found.items():
+            widget = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Widget"),
+                    NameObject("/FT"): NameObject("/Tx"),
+                    NameObject("/T"): TextStringObject(name),
+                    NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+                    NameObject("/F"): NumberObject(4),
+                    NameObject("/Q"): NumberObject(1),
+                    NameObject("/DA"): TextStringObject("/Helv 13 Tf 0 g"),
+                    NameObject("/P"): page.indirect_reference,
+                }
+            )
+            ref = writer._add_object(widget)  # pypdf has no public call to add a bare widget
+            page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
+            fields.append(ref)
     if fields:
         # No font resource yet: whoever fills the fields at issuance adds an embedded font and
         # the appearance, so that no unembedded font ever enters the document.
@@ -194,7 +199,14 @@ def stamp(
         writer = PdfWriter(clone_from=reader)
     except Exception as exc:  # pypdf raises many kinds for a file that is not a PDF
         raise StampError(f"not a readable PDF ({exc.__class__.__name__})") from exc
-    rects = blank_fields(reader.pages[0]) if fields else {}
+    rects = (
+        {
+            index: blank_fields(page, suffix=f"_p{index + 1}" if index else "")
+            for index, page in enumerate(reader.pages)
+        }
+        if fields
+        else {}
+    )
     for number, page in enumerate(writer.pages):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         first = number == 0

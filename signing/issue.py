@@ -38,7 +38,8 @@ def _fields(writer: IncrementalPdfFileWriter) -> dict[str, generic.IndirectObjec
 
 
 def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
-    """`pdf` with each named text field set to its value, with an embedded-font appearance."""
+    """`pdf` with each named text field set to its value, with an embedded-font appearance;
+    a value also fills the fields of later pages named after it ("so_p2" for "so")."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     fields = _fields(writer)
     missing = sorted(set(values) - set(fields))
@@ -46,22 +47,27 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         raise SigningError(
             f"the document has no field {', '.join(missing)} to fill", field="document"
         )
-    # The số is upright, the date line italic (ND 30 Phụ lục I, ô 3 and 4).
+    # The header's số is upright, its date line italic (ND 30 Phụ lục I, ô 3 and 4); a phụ
+    # lục's "(Kèm theo Quyết định số … ngày …)" is italic throughout.
     upright, italic = (
         SerifFont(str(path), font_size=SIZE).create_font_engine(writer)
         for path in (SERIF, SERIF_ITALIC)
     )
-    for name, value in values.items():
+    for name, ref in fields.items():
+        base = name.split("_p")[0]
+        if base not in values:
+            continue
+        value = values[base]
         engine = upright if name == "so" else italic
-        ref = fields[name]
         field = ref.get_object()  # type: ignore[no-untyped-call]
         x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+        size = round(y2 - y1 - 3)  # the stamp made each field 3 pt below to the text's size
         shaped = engine.shape(value)
         # On the baseline of the surrounding line (3 pt above the bottom); the số against its
         # "/QĐ-…" as in "Số: 06/QĐ-UBND", the day and month centred between the words.
-        spare = x2 - x1 - shaped.x_advance * SIZE
-        x, y = (spare if name == "so" else spare / 2), 3
-        ops = b"BT /F1 %d Tf 0 g %g %g Td %s ET" % (SIZE, x, y, shaped.graphics_ops)
+        spare = x2 - x1 - shaped.x_advance * size
+        x, y = (spare if base == "so" else spare / 2), 3
+        ops = b"BT /F1 %d Tf 0 g %g %g Td %s ET" % (size, x, y, shaped.graphics_ops)
         appearance = generic.StreamObject(
             {
                 generic.NameObject("/Type"): generic.NameObject("/XObject"),

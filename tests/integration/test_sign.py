@@ -357,6 +357,8 @@ def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
         f.get_object()["/T"]: f.get_object().get("/V") for f in reader.root["/AcroForm"]["/Fields"]
     }
     assert (values["so"], values["ngay"], values["thang"]) == ("06", "08", "01")
+    # The phụ lục's "(Kèm theo Quyết định số …/QĐ-UBND ngày … tháng …)" too.
+    assert (values["so_p2"], values["ngay_p2"], values["thang_p2"]) == ("06", "08", "01")
     # The chair's revision carries the test marker; the seal's adds no page content, so no second.
     text = _page_one(issued, tmp_path)
     assert [text.count(line) for line in marker.LINES] == [1, 1], text
