@@ -10,7 +10,7 @@ when it is missing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -113,6 +113,37 @@ def _require(value: object, what: str, field: str) -> None:
         raise TemplateError(f"missing {what} ({field})", message_vi=f"Thiếu {what}", field=field)
 
 
+def _executors(body: IssuingBody, proposal: Reference) -> list[str]:
+    return [
+        f"Chánh Văn phòng {_short(body)}",
+        proposal.issuer,
+        "Thủ trưởng các cơ quan, đơn vị có liên quan",
+    ]
+
+
+def article_3(
+    body: IssuingBody, results: Sequence[AssessmentResult], *, proposal: Reference
+) -> list[str]:
+    """Who Điều 3 of the Quyết định charges with carrying it out, one entry each: the Chánh Văn
+    phòng, the Công an that proposed, the heads of the bodies concerned, and every unit named
+    in Điều 1. A "- Như Điều 3;" line of the Nơi nhận stands for exactly these
+    (`docgen.recipients`); the decision's context carries the list as "article_3".
+    """
+    recognised = [r.assessment.unit.name for r in results if r.verdict.recognised]
+    return [*_executors(body, proposal), *recognised]
+
+
+def referenced(context: Mapping[str, Any]) -> list[str]:
+    """The bodies a "Như Điều 3" or "Như trên" line of a document's Nơi nhận stands for, from
+    the document's context: Điều 3's list for the Quyết định, the Kính gửi addressee for a
+    document sent to one (Tờ trình, Báo cáo, Bản đăng ký); none otherwise."""
+    if "article_3" in context:
+        return list(context["article_3"])
+    if context.get("addressee"):
+        return [str(context["addressee"])]
+    return []
+
+
 def decision(
     body: IssuingBody,
     results: Sequence[AssessmentResult],
@@ -146,11 +177,11 @@ def decision(
             {"label": "Điều 2.", "text": "Quyết định này có hiệu lực kể từ ngày ký."},
             {
                 "label": "Điều 3.",
-                "text": f"Chánh Văn phòng {_short(body)}, {proposal.issuer}, "
-                "Thủ trưởng các cơ quan, đơn vị có liên quan và các đơn vị có tên tại Điều 1 chịu "
-                "trách nhiệm thi hành Quyết định này./.",
+                "text": f"{', '.join(_executors(body, proposal))} và các đơn vị có tên tại Điều 1 "
+                "chịu trách nhiệm thi hành Quyết định này./.",
             },
         ],
+        "article_3": article_3(body, results, proposal=proposal),
         "recipients": ["- Như Điều 3;", *body.recipients],
         "signer": _signer(body, signer),
         "annex_title": f"DANH SÁCH ĐƠN VỊ {vn.upper(MOVEMENT)} NĂM {year}",

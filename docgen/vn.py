@@ -14,14 +14,52 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 __all__ = [
+    "DOCUMENT_TYPES",
+    "code_notation",
+    "code_number",
     "document_number",
     "nd30_date",
     "nfc",
     "number",
     "place_date",
     "points",
+    "type_name",
     "upper",
 ]
+
+# Tên loại văn bản by its chữ viết tắt: ND 30 Phụ lục III.I, plus the two codes the dossier uses
+# that ND 30 does not list (GCN and BĐK are agency conventions). A công văn has no code.
+DOCUMENT_TYPES: dict[str, str] = {
+    "NQ": "Nghị quyết",
+    "QĐ": "Quyết định",
+    "CT": "Chỉ thị",
+    "QC": "Quy chế",
+    "QyĐ": "Quy định",
+    "TC": "Thông cáo",
+    "TB": "Thông báo",
+    "HD": "Hướng dẫn",
+    "CTr": "Chương trình",
+    "KH": "Kế hoạch",
+    "PA": "Phương án",
+    "ĐA": "Đề án",
+    "DA": "Dự án",
+    "BC": "Báo cáo",
+    "BB": "Biên bản",
+    "TTr": "Tờ trình",
+    "HĐ": "Hợp đồng",
+    "CĐ": "Công điện",
+    "BGN": "Bản ghi nhớ",
+    "BTT": "Bản thỏa thuận",
+    "GUQ": "Giấy ủy quyền",
+    "GM": "Giấy mời",
+    "GGT": "Giấy giới thiệu",
+    "GNP": "Giấy nghỉ phép",
+    "PG": "Phiếu gửi",
+    "PC": "Phiếu chuyển",
+    "PB": "Phiếu báo",
+    "GCN": "Giấy chứng nhận",
+    "BĐK": "Bản đăng ký",
+}
 
 
 def nfc(text: str) -> str:
@@ -55,6 +93,28 @@ def points(value: Decimal | int) -> str:
     return f"{number(value)} điểm"
 
 
+def type_name(type_code: str | None) -> str:
+    """The tên loại of a type code: 'QĐ' → 'Quyết định'; no code → 'Công văn'."""
+    if type_code is None:
+        return "Công văn"
+    try:
+        return DOCUMENT_TYPES[nfc(type_code)]
+    except KeyError:
+        raise ValueError(f"unknown document type code {type_code!r}") from None
+
+
+def code_number(number_in_year: int) -> str:
+    """The số as ND 30 Phụ lục I, ô 3 writes it: '01' for 1, '120' for 120."""
+    if number_in_year < 1:
+        raise ValueError(f"document number must be 1 or more, got {number_in_year}")
+    return f"{number_in_year:02d}"
+
+
+def code_notation(type_code: str | None, body_code: str) -> str:
+    """The ký hiệu: 'QĐ-UBND'; a công văn has no type code: 'UBND-VX'."""
+    return nfc(f"{type_code}-{body_code}" if type_code else body_code)
+
+
 def document_number(
     number_in_year: int | None, type_code: str | None, body_code: str, *, prefix: bool = True
 ) -> str:
@@ -64,11 +124,8 @@ def document_number(
     a công văn has no type code. `number_in_year=None` leaves the blank a draft carries until
     the văn thư assigns the number.
     """
-    if number_in_year is not None and number_in_year < 1:
-        raise ValueError(f"document number must be 1 or more, got {number_in_year}")
-    num = f"{number_in_year:02d}" if number_in_year is not None else "\u00a0" * 6
-    notation = f"{type_code}-{body_code}" if type_code else body_code
-    text = nfc(f"{num}/{notation}")
+    num = code_number(number_in_year) if number_in_year is not None else "\u00a0" * 6
+    text = f"{num}/{code_notation(type_code, body_code)}"
     return f"Số: {text}" if prefix else text
 
 
