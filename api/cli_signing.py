@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from api.settings import get_settings
 from docgen import inputs, vn
 from docgen.errors import ConfigError, HosoError
 from docgen.model import IssuingBody
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 BODIES = Path(__file__).resolve().parents[1] / "samples" / "bodies"
 
@@ -166,12 +169,9 @@ def _pki_folder() -> Path:
 
 def _trust_roots() -> list[Any]:
     """The configured roots, or the development PKI's root."""
-    from signing import pki, verify
+    from api.trust import trust_roots
 
-    configured = get_settings().trust_roots_dir
-    if configured is not None:
-        return verify.load_roots(configured)
-    return [pki.root_certificate(pki.load(_pki_folder()))]
+    return trust_roots(get_settings())
 
 
 def _signing_context() -> Any:
@@ -194,9 +194,10 @@ def issue_command(
 ) -> None:
     """Issue a signed document (ND 30 step 2): the next số, the ngày, the organisation's seal.
 
-    Numbers come from a file-backed counter in the data folder until the registry lands; a
-    failed issue consumes no number."""
-    from signing import images, issue, numbers, pki
+    The số comes from the registry (HOSO_DATABASE_URL, default SQLite in the data folder) in
+    the transaction that records the issued document; a failed issue consumes no number."""
+    from api import registry
+    from signing import images, issue, pki
 
     settings = get_settings()
     with errors():
@@ -206,12 +207,17 @@ def issue_command(
             raise ConfigError(f"unknown issuing body '{body}'", field="body")
         when = dt.date.fromisoformat(day) if day else dt.date.today()
         context = _signing_context()
-    # The key is opened before a number is reserved: a wrong passphrase or PIN takes none.
+        if not document.is_file():
+            raise HosoError(f"no file at {document}", field="document")
+        signed = document.read_bytes()
+        pages, code = _page_count_and_code(signed)
+        sessions = _registry(bodies)
+    # The key is opened before a number is taken: a wrong passphrase or PIN takes none.
     with errors(), _signer(p12, token, key) as organisation:
-        counter = settings.data_dir / "registry" / "numbers.json"
-        with numbers.reserve(counter, body=body, type_code=type_code, year=when.year) as number:
+
+        def make(number: int) -> bytes:
             issued = issue.issue(
-                document.read_bytes(),
+                signed,
                 organisation,
                 number=number,
                 day=when,
@@ -220,11 +226,64 @@ def issue_command(
                 context=context,
             )
             write_atomic(output, issued)
-    code = bodies[body].abbreviation
-    out.print(
-        f"Đã ban hành {vn.document_number(number, type_code, code)}, "
-        f"{vn.nd30_date(when)}: {shown(output)}"
-    )
+            return issued
+
+        try:
+            done = registry.record_issue(
+                sessions,
+                body=body,
+                type_code=type_code,
+                issued_on=when,
+                make=make,
+                actor=_actor(),
+                page_count=pages,
+                verification_code=code,
+            )
+        except BaseException:
+            output.unlink(missing_ok=True)  # made, perhaps, but not recorded: not issued
+            raise
+    out.print(f"Đã ban hành Số: {done.reference}, {vn.nd30_date(when)}: {shown(output)}")
+
+
+def _registry(bodies: dict[str, IssuingBody]) -> sessionmaker[Session]:
+    """Sessions on the configured registry, brought to the latest schema and knowing `bodies`."""
+    from api import db, registry
+
+    url = get_settings().database()
+    db.upgrade(url)
+    sessions = db.session_factory(url)
+    with sessions.begin() as session:
+        registry.add_issuing_bodies(session, bodies.values())
+    return sessions
+
+
+def _page_count_and_code(pdf: bytes) -> tuple[int, str | None]:
+    """The pages of a signed draft, and the verification code its QR code leads to (/v/CODE),
+    if the draft carries one: the registry records it, so that the QR code finds the record."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        first = reader.pages[0].extract_text() if reader.pages else ""
+        pages = len(reader.pages)
+    except (PyPdfError, ValueError) as exc:
+        raise HosoError("the document is not a readable PDF", field="document") from exc
+    found = re.search(r"/v/([A-Z2-7]{5}-[A-Z2-7]{5})\b", first)
+    return pages, found.group(1) if found else None
+
+
+def _actor() -> str:
+    """Who issues from the command line, for the audit log: "cli:<login>"."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
 
 
 archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
@@ -418,7 +477,8 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt
     The keys are the PKI's TEST keys, whose passphrase is public test material."""
     from urllib.parse import urlsplit
 
-    from signing import archive, images, issue, numbers, pki
+    from api import registry
+    from signing import archive, images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying
 
@@ -452,8 +512,8 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt
         organisation = signing.load_pkcs12(
             (certs / f"{body.id}.p12").read_bytes(), pki.TEST_PASSPHRASE
         )
-        counter = settings.data_dir / "registry" / "numbers.json"
-        with numbers.reserve(counter, body=body.id, type_code="QĐ", year=day.year) as number:
+
+        def make(number: int) -> bytes:
             issued = issue.issue(
                 signed,
                 organisation,
@@ -464,11 +524,26 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt
                 context=context,
             )
             write_atomic(final.with_name(f"{final.stem}-ban-hanh.pdf"), issued)
+            return issued
+
+        # Every run of the demo issues the sample QĐ again: a new record with the next số, so
+        # it does not claim the code printed on the draft, which the first run's record holds.
+        done = registry.record_issue(
+            _registry(inputs.load_bodies(BODIES)),
+            body=body.id,
+            type_code="QĐ",
+            issued_on=day,
+            make=make,
+            actor="demo",
+            signer_info=f"{vn.nfc(title).capitalize()} {name}",
+            page_count=_page_count_and_code(signed)[0],
+        )
+        issued = done.pdf
         sealed = archive.seal_for_archive(issued, tsa_url=tsa, context=context)
     archived = final.with_name(f"{final.stem}-luu-tru.pdf")
     write_atomic(archived, sealed)
     out.print(
-        f"Đã ký, ban hành {vn.document_number(number, 'QĐ', body.abbreviation)}, "
+        f"Đã ký, ban hành Số: {done.reference}, "
         f"{vn.nd30_date(day)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
     )
     _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))

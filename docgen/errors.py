@@ -18,7 +18,8 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     │   ├── KeyUnavailable         a wrong passphrase or PIN, an unreadable key file or token
     │   ├── CertificateRejected    expired, not yet valid, revoked or unfit for signing
     │   └── TimestampUnavailable   the timestamp authority did not answer
-    ├── NumberingError         (filled in by the registry issue)
+    ├── NumberingError         a số that cannot be given: unknown issuing body, a document not
+    │                          signed yet or already issued, a registry that cannot be reached
     └── ArchiveError           a record the archive cannot preserve (not sealed, unreadable,
                                changed after its seal, renewed too late)
 
@@ -135,6 +136,14 @@ class TimestampUnavailable(SigningError):
     """The RFC 3161 timestamp authority did not answer or answered with an error."""
 
     code = "timestamp_unavailable"
+
+
+class NumberingError(HosoError):
+    """No số could be given: an issuing body the registry does not know, a bad type or year, a
+    document that is not signed yet or already issued, or a registry database that cannot be
+    used. Nothing was numbered: the transaction that would have taken the number rolled back."""
+
+    code = "numbering_error"
 
 
 class ArchiveError(HosoError):

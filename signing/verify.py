@@ -279,7 +279,9 @@ async def _check_signature(
         else "not checked"
     )
     return SignatureCheck(
-        field=embedded.field_name,
+        # pyHanko's name is a TextStringObject tied to the parsed file: `asdict` in `as_data`
+        # would deep-copy the whole PDF with it.
+        field=str(embedded.field_name),
         kind="signature",
         signer=signer,
         organisation=organisation,
@@ -308,7 +310,7 @@ async def _check_timestamp(
     signer, organisation = _names(embedded.signer_cert)
     ok = status.intact and status.valid and status.trusted
     return SignatureCheck(
-        field=embedded.field_name,
+        field=str(embedded.field_name),
         kind="document timestamp",
         signer=signer,
         organisation=organisation,
@@ -443,7 +445,7 @@ async def _verify(
                     break
                 found = await check(embedded, at=proof, fetch=False, historical=True)
         except Exception as exc:  # a malformed signature is a failed signature
-            found = _broken(embedded.field_name or "?", exc)
+            found = _broken(str(embedded.field_name or "?"), exc)
         checks.append(found)
     return decide(sha256, checks)
 

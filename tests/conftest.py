@@ -76,3 +76,8 @@ def full_marks(cs: CriteriaSet, **overrides: Any) -> dict[str, Any]:
     }
     raw.update(overrides)
     return raw
+
+
+# The session's development PKI with its services served, and the chair's final draft: one for
+# every test module that signs or verifies (tests/signing_setting.py).
+from tests.signing_setting import setting  # noqa: E402, F401  (a fixture, registered here)

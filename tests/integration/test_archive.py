@@ -20,7 +20,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 from docgen.errors import ArchiveError
 from signing import archive, images, issue, pki, sign
 from signing.verify import Indication, verify_pdf
-from tests.integration.conftest import (
+from tests.signing_setting import (
     BODIES,
     CHAIR,
     CHAIR_TITLE,

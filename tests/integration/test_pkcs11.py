@@ -26,7 +26,7 @@ from signing import images, issue, sign, token
 from signing.verify import verify_pdf
 from tests import softhsm
 from tests.conftest import need
-from tests.integration.conftest import CHAIR, CHAIR_TITLE, ORGANISATION, Setting
+from tests.signing_setting import CHAIR, CHAIR_TITLE, ORGANISATION, Setting
 
 pytestmark = pytest.mark.slow
 CHAIR_LABEL = "ubnd-hai-phong--chu-tich"

@@ -28,7 +28,7 @@ from docgen.convert import ConverterPool
 from docgen.errors import CertificateRejected, KeyUnavailable
 from signing import images, marker, pki, sign
 from tests.conftest import need
-from tests.integration.conftest import Setting, free_port, signed_by
+from tests.signing_setting import Setting, free_port, signed_by
 
 pytestmark = pytest.mark.slow
 MM = 72 / 25.4

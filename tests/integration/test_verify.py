@@ -22,7 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from signing import archive, images, issue, pki, sign
 from signing.verify import Indication, verify_pdf
 from tests.conftest import need
-from tests.integration.conftest import (
+from tests.signing_setting import (
     BODIES,
     CHAIR,
     CHAIR_TITLE,

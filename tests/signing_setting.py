@@ -1,6 +1,7 @@
-"""One development PKI for the signing tests: keys and certificates made in a temporary folder,
-its OCSP, CRL and timestamp services served on a free loopback port for the whole session, and a
-real final draft of the Quyết định rendered by LibreOffice for the sample chair to sign."""
+"""One development PKI for the signing tests, a session fixture registered in tests/conftest.py:
+keys and certificates made in a temporary folder, its OCSP, CRL and timestamp services served on
+a free loopback port for the whole session, and a real final draft of the Quyết định rendered by
+LibreOffice for the sample chair to sign."""
 
 from __future__ import annotations
 

@@ -1,0 +1,138 @@
+"""The HTTP application: `create_app(settings)` assembles the routers of `api/routes/`, the
+public pages' stylesheet, the OpenAPI docs (served from the app itself, no CDN) and the one
+translator of domain errors into HTTP answers.
+
+Nothing is built at import: `uvicorn api.app:app_from_env --factory` (or `hoso serve`) builds
+the app from the environment's settings, tests build theirs from their own `Settings`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException
+
+from api import web
+from api.errors import http_status
+from api.lookup import NoRegistry, RegistryLookup
+from api.models import ErrorPublic
+from api.routes import pages, verify
+from api.settings import Settings, get_settings
+from api.trust import TrustRoots
+from docgen.errors import HosoError
+
+PAGES = ("/v/", "/xac-minh")
+
+UNAVAILABLE_VI = "Dịch vụ xác minh tạm thời chưa sẵn sàng. Vui lòng thử lại sau."
+
+HTTP_VI = {
+    404: "Không tìm thấy địa chỉ này",
+    405: "Địa chỉ này không nhận phương thức yêu cầu đã gửi",
+}
+
+
+def create_app(settings: Settings, *, registry: RegistryLookup | None = None) -> FastAPI:
+    """The API and the public pages for `settings`; `registry` finds issued documents (none
+    by default: verification then reports signatures only)."""
+    app = FastAPIOffline(
+        title="hoso",
+        summary="Xác minh văn bản điện tử: chữ ký số (PAdES, ND 30/2020) và sổ đăng ký",
+        version="0.1.0",
+        docs_url="/docs",
+        redoc_url="/redoc",
+        static_url="/static/docs",
+    )
+    app.state.settings = settings
+    app.state.registry = registry if registry is not None else NoRegistry()
+    app.state.trust = TrustRoots(settings)
+    app.state.templates = web.templates()
+    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    app.include_router(verify.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(HosoError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of the environment's settings (HOSO_*): the uvicorn `--factory` entry point."""
+    # pyHanko logs what it recovered from in a tampered file with tracebacks; the answer
+    # already says it.
+    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    return create_app(get_settings(), registry=database_registry(get_settings()))
+
+
+def database_registry(settings: Settings) -> RegistryLookup:
+    """The registry in the configured database (brought to the latest schema)."""
+    from api import db
+    from api.registry import DatabaseLookup
+
+    db.upgrade(settings.database())
+    return DatabaseLookup(db.session_factory(settings.database()))
+
+
+def _is_page(request: Request) -> bool:
+    """A public page answers with a page; below /v/ and /xac-minh, so does what no route
+    matched, for a browser."""
+    route = getattr(request.scope.get("route"), "path", "")
+    if route.startswith(PAGES):
+        return True
+    return request.url.path.startswith(PAGES) and "text/html" in request.headers.get("accept", "")
+
+
+def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
+    """JSON for the API; for a person on a public page, the Vietnamese message as a page."""
+    if _is_page(request):
+        # A visitor cannot fix the service's configuration: the details stay in the API's answer.
+        message = error.message_vi if status < 500 else UNAVAILABLE_VI
+        context = {"message": message, "back": request.url.path}
+        return pages.page(
+            request.app.state.templates, request, "error.html", context, status=status
+        )
+    return JSONResponse(error.model_dump(), status_code=status)
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    """The one translator of domain errors (`HosoError` and its subclasses) for HTTP."""
+    assert isinstance(exc, HosoError)  # registered for HosoError only
+    error = ErrorPublic(
+        code=exc.code, message=exc.message, message_vi=exc.message_vi, field=exc.field
+    )
+    return _answer(request, error, http_status(exc))
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's own validation of parameters, in the same shape."""
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    field = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body",))
+    message = f"{field}: {first.get('msg', 'invalid request')}" if field else "invalid request"
+    error = ErrorPublic(
+        code="invalid_request",
+        message=message,
+        message_vi=f"Yêu cầu không hợp lệ ({field})" if field else "Yêu cầu không hợp lệ",
+        field=field,
+    )
+    return _answer(request, error, 422)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's answers (no such route, wrong method) in the same shape."""
+    assert isinstance(exc, HTTPException)
+    error = ErrorPublic(
+        code={404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error"),
+        message=str(exc.detail),
+        message_vi=HTTP_VI.get(exc.status_code, str(exc.detail)),
+        field="",
+    )
+    response = _answer(request, error, exc.status_code)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response

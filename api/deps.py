@@ -1,0 +1,65 @@
+"""What route handlers receive, as `Annotated` dependencies: the app's settings, its registry,
+its trust roots, its templates, and the verification of an uploaded file.
+
+Everything comes from `app.state`, set once by `create_app(settings)`; nothing is built at
+import, so each test makes an app of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.templating import Jinja2Templates
+
+from api.lookup import RegistryLookup
+from api.settings import Settings
+from api.trust import TrustRoots
+from api.upload import Upload, receive_pdf
+from api.verification import Verification, verify_upload
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _registry(request: Request) -> RegistryLookup:
+    registry: RegistryLookup = request.app.state.registry
+    return registry
+
+
+def _templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+class Verifier:
+    """Receive the request's PDF (streamed to a temporary file) and verify it in a worker
+    thread: `verify_pdf` is CPU-bound and runs an event loop of its own."""
+
+    def __init__(self, settings: Settings, trust: TrustRoots, registry: RegistryLookup) -> None:
+        self.settings = settings
+        self.trust = trust
+        self.registry = registry
+
+    async def __call__(self, request: Request) -> Verification:
+        # The roots first: a service that cannot verify says so before reading any upload.
+        roots = await run_in_threadpool(self.trust.get)
+        async with receive_pdf(request, limit=self.settings.upload_limit) as upload:
+            return await run_in_threadpool(self._verify, upload, roots)
+
+    def _verify(self, upload: Upload, roots: list[Any]) -> Verification:
+        return verify_upload(upload.read(), trust_roots=roots, registry=self.registry)
+
+
+def _verifier(request: Request) -> Verifier:
+    state = request.app.state
+    return Verifier(state.settings, state.trust, state.registry)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+VerifierDep = Annotated[Verifier, Depends(_verifier)]

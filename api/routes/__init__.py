@@ -1,0 +1,1 @@
+"""One APIRouter per file: `verify` (the JSON endpoint) and `pages` (the public pages)."""

@@ -1,0 +1,206 @@
+"""A verification report in plain Vietnamese, as the public page shows it: one verdict with its
+colour, and each signature's facts in words a recipient understands.
+
+Pure: a `Report` (and registry records) in, strings out. The English reasons of
+`signing.verify` stay for the API and the CLI; the page says the same things here, by
+sub-indication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from api.lookup import RegistryRecord, status_vi
+from docgen import vn
+from signing.verify import Indication, Report, SignatureCheck
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+Tone = Literal["green", "amber", "red"]
+
+# Why a signature did not pass, by ETSI EN 319 102-1 sub-indication.
+REASONS = {
+    "HASH_FAILURE": "nội dung văn bản đã bị sửa đổi sau khi ký",
+    "SIG_CRYPTO_FAILURE": "giá trị chữ ký không khớp với nội dung văn bản",
+    "FORMAT_FAILURE": "tệp bị hỏng hoặc đã bị thay đổi sau khi ký theo cách không được phép",
+    "REVOKED": "chứng thư số của người ký đã bị thu hồi trước thời điểm ký",
+    "REVOKED_NO_POE": "chứng thư số đã bị thu hồi và không có bằng chứng chữ ký được tạo trước đó",
+    "NO_CERTIFICATE_CHAIN_FOUND": "chứng thư số không do tổ chức chứng thực được tin cậy cấp",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "chưa kiểm tra được tình trạng chứng thư số: dữ liệu "
+    "thu hồi không có trong tệp và không truy cập được",
+    "TRY_LATER": "chưa có dữ liệu thu hồi của chứng thư số, hãy thử lại sau",
+    "NO_POE": "không có bằng chứng chữ ký được tạo khi chứng thư số còn hiệu lực",
+    "OUT_OF_BOUNDS_NO_POE": "chứng thư số đã hết hạn và không có bằng chứng chữ ký được tạo "
+    "trước đó",
+    "NO_SIGNATURE_FOUND": "tệp không có chữ ký số nào",
+}
+
+FIELDS = {
+    "chu_ky": "Chữ ký của người có thẩm quyền",
+    "con_dau": "Chữ ký số của cơ quan, tổ chức",
+    "chu_ky_to_chuc": "Chữ ký số của cơ quan, tổ chức (phụ lục)",
+}
+
+REVOCATION = {
+    "good": "Chưa bị thu hồi",
+    "revoked": "Đã bị thu hồi",
+    "unknown": "Chưa xác định được",
+    "not checked": "Chưa kiểm tra",
+}
+
+COVERAGE = {
+    "ENTIRE_FILE": "Toàn bộ tệp",
+    "ENTIRE_REVISION": "Toàn bộ văn bản tại thời điểm ký",
+    "CONTIGUOUS_BLOCK_FROM_START": "Chỉ một phần tệp",
+    "UNCLEAR": "Không xác định",
+}
+
+CHANGES = {
+    "NONE": "Không có",
+    "LTA_UPDATES": "Chỉ bổ sung dữ liệu kiểm tra và dấu thời gian (được phép)",
+    "FORM_FILLING": "Điền số, ngày và ký tiếp (được phép)",
+    "ANNOTATIONS": "Thêm ghi chú",
+    "OTHER": "Có thay đổi nội dung",
+}
+
+INDICATION = {
+    Indication.TOTAL_PASSED: "Hợp lệ",
+    Indication.INDETERMINATE: "Chưa xác định được",
+    Indication.TOTAL_FAILED: "Không hợp lệ",
+}
+
+TONE: dict[Indication, Tone] = {
+    Indication.TOTAL_PASSED: "green",
+    Indication.INDETERMINATE: "amber",
+    Indication.TOTAL_FAILED: "red",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The page's headline: a colour and one sentence."""
+
+    tone: Tone
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: str
+    bad: bool = False
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    """One signature as the page lists it."""
+
+    title: str
+    tone: Tone
+    verdict: str
+    lines: tuple[Line, ...]
+
+
+def reason(sub_indication: str | None) -> str:
+    if sub_indication is None:
+        return "không rõ lý do"
+    return REASONS.get(sub_indication, f"lỗi kiểm tra ({sub_indication})")
+
+
+def verdict(report: Report) -> Verdict:
+    """'Văn bản hợp lệ: …', 'Chưa xác định được: …' or 'Văn bản KHÔNG hợp lệ: …'."""
+    signatures = sum(1 for c in report.signatures if c.kind == "signature")
+    if report.indication is Indication.TOTAL_PASSED:
+        which = "chữ ký số đúng" if signatures == 1 else f"{signatures} chữ ký số đều đúng"
+        return Verdict(
+            "green",
+            f"Văn bản hợp lệ: {which}, chứng thư số được tin cậy và văn bản không bị thay đổi "
+            f"sau khi ký.",
+        )
+    why = reason(report.sub_indication)
+    if report.indication is Indication.INDETERMINATE:
+        return Verdict("amber", f"Chưa xác định được: {why}.")
+    return Verdict("red", f"Văn bản KHÔNG hợp lệ: {why}.")
+
+
+def when(value: dt.datetime | None) -> str:
+    """'14:05:09 ngày 05 tháng 12 năm 2026 (giờ Việt Nam)'."""
+    if value is None:
+        return "—"
+    local = value.astimezone(VIETNAM)
+    return f"{local:%H:%M:%S} {vn.nd30_date(local.date())} (giờ Việt Nam)"
+
+
+def yes_no(value: bool) -> str:
+    return "Có" if value else "Không"
+
+
+def signature_view(check: SignatureCheck) -> SignatureView:
+    timestamp = check.kind == "document timestamp"
+    title = (
+        "Dấu thời gian lưu trữ"
+        if timestamp
+        else FIELDS.get(check.field, f"Chữ ký số ({check.field})")
+    )
+    lines = [
+        Line("Người ký" if not timestamp else "Đơn vị cấp dấu thời gian", check.signer or "—"),
+    ]
+    if check.organisation and check.organisation != check.signer:
+        lines.append(Line("Cơ quan, tổ chức", check.organisation))
+    if not timestamp:
+        lines.append(Line("Thời điểm ký (người ký khai)", when(check.signing_time)))
+    lines += [
+        Line("Dấu thời gian", when(check.timestamp_time)),
+        Line("Nội dung còn nguyên vẹn", yes_no(check.intact), bad=not check.intact),
+        Line("Chữ ký đúng", yes_no(check.valid), bad=not check.valid),
+        Line("Chứng thư số được tin cậy", yes_no(check.trusted), bad=not check.trusted),
+        Line(
+            "Tình trạng thu hồi chứng thư số",
+            REVOCATION.get(check.revocation, check.revocation),
+            bad=check.revocation != "good",
+        ),
+        Line("Phạm vi được ký", COVERAGE.get(check.coverage, check.coverage)),
+        Line(
+            "Thay đổi sau khi ký",
+            CHANGES.get(check.modification, check.modification),
+            bad=check.indication is Indication.TOTAL_FAILED
+            and check.sub_indication == "FORMAT_FAILURE",
+        ),
+    ]
+    result = INDICATION[check.indication]
+    if check.indication is not Indication.TOTAL_PASSED:
+        result += f": {reason(check.sub_indication)}"
+    return SignatureView(title, TONE[check.indication], result, tuple(lines))
+
+
+STATUS_TONE: dict[str, Tone] = {"in force": "green", "revoked": "red", "replaced": "amber"}
+
+
+def status_tone(record: RegistryRecord) -> Tone:
+    return STATUS_TONE[record.status]
+
+
+def match(registered: RegistryRecord | None, expected: RegistryRecord | None = None) -> Verdict:
+    """Whether the uploaded file is the registered document (`expected`: the one whose page
+    the file was uploaded on)."""
+    if registered is not None and (expected is None or registered == expected):
+        return Verdict(
+            "green",
+            f"Tệp này trùng khớp từng bit với văn bản {registered.number} đã đăng ký "
+            f"({status_vi(registered).lower()}).",
+        )
+    if registered is not None and expected is not None:
+        return Verdict(
+            "amber",
+            f"Tệp này là văn bản {registered.number} đã đăng ký, không phải văn bản "
+            f"{expected.number} của trang này.",
+        )
+    if expected is not None:
+        return Verdict(
+            "amber",
+            f"Tệp này không trùng khớp với bản đã đăng ký của văn bản {expected.number}: "
+            f"có thể là một bản khác, bản đã lưu trữ hoặc đã bị chỉnh sửa.",
+        )
+    return Verdict("amber", "Tệp này không trùng khớp với văn bản nào trong sổ đăng ký.")

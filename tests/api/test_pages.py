@@ -1,0 +1,182 @@
+"""The public pages: /v/{code} shows the registry record in Vietnamese (or a Vietnamese 404
+page), its form checks an uploaded copy with the verdict at a glance; every page is clean UTF-8
+NFC text, readable on a phone, and loads nothing but its own stylesheet."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import httpx
+import pytest
+
+from tests.api.conftest import (
+    RECORD,
+    AppFactory,
+    TestClient,
+    registered,
+)
+from tests.signing_setting import Setting
+
+HTML = {"accept": "text/html,application/xhtml+xml"}
+
+
+def page(response: httpx.Response, status: int = 200) -> str:
+    """The page's text, after the checks every page must pass."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    text = response.text
+    assert "\ufffd" not in text, "a replacement character"
+    assert text == unicodedata.normalize("NFC", text)
+    assert '<html lang="vi">' in text
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+    for url in re.findall(r"""(?:src|href|action)="([^"]*)\"""", text):
+        assert url.startswith("/"), url  # nothing from another host, no CDN
+    assert "<script" not in text
+    return text
+
+
+def visible(html: str) -> str:
+    """The page's words, tags removed and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_known_code_shows_the_record_in_vietnamese(client: TestClient) -> None:
+    text = visible(page(client.get(f"/v/{RECORD.code}")))
+    assert "Văn bản số 06/QĐ-UBND" in text
+    assert "Ngày ban hành ngày 05 tháng 12 năm 2026" in text
+    assert f"Trích yếu {RECORD.subject}" in text
+    assert "Cơ quan ban hành Ủy ban nhân dân thành phố Hải Phòng" in text
+    assert "Tình trạng Đang có hiệu lực" in text
+    assert "Kiểm tra một bản điện tử của văn bản này" in text
+
+
+def test_the_upload_form_posts_the_file_to_the_record(client: TestClient) -> None:
+    html = page(client.get(f"/v/{RECORD.code}"))
+    assert f'action="/v/{RECORD.code}" method="post" enctype="multipart/form-data"' in html
+    assert 'type="file" name="file" accept=".pdf,application/pdf" required' in html
+
+
+@pytest.mark.parametrize("typed", ["abcde-fgh23", "ABCDEFGH23", " abcde fgh23 "])
+def test_a_code_is_found_however_it_is_typed(client: TestClient, typed: str) -> None:
+    assert "06/QĐ-UBND" in page(client.get(f"/v/{typed}"))
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("QWERT-YUIOP", ["Tình trạng Đã bị thu hồi", "Lý do Ban hành sai thẩm quyền"]),
+        ("ZXCVB-NMASD", ["Tình trạng Đã được thay thế bởi 07/QĐ-UBND", "Lý do Sai tên đơn vị"]),
+    ],
+)
+def test_revoked_and_replaced_documents_say_so(
+    client: TestClient, code: str, words: list[str]
+) -> None:
+    text = visible(page(client.get(f"/v/{code}")))
+    for expected in words:
+        assert expected in text
+
+
+def test_an_unknown_code_is_a_404_page_in_vietnamese(client: TestClient) -> None:
+    html = page(client.get("/v/ZZZZZ-ZZZZZ"), 404)
+    assert "Không tìm thấy văn bản với mã ZZZZZ-ZZZZZ" in visible(html)
+    assert 'action="/xac-minh"' in html  # the file can still be checked
+
+
+def test_a_hostile_code_is_shown_as_text(client: TestClient) -> None:
+    html = page(client.get("/v/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"), 404)
+    assert "&lt;IMGSRC=XONERROR=ALERT(1)&gt;" in html
+
+
+def test_a_browser_gets_pages_for_what_does_not_exist(client: TestClient) -> None:
+    text = visible(page(client.get("/v/a/b", headers=HTML), 404))
+    assert "Không tìm thấy địa chỉ này" in text
+
+
+def test_the_check_page_and_the_stylesheet(client: TestClient) -> None:
+    html = page(client.get("/xac-minh"))
+    assert "Kiểm tra văn bản điện tử" in html
+    assert client.get("/", follow_redirects=False).headers["location"] == "/xac-minh"
+    css = client.get("/static/style.css")
+    assert css.status_code == 200 and "@media" in css.text
+
+
+def test_a_bad_upload_on_a_page_is_a_page(client: TestClient) -> None:
+    r = client.post(
+        f"/v/{RECORD.code}",
+        files={"file": ("thu.txt", b"khong phai pdf", "text/plain")},
+        headers=HTML,
+    )
+    text = visible(page(r, 415))
+    assert "Không kiểm tra được" in text and "Tệp tải lên không phải là tệp PDF" in text
+
+
+def test_an_upload_to_an_unknown_code_is_a_404_page(client: TestClient) -> None:
+    r = client.post("/v/ZZZZZ-ZZZZZ", files={"file": ("a.pdf", b"%PDF-1.7", "application/pdf")})
+    assert "Không tìm thấy văn bản với mã ZZZZZ-ZZZZZ" in page(r, 404)
+
+
+def test_a_service_without_roots_does_not_show_its_paths(make_app: AppFactory) -> None:
+    with TestClient(make_app(trust_roots_dir=None)) as client:
+        r = client.post(
+            "/xac-minh", files={"file": ("a.pdf", b"%PDF-1.7", "application/pdf")}, headers=HTML
+        )
+    text = visible(page(r, 503))
+    assert "tạm thời chưa sẵn sàng" in text and "/pki" not in text
+
+
+# ---- verdicts on the real documents (slow) ----------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_registered_file_is_valid_and_the_registered_one(
+    make_pki_app: AppFactory, issued_pdf: bytes
+) -> None:
+    with TestClient(make_pki_app(registry=registered(issued_pdf))) as client:
+        r = client.post(f"/v/{RECORD.code}", files={"file": ("qd.pdf", issued_pdf)})
+    html = page(r)
+    assert re.search(r'class="verdict green">Văn bản hợp lệ: 2 chữ ký số đều đúng', html)
+    assert "Tệp này trùng khớp từng bit với văn bản 06/QĐ-UBND đã đăng ký" in html
+    text = visible(html)
+    assert "Chữ ký của người có thẩm quyền Hợp lệ" in text
+    assert "Chữ ký số của cơ quan, tổ chức Hợp lệ" in text
+    assert "Người ký TEST Trần Minh Khôi" in text
+    assert "Tình trạng thu hồi chứng thư số Chưa bị thu hồi" in text
+    assert "(giờ Việt Nam)" in text
+
+
+@pytest.mark.slow
+def test_a_tampered_copy_is_red_and_not_the_registered_one(
+    make_pki_app: AppFactory, issued_pdf: bytes, tampered_pdf: bytes
+) -> None:
+    with TestClient(make_pki_app(registry=registered(issued_pdf))) as client:
+        r = client.post(f"/v/{RECORD.code}", files={"file": ("qd.pdf", tampered_pdf)})
+    html = page(r)
+    assert re.search(
+        r'class="verdict red">Văn bản KHÔNG hợp lệ: nội dung văn bản đã bị sửa đổi sau khi ký',
+        html,
+    )
+    assert "không trùng khớp với bản đã đăng ký của văn bản 06/QĐ-UBND" in html
+
+
+@pytest.mark.slow
+def test_an_unsigned_draft_is_amber_on_the_check_page(
+    make_pki_app: AppFactory, setting: Setting
+) -> None:
+    with TestClient(make_pki_app()) as client:
+        r = client.post("/xac-minh", files={"file": ("du-thao.pdf", setting.draft)})
+    html = page(r)
+    assert 'class="verdict amber">Chưa xác định được: tệp không có chữ ký số nào.' in html
+    assert "không trùng khớp với văn bản nào trong sổ đăng ký" in html
+
+
+@pytest.mark.slow
+def test_the_check_page_finds_the_registered_document(
+    make_pki_app: AppFactory, issued_pdf: bytes
+) -> None:
+    with TestClient(make_pki_app(registry=registered(issued_pdf))) as client:
+        r = client.post("/xac-minh", files={"file": ("qd.pdf", issued_pdf)})
+    text = visible(page(r))
+    assert "Văn bản hợp lệ:" in text
+    assert "Văn bản đã đăng ký Số, ký hiệu 06/QĐ-UBND" in text

@@ -1,0 +1,132 @@
+"""The pure parts of the API: codes as people type them, sizes in both languages, statuses, the
+page's verdict and match sentences, the HTTP status of each domain error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from api import wording
+from api.errors import UnsupportedUpload, UploadError, UploadTooLarge, http_status, size_text
+from api.lookup import normalise_code, status_text, status_vi
+from docgen.errors import ConfigError, HosoError, InvalidAssessment
+from signing.verify import Indication, Report, SignatureCheck, decide
+from tests.api.conftest import RECORD, REPLACED, REVOKED
+
+CODES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=10, max_size=10)
+
+
+@given(CODES)
+def test_a_printed_code_is_found_however_it_is_typed(letters: str) -> None:
+    printed = f"{letters[:5]}-{letters[5:]}"
+    for typed in (printed, printed.lower(), letters, f" {letters[:5]} {letters[5:]} "):
+        assert normalise_code(typed) == printed
+
+
+@given(st.text())
+def test_normalising_is_idempotent(text: str) -> None:
+    once = normalise_code(text)
+    assert normalise_code(once) == once
+
+
+@pytest.mark.parametrize(
+    ("size", "en", "vi"),
+    [
+        (20 * 1024 * 1024, "20 MiB", "20 MiB"),
+        (1536, "1.5 KiB", "1,5 KiB"),
+        (4096, "4 KiB", "4 KiB"),
+        (1000, "1000 bytes", "1.000 byte"),
+    ],
+)
+def test_sizes_for_people(size: int, en: str, vi: str) -> None:
+    assert size_text(size) == (en, vi)
+
+
+def test_statuses() -> None:
+    assert (status_text(RECORD), status_vi(RECORD)) == ("in force", "Đang có hiệu lực")
+    assert (status_text(REVOKED), status_vi(REVOKED)) == ("revoked", "Đã bị thu hồi")
+    assert status_text(REPLACED) == "replaced by 07/QĐ-UBND"
+    assert status_vi(REPLACED) == "Đã được thay thế bởi 07/QĐ-UBND"
+
+
+def test_http_status_of_each_error() -> None:
+    assert http_status(UploadTooLarge("x")) == 413
+    assert http_status(UnsupportedUpload("x")) == 415
+    assert http_status(UploadError("x")) == 422
+    assert http_status(InvalidAssessment([])) == 422
+    assert http_status(ConfigError("x")) == 503
+    assert http_status(HosoError("x")) == 400
+
+
+def check(indication: Indication, sub: str | None = None, **changes: object) -> SignatureCheck:
+    values: dict[str, object] = {
+        "field": "chu_ky",
+        "kind": "signature",
+        "signer": "TEST Trần Minh Khôi",
+        "organisation": None,
+        "signing_time": dt.datetime(2026, 12, 5, 2, 3, 4, tzinfo=dt.UTC),
+        "timestamp_time": dt.datetime(2026, 12, 5, 2, 3, 5, tzinfo=dt.UTC),
+        "intact": True,
+        "valid": True,
+        "trusted": True,
+        "revocation": "good",
+        "coverage": "ENTIRE_FILE",
+        "modification": "NONE",
+        "certifying": True,
+        "docmdp_ok": True,
+        "indication": indication,
+        "sub_indication": sub,
+        "message": "m",
+    }
+    values.update(changes)
+    return SignatureCheck(**values)  # type: ignore[arg-type]
+
+
+def test_the_verdict_in_one_sentence() -> None:
+    passed = decide("0" * 64, [check(Indication.TOTAL_PASSED)])
+    assert wording.verdict(passed) == wording.Verdict(
+        "green",
+        "Văn bản hợp lệ: chữ ký số đúng, chứng thư số được tin cậy và văn bản không bị thay "
+        "đổi sau khi ký.",
+    )
+    failed = decide("0" * 64, [check(Indication.TOTAL_FAILED, "HASH_FAILURE", intact=False)])
+    assert wording.verdict(failed).tone == "red"
+    assert wording.verdict(failed).sentence.startswith("Văn bản KHÔNG hợp lệ: nội dung")
+    unknown = decide("0" * 64, [check(Indication.INDETERMINATE, "TRY_LATER")])
+    assert wording.verdict(unknown).sentence == (
+        "Chưa xác định được: chưa có dữ liệu thu hồi của chứng thư số, hãy thử lại sau."
+    )
+    empty = Report("0" * 64, (), Indication.INDETERMINATE, "NO_SIGNATURE_FOUND", "none")
+    assert wording.verdict(empty).tone == "amber"
+    odd = decide("0" * 64, [check(Indication.TOTAL_FAILED, "SOMETHING_NEW")])
+    assert "SOMETHING_NEW" in wording.verdict(odd).sentence
+
+
+def test_a_signature_in_words() -> None:
+    view = wording.signature_view(check(Indication.TOTAL_PASSED))
+    assert (view.title, view.tone, view.verdict) == (
+        "Chữ ký của người có thẩm quyền",
+        "green",
+        "Hợp lệ",
+    )
+    lines = {line.label: line.value for line in view.lines}
+    assert lines["Thời điểm ký (người ký khai)"] == (
+        "09:03:04 ngày 05 tháng 12 năm 2026 (giờ Việt Nam)"
+    )
+    assert not any(line.bad for line in view.lines)
+    bad = wording.signature_view(check(Indication.TOTAL_FAILED, "REVOKED", revocation="revoked"))
+    assert bad.verdict == "Không hợp lệ: chứng thư số của người ký đã bị thu hồi trước thời điểm ký"
+    assert [line.label for line in bad.lines if line.bad] == ["Tình trạng thu hồi chứng thư số"]
+
+
+def test_whether_the_file_is_the_registered_one() -> None:
+    assert wording.match(RECORD, RECORD).tone == "green"
+    assert wording.match(RECORD).sentence == (
+        "Tệp này trùng khớp từng bit với văn bản 06/QĐ-UBND đã đăng ký (đang có hiệu lực)."
+    )
+    assert "không phải văn bản 06/QĐ-UBND" in wording.match(REVOKED, RECORD).sentence
+    assert "không trùng khớp với bản đã đăng ký" in wording.match(None, RECORD).sentence
+    assert wording.match(None).tone == "amber"
