@@ -4,8 +4,10 @@ Prints the time per unit of the pure engine, of reading + checking + scoring YAM
 doing the same from a workbook; LibreOffice's conversion started per document, warm and pooled;
 and signing a one-page PDF with pyHanko's default path (PKCS#12 read per document, a dry-run
 signature to size the container) against ours (key loaded once per run, size reserved), with
-what the RFC 3161 timestamp and the LTV step add per document. Each section prints its ratios
-and targets. `bench/run.py signing` (or `scoring`, `conversion`) runs one section.
+what the RFC 3161 timestamp and the LTV step add per document; issues per second with 8
+concurrent workers on SQLite and PostgreSQL (bench/numbering.py); verification in process
+against POST /api/verify on loopback (bench/verification.py). Each section prints its ratios
+and targets. `bench/run.py signing` (or scoring, conversion, numbering, verification) runs one.
 """
 
 from __future__ import annotations
@@ -267,10 +269,24 @@ def signing() -> None:
     )
 
 
+def numbering() -> None:
+    from bench.numbering import numbering as run
+
+    run()
+
+
+def verification() -> None:
+    from bench.verification import verification as run
+
+    run()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "scoring": score_units,
     "conversion": conversion,
     "signing": signing,
+    "numbering": numbering,
+    "verification": verification,
 }
 
 
