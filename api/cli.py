@@ -399,7 +399,7 @@ def demo(
             only="quyet-dinh",
             **dossier_args,
         )
-        signed = cli_signing.demo_chain(
+        signed, code = cli_signing.demo_chain(
             output / "ky-so" / f"{decision.path}.pdf",
             hai_phong,
             title=decision.context["signer"]["title"],
@@ -417,6 +417,9 @@ def demo(
         f"  • hồ sơ mẫu (PDF, DOCX):   {shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
     )
     out.print(f"  • QĐ đã ký, ban hành, lưu trữ: {shown(signed)}  (kiểm tra: {hoso} verify …)")
+    out.print(
+        f"  • xác minh trên web:       {hoso} serve, rồi mở {get_settings().verify_url(code)}"
+    )
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
 
 

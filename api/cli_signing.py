@@ -470,14 +470,19 @@ def _print_report(path: Path, report: Any) -> None:
     out.print(f"  {report.message}", markup=False)
 
 
-def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt.date) -> Path:
+def demo_chain(
+    final: Path, body: IssuingBody, *, title: str, name: str, day: dt.date
+) -> tuple[Path, str]:
     """The demo's signing: the development PKI (made if missing, served in this process on
     the configured port unless `hoso pki serve` already answers there), the chair's signature,
-    the văn thư's số, ngày and seal, the archive seal and the verification, beside `final`.
+    the văn thư's số, ngày (from the registry) and seal, the archive seal and the verification,
+    beside `final`. Returns the archived file and the registry's verification code.
     The keys are the PKI's TEST keys, whose passphrase is public test material."""
     from urllib.parse import urlsplit
 
-    from api import registry
+    from sqlalchemy import select
+
+    from api import db, registry
     from signing import archive, images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying
@@ -526,17 +531,25 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt
             write_atomic(final.with_name(f"{final.stem}-ban-hanh.pdf"), issued)
             return issued
 
-        # Every run of the demo issues the sample QĐ again: a new record with the next số, so
-        # it does not claim the code printed on the draft, which the first run's record holds.
+        # Every run of the demo issues the sample QĐ again, with the next số; the first run's
+        # record claims the code printed on the draft (so its QR code finds it), later runs
+        # get codes of their own.
+        sessions = _registry(inputs.load_bodies(BODIES))
+        pages, printed = _page_count_and_code(signed)
+        with sessions() as session:
+            taken = session.scalar(
+                select(db.Document.id).where(db.Document.verification_code == printed)
+            )
         done = registry.record_issue(
-            _registry(inputs.load_bodies(BODIES)),
+            sessions,
             body=body.id,
             type_code="QĐ",
             issued_on=day,
             make=make,
             actor="demo",
             signer_info=f"{vn.nfc(title).capitalize()} {name}",
-            page_count=_page_count_and_code(signed)[0],
+            page_count=pages,
+            verification_code=None if taken else printed,
         )
         issued = done.pdf
         sealed = archive.seal_for_archive(issued, tsa_url=tsa, context=context)
@@ -547,7 +560,7 @@ def demo_chain(final: Path, body: IssuingBody, *, title: str, name: str, day: dt
         f"{vn.nd30_date(day)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
     )
     _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))
-    return archived
+    return archived, done.verification_code
 
 
 def register(app: typer.Typer) -> None:
