@@ -235,8 +235,9 @@ def test_every_template_renders_with_every_list_long(pool: ConverterPool, tmp_pa
     for name, ctx in generate.sample_contexts().items():
         long: dict[str, object] = dict(ctx)
         expected: dict[str, tuple[str, int]] = {}
+        printed_keys = render.variables(name)  # not the data kept for others ("article_3")
         for key, value in ctx.items():
-            if not isinstance(value, list) or not value:
+            if not isinstance(value, list) or not value or key not in printed_keys:
                 continue
             first = value[0]
             if isinstance(first, str):
