@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api.console import errors, out, shown, write_atomic
+from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
+from api.store import LocalStore
 from docgen import inputs, vn
 from docgen.errors import ConfigError, HosoError
 from docgen.model import IssuingBody
@@ -226,6 +227,9 @@ def issue_command(
                 context=context,
             )
             write_atomic(output, issued)
+            # Into the archive store before the record commits: a record never lacks its file
+            # (a crash in between leaves a file without a record, which `archive check` names).
+            LocalStore(settings.store()).put(issued)
             return issued
 
         try:
@@ -357,6 +361,58 @@ def archive_renew(
             out.print(f"{shown(path)}: từ chối: {exc.message}", markup=False)
     if refused:
         raise typer.Exit(2)
+
+
+@archive_app.command("check")
+def archive_check(
+    offline: Annotated[
+        bool, typer.Option(help="use only the revocation data the files carry")
+    ] = False,
+) -> None:
+    """Re-hash every stored file, re-validate its signatures and compare store and registry.
+
+    Exit code 0 only when every registered document has its file, intact and TOTAL_PASSED, and
+    no file lies in the store without its record."""
+    from sqlalchemy import select
+
+    from api import db
+    from signing import verify as verifying
+
+    settings = get_settings()
+    problems: list[str] = []
+    with errors():
+        sessions = _registry(inputs.load_bodies(BODIES))
+        roots = _trust_roots()
+        store = LocalStore(settings.store())
+        with sessions() as session:
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            documents = session.scalars(
+                select(db.Document).where(db.Document.sha256.is_not(None))
+            ).all()
+        known = {d.sha256 for d in documents}
+        for document in documents:
+            assert document.sha256 is not None
+            label = f"{vn.code_number(document.number or 0)}/{document.notation}"
+            try:
+                pdf = store.get(document.sha256)  # the hash is checked on read
+            except HosoError as exc:
+                problems.append(f"{label}: {exc.message}")
+                continue
+            report = verifying.verify_pdf(pdf, roots, online=not offline)
+            mark = "[green]hợp lệ[/]" if report.passed else "[red]KHÔNG HỢP LỆ[/]"
+            out.print(f"{label} ({document.status}): {mark} — {report.message}")
+            if not report.passed:
+                problems.append(f"{label}: {report.indication.value}: {report.message}")
+        for digest in sorted(set(store.iter()) - known):
+            problems.append(f"{digest}: in the store without a record in the registry")
+    for problem in problems:
+        err.print(f"  • {problem}", markup=False)
+    out.print(
+        f"Đã kiểm tra {len(documents)} văn bản: "
+        + ("không có sai lệch." if not problems else f"{len(problems)} sai lệch.")
+    )
+    if problems:
+        raise typer.Exit(1)
 
 
 def sign_attachment_command(
@@ -529,6 +585,7 @@ def demo_chain(
                 context=context,
             )
             write_atomic(final.with_name(f"{final.stem}-ban-hanh.pdf"), issued)
+            LocalStore(settings.store()).put(issued)
             return issued
 
         # Every run of the demo issues the sample QĐ again, with the next số; the first run's

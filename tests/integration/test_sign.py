@@ -263,6 +263,23 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 .read_bytes()
                 .startswith((tmp_path / "issued1.pdf").read_bytes())
             )
+            # Both issued files are in the store and verify; a damaged copy is named.
+            checked = subprocess.run(
+                [hoso, "archive", "check"], env=env, capture_output=True, text=True
+            )
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            assert "Đã kiểm tra 2 văn bản: không có sai lệch." in checked.stdout
+            (stored,) = [
+                p
+                for p in (tmp_path / "store").rglob("*.pdf")
+                if p.read_bytes() == (tmp_path / "issued1.pdf").read_bytes()
+            ]
+            stored.chmod(0o644)
+            stored.write_bytes(stored.read_bytes() + b"%")
+            damaged = subprocess.run(
+                [hoso, "archive", "check"], env=env, capture_output=True, text=True
+            )
+            assert damaged.returncode == 1 and "01/QĐ-UBND" in damaged.stderr
             renew = [hoso, "archive", "renew", str(tmp_path / "sealed.pdf")]
             renew += ["--out-dir", str(tmp_path / "renewed")]
             early = subprocess.run(renew, env=env, capture_output=True, text=True)
