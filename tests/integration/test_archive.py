@@ -71,8 +71,14 @@ def _vri_keys(pdf: bytes) -> set[str]:
 
 
 def _crl_issue_dates(pdf: bytes) -> set[dt.date]:
+    """When the root's CRLs in the DSS were issued (the issuing CA's weekly CRL may be there
+    too, depending on whether pyHanko fetched it beside the OCSP response: not counted)."""
     lists = (crl.CertificateList.load(ref.get_object().data) for ref in _dss(pdf).crls)
-    return {c["tbs_cert_list"]["this_update"].native.date() for c in lists}
+    return {
+        c["tbs_cert_list"]["this_update"].native.date()
+        for c in lists
+        if c["tbs_cert_list"]["issuer"].native["common_name"] == "hoso TEST Root CA"
+    }
 
 
 def _context_at(root: x509.Certificate, moment: dt.datetime) -> ValidationContext:
