@@ -3,8 +3,6 @@ command line, atomic writes and paths as a user would type them."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +10,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from api.store import write_atomic
 from docgen.errors import HosoError, InvalidAssessment
+
+__all__ = ["err", "errors", "out", "shown", "write_atomic"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -34,21 +35,6 @@ def errors() -> Iterator[None]:
     except HosoError as exc:
         err.print(f"error: {exc.message}", markup=False)
         raise typer.Exit(2) from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def shown(path: Path) -> str:

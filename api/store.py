@@ -287,19 +287,28 @@ def export_zip(
     sums = "".join(f"{sha256(data)}  {name}\n" for name, data in files)
     data = _zip([*files, ("SHA256SUMS", sums.encode())])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".zip", dir=out.parent)
+    try:
+        write_atomic(out, data, mode=0o644)  # an export is a copy: a newer one may replace it
+    except OSError as exc:
+        raise ArchiveError(f"cannot write the export {out}: {exc}", field="out") from exc
+    return out
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write to a temporary file beside `path`, fsync, rename over `path`, fsync the folder:
+    never a half-written file, and no temporary file left if it fails. `mode` sets the
+    permissions (else those of a private temporary file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)  # an export is a copy: a newer one may replace an older
-        _fsync_dir(out.parent)
-    except OSError as exc:
-        raise ArchiveError(f"cannot write the export {out}: {exc}", field="out") from exc
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
-    return out

@@ -24,14 +24,14 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import signers
-from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.stamp import TextStamp, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from signing import marker
 from signing.fonts import SERIF, SerifFont
-from signing.sign import MM, check_certificate, run_signer
+from signing.sign import MM, pades_signer, run_signer
 
 ATTACHMENT_FIELD = "chu_ky_to_chuc"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -72,9 +72,6 @@ def sign_attachment(
     """The organisation's PAdES B-T signature on a separate attachment file, shown as
     `reference` (the document's số ký hiệu, e.g. "06/QĐ-UBND") over the signing time."""
     assert organisation.signing_cert is not None
-    check_certificate(
-        organisation.signing_cert, context, intermediates=list(organisation.cert_registry)
-    )
     box = attachment_box(pdf)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # Left of the signature at the top right: the bottom margin may hold the QR code (docgen.stamp).
@@ -103,15 +100,10 @@ def sign_attachment(
         ),
         border_width=0,
     )
-    meta = signers.PdfSignatureMetadata(
-        field_name=ATTACHMENT_FIELD,
-        subfilter=SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        validation_context=context,
-    )
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=organisation,
+    pdf_signer = pades_signer(
+        organisation,
+        field=ATTACHMENT_FIELD,
+        context=context,
         stamp_style=style,
         new_field_spec=SigFieldSpec(ATTACHMENT_FIELD, on_page=0, box=box),
     )

@@ -27,20 +27,6 @@ def font_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-class InMemoryFont(GlyphAccumulatorFactory):
-    """pyHanko's factory opens the font file and never closes it; read it once into memory."""
-
-    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(
-            writer=writer,
-            font_handle=io.BytesIO(font_bytes(self.font_file)),
-            font_size=self.font_size,
-            obj_stream=obj_stream,
-        )
-
-
 class _ThousandthsOfEm(GlyphAccumulator):
     """pyHanko 0.38 writes a TrueType font's glyph widths (/W) in font units, but PDF reads them
     in thousandths of an em: with Liberation Serif (2048 units) every glyph would advance twice
@@ -70,9 +56,10 @@ class _ThousandthsOfEm(GlyphAccumulator):
         return self._glyphs[glyph_id]
 
 
-class SerifFont(InMemoryFont):
-    """A font from memory (see `InMemoryFont`), with widths PDF reads right: for text laid out
-    by pyHanko (text stamps) or by us from the shaped advances."""
+class SerifFont(GlyphAccumulatorFactory):
+    """A font read once into memory (pyHanko's factory opens the file and never closes it),
+    with widths PDF reads right: for text laid out by pyHanko (text stamps) or by us from the
+    shaped advances."""
 
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:

@@ -18,13 +18,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
-from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
 from signing.fonts import SERIF, SERIF_ITALIC, SerifFont
-from signing.sign import SEAL_FIELD, check_certificate, run_signer
+from signing.sign import SEAL_FIELD, pades_signer, run_signer
 
 # pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
 PdfDict: Any = generic.DictionaryObject
@@ -102,21 +101,12 @@ def seal(
     context: ValidationContext,
 ) -> bytes:
     """The organisation's PAdES B-T signature in the seal field, shown as the seal image."""
-    assert organisation.signing_cert is not None
-    check_certificate(
-        organisation.signing_cert, context, intermediates=list(organisation.cert_registry)
-    )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     image = PdfImage(Image.open(io.BytesIO(seal_png)), writer=writer)
-    meta = signers.PdfSignatureMetadata(
-        field_name=SEAL_FIELD,
-        subfilter=SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        validation_context=context,
-    )
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=organisation,
+    pdf_signer = pades_signer(
+        organisation,
+        field=SEAL_FIELD,
+        context=context,
         stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
     )
     return run_signer(pdf_signer, writer, tsa_url, existing_fields_only=True)

@@ -17,7 +17,6 @@ plain message; the input bytes are never modified.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -189,12 +188,10 @@ def sign_draft(
     placement: Placement,
     tsa_url: str,
     context: ValidationContext,
-    when: dt.datetime | None = None,
 ) -> bytes:
     """The certified draft: the signer's PAdES B-T signature with their image, and the empty
     field for the organisation's seal."""
     assert signer.signing_cert is not None
-    check_certificate(signer.signing_cert, context, intermediates=list(signer.cert_registry))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # In the certified revision itself: every issued copy shows it, and nothing added later has
     # to touch the page (FILL_FORMS would not allow it).
@@ -203,23 +200,44 @@ def sign_draft(
         writer, SigFieldSpec(SEAL_FIELD, on_page=placement.page, box=placement.seal_box())
     )
     image = PdfImage(Image.open(io.BytesIO(image_png)), writer=writer)
-    meta = signers.PdfSignatureMetadata(
-        field_name=SIGNER_FIELD,
-        certify=True,
-        docmdp_permissions=MDPPerm.FILL_FORMS,
-        subfilter=SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        use_pades_lta=False,
-        validation_context=context,
-        embed_validation_info=False,
-    )
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=signer,
+    pdf_signer = pades_signer(
+        signer,
+        field=SIGNER_FIELD,
+        context=context,
         stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
         new_field_spec=SigFieldSpec(SIGNER_FIELD, on_page=placement.page, box=placement.box),
+        certify=True,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
+        use_pades_lta=False,
+        embed_validation_info=False,
     )
     return run_signer(pdf_signer, writer, tsa_url)
+
+
+def pades_signer(
+    signer: signers.Signer,
+    *,
+    field: str,
+    context: ValidationContext,
+    stamp_style: Any,
+    new_field_spec: SigFieldSpec | None = None,
+    **options: Any,
+) -> signers.PdfSigner:
+    """pyHanko's signer for a PAdES signature (ETSI.CAdES.detached, SHA-256) in `field`, once
+    the certificate has passed `check_certificate` now; `options` go to the signature's
+    metadata (certification, DocMDP level)."""
+    assert signer.signing_cert is not None
+    check_certificate(signer.signing_cert, context, intermediates=list(signer.cert_registry))
+    meta = signers.PdfSignatureMetadata(
+        field_name=field,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        validation_context=context,
+        **options,
+    )
+    return signers.PdfSigner(
+        meta, signer=signer, stamp_style=stamp_style, new_field_spec=new_field_spec
+    )
 
 
 def _reserved_size(signer: signers.Signer, *, timestamped: bool) -> int:
