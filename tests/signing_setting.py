@@ -8,17 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import socket
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pyhanko.sign import signers
 from pyhanko_certvalidator import ValidationContext
 
 from docgen import generate, inputs, render, stamp
 from docgen.convert import ConverterPool
-from signing import images, issue, pki, sign
+from signing import archive, images, issue, pki, sign
 from tests.conftest import REPO, need
 
 BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
@@ -62,11 +65,15 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting]:
 
 
 def signed_by(setting: Setting, label: str, passphrase: bytes = pki.TEST_PASSPHRASE) -> bytes:
-    """The draft certified by the key of `label` (the chair's image and place)."""
-    key = sign.load_pkcs12(setting.p12(label), passphrase)
+    """The draft certified by the key of `label`'s PKCS#12 file (the chair's image and place)."""
+    return signed_with(setting, sign.load_pkcs12(setting.p12(label), passphrase))
+
+
+def signed_with(setting: Setting, signer: signers.Signer) -> bytes:
+    """The draft certified by `signer` (the chair's image and place)."""
     return sign.sign_draft(
         setting.draft,
-        key,
+        signer,
         image_png=images.signature_png(CHAIR),
         placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
         tsa_url=setting.urls["tsa"],
@@ -85,3 +92,48 @@ def issued(setting: Setting, signed: bytes, *, number: int = 6) -> bytes:
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
     )
+
+
+@dataclass(frozen=True)
+class Archived:
+    """A record made with a PKI of its own, whose services were stopped after sealing."""
+
+    arch: Any
+    port: int
+    root: Any
+    issued: bytes
+    sealed: bytes
+
+
+def archived_record(folder: Path, draft: bytes) -> Archived:
+    """A PKI of its own in `folder`, served while `draft` is signed by the chair, issued as
+    số 01 and sealed for the archive (B-LTA); its services are stopped on return."""
+    port = free_port()
+    arch = pki.init(folder, BODIES, url=f"http://127.0.0.1:{port}")
+    root = pki.root_certificate(arch)
+    with pki.serve(arch, port=port) as base:
+        own = Setting(folder, pki.service_urls(base), draft, root)
+        done = issued(own, signed_by(own, "ubnd-hai-phong--chu-tich"), number=1)
+        sealed = archive.seal_for_archive(done, tsa_url=own.urls["tsa"], context=own.context())
+    return Archived(arch, port, root, done, sealed)
+
+
+def pdfsig(pdf: bytes, root_pem: Path, folder: Path) -> str:
+    """poppler's pdfsig report on `pdf`, with `root_pem` trusted in a new NSS database."""
+    need(shutil.which("certutil") is not None, "libnss3-tools missing: make setup installs it")
+    need(shutil.which("pdfsig") is not None, "poppler-utils missing: make setup installs it")
+    nss = Path(tempfile.mkdtemp(prefix="nss-", dir=folder))  # new each call: certutil -N
+    # on an existing database waits for input
+    for command in (
+        ["-N", "--empty-password"],
+        ["-A", "-n", "root", "-t", "CT,C,C", "-i", str(root_pem)],
+    ):
+        subprocess.run(
+            ["certutil", *command, "-d", f"sql:{nss}"], check=True, stdin=subprocess.DEVNULL
+        )
+    path = nss / "checked.pdf"
+    path.write_bytes(pdf)
+    run = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True
+    )
+    return run.stdout

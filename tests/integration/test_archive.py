@@ -18,15 +18,11 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from docgen.errors import ArchiveError
-from signing import archive, images, issue, pki, sign
+from signing import archive, pki
 from signing.verify import Indication, verify_pdf
 from tests.signing_setting import (
-    BODIES,
-    CHAIR,
-    CHAIR_TITLE,
-    ORGANISATION,
     Setting,
-    free_port,
+    archived_record,
     issued,
     signed_by,
 )
@@ -159,35 +155,10 @@ def test_a_renewed_record_validates_after_the_first_timestamps_revocation_data_i
     record passes. Both timestamps are the same TSA certificate's, valid to 2040-01-01: after
     that neither file passes, and only a renewal by a TSA certificate that outlives it would
     help."""
-    port = free_port()
-    arch = pki.init(tmp_path / "pki", BODIES, url=f"http://127.0.0.1:{port}")
-    root = pki.root_certificate(arch)
-    certs = tmp_path / "pki" / "certs"
-    with pki.serve(arch, port=port) as base:
-        tsa = pki.service_urls(base)["tsa"]
-        context = sign.validation_context([root])
-        signed = sign.sign_draft(
-            setting.draft,
-            sign.load_pkcs12(
-                (certs / "ubnd-hai-phong--chu-tich.p12").read_bytes(), pki.TEST_PASSPHRASE
-            ),
-            image_png=images.signature_png(CHAIR),
-            placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
-            tsa_url=tsa,
-            context=context,
-        )
-        done = issue.issue(
-            signed,
-            sign.load_pkcs12((certs / "ubnd-hai-phong.p12").read_bytes(), pki.TEST_PASSPHRASE),
-            number=1,
-            day=dt.date(2026, 12, 5),
-            seal_png=images.seal_png(ORGANISATION),
-            tsa_url=tsa,
-            context=context,
-        )
-        sealed = archive.seal_for_archive(done, tsa_url=tsa, context=context)
+    record = archived_record(tmp_path / "pki", setting.draft)
+    root, sealed = record.root, record.sealed
     renewal_day = _utc(2035, 6, 1)
-    with pki.serve(arch, port=port, at_time=renewal_day) as base:
+    with pki.serve(record.arch, port=record.port, at_time=renewal_day) as base:
         renewed = archive.renew(
             sealed,
             tsa_url=pki.service_urls(base)["tsa"],

@@ -32,6 +32,7 @@ from docgen import inputs
 from signing import attachment, marker, pki, sign
 from signing.fonts import SERIF
 from tests.conftest import REPO, need
+from tests.signing_setting import pdfsig
 
 pytestmark = pytest.mark.slow
 BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
@@ -215,31 +216,7 @@ def test_the_font_is_embedded_with_true_widths(signed: Signed) -> None:
 
 
 def test_poppler_pdfsig_finds_the_signature_valid(signed: Signed, tmp_path: Path) -> None:
-    need(shutil.which("pdfsig") is not None, "poppler-utils missing: make setup installs it")
-    need(shutil.which("certutil") is not None, "libnss3-tools missing: make setup installs it")
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(
-        [
-            "certutil",
-            "-A",
-            "-d",
-            f"sql:{nss}",
-            "-n",
-            "hoso TEST Root CA",
-            "-t",
-            "CT,C,C",
-            "-i",
-            str(signed.folder / "certs" / "root.cert.pem"),
-        ],
-        check=True,
-    )
-    pdf = tmp_path / "phu-luc.pdf"
-    pdf.write_bytes(signed.pdf)
-    report = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
-    ).stdout
+    report = pdfsig(signed.pdf, signed.folder / "certs" / "root.cert.pem", tmp_path)
     assert "Signer Certificate Common Name: TEST Ủy ban nhân dân thành phố Hải Phòng" in report
     assert "Signature Type: ETSI.CAdES.detached" in report
     assert "Signature Validation: Signature is Valid." in report

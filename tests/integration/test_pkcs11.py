@@ -26,7 +26,7 @@ from signing import images, issue, sign, token
 from signing.verify import verify_pdf
 from tests import softhsm
 from tests.conftest import need
-from tests.signing_setting import CHAIR, CHAIR_TITLE, ORGANISATION, Setting
+from tests.signing_setting import CHAIR, CHAIR_TITLE, ORGANISATION, Setting, signed_with
 
 pytestmark = pytest.mark.slow
 CHAIR_LABEL = "ubnd-hai-phong--chu-tich"
@@ -49,17 +49,6 @@ def softhsm_conf(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> 
 def certificate(setting: Setting, label: str) -> x509.Certificate:
     _, _, der = pem.unarmor((setting.folder / "certs" / f"{label}.cert.pem").read_bytes())
     return x509.Certificate.load(der)
-
-
-def signed_with(setting: Setting, signer: signers.Signer) -> bytes:
-    return sign.sign_draft(
-        setting.draft,
-        signer,
-        image_png=images.signature_png(CHAIR),
-        placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
-        tsa_url=setting.urls["tsa"],
-        context=setting.context(),
-    )
 
 
 def chair_token(key_label: str = CHAIR_LABEL) -> AbstractContextManager[signers.Signer]:

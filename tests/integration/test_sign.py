@@ -28,7 +28,7 @@ from docgen.convert import ConverterPool
 from docgen.errors import CertificateRejected, KeyUnavailable
 from signing import images, marker, pki, sign
 from tests.conftest import need
-from tests.signing_setting import Setting, free_port, signed_by
+from tests.signing_setting import Setting, free_port, pdfsig, signed_by
 
 pytestmark = pytest.mark.slow
 MM = 72 / 25.4
@@ -106,48 +106,17 @@ def test_revoked_and_expired_certificates_are_refused(setting: Setting, label: s
 
 
 def test_poppler_pdfsig_finds_the_signature_valid(setting: Setting, tmp_path: Path) -> None:
-    """An independent validator: poppler, with the development root in an NSS database.
-
-    Its certificate verdict is still "Unknown issue" with poppler 22.12 although certutil
-    validates the chain for email signing; the signing issue follows this up.
-    """
-    import subprocess
-
-    need(shutil.which("certutil") is not None, "libnss3-tools missing: make setup installs it")
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(
-        [
-            "certutil",
-            "-A",
-            "-d",
-            f"sql:{nss}",
-            "-n",
-            "hoso TEST Root CA",
-            "-t",
-            "CT,C,C",
-            "-i",
-            str(setting.folder / "certs" / "root.cert.pem"),
-        ],
-        check=True,
-    )
-    pdf = tmp_path / "signed.pdf"
-    pdf.write_bytes(signed_by(setting, "ubnd-hai-phong--chu-tich"))
-    report = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
-    ).stdout
+    """An independent validator: poppler, with the development root in an NSS database; one
+    changed byte in the signed content and it no longer finds the signature valid."""
+    root = setting.folder / "certs" / "root.cert.pem"
+    signed = signed_by(setting, "ubnd-hai-phong--chu-tich")
+    report = pdfsig(signed, root, tmp_path)
     assert "Signer Certificate Common Name: TEST Trần Minh Khôi" in report
     assert "Signature Type: ETSI.CAdES.detached" in report
     assert "Signature Validation: Signature is Valid." in report
-    tampered = bytearray(pdf.read_bytes())
-    at = tampered.index(b"stream") + 20  # inside the first content stream, which is signed
-    tampered[at] ^= 0xFF
-    pdf.write_bytes(bytes(tampered))
-    broken = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
-    ).stdout
-    assert "Signature is Valid." not in broken
+    tampered = bytearray(signed)
+    tampered[tampered.index(b"stream") + 20] ^= 0xFF  # inside the first, signed content stream
+    assert "Signature is Valid." not in pdfsig(bytes(tampered), root, tmp_path)
 
 
 def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,17 +17,16 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing import archive, images, issue, pki, sign
+from signing import images, pki, sign
 from signing.verify import Indication, verify_pdf
-from tests.conftest import need
 from tests.signing_setting import (
     BODIES,
     CHAIR,
-    CHAIR_TITLE,
     ORGANISATION,
     Setting,
-    free_port,
+    archived_record,
     issued,
+    pdfsig,
     signed_by,
 )
 
@@ -78,21 +75,7 @@ def test_poppler_pdfsig_trusts_both_signatures(
     setting: Setting, issued_pdf: bytes, tmp_path: Path
 ) -> None:
     """An independent validator: poppler with the development root in an NSS database."""
-    need(shutil.which("certutil") is not None, "libnss3-tools missing: make setup installs it")
-    need(shutil.which("pdfsig") is not None, "poppler-utils missing: make setup installs it")
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    root = setting.folder / "certs" / "root.cert.pem"
-    subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(root)],
-        check=True,
-    )
-    pdf = tmp_path / "issued.pdf"
-    pdf.write_bytes(issued_pdf)
-    report = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
-    ).stdout
+    report = pdfsig(issued_pdf, setting.folder / "certs" / "root.cert.pem", tmp_path)
     assert report.count("Signature Validation: Signature is Valid.") == 2, report
     assert report.count("Certificate Validation: Certificate is Trusted.") == 2, report
     assert f"Signer Certificate Common Name: TEST {CHAIR}" in report
@@ -104,33 +87,8 @@ def test_the_archived_record_verifies_offline_and_after_expiry(
     """B-LTA: a PKI of its own, stopped once the record is sealed; the record still passes
     from its DSS, now and in 2031 when the signers' certificates (valid to 2030) have expired,
     while the issued file without the DSS cannot be decided any more."""
-    port = free_port()
-    arch = pki.init(tmp_path / "pki", BODIES, url=f"http://127.0.0.1:{port}")
-    root = pki.root_certificate(arch)
-    certs = tmp_path / "pki" / "certs"
-    with pki.serve(arch, port=port) as base:
-        tsa = pki.service_urls(base)["tsa"]
-        context = sign.validation_context([root])
-        signed = sign.sign_draft(
-            setting.draft,
-            sign.load_pkcs12(
-                (certs / "ubnd-hai-phong--chu-tich.p12").read_bytes(), pki.TEST_PASSPHRASE
-            ),
-            image_png=images.signature_png(CHAIR),
-            placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
-            tsa_url=tsa,
-            context=context,
-        )
-        done = issue.issue(
-            signed,
-            sign.load_pkcs12((certs / "ubnd-hai-phong.p12").read_bytes(), pki.TEST_PASSPHRASE),
-            number=1,
-            day=dt.date(2026, 12, 5),
-            seal_png=images.seal_png(ORGANISATION),
-            tsa_url=tsa,
-            context=context,
-        )
-        sealed = archive.seal_for_archive(done, tsa_url=tsa, context=context)
+    record = archived_record(tmp_path / "pki", setting.draft)
+    root, sealed, done = record.root, record.sealed, record.issued
     # The services are stopped now.
     now = verify_pdf(sealed, [root])
     assert now.indication is Indication.TOTAL_PASSED, now.message
