@@ -9,6 +9,8 @@ the app from the environment's settings, tests build theirs from their own `Sett
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,9 +23,10 @@ from api import web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
-from api.routes import pages, verify
+from api.routes import pages, verify, work
 from api.settings import Settings, get_settings
 from api.trust import TrustRoots
+from api.workflow import Services
 from docgen.errors import HosoError
 
 PAGES = ("/v/", "/xac-minh")
@@ -36,10 +39,25 @@ HTTP_VI = {
 }
 
 
-def create_app(settings: Settings, *, registry: RegistryLookup | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    registry: RegistryLookup | None = None,
+    services: Services | None = None,
+) -> FastAPI:
     """The API and the public pages for `settings`; `registry` finds issued documents (none
-    by default: verification then reports signatures only)."""
+    by default: verification then reports signatures only); `services` are the workflow's
+    (none: the workflow routes answer 503)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = getattr(services.converter, "close", None) if services else None
+        if close is not None:
+            close()
+
     app = FastAPIOffline(
+        lifespan=lifespan,
         title="hoso",
         summary="Xác minh văn bản điện tử: chữ ký số (PAdES, ND 30/2020) và sổ đăng ký",
         version="0.1.0",
@@ -49,11 +67,14 @@ def create_app(settings: Settings, *, registry: RegistryLookup | None = None) ->
     )
     app.state.settings = settings
     app.state.registry = registry if registry is not None else NoRegistry()
+    app.state.services = services
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     app.include_router(verify.router)
     app.include_router(pages.router)
+    app.include_router(work.router)
+    app.include_router(work.links)
     app.add_exception_handler(HosoError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -66,7 +87,16 @@ def app_from_env() -> FastAPI:
     # already says it.
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    return create_app(get_settings(), registry=database_registry(get_settings()))
+    return workflow_app(get_settings())
+
+
+def workflow_app(settings: Settings) -> FastAPI:
+    """The whole service on the configured database and stores."""
+    from api.registry import DatabaseLookup
+    from api.services import build_services
+
+    services = build_services(settings)
+    return create_app(settings, registry=DatabaseLookup(services.sessions), services=services)
 
 
 def database_registry(settings: Settings) -> RegistryLookup:

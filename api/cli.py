@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api import cli_db, cli_serve, cli_signing
+from api import cli_archive, cli_db, cli_serve, cli_signing, cli_users
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import criteria, inputs, sheet, vn
@@ -424,7 +424,9 @@ def demo(
 
 
 cli_signing.register(app)
+app.add_typer(cli_archive.archive_app, name="archive")
 app.add_typer(cli_db.db_app, name="db")
+app.add_typer(cli_users.users_app, name="users")
 app.command("serve")(cli_serve.serve)
 
 if __name__ == "__main__":

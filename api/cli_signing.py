@@ -1,6 +1,7 @@
 """The signing commands of `hoso`: the development PKI, the signer's and the văn thư's steps
-(PKCS#12 file or PKCS#11 token), the attachments' signature, archive sealing and verification.
-Thin: each command reads its inputs, calls one function of `signing`, writes atomically."""
+(PKCS#12 file or PKCS#11 token), the attachments' signature and verification (the archive's
+commands are in api/cli_archive.py). Thin: each command reads its inputs, calls one function of
+`signing`, writes atomically."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api.console import err, errors, out, shown, write_atomic
+from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore
 from docgen import inputs, vn
@@ -290,131 +291,6 @@ def _actor() -> str:
         return "cli"
 
 
-archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
-
-
-@archive_app.command("seal")
-def archive_seal(
-    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
-    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
-) -> None:
-    """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
-    timestamp. The input is never modified."""
-    from signing import archive, pki
-
-    settings = get_settings()
-    with errors():
-        _refuse_existing(output)
-        sealed = archive.seal_for_archive(
-            document.read_bytes(),
-            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-            context=_signing_context(),
-        )
-        write_atomic(output, sealed)
-    out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
-
-
-@archive_app.command("renew")
-def archive_renew(
-    documents: Annotated[list[Path], typer.Argument(help="sealed (PAdES B-LTA) PDFs")],
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="where the renewed copies go")],
-    within_days: Annotated[
-        int,
-        typer.Option(
-            "--within-days",
-            min=1,
-            help="renew when the last timestamp's certificate expires within this many days",
-        ),
-    ] = 365,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="decide as of this ISO 8601 time, not now")
-    ] = None,
-) -> None:
-    """Add a new document timestamp to the records whose last one nears expiry.
-
-    PAdES B-LTA renewal: the validation data of the last timestamp, then a new one, in a new
-    file under --out-dir; the inputs are never modified."""
-    from signing import archive, pki
-
-    settings = get_settings()
-    refused = 0
-    with errors():
-        now = _moment(as_of) or dt.datetime.now(dt.UTC)
-        margin = dt.timedelta(days=within_days)
-        tsa = pki.service_urls(settings.pki_url)["tsa"]
-        context = _signing_context()
-    for path in documents:
-        try:
-            if not path.is_file():
-                raise HosoError(f"no file at {path}", field="documents")
-            pdf = path.read_bytes()
-            if not archive.needs_renewal(pdf, now=now, margin=margin):
-                expiry = archive.last_timestamp_expiry(pdf)
-                out.print(f"{shown(path)}: chưa cần (dấu thời gian hết hạn {expiry:%Y-%m-%d})")
-                continue
-            target = out_dir / path.name
-            _refuse_existing(target)
-            write_atomic(target, archive.renew(pdf, tsa_url=tsa, context=context))
-            out.print(f"{shown(path)}: đã gia hạn → {shown(target)}")
-        except HosoError as exc:
-            refused += 1
-            out.print(f"{shown(path)}: từ chối: {exc.message}", markup=False)
-    if refused:
-        raise typer.Exit(2)
-
-
-@archive_app.command("check")
-def archive_check(
-    offline: Annotated[
-        bool, typer.Option(help="use only the revocation data the files carry")
-    ] = False,
-) -> None:
-    """Re-hash every stored file, re-validate its signatures and compare store and registry.
-
-    Exit code 0 only when every registered document has its file, intact and TOTAL_PASSED, and
-    no file lies in the store without its record."""
-    from sqlalchemy import select
-
-    from api import db
-    from signing import verify as verifying
-
-    settings = get_settings()
-    problems: list[str] = []
-    with errors():
-        sessions = _registry(inputs.load_bodies(BODIES))
-        roots = _trust_roots()
-        store = LocalStore(settings.store())
-        with sessions() as session:
-            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-            documents = session.scalars(
-                select(db.Document).where(db.Document.sha256.is_not(None))
-            ).all()
-        known = {d.sha256 for d in documents}
-        for document in documents:
-            assert document.sha256 is not None
-            label = f"{vn.code_number(document.number or 0)}/{document.notation}"
-            try:
-                pdf = store.get(document.sha256)  # the hash is checked on read
-            except HosoError as exc:
-                problems.append(f"{label}: {exc.message}")
-                continue
-            report = verifying.verify_pdf(pdf, roots, online=not offline)
-            mark = "[green]hợp lệ[/]" if report.passed else "[red]KHÔNG HỢP LỆ[/]"
-            out.print(f"{label} ({document.status}): {mark} — {report.message}")
-            if not report.passed:
-                problems.append(f"{label}: {report.indication.value}: {report.message}")
-        for digest in sorted(set(store.iter()) - known):
-            problems.append(f"{digest}: in the store without a record in the registry")
-    for problem in problems:
-        err.print(f"  • {problem}", markup=False)
-    out.print(
-        f"Đã kiểm tra {len(documents)} văn bản: "
-        + ("không có sai lệch." if not problems else f"{len(problems)} sai lệch.")
-    )
-    if problems:
-        raise typer.Exit(1)
-
-
 def sign_attachment_command(
     document: Annotated[Path, typer.Argument(help="the phụ lục (PDF) in a file of its own")],
     reference: Annotated[str, typer.Option(help="số ký hiệu of its document, e.g. 06/QĐ-UBND")],
@@ -626,5 +502,4 @@ def register(app: typer.Typer) -> None:
     app.command()(sign)
     app.command("issue")(issue_command)
     app.command("sign-attachment")(sign_attachment_command)
-    app.add_typer(archive_app, name="archive")
     app.command()(verify)

@@ -152,6 +152,8 @@ class User(Base):
     """The body the user works for; None only for an administrator of the whole service."""
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     """SHA-256 (hex) of the user's random API token; the token itself is never stored."""
+    login: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The name the user signs in with, e.g. "vanthu.haiphong"."""
 
 
 class SignerCertificate(Base):
@@ -230,9 +232,26 @@ class Document(Base):
     """The code printed under the QR code, "ABCDE-FGHIJ"; the public page is /v/{code}."""
     sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     """SHA-256 (hex) of the current file: the draft, the signed or the issued PDF."""
+    archived_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """SHA-256 (hex) of the archived file: the issued one with its document timestamp (B-LTA)."""
     page_count: Mapped[int | None] = mapped_column(Integer)
     signer_info: Mapped[str | None] = mapped_column(String(255))
     """Chức vụ and full name of the signer: "Chủ tịch Trần Minh Khôi" (ND 30 Phụ lục VI)."""
+    dossier: Mapped[str | None] = mapped_column(String(128), index=True)
+    """The dossier the document belongs to: "2026/ubnd-hai-phong" (year and assessing body)."""
+    kind: Mapped[str | None] = mapped_column(String(32))
+    """The template it was made from, without suffix: "quyet-dinh", "bao-cao", …"""
+    title: Mapped[str | None] = mapped_column(String(255))
+    """What the dossier calls it: "Quyết định công nhận", "Báo cáo · Phường Lê Chân"."""
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    """The unit a per-unit document is about (Bản đăng ký, Báo cáo, Giấy chứng nhận)."""
+    signer_title: Mapped[str | None] = mapped_column(String(128))
+    """The chức vụ line the signature goes under: "CHỦ TỊCH"."""
+    signer_name: Mapped[str | None] = mapped_column(String(255))
+    """The name the signature goes above."""
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    send_to: Mapped[list[dict[str, str]] | None] = mapped_column(JSONData)
+    """Its Nơi nhận as recipients ({"line", "name"}), made when generated, sent when issued."""
     created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(Moment, default=now, onupdate=now)
 

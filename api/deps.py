@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
@@ -17,7 +18,10 @@ from api.lookup import RegistryLookup
 from api.settings import Settings
 from api.trust import TrustRoots
 from api.upload import Upload, receive_pdf
+from api.users import Actor, authenticate
 from api.verification import Verification, verify_upload
+from api.workflow import Services
+from docgen.errors import ConfigError
 
 
 def _settings(request: Request) -> Settings:
@@ -59,7 +63,34 @@ def _verifier(request: Request) -> Verifier:
     return Verifier(state.settings, state.trust, state.registry)
 
 
+def _services(request: Request) -> Services:
+    services: Services | None = getattr(request.app.state, "services", None)
+    if services is None:
+        raise ConfigError(
+            "this service verifies only: it has no registry to work on",
+            message_vi="Dịch vụ này chỉ xác minh văn bản",
+            field="database_url",
+        )
+    return services
+
+
+_bearer = HTTPBearer(auto_error=False, description="the user's token (hoso users add)")
+
+
+def _actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The user whose token the request carries; 401 without a valid one."""
+    services = _services(request)
+    with services.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        return authenticate(session, credentials.credentials if credentials else None)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+ServicesDep = Annotated[Services, Depends(_services)]
+ActorDep = Annotated[Actor, Depends(_actor)]
 RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
 VerifierDep = Annotated[Verifier, Depends(_verifier)]

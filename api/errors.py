@@ -15,7 +15,15 @@ verify: that is a result.
 from __future__ import annotations
 
 from docgen import vn
-from docgen.errors import ConfigError, HosoError, InvalidAssessment
+from docgen.errors import (
+    ConfigError,
+    Forbidden,
+    HosoError,
+    InvalidAssessment,
+    NotFound,
+    StateError,
+    Unauthenticated,
+)
 
 
 class UploadError(HosoError):
@@ -42,6 +50,10 @@ STATUS: dict[type[HosoError], int] = {
     UnsupportedUpload: 415,
     UploadError: 422,
     InvalidAssessment: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    StateError: 409,
     # The service's own configuration (no trust roots, no PKI): not the caller's fault.
     ConfigError: 503,
     HosoError: 400,  # any other refusal of what the caller sent

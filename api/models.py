@@ -110,3 +110,87 @@ class VerificationPublic(BaseModel):
                 else RegistryRecordPublic.of(found, url=url(found.code)),
             }
         )
+
+
+# --- the workflow ---------------------------------------------------------------------------------
+
+
+class UserPublic(BaseModel):
+    """The user a token belongs to."""
+
+    login: str
+    name: str
+    role: str
+    role_vi: str
+    issuing_body: str | None
+
+
+class AssessmentPublic(BaseModel):
+    """An imported assessment; `result` once scored (docgen.report's form)."""
+
+    id: int
+    unit: str
+    year: int
+    scored: bool
+    total: float | None = Field(description="final points, once scored")
+    recognised: bool | None = Field(description="whether the unit qualifies, once scored")
+    result: dict[str, object] | None = None
+
+
+class DocumentPublic(BaseModel):
+    """A document of a dossier, from draft to issued record."""
+
+    id: int
+    dossier: str | None = Field(examples=["2026/ubnd-hai-phong"])
+    kind: str | None = Field(examples=["quyet-dinh"])
+    title: str | None = Field(examples=["Quyết định công nhận"])
+    issuing_body: str
+    type_code: str = Field(examples=["QĐ"])
+    reference: str | None = Field(examples=["06/QĐ-UBND"], description="số ký hiệu once issued")
+    issued_on: dt.date | None
+    subject: str
+    status: str = Field(examples=["draft", "signed", "issued", "archived", "revoked", "replaced"])
+    verification_code: str
+    sha256: str | None = Field(description="SHA-256 of the current file")
+    page_count: int | None
+    signer_info: str | None
+    reason: str | None = Field(description="why it was revoked or replaced")
+    replaced_by: int | None
+    file: str = Field(description="where to download the current file")
+
+
+class RecipientPublic(BaseModel):
+    """One recipient (nơi nhận) of an issued document and what they did with their link."""
+
+    name: str
+    line: str
+    link: str = Field(description="the personal link; it opens this document only")
+    opened_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+
+
+class IssuedPublic(BaseModel):
+    """What issuing gave: the số ký hiệu, the ngày and the recipients' links."""
+
+    document: DocumentPublic
+    number: int
+    reference: str = Field(examples=["06/QĐ-UBND"])
+    issued_on: dt.date
+    recipients: list[RecipientPublic]
+
+
+class LinkPublic(BaseModel):
+    """What a recipient's personal link shows: their document, and when they opened and
+    acknowledged it."""
+
+    recipient: str
+    reference: str | None
+    issued_on: dt.date | None
+    subject: str
+    issuing_body: str
+    status: str
+    verification_code: str
+    verify_page: str
+    file: str
+    opened_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None

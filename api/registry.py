@@ -27,7 +27,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -151,6 +151,7 @@ def record_issue(
     page_count: int | None = None,
     verification_code: str | None = None,
     document_id: int | None = None,
+    then: Callable[[Session, int], None] | None = None,
 ) -> IssuedDocument:
     """Issue one document: take the next số of (body, type, year of `issued_on`), call
     `make(number)`, which returns the issued file (and may write it), and record the document
@@ -159,7 +160,8 @@ def record_issue(
     If `make` raises, nothing is recorded and no number is consumed; its exception propagates.
     `document_id` names a signed draft already registered (it must be of the same body and
     type), which becomes the issued document; otherwise a new row is made, with
-    `verification_code` (the code printed on the draft) or a new one.
+    `verification_code` (the code printed on the draft) or a new one. `then(session, id)` adds
+    what belongs to the issue in the same transaction (the recipients and their links).
     """
     code = vn.nfc(type_code.strip())
     try:
@@ -185,7 +187,11 @@ def record_issue(
             )
             document.page_count = page_count if page_count is not None else document.page_count
             document.signer_info = signer_info or document.signer_info
-            return _record(session, document, issuer, number, issued_on, pdf, actor=actor)
+            done = _record(session, document, issuer, number, issued_on, pdf, actor=actor)
+            if then is not None:
+                then(session, done.document_id)
+                session.flush()
+            return done
     except IntegrityError as exc:
         raise NumberingError(
             f"the registry refused the issued document: {_first_line(exc)}",
@@ -269,13 +275,15 @@ def _first_line(exc: Exception) -> str:
 
 class DatabaseLookup:
     """The registry as verification sees it (`api.lookup.RegistryLookup`) over the database:
-    an issued document found by the SHA-256 of its file or by its verification code."""
+    an issued document found by the SHA-256 of its issued or its archived (B-LTA) file, or by
+    its verification code."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
     def by_sha256(self, sha256: str) -> RegistryRecord | None:
-        return self._find(Document.sha256 == sha256.lower())
+        digest = sha256.lower()
+        return self._find(or_(Document.sha256 == digest, Document.archived_sha256 == digest))
 
     def by_code(self, code: str) -> RegistryRecord | None:
         return self._find(Document.verification_code == code)

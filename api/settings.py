@@ -1,7 +1,7 @@
 """The one settings object of hoso (pydantic-settings, environment prefix HOSO_).
 
 Built by the cached `get_settings()`, never at import, and passed into the adapters that need a
-value; tests build their own. Later work adds the database URL and storage.
+value; tests build their own.
 """
 
 from __future__ import annotations
@@ -50,6 +50,31 @@ class Settings(BaseSettings):
 
     upload_limit: int = 20 * 1024 * 1024
     """Largest PDF (bytes) the verification endpoint accepts."""
+
+    bodies_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "bodies"
+    """The issuing bodies (YAML, one per body): names, signers, Nơi nhận."""
+
+    def secret(self) -> bytes:
+        """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
+        made on first use, readable by the service's user only."""
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import os
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # made meanwhile by another worker
+                return path.read_bytes()
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+                f.flush()
+                os.fsync(f.fileno())
+        return path.read_bytes()
+
+    def link_url(self, token: str) -> str:
+        return f"{str(self.public_base_url).rstrip('/')}/r/{token}"
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'hoso.db').resolve()}"

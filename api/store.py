@@ -9,9 +9,10 @@ directory is fsync'ed so the name survives a power cut. So no reader ever sees a
 and no record is ever overwritten. Reading re-hashes: a record that changed on disk raises
 ArchiveError naming its hash.
 
-`export_zip` writes an archive export: the PDFs, metadata.json and metadata.xml (ND 30 Phụ lục
-VI, `docgen.records`), SHA256SUMS that `sha256sum -c` checks, and a verification report per
-document. Same entries, same bytes: names sorted, fixed times and permissions.
+`export_bytes` makes an archive export and `export_zip` writes one: the PDFs, metadata.json
+and metadata.xml (ND 30 Phụ lục VI, `docgen.records`), SHA256SUMS that `sha256sum -c` checks,
+and a verification report per document. Same entries, same bytes: names sorted, fixed times and
+permissions.
 
 Left out: which records an export holds and whether they match the database (the registry and
 `hoso archive check`), signature validation (`signing.verify`).
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from docgen import records
 from docgen.errors import ArchiveError
 
-__all__ = ["ExportEntry", "LocalStore", "Storage", "export_zip", "sha256"]
+__all__ = ["ExportEntry", "LocalStore", "Storage", "export_bytes", "export_zip", "sha256"]
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TEMP_PREFIX = ".tmp-"
@@ -247,17 +248,29 @@ def _zip(files: Iterable[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
+Entries = Iterable[ExportEntry | tuple[str, bytes, Mapping[str, Any], Mapping[str, Any]]]
+
+
 def export_zip(
-    entries: Iterable[ExportEntry | tuple[str, bytes, Mapping[str, Any], Mapping[str, Any]]],
+    entries: Entries,
     out: Path,
     *,
     dossier: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write the export ZIP at `out` at once (temporary file, fsync, rename) and return `out`.
+    """Write the export ZIP (`export_bytes`) at `out` at once (temporary file, fsync, rename)
+    and return `out`."""
+    data = export_bytes(entries, dossier=dossier)
+    try:
+        write_atomic(out, data, mode=0o644)  # an export is a copy: a newer one may replace it
+    except OSError as exc:
+        raise ArchiveError(f"cannot write the export {out}: {exc}", field="out") from exc
+    return out
 
-    It holds each PDF under its name, metadata.json and metadata.xml (the `dossier` record,
-    `docgen.records.FileRecord.as_json()`, when given, and each document's record with its
-    name and hash), reports/<name>.json, and SHA256SUMS over every other file.
+
+def export_bytes(entries: Entries, *, dossier: Mapping[str, Any] | None = None) -> bytes:
+    """The export ZIP: each PDF under its name, metadata.json and metadata.xml (the `dossier`
+    record, `docgen.records.FileRecord.as_json()`, when given, and each document's record with
+    its name and hash), reports/<name>.json, and SHA256SUMS over every other file.
     """
     docs = sorted((ExportEntry(*e) for e in entries), key=lambda e: e.filename)
     names = [_check_filename(e.filename) for e in docs]
@@ -285,13 +298,7 @@ def export_zip(
         *((f"reports/{e.filename.removesuffix('.pdf')}.json", _json(e.report)) for e in docs),
     ]
     sums = "".join(f"{sha256(data)}  {name}\n" for name, data in files)
-    data = _zip([*files, ("SHA256SUMS", sums.encode())])
-
-    try:
-        write_atomic(out, data, mode=0o644)  # an export is a copy: a newer one may replace it
-    except OSError as exc:
-        raise ArchiveError(f"cannot write the export {out}: {exc}", field="out") from exc
-    return out
+    return _zip([*files, ("SHA256SUMS", sums.encode())])
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -95,8 +95,10 @@ class Instance:
         return line
 
     def convert(self, src: Path, dst: Path, *, pdfa: bool, timeout: float) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             self.start()
+        elif self.proc.poll() is not None:
+            raise _Crash("the instance exited")
         assert self.proc is not None and self.proc.stdin is not None
         try:
             self.proc.stdin.write(

@@ -20,8 +20,13 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     │   └── TimestampUnavailable   the timestamp authority did not answer
     ├── NumberingError         a số that cannot be given: unknown issuing body, a document not
     │                          signed yet or already issued, a registry that cannot be reached
-    └── ArchiveError           a record the archive cannot preserve (not sealed, unreadable,
-                               changed after its seal, renewed too late)
+    ├── ArchiveError           a record the archive cannot preserve (not sealed, unreadable,
+    │                          changed after its seal, renewed too late)
+    ├── AccessError            a request the caller may not make
+    │   ├── Unauthenticated        no valid token or session
+    │   └── Forbidden              a role or issuing body that does not allow the action
+    ├── NotFound               no such document, assessment or recipient link (for the caller)
+    └── StateError             the action does not fit the document's state
 
 Only the branches the code uses exist; the others are named here so that the tree stays one.
 """
@@ -152,3 +157,31 @@ class ArchiveError(HosoError):
     validates (renewed too late)."""
 
     code = "archive_error"
+
+
+class AccessError(HosoError):
+    """A request the caller may not make: no valid token (Unauthenticated), or a role or issuing
+    body that does not allow the action (Forbidden). Nothing was changed."""
+
+    code = "access_error"
+
+
+class Unauthenticated(AccessError):
+    code = "unauthenticated"
+
+
+class Forbidden(AccessError):
+    code = "forbidden"
+
+
+class NotFound(HosoError):
+    """No such document, assessment or recipient link (or not one the caller may see)."""
+
+    code = "not_found"
+
+
+class StateError(HosoError):
+    """The action does not fit the document's state: signing a signed document, issuing a
+    draft, revoking a draft. Nothing was changed."""
+
+    code = "state_error"

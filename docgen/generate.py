@@ -54,8 +54,11 @@ def plan(
     decision: dossier.Reference | None,
     meeting: dossier.Meeting | None,
     deadlines: dossier.Deadlines | None = None,
+    partial: bool = False,
 ) -> list[Planned]:
-    """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing.
+    """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing
+    — or, when `partial`, without the documents whose meeting, Tờ trình or Quyết định is not
+    known yet (a dossier grows as the process goes: the GCN once the QĐ is issued).
 
     The Kế hoạch; per unit the Bản đăng ký and the Báo cáo; the Công an's Biên bản and Tờ trình;
     the Quyết định with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of
@@ -100,14 +103,15 @@ def plan(
                 dossier.report(body, r, year=year),
             )
         )
-    planned.append(
-        Planned(
-            f"{base}/bien-ban",
-            "bien-ban.docx",
-            "Biên bản họp thẩm định",
-            dossier.minutes(police, mine, year=year, meeting=meeting),
+    if meeting is not None or not partial:
+        planned.append(
+            Planned(
+                f"{base}/bien-ban",
+                "bien-ban.docx",
+                "Biên bản họp thẩm định",
+                dossier.minutes(police, mine, year=year, meeting=meeting),
+            )
         )
-    )
     recognised = [r for r in mine if r.verdict.recognised]
     if recognised:
         planned.append(
@@ -118,6 +122,7 @@ def plan(
                 dossier.proposal(police, body, mine, year=year),
             )
         )
+    if recognised and (proposal is not None or not partial):
         planned.append(
             Planned(
                 f"{base}/quyet-dinh",
@@ -126,6 +131,7 @@ def plan(
                 dossier.decision(body, mine, year=year, proposal=proposal),
             )
         )
+    if recognised and (decision is not None or not partial):
         planned += [
             Planned(
                 f"{unit_dir(r)}/giay-chung-nhan",

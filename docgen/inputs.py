@@ -152,42 +152,61 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_paths(paths: Iterable[Path]) -> list[Loaded]:
     """Every assessment in `paths` (files or folders), or InvalidAssessment with all problems."""
-    from docgen import sheet  # openpyxl is only loaded when a workbook is read
-
     loaded: list[Loaded] = []
     problems: list[Problem] = []
     for path in _files(paths):
-        origin = str(path)
         try:
             raw_bytes = path.read_bytes()
         except OSError as exc:
-            problems.append(Problem(origin, f"cannot be read: {exc.strerror}"))
+            problems.append(Problem(str(path), f"cannot be read: {exc.strerror}"))
             continue
-        entries: list[tuple[str, Any, dict[str, str] | None]]
-        try:
-            if path.suffix.lower() in SHEET_SUFFIXES:
-                entries = sheet.read_workbook(raw_bytes, origin)
-            elif path.suffix.lower() in DATA_SUFFIXES:
-                docs = parse_data(raw_bytes, suffix=path.suffix.lower())
-                entries = [
-                    (f"{origin}[{n}]" if len(docs) > 1 else origin, raw, None)
-                    for n, raw in enumerate(docs, start=1)
-                ]
-            else:
-                problems.append(Problem(origin, "not a .yaml, .yml, .json or .xlsx file"))
-                continue
-        except ValueError as exc:
-            problems.append(Problem(origin, str(exc)))
-            continue
-        for where, raw, cells in entries:
-            try:
-                loaded.append(check(raw, where, cells=cells))
-            except InvalidAssessment as exc:
-                problems.extend(exc.problems)
+        found, wrong = read_file(raw_bytes, str(path))
+        loaded += found
+        problems += wrong
     if not loaded and not problems:
         problems.append(Problem(", ".join(map(str, paths)) or ".", "no assessment files found"))
     InvalidAssessment.collect(problems)
     return loaded
+
+
+def load_bytes(raw: bytes, origin: str) -> list[Loaded]:
+    """Every assessment of one uploaded file named `origin` (.yaml, .json or .xlsx), or
+    InvalidAssessment with all its problems."""
+    loaded, problems = read_file(raw, origin)
+    if not loaded and not problems:
+        problems.append(Problem(origin, "no assessment in the file"))
+    InvalidAssessment.collect(problems)
+    return loaded
+
+
+def read_file(raw: bytes, origin: str) -> tuple[list[Loaded], list[Problem]]:
+    """The assessments of one file and the problems of the others, located by file, unit,
+    item and, for a workbook, cell."""
+    from docgen import sheet  # openpyxl is only loaded when a workbook is read
+
+    suffix = Path(origin).suffix.lower()
+    entries: list[tuple[str, Any, dict[str, str] | None]]
+    try:
+        if suffix in SHEET_SUFFIXES:
+            entries = sheet.read_workbook(raw, origin)
+        elif suffix in DATA_SUFFIXES:
+            docs = parse_data(raw, suffix=suffix)
+            entries = [
+                (f"{origin}[{n}]" if len(docs) > 1 else origin, one, None)
+                for n, one in enumerate(docs, start=1)
+            ]
+        else:
+            return [], [Problem(origin, "not a .yaml, .yml, .json or .xlsx file")]
+    except ValueError as exc:
+        return [], [Problem(origin, str(exc))]
+    loaded: list[Loaded] = []
+    problems: list[Problem] = []
+    for where, one, cells in entries:
+        try:
+            loaded.append(check(one, where, cells=cells))
+        except InvalidAssessment as exc:
+            problems.extend(exc.problems)
+    return loaded, problems
 
 
 def score_all(

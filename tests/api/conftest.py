@@ -149,3 +149,6 @@ def make_pki_app(tmp_path: Path, pki_roots: Path) -> AppFactory:
 def registered(pdf: bytes, record: RegistryRecord = RECORD) -> InMemoryRegistry:
     """A registry in which `pdf` is the issued document `record`."""
     return InMemoryRegistry([(hashlib.sha256(pdf).hexdigest(), record)])
+
+
+from tests.api.service import service  # noqa: E402, F401  (a fixture, registered here)

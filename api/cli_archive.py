@@ -1,0 +1,209 @@
+"""The archive's commands of `hoso archive`: sealing a file for long-term preservation (PAdES
+B-LTA), renewing the last timestamp of sealed files, checking the store against the registry,
+and exporting a year or a dossier as a ZIP. Thin: each command reads its inputs, calls one
+function of `signing` or `api.archive`, writes atomically.
+
+Left out: the keys, signing and verification commands (api/cli_signing.py, whose helpers for
+the registry, the trust roots and refusing an existing output are shared here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli_signing import (
+    BODIES,
+    _moment,
+    _refuse_existing,
+    _registry,
+    _signing_context,
+    _trust_roots,
+)
+from api.console import err, errors, out, shown, write_atomic
+from api.settings import get_settings
+from api.store import LocalStore
+from docgen import inputs, vn
+from docgen.errors import HosoError
+
+archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
+
+
+@archive_app.command("seal")
+def archive_seal(
+    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
+) -> None:
+    """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
+    timestamp. The input is never modified."""
+    from signing import archive, pki
+
+    settings = get_settings()
+    with errors():
+        _refuse_existing(output)
+        sealed = archive.seal_for_archive(
+            document.read_bytes(),
+            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+            context=_signing_context(),
+        )
+        write_atomic(output, sealed)
+    out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
+
+
+@archive_app.command("renew")
+def archive_renew(
+    documents: Annotated[list[Path], typer.Argument(help="sealed (PAdES B-LTA) PDFs")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="where the renewed copies go")],
+    within_days: Annotated[
+        int,
+        typer.Option(
+            "--within-days",
+            min=1,
+            help="renew when the last timestamp's certificate expires within this many days",
+        ),
+    ] = 365,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="decide as of this ISO 8601 time, not now")
+    ] = None,
+) -> None:
+    """Add a new document timestamp to the records whose last one nears expiry.
+
+    PAdES B-LTA renewal: the validation data of the last timestamp, then a new one, in a new
+    file under --out-dir; the inputs are never modified."""
+    from signing import archive, pki
+
+    settings = get_settings()
+    refused = 0
+    with errors():
+        now = _moment(as_of) or dt.datetime.now(dt.UTC)
+        margin = dt.timedelta(days=within_days)
+        tsa = pki.service_urls(settings.pki_url)["tsa"]
+        context = _signing_context()
+    for path in documents:
+        try:
+            if not path.is_file():
+                raise HosoError(f"no file at {path}", field="documents")
+            pdf = path.read_bytes()
+            if not archive.needs_renewal(pdf, now=now, margin=margin):
+                expiry = archive.last_timestamp_expiry(pdf)
+                out.print(f"{shown(path)}: chưa cần (dấu thời gian hết hạn {expiry:%Y-%m-%d})")
+                continue
+            target = out_dir / path.name
+            _refuse_existing(target)
+            write_atomic(target, archive.renew(pdf, tsa_url=tsa, context=context))
+            out.print(f"{shown(path)}: đã gia hạn → {shown(target)}")
+        except HosoError as exc:
+            refused += 1
+            out.print(f"{shown(path)}: từ chối: {exc.message}", markup=False)
+    if refused:
+        raise typer.Exit(2)
+
+
+@archive_app.command("check")
+def archive_check(
+    offline: Annotated[
+        bool, typer.Option(help="use only the revocation data the files carry")
+    ] = False,
+) -> None:
+    """Re-hash every stored file, re-validate its signatures and compare store and registry.
+
+    Exit code 0 only when every registered document has its file (and its archived file, once
+    sealed for the archive), intact and TOTAL_PASSED, and no file lies in the store without
+    its record."""
+    from sqlalchemy import select
+
+    from api import db
+    from signing import verify as verifying
+
+    settings = get_settings()
+    problems: list[str] = []
+    with errors():
+        sessions = _registry(inputs.load_bodies(BODIES))
+        roots = _trust_roots()
+        store = LocalStore(settings.store())
+        with sessions() as session:
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+            documents = session.scalars(
+                select(db.Document).where(db.Document.sha256.is_not(None))
+            ).all()
+        known = {d.sha256 for d in documents} | {d.archived_sha256 for d in documents}
+        for document in documents:
+            assert document.sha256 is not None
+            label = (
+                f"{vn.code_number(document.number)}/{document.notation}"
+                if document.number
+                else f"#{document.id} ({document.status})"  # a draft or signed file: no số yet
+            )
+            files = [(document.sha256, label)]
+            if document.archived_sha256 is not None:
+                files.append((document.archived_sha256, f"{label} (bản lưu trữ)"))
+            elif document.status == "archived":
+                problems.append(f"{label}: archived, but the registry has no archived file")
+            for digest, name in files:
+                try:
+                    pdf = store.get(digest)  # the hash is checked on read
+                except HosoError as exc:
+                    problems.append(f"{name}: {exc.message}")
+                    continue
+                report = verifying.verify_pdf(pdf, roots, online=not offline)
+                mark = "[green]hợp lệ[/]" if report.passed else "[red]KHÔNG HỢP LỆ[/]"
+                out.print(f"{name} ({document.status}): {mark} — {report.message}")
+                if not report.passed:
+                    problems.append(f"{name}: {report.indication.value}: {report.message}")
+        for digest in sorted(set(store.iter()) - known):
+            problems.append(f"{digest}: in the store without a record in the registry")
+    for problem in problems:
+        err.print(f"  • {problem}", markup=False)
+    out.print(
+        f"Đã kiểm tra {len(documents)} văn bản: "
+        + ("không có sai lệch." if not problems else f"{len(problems)} sai lệch.")
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+@archive_app.command("export")
+def archive_export(
+    output: Annotated[Path, typer.Option("--out", help="where to write the ZIP")],
+    year: Annotated[
+        int | None, typer.Option(help="every document numbered in this year, e.g. 2026")
+    ] = None,
+    dossier: Annotated[
+        str | None, typer.Option(help="every document of this dossier, e.g. 2026/ubnd-hai-phong")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="use only the revocation data the files carry")
+    ] = False,
+) -> None:
+    """Export the issued documents of a year or a dossier as one ZIP.
+
+    It holds the PDFs (the archived file where there is one), metadata.json and metadata.xml
+    (ND 30 Phụ lục VI), SHA256SUMS and each document's verification report. An existing --out
+    is never replaced."""
+    from api import archive
+
+    settings = get_settings()
+    with errors():
+        if output.exists():
+            raise HosoError(
+                f"{output} exists; an export never replaces a file",
+                message_vi=f"{output} đã có; bản xuất không ghi đè tệp có sẵn",
+                field="out",
+            )
+        data = archive.export_package(
+            _registry(inputs.load_bodies(BODIES)),
+            LocalStore(settings.store()),
+            year=year,
+            dossier=dossier,
+            trust_roots=_trust_roots(),
+            online=not offline,
+        )
+        write_atomic(output, data, mode=0o644)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        reports = [n for n in z.namelist() if n.startswith("reports/")]
+    out.print(f"Đã xuất {len(reports)} văn bản: {shown(output)}")

@@ -1,0 +1,63 @@
+"""`hoso users`: the people who work in hoso. `add` makes a user and prints their token once
+(the registry keeps only its hash); `certificate` registers a signing certificate to a user,
+who may then sign with it and with nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.console import errors, out
+from api.settings import get_settings
+from docgen.errors import HosoError
+
+users_app = typer.Typer(help="Users, their roles and certificates.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="the name to sign in with, e.g. vanthu.haiphong")],
+    name: Annotated[str, typer.Option(help="full name")],
+    role: Annotated[str, typer.Option(help="clerk, signer, van_thu, archivist or admin")],
+    body: Annotated[str | None, typer.Option(help="id of the issuing body they work for")] = None,
+) -> None:
+    """Add a user and print their API token (shown this once)."""
+    from api.services import build_services
+    from api.users import add_user
+
+    with errors():
+        services = build_services(get_settings())
+        with services.sessions.begin() as session:
+            actor, token = add_user(session, login=login, name=name, role=role, body=body)
+    out.print(f"Đã thêm {actor.name} ({actor.login}, {actor.role}). Mã truy cập: {token}")
+
+
+@users_app.command("certificate")
+def certificate(
+    login: Annotated[str, typer.Argument(help="the user")],
+    path: Annotated[Path, typer.Argument(help="their certificate (PEM or DER)")],
+) -> None:
+    """Register a signing certificate to a user."""
+    from asn1crypto import pem, x509
+
+    from api import db
+    from api.users import register_certificate
+
+    with errors():
+        if not path.is_file():
+            raise HosoError(f"no file at {path}", field="path")
+        data = path.read_bytes()
+        if pem.detect(data):
+            _, _, data = pem.unarmor(data)
+        try:
+            cert = x509.Certificate.load(data)
+            cert.native  # noqa: B018 - parses the whole certificate now, not on first use
+        except ValueError as exc:
+            raise HosoError(f"{path} is not a certificate", field="path") from exc
+        url = get_settings().database()
+        db.upgrade(url)
+        with db.session_factory(url).begin() as session:
+            register_certificate(session, login, cert)
+    out.print(f"Đã đăng ký chứng thư số {cert.subject.human_friendly} cho {login}.", markup=False)

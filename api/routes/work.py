@@ -1,0 +1,462 @@
+"""The workflow API: assessments, dossiers, documents, signing, issuing, recipients and the
+archive export. Every route needs a user's token (Authorization: Bearer …) except the
+recipients' links, which are their own credential; what a role may do is decided in
+api/workflow.py, once, for the API and the CLI alike.
+
+Handlers are plain `def`: FastAPI runs them in its thread pool, as conversion, signing and the
+database are blocking work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from api import workflow
+from api.db import Assessment, Document, Status
+from api.deps import ActorDep, ServicesDep, SettingsDep
+from api.models import (
+    AssessmentPublic,
+    DocumentPublic,
+    ErrorPublic,
+    IssuedPublic,
+    LinkPublic,
+    RecipientPublic,
+    UserPublic,
+)
+from api.settings import Settings
+from api.users import ROLE_VI
+from docgen import inputs, vn
+from docgen.dossier import Meeting, Reference
+from docgen.errors import HosoError, InvalidAssessment, KeyUnavailable, Problem
+from docgen.model import Assessment as AssessmentInput
+
+router = APIRouter(prefix="/api", tags=["workflow"])
+
+KEY_LIMIT = 64 * 1024  # a PKCS#12 file holds a key and a few certificates: kilobytes
+SHEET_LIMIT = 5 * 1024 * 1024
+
+REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "an input that cannot be used"},
+    401: {"model": ErrorPublic, "description": "no valid token"},
+    403: {"model": ErrorPublic, "description": "the user's role or body does not allow it"},
+    404: {"model": ErrorPublic, "description": "no such thing the user may see"},
+    409: {"model": ErrorPublic, "description": "the document's state does not allow it"},
+    422: {"model": ErrorPublic, "description": "invalid input, each problem located"},
+}
+
+
+def document_public(document: Document) -> DocumentPublic:
+    reference = (
+        f"{vn.code_number(document.number)}/{document.notation}"
+        if document.number is not None
+        else None
+    )
+    return DocumentPublic(
+        id=document.id,
+        dossier=document.dossier,
+        kind=document.kind,
+        title=document.title,
+        issuing_body=document.issuing_body_id,
+        type_code=document.type_code,
+        reference=reference,
+        issued_on=document.issued_on,
+        subject=document.subject,
+        status=document.status,
+        verification_code=document.verification_code,
+        sha256=document.archived_sha256 or document.sha256,
+        page_count=document.page_count,
+        signer_info=document.signer_info,
+        reason=document.reason,
+        replaced_by=document.replaced_by_id,
+        file=f"/api/documents/{document.id}/file",
+    )
+
+
+def _assessment(row: Assessment, *, full: bool = False) -> AssessmentPublic:
+    result = row.result
+    return AssessmentPublic(
+        id=row.id,
+        unit=str(row.input.get("unit", {}).get("name", "")),
+        year=row.year,
+        scored=result is not None,
+        total=float(result["final"]) if result and result.get("final") is not None else None,
+        recognised=bool(result["verdict"]["recognised"]) if result else None,
+        result=result if full else None,
+    )
+
+
+@router.get("/me", response_model=UserPublic, responses=REFUSED, summary="Who I am")
+def me(actor: ActorDep) -> UserPublic:
+    return UserPublic(
+        login=actor.login,
+        name=actor.name,
+        role=actor.role,
+        role_vi=ROLE_VI[actor.role],
+        issuing_body=actor.body,
+    )
+
+
+# --- assessments ----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/assessments",
+    status_code=201,
+    response_model=list[AssessmentPublic],
+    responses=REFUSED,
+    summary="Import assessments (JSON)",
+)
+def import_json(
+    assessments: list[AssessmentInput], actor: ActorDep, services: ServicesDep
+) -> list[AssessmentPublic]:
+    """Record the units' assessments of the clerk's body; each is checked against its criteria
+    set first, and nothing is recorded if one has a problem."""
+    raw = [a.model_dump(mode="json", exclude_none=True) for a in assessments]
+    problems: list[Problem] = []
+    loaded: list[inputs.Loaded] = []
+    for n, one in enumerate(raw):
+        try:
+            loaded.append(inputs.check(one, f"assessments[{n}]"))
+        except InvalidAssessment as exc:
+            problems.extend(exc.problems)
+    InvalidAssessment.collect(problems)
+    return _imported(services, actor, loaded)
+
+
+@router.post(
+    "/assessments/workbook",
+    status_code=201,
+    response_model=list[AssessmentPublic],
+    responses=REFUSED,
+    summary="Import assessments (the filled workbook)",
+)
+def import_workbook(
+    file: Annotated[UploadFile, File(description="the .xlsx made by `hoso sheet new`")],
+    actor: ActorDep,
+    services: ServicesDep,
+) -> list[AssessmentPublic]:
+    """Every unit sheet of the workbook; the problems of all of them, located by sheet and
+    cell, if any has one."""
+    data = _read(file, SHEET_LIMIT, "file")
+    name = file.filename or "workbook.xlsx"
+    if not name.lower().endswith(".xlsx"):
+        name += ".xlsx"
+    return _imported(services, actor, inputs.load_bytes(data, name))
+
+
+def _imported(
+    services: workflow.Services, actor: Any, loaded: list[inputs.Loaded]
+) -> list[AssessmentPublic]:
+    ids = workflow.import_assessments(services, actor, loaded)
+    return [_assessment(workflow.get_assessment(services, actor, i)) for i in ids]
+
+
+@router.get("/assessments", response_model=list[AssessmentPublic], responses=REFUSED)
+def list_assessments(
+    actor: ActorDep, services: ServicesDep, year: Annotated[int | None, Query()] = None
+) -> list[AssessmentPublic]:
+    """The assessments of the user's body."""
+    return [_assessment(a) for a in workflow.list_assessments(services, actor, year=year)]
+
+
+@router.get("/assessments/{assessment_id}", response_model=AssessmentPublic, responses=REFUSED)
+def get_assessment(assessment_id: int, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
+    return _assessment(workflow.get_assessment(services, actor, assessment_id), full=True)
+
+
+@router.post(
+    "/assessments/{assessment_id}/score", response_model=AssessmentPublic, responses=REFUSED
+)
+def score(assessment_id: int, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
+    """Score the assessment (every item's points with its reason, the totals, the verdict)."""
+    workflow.score(services, actor, assessment_id)
+    return _assessment(workflow.get_assessment(services, actor, assessment_id), full=True)
+
+
+# --- dossiers and documents -----------------------------------------------------------------------
+
+
+class Cited(BaseModel):
+    """A document the dossier cites: "15/TTr-CAHP" of 2026-11-20."""
+
+    reference: str = Field(examples=["15/TTr-CAHP"], max_length=64)
+    date: dt.date
+
+
+class DossierRequest(BaseModel):
+    """Which dossier to generate."""
+
+    body: str = Field(examples=["ubnd-hai-phong"], max_length=64)
+    year: int = Field(ge=2000, le=2100)
+    proposal: Cited | None = Field(
+        default=None, description="the Tờ trình the QĐ answers; default: the issued one"
+    )
+    decision: Cited | None = Field(
+        default=None, description="the QĐ the certificates cite; default: the issued one"
+    )
+    meeting: Meeting | None = Field(
+        default=None, description="the Công an's appraisal meeting the Biên bản records"
+    )
+    watermark: bool = Field(default=False, description="print DỰ THẢO on every page")
+
+
+def _cited(cited: Cited | None, issuer: str, field: str) -> Reference | None:
+    if cited is None:
+        return None
+    return Reference.parse(cited.reference, cited.date.isoformat(), issuer, field=field)
+
+
+@router.post(
+    "/dossiers",
+    status_code=201,
+    response_model=list[DocumentPublic],
+    responses=REFUSED,
+    summary="Generate a dossier",
+)
+def generate(
+    request: DossierRequest, actor: ActorDep, services: ServicesDep
+) -> list[DocumentPublic]:
+    """Generate (or regenerate) every document of the body's dossier for the year from its
+    assessments: PDFs with their QR code, ready to sign. Signed and issued documents stay."""
+    government = services.bodies.get(request.body)
+    police = next((b for b in services.bodies.values() if b.government == request.body), None)
+    documents = workflow.generate_dossier(
+        services,
+        actor,
+        body=request.body,
+        year=request.year,
+        proposal=_cited(request.proposal, police.name if police else "", "proposal"),
+        decision=_cited(request.decision, government.name if government else "", "decision"),
+        meeting=request.meeting,
+        watermark=request.watermark,
+    )
+    return [document_public(d) for d in documents]
+
+
+@router.get("/documents", response_model=list[DocumentPublic], responses=REFUSED)
+def list_documents(
+    actor: ActorDep,
+    services: ServicesDep,
+    dossier: Annotated[str | None, Query(max_length=128)] = None,
+    status: Annotated[Status | None, Query()] = None,
+) -> list[DocumentPublic]:
+    """The documents the user's body issues or whose dossiers it keeps."""
+    found = workflow.list_documents(services, actor, dossier=dossier, status=status)
+    return [document_public(d) for d in found]
+
+
+@router.get("/documents/{document_id}", response_model=DocumentPublic, responses=REFUSED)
+def get_document(document_id: int, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
+    return document_public(workflow.get_document(services, actor, document_id))
+
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the PDF"},
+    **REFUSED,
+}
+
+
+@router.get("/documents/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
+def document_file(document_id: int, actor: ActorDep, services: ServicesDep) -> Response:
+    """The current file: the draft, the signed draft, the issued or the archived PDF."""
+    document, pdf = workflow.document_file(services, actor, document_id)
+    return _pdf(document, pdf)
+
+
+def _pdf(document: Document, pdf: bytes) -> Response:
+    name = f"{document.kind or 'van-ban'}-{document.id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _read(upload: UploadFile, limit: int, field: str) -> bytes:
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise HosoError(f"{field}: larger than {limit} bytes", field=field)
+    if not data:
+        raise HosoError(f"{field}: the file is empty", message_vi="Tệp trống", field=field)
+    return data
+
+
+@contextmanager
+def _key(
+    settings: Settings,
+    p12: UploadFile | None,
+    passphrase: str | None,
+    token: str | None,
+    key: str | None,
+    pin: str | None,
+) -> Iterator[Any]:
+    """The signer of this request: the uploaded PKCS#12 with its passphrase, or the configured
+    PKCS#11 token's key with its PIN. Neither the file nor the secret is kept or logged."""
+    from signing import sign as signing
+    from signing import token as tokens
+
+    if p12 is not None and token is None:
+        yield signing.load_pkcs12(_read(p12, KEY_LIMIT, "p12"), (passphrase or "").encode())
+    elif token is not None and key is not None and p12 is None:
+        with tokens.open_token(
+            settings.pkcs11_module, token_label=token, key_label=key, pin=(pin or "").encode()
+        ) as signer:
+            yield signer
+    else:
+        raise KeyUnavailable(
+            "give a PKCS#12 file `p12` with its `passphrase`, or `token` and `key` with `pin`",
+            message_vi="Cần tệp khóa PKCS#12 và mật khẩu, hoặc token, nhãn khóa và mã PIN",
+            field="p12",
+        )
+
+
+P12 = Annotated[UploadFile | None, File(description="the key as a PKCS#12 file")]
+Secret = Annotated[str | None, Form(max_length=256, json_schema_extra={"format": "password"})]
+Label = Annotated[str | None, Form(max_length=128)]
+
+
+@router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
+def sign(
+    document_id: int,
+    actor: ActorDep,
+    services: ServicesDep,
+    settings: SettingsDep,
+    p12: P12 = None,
+    passphrase: Secret = None,
+    token: Label = None,
+    key: Label = None,
+    pin: Secret = None,
+) -> DocumentPublic:
+    """The signer signs a draft of their body (ND 30 step 1), with their own registered
+    certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
+    with _key(settings, p12, passphrase, token, key, pin) as signer:
+        return document_public(workflow.sign(services, actor, document_id, signer))
+
+
+@router.post("/documents/{document_id}/issue", response_model=IssuedPublic, responses=REFUSED)
+def issue(
+    document_id: int,
+    actor: ActorDep,
+    services: ServicesDep,
+    settings: SettingsDep,
+    p12: P12 = None,
+    passphrase: Secret = None,
+    token: Label = None,
+    key: Label = None,
+    pin: Secret = None,
+    date: Annotated[dt.date | None, Form(description="ngày ban hành; default today")] = None,
+) -> IssuedPublic:
+    """The văn thư issues a signed document (ND 30 step 2): the next số, the ngày, the
+    organisation's signature; each recipient of its Nơi nhận gets a personal link."""
+    with _key(settings, p12, passphrase, token, key, pin) as organisation:
+        done, sent = workflow.issue(services, actor, document_id, organisation, day=date)
+    return IssuedPublic(
+        document=document_public(workflow.get_document(services, actor, document_id)),
+        number=done.number,
+        reference=done.reference,
+        issued_on=done.issued_on,
+        recipients=[_recipient(d) for d in sent],
+    )
+
+
+def _recipient(d: workflow.Delivery) -> RecipientPublic:
+    return RecipientPublic(
+        name=d.name,
+        line=d.line,
+        link=d.link,
+        opened_at=d.opened_at,
+        acknowledged_at=d.acknowledged_at,
+    )
+
+
+class Revocation(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, examples=["Ban hành sai thẩm quyền"])
+
+
+class Replacement(Revocation):
+    by: int = Field(description="the issued document that replaces this one")
+
+
+@router.post("/documents/{document_id}/revoke", response_model=DocumentPublic, responses=REFUSED)
+def revoke(
+    document_id: int, body: Revocation, actor: ActorDep, services: ServicesDep
+) -> DocumentPublic:
+    """The văn thư revokes an issued document; the public page shows it, with the reason."""
+    return document_public(workflow.revoke(services, actor, document_id, reason=body.reason))
+
+
+@router.post("/documents/{document_id}/replace", response_model=DocumentPublic, responses=REFUSED)
+def replace(
+    document_id: int, body: Replacement, actor: ActorDep, services: ServicesDep
+) -> DocumentPublic:
+    """The văn thư records which issued document replaces this one, and why."""
+    done = workflow.replace(services, actor, document_id, by=body.by, reason=body.reason)
+    return document_public(done)
+
+
+@router.get(
+    "/documents/{document_id}/recipients",
+    response_model=list[RecipientPublic],
+    responses=REFUSED,
+)
+def recipients(document_id: int, actor: ActorDep, services: ServicesDep) -> list[RecipientPublic]:
+    """Who the document was sent to, and who has opened and acknowledged it."""
+    return [_recipient(d) for d in workflow.deliveries(services, actor, document_id)]
+
+
+# --- recipients' links (no account: the link is the credential) ----------------------------------
+
+links = APIRouter(prefix="/api/links", tags=["recipients"])
+
+
+def link_public(
+    settings: Settings, token: str, document: Document, recipient: Any, body: str
+) -> LinkPublic:
+    return LinkPublic(
+        recipient=recipient.name,
+        reference=document_public(document).reference,
+        issued_on=document.issued_on,
+        subject=document.subject,
+        issuing_body=body,
+        status=document.status,
+        verification_code=document.verification_code,
+        verify_page=settings.verify_url(document.verification_code),
+        file=f"/api/links/{token}/file",
+        opened_at=recipient.opened_at,
+        acknowledged_at=recipient.acknowledged_at,
+    )
+
+
+Token = Annotated[str, Path(min_length=40, max_length=40, pattern="^[0-9a-f]+$")]
+
+
+@links.get("/{token}", response_model=LinkPublic, responses=REFUSED)
+def open_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
+    """The document this link was sent with (that one only); the first opening is recorded."""
+    document, recipient = workflow.open_link(services, token)
+    return link_public(settings, token, document, recipient, _body(services, document))
+
+
+@links.post("/{token}/acknowledge", response_model=LinkPublic, responses=REFUSED)
+def acknowledge(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
+    """The recipient confirms receipt; the time is recorded once."""
+    document, recipient = workflow.open_link(services, token, acknowledge=True)
+    return link_public(settings, token, document, recipient, _body(services, document))
+
+
+@links.get("/{token}/file", response_class=Response, responses=PDF_RESPONSE)
+def link_file(token: Token, services: ServicesDep) -> Response:
+    """The issued PDF, as it is in the archive store."""
+    document, pdf = workflow.link_file(services, token)
+    return _pdf(document, pdf)
+
+
+def _body(services: workflow.Services, document: Document) -> str:
+    body = services.bodies.get(document.issuing_body_id)
+    return body.name if body is not None else document.issuing_body_id

@@ -1,0 +1,123 @@
+"""The whole service for the workflow tests: its own SQLite registry and stores in a temporary
+folder, the session's development PKI for timestamps and trust, users of each role with their
+tokens (the signer and the văn thư with their certificates registered), and the app served by
+a real uvicorn on a free loopback port. Session-scoped: LibreOffice generates the dossier once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import workflow_app
+from api.settings import Settings
+from api.users import add_user, register_certificate
+from api.workflow import Services
+from docgen import inputs, sheet
+from signing import pki
+from signing import sign as signing
+from tests.api.conftest import write_root
+from tests.conftest import REPO
+from tests.signing_setting import Setting, free_port
+
+BODY, POLICE = "ubnd-hai-phong", "ca-hai-phong"
+UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-ngo-quyen-2026-duy-tri.yaml")
+CHAIR_P12, SEAL_P12 = "ubnd-hai-phong--chu-tich", "ubnd-hai-phong"
+PASSPHRASE = pki.TEST_PASSPHRASE.decode()
+
+ROLES = {
+    "clerk": ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", BODY),
+    "signer": ("chutich.haiphong", "Trần Minh Khôi", "signer", BODY),
+    "other_signer": ("phochutich.haiphong", "Lê Văn Bình", "signer", BODY),
+    "van_thu": ("vanthu.haiphong", "Phạm Thu Hà", "van_thu", BODY),
+    "archivist": ("luutru.haiphong", "Đỗ Minh Châu", "archivist", BODY),
+    "admin": ("quantri", "Hoàng Văn An", "admin", None),
+    "police_clerk": ("chuyenvien.cahp", "Vũ Thị Mai", "clerk", POLICE),
+}
+
+
+@dataclass
+class Service:
+    url: str
+    settings: Settings
+    services: Services
+    tokens: dict[str, str]
+    p12: dict[str, bytes]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, who: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120)
+
+    def key(self, label: str, passphrase: str = PASSPHRASE) -> dict[str, Any]:
+        """The multipart fields of a PKCS#12 key."""
+        return {
+            "files": {"p12": (f"{label}.p12", self.p12[label], "application/x-pkcs12")},
+            "data": {"passphrase": passphrase},
+        }
+
+
+def workbook() -> bytes:
+    """The filled workbook of the two sample wards of Hải Phòng."""
+    folder = REPO / "samples" / "assessments"
+    loaded = inputs.load_paths([folder / name for name in UNITS])
+    return sheet.new_workbook(loaded[0].criteria.id, assessments=[x.assessment for x in loaded])
+
+
+@contextmanager
+def serve(app: Any, port: int) -> Iterator[None]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    folder = tmp_path_factory.mktemp("service")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        data_dir=folder / "data",
+        pki_url=setting.urls["tsa"].rsplit(f"/{pki.ARCH}/", 1)[0],
+        trust_roots_dir=write_root(folder / "roots", setting.root.dump()),
+        public_base_url=url,
+        converter_size=1,
+    )
+    app = workflow_app(settings)
+    services: Services = app.state.services
+    tokens: dict[str, str] = {}
+    p12 = {
+        label: setting.p12(label) for label in (CHAIR_P12, SEAL_P12, "ubnd-hai-phong--pho-chu-tich")
+    }
+    with services.sessions.begin() as session:
+        for role, (login, name, kind, body) in ROLES.items():
+            _, tokens[role] = add_user(session, login=login, name=name, role=kind, body=body)
+        for login, label in (
+            ("chutich.haiphong", CHAIR_P12),
+            ("vanthu.haiphong", SEAL_P12),
+            ("phochutich.haiphong", "ubnd-hai-phong--pho-chu-tich"),
+        ):
+            cert = signing.load_pkcs12(p12[label], pki.TEST_PASSPHRASE).signing_cert
+            assert cert is not None
+            register_certificate(session, login, cert)
+    with serve(app, port):
+        yield Service(url, settings, services, tokens, p12)

@@ -1,0 +1,144 @@
+"""The recognition workflow end to end through the HTTP API, with a real uvicorn on loopback:
+the clerk imports the workbook and scores, generates the dossier; the chair signs the Quyết
+định; the văn thư issues it; a recipient opens their link and acknowledges; anyone verifies the
+file they received and gets TOTAL_PASSED with the registry's record."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from api.db import AuditEntry, NumberCounter
+from tests.api.service import BODY, CHAIR_P12, SEAL_P12, Service, workbook
+
+pytestmark = pytest.mark.slow
+
+MEETING = {
+    "start": "2026-11-18T08:00:00",
+    "end": "2026-11-18T10:30:00",
+    "place": "Hội trường Công an thành phố Hải Phòng",
+    "attendees": ["Đại diện Văn phòng Ủy ban nhân dân thành phố"],
+    "secretary": "Đặng Quốc Việt",
+    "votes_for": 11,
+    "votes_total": 11,
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def dossier(service: Service) -> list[dict[str, Any]]:
+    """The dossier of Hải Phòng for 2026, generated once for the session by the clerk."""
+    if "dossier" not in service.cache:
+        with service.client("clerk") as clerk:
+            r = clerk.post(
+                "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(), XLSX)}
+            )
+            assert r.status_code == 201, r.text
+            imported = r.json()
+            assert {a["unit"] for a in imported} == {"Phường Lê Chân", "Phường Ngô Quyền"}
+            assert not any(a["scored"] for a in imported)
+            for a in imported:
+                r = clerk.post(f"/api/assessments/{a['id']}/score")
+                assert r.status_code == 200, r.text
+                assert r.json()["scored"] and r.json()["result"]["groups"]
+            r = clerk.post(
+                "/api/dossiers",
+                json={
+                    "body": BODY,
+                    "year": 2026,
+                    "proposal": {"reference": "15/TTr-CAHP", "date": "2026-11-20"},
+                    "meeting": MEETING,
+                },
+            )
+            assert r.status_code == 201, r.text
+            service.cache["dossier"] = r.json()
+    documents: list[dict[str, Any]] = service.cache["dossier"]
+    return documents
+
+
+def one(documents: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return next(d for d in documents if d["kind"] == kind)
+
+
+def test_generate_makes_every_document_of_the_dossier_as_drafts(service: Service) -> None:
+    documents = dossier(service)
+    kinds = [d["kind"] for d in documents]
+    for kind in ("ke-hoach", "ban-dang-ky", "bao-cao", "bien-ban", "to-trinh", "quyet-dinh"):
+        assert kind in kinds
+    assert kinds.count("bao-cao") == 2  # one per unit
+    assert {d["status"] for d in documents} == {"draft"}
+    decision = one(documents, "quyet-dinh")
+    assert decision["type_code"] == "QĐ" and decision["issuing_body"] == BODY
+    assert decision["reference"] is None  # no số before it is issued
+    assert one(documents, "to-trinh")["issuing_body"] == "ca-hai-phong"
+    with service.client("clerk") as clerk:
+        pdf = clerk.get(decision["file"]).content
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == decision["sha256"]
+
+
+def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
+    decision = one(dossier(service), "quyet-dinh")
+    path = f"/api/documents/{decision['id']}"
+
+    with service.client("signer") as signer:
+        r = signer.post(f"{path}/sign", **service.key(CHAIR_P12))
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "signed"
+    assert r.json()["signer_info"] == "Chủ tịch Trần Minh Khôi"
+
+    with service.client("van_thu") as van_thu:
+        r = van_thu.post(f"{path}/issue", **_with_date(service.key(SEAL_P12), "2026-12-05"))
+        assert r.status_code == 200, r.text
+        issued = r.json()
+        assert issued["reference"] == "01/QĐ-UBND"
+        assert issued["issued_on"] == "2026-12-05"
+        assert issued["document"]["status"] == "issued"
+        names = [p["name"] for p in issued["recipients"]]
+        # "- Như Điều 3;" stands for the bodies Điều 3 names: the recognised unit among them
+        # (Lê Chân is not recognised); the "- Lưu: …" line is no recipient.
+        assert names[:2] == ["Chánh Văn phòng UBND thành phố Hải Phòng", "Công an thành phố Hải Phòng"]
+        assert "Phường Ngô Quyền" in names and "Phường Lê Chân" not in names
+        assert "Bộ Công an (qua V05)" in names
+        assert not any(n.startswith("Lưu") for n in names)
+        first = issued["recipients"][0]
+        assert first["opened_at"] is None and first["acknowledged_at"] is None
+        link = first["link"]
+        assert link.startswith(service.url + "/r/")
+        token = link.rsplit("/", 1)[1]
+
+    with service.client() as recipient:  # no account: the link is the credential
+        r = recipient.get(f"/api/links/{token}")
+        assert r.status_code == 200, r.text
+        assert r.json()["reference"] == "01/QĐ-UBND" and r.json()["opened_at"]
+        assert r.json()["acknowledged_at"] is None
+        r = recipient.post(f"/api/links/{token}/acknowledge")
+        assert r.status_code == 200 and r.json()["acknowledged_at"]
+        received = recipient.get(f"/api/links/{token}/file").content
+        assert recipient.get(f"/api/links/{'0' * 40}").status_code == 404
+
+    with service.client("van_thu") as van_thu:
+        state = van_thu.get(f"{path}/recipients").json()
+    assert state[0]["opened_at"] and state[0]["acknowledged_at"]
+    assert all(s["opened_at"] is None for s in state[1:])  # the others have not opened theirs
+
+    with service.client() as anyone:
+        r = anyone.post("/api/verify", files={"file": ("qd.pdf", received, "application/pdf")})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["indication"] == "TOTAL_PASSED", report["message"]
+    assert len(report["signatures"]) == 2
+    assert report["registry"]["number"] == "01/QĐ-UBND"
+    assert report["registry"]["status"] == "in force"
+
+    with service.services.sessions() as session:
+        counter = session.get(NumberCounter, (BODY, "QĐ", 2026))
+        actions = [
+            a.action for a in session.query(AuditEntry).filter_by(document_id=decision["id"])
+        ]
+    assert counter is not None and counter.last == 1
+    assert actions == ["sign", "issue", "open", "acknowledge"]
+
+
+def _with_date(key: dict[str, Any], day: str) -> dict[str, Any]:
+    return {"files": key["files"], "data": {**key["data"], "date": day}}
