@@ -23,13 +23,13 @@ from api import web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
-from api.routes import pages, verify, work
+from api.routes import links, pages, verify, work
 from api.settings import Settings, get_settings
 from api.trust import TrustRoots
 from api.workflow import Services
 from docgen.errors import HosoError
 
-PAGES = ("/v/", "/xac-minh")
+PAGES = ("/v/", "/xac-minh", "/r/")
 
 UNAVAILABLE_VI = "Dịch vụ xác minh tạm thời chưa sẵn sàng. Vui lòng thử lại sau."
 
@@ -75,6 +75,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(work.router)
     app.include_router(work.links)
+    app.include_router(links.router)
     app.add_exception_handler(HosoError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)

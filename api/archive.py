@@ -27,7 +27,7 @@ from typing import Final
 
 from asn1crypto import x509
 from pyhanko_certvalidator import ValidationContext
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,6 +104,7 @@ def export_package(
     *,
     year: int | None = None,
     dossier: str | None = None,
+    body: str | None = None,
     trust_roots: Sequence[x509.Certificate],
     online: bool = True,
 ) -> bytes:
@@ -115,8 +116,12 @@ def export_package(
     (`online`: fetching revocation data the file does not carry). A dossier export holds the
     files side by side; a year's export puts them under their dossier's folder. A selection
     without a document is refused (NotFound naming the field); so is a stored file that is
-    missing or changed (ArchiveError naming its hash)."""
+    missing or changed (ArchiveError naming its hash). `body` keeps only the documents that
+    body issued or whose dossier it keeps."""
     condition, field, what_en, what_vi = _selection(year, dossier)
+    if body is not None:
+        mine = or_(Document.issuing_body_id == body, Document.dossier.like(f"%/{body}"))
+        condition = and_(condition, mine)
     rows = _issued_rows(sessions, condition)
     if not rows:
         raise NotFound(

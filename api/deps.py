@@ -58,6 +58,11 @@ class Verifier:
         return verify_upload(upload.read(), trust_roots=roots, registry=self.registry)
 
 
+def _trust(request: Request) -> TrustRoots:
+    trust: TrustRoots = request.app.state.trust
+    return trust
+
+
 def _verifier(request: Request) -> Verifier:
     state = request.app.state
     return Verifier(state.settings, state.trust, state.registry)
@@ -91,6 +96,7 @@ def _actor(
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ServicesDep = Annotated[Services, Depends(_services)]
 ActorDep = Annotated[Actor, Depends(_actor)]
+TrustDep = Annotated[TrustRoots, Depends(_trust)]
 RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
 VerifierDep = Annotated[Verifier, Depends(_verifier)]

@@ -653,3 +653,46 @@ def open_link(
 def link_file(svc: Services, token: str) -> tuple[Document, bytes]:
     document, _ = open_link(svc, token)
     return document, _file(svc, document)
+
+
+# --- archive --------------------------------------------------------------------------------------
+
+
+def archive(svc: Services, actor: Actor, document_id: int) -> Document:
+    """The văn thư seals an issued document for the archive (B-LTA document timestamp)."""
+    from api import archive as archiving
+
+    with svc.sessions() as session:
+        document = _document(session, actor, document_id)
+    allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id)
+    archiving.archive_document(
+        svc.sessions,
+        svc.archive,
+        document_id,
+        tsa_url=svc.tsa_url,
+        context=svc.context(),
+        actor=actor.audit,
+    )
+    return get_document(svc, actor, document_id)
+
+
+def export(
+    svc: Services,
+    actor: Actor,
+    *,
+    year: int | None = None,
+    dossier: str | None = None,
+    trust_roots: Sequence[Any],
+) -> bytes:
+    """The archivist's export (ZIP) of their body's documents of a year or a dossier."""
+    from api import archive as archiving
+
+    allow(actor, "xuất hồ sơ lưu trữ", ("archivist",))
+    return archiving.export_package(
+        svc.sessions,
+        svc.archive,
+        year=year,
+        dossier=dossier,
+        body=actor.body,
+        trust_roots=trust_roots,
+    )

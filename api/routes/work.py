@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from api import workflow
 from api.db import Assessment, Document, Status
-from api.deps import ActorDep, ServicesDep, SettingsDep
+from api.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
 from api.models import (
     AssessmentPublic,
     DocumentPublic,
@@ -38,6 +38,9 @@ from docgen.model import Assessment as AssessmentInput
 
 router = APIRouter(prefix="/api", tags=["workflow"])
 
+MAX_ID = 2**31 - 1  # the database's integer keys
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the document's id")]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the assessment's id")]
 KEY_LIMIT = 64 * 1024  # a PKCS#12 file holds a key and a few certificates: kilobytes
 SHEET_LIMIT = 5 * 1024 * 1024
 
@@ -159,21 +162,25 @@ def _imported(
 
 @router.get("/assessments", response_model=list[AssessmentPublic], responses=REFUSED)
 def list_assessments(
-    actor: ActorDep, services: ServicesDep, year: Annotated[int | None, Query()] = None
+    actor: ActorDep,
+    services: ServicesDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[AssessmentPublic]:
     """The assessments of the user's body."""
     return [_assessment(a) for a in workflow.list_assessments(services, actor, year=year)]
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentPublic, responses=REFUSED)
-def get_assessment(assessment_id: int, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
+def get_assessment(
+    assessment_id: AssessmentId, actor: ActorDep, services: ServicesDep
+) -> AssessmentPublic:
     return _assessment(workflow.get_assessment(services, actor, assessment_id), full=True)
 
 
 @router.post(
     "/assessments/{assessment_id}/score", response_model=AssessmentPublic, responses=REFUSED
 )
-def score(assessment_id: int, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
+def score(assessment_id: AssessmentId, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
     """Score the assessment (every item's points with its reason, the totals, the verdict)."""
     workflow.score(services, actor, assessment_id)
     return _assessment(workflow.get_assessment(services, actor, assessment_id), full=True)
@@ -185,8 +192,8 @@ def score(assessment_id: int, actor: ActorDep, services: ServicesDep) -> Assessm
 class Cited(BaseModel):
     """A document the dossier cites: "15/TTr-CAHP" of 2026-11-20."""
 
-    reference: str = Field(examples=["15/TTr-CAHP"], max_length=64)
-    date: dt.date
+    reference: str = Field(examples=["15/TTr-CAHP"], pattern=r"^[0-9]{1,6}/[^\s/]{1,32}$")
+    date: dt.date = Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))
 
 
 class DossierRequest(BaseModel):
@@ -252,7 +259,7 @@ def list_documents(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic, responses=REFUSED)
-def get_document(document_id: int, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
+def get_document(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
     return document_public(workflow.get_document(services, actor, document_id))
 
 
@@ -263,7 +270,7 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/documents/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
-def document_file(document_id: int, actor: ActorDep, services: ServicesDep) -> Response:
+def document_file(document_id: Id, actor: ActorDep, services: ServicesDep) -> Response:
     """The current file: the draft, the signed draft, the issued or the archived PDF."""
     document, pdf = workflow.document_file(services, actor, document_id)
     return _pdf(document, pdf)
@@ -323,7 +330,7 @@ Label = Annotated[str | None, Form(max_length=128)]
 
 @router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
 def sign(
-    document_id: int,
+    document_id: Id,
     actor: ActorDep,
     services: ServicesDep,
     settings: SettingsDep,
@@ -341,7 +348,7 @@ def sign(
 
 @router.post("/documents/{document_id}/issue", response_model=IssuedPublic, responses=REFUSED)
 def issue(
-    document_id: int,
+    document_id: Id,
     actor: ActorDep,
     services: ServicesDep,
     settings: SettingsDep,
@@ -380,12 +387,12 @@ class Revocation(BaseModel):
 
 
 class Replacement(Revocation):
-    by: int = Field(description="the issued document that replaces this one")
+    by: int = Field(ge=1, le=MAX_ID, description="the issued document that replaces this one")
 
 
 @router.post("/documents/{document_id}/revoke", response_model=DocumentPublic, responses=REFUSED)
 def revoke(
-    document_id: int, body: Revocation, actor: ActorDep, services: ServicesDep
+    document_id: Id, body: Revocation, actor: ActorDep, services: ServicesDep
 ) -> DocumentPublic:
     """The văn thư revokes an issued document; the public page shows it, with the reason."""
     return document_public(workflow.revoke(services, actor, document_id, reason=body.reason))
@@ -393,11 +400,44 @@ def revoke(
 
 @router.post("/documents/{document_id}/replace", response_model=DocumentPublic, responses=REFUSED)
 def replace(
-    document_id: int, body: Replacement, actor: ActorDep, services: ServicesDep
+    document_id: Id, body: Replacement, actor: ActorDep, services: ServicesDep
 ) -> DocumentPublic:
     """The văn thư records which issued document replaces this one, and why."""
     done = workflow.replace(services, actor, document_id, by=body.by, reason=body.reason)
     return document_public(done)
+
+
+@router.post("/documents/{document_id}/archive", response_model=DocumentPublic, responses=REFUSED)
+def archive(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
+    """The văn thư seals an issued document for the archive: a document timestamp over it and
+    all its validation data (PAdES B-LTA), kept beside the issued file."""
+    return document_public(workflow.archive(services, actor, document_id))
+
+
+ZIP_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {}}, "description": "the export (ZIP)"},
+    **REFUSED,
+    503: {"model": ErrorPublic, "description": "the service has no trust roots configured"},
+}
+
+
+@router.get("/archive/export", response_class=Response, responses=ZIP_RESPONSE)
+def export(
+    actor: ActorDep,
+    services: ServicesDep,
+    trust: TrustDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    dossier: Annotated[str | None, Query(max_length=128)] = None,
+) -> Response:
+    """The archivist exports their body's documents of a year or of a dossier: the PDFs, the
+    ND 30 Phụ lục VI metadata (JSON and XML), SHA-256 checksums and each verification report."""
+    data = workflow.export(services, actor, year=year, dossier=dossier, trust_roots=trust.get())
+    name = f"hoso-{year or (dossier or '').replace('/', '-')}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get(
@@ -405,7 +445,7 @@ def replace(
     response_model=list[RecipientPublic],
     responses=REFUSED,
 )
-def recipients(document_id: int, actor: ActorDep, services: ServicesDep) -> list[RecipientPublic]:
+def recipients(document_id: Id, actor: ActorDep, services: ServicesDep) -> list[RecipientPublic]:
     """Who the document was sent to, and who has opened and acknowledged it."""
     return [_recipient(d) for d in workflow.deliveries(services, actor, document_id)]
 

@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -121,3 +120,49 @@ def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Itera
             register_certificate(session, login, cert)
     with serve(app, port):
         yield Service(url, settings, services, tokens, p12)
+
+
+MEETING = {
+    "start": "2026-11-18T08:00:00",
+    "end": "2026-11-18T10:30:00",
+    "place": "Hội trường Công an thành phố Hải Phòng",
+    "attendees": ["Đại diện Văn phòng Ủy ban nhân dân thành phố"],
+    "secretary": "Đặng Quốc Việt",
+    "votes_for": 11,
+    "votes_total": 11,
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def dossier(service: Service) -> list[dict[str, Any]]:
+    """The dossier of Hải Phòng for 2026, generated once for the session by the clerk."""
+    if "dossier" not in service.cache:
+        with service.client("clerk") as clerk:
+            r = clerk.post(
+                "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(), XLSX)}
+            )
+            assert r.status_code == 201, r.text
+            imported = r.json()
+            assert {a["unit"] for a in imported} == {"Phường Lê Chân", "Phường Ngô Quyền"}
+            assert not any(a["scored"] for a in imported)
+            for a in imported:
+                r = clerk.post(f"/api/assessments/{a['id']}/score")
+                assert r.status_code == 200, r.text
+                assert r.json()["scored"] and r.json()["result"]["groups"]
+            r = clerk.post(
+                "/api/dossiers",
+                json={
+                    "body": BODY,
+                    "year": 2026,
+                    "proposal": {"reference": "15/TTr-CAHP", "date": "2026-11-20"},
+                    "meeting": MEETING,
+                },
+            )
+            assert r.status_code == 201, r.text
+            service.cache["dossier"] = r.json()
+    documents: list[dict[str, Any]] = service.cache["dossier"]
+    return documents
+
+
+def one(documents: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return next(d for d in documents if d["kind"] == kind)

@@ -11,54 +11,9 @@ from typing import Any
 import pytest
 
 from api.db import AuditEntry, NumberCounter
-from tests.api.service import BODY, CHAIR_P12, SEAL_P12, Service, workbook
+from tests.api.service import BODY, CHAIR_P12, SEAL_P12, Service, dossier, one
 
 pytestmark = pytest.mark.slow
-
-MEETING = {
-    "start": "2026-11-18T08:00:00",
-    "end": "2026-11-18T10:30:00",
-    "place": "Hội trường Công an thành phố Hải Phòng",
-    "attendees": ["Đại diện Văn phòng Ủy ban nhân dân thành phố"],
-    "secretary": "Đặng Quốc Việt",
-    "votes_for": 11,
-    "votes_total": 11,
-}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def dossier(service: Service) -> list[dict[str, Any]]:
-    """The dossier of Hải Phòng for 2026, generated once for the session by the clerk."""
-    if "dossier" not in service.cache:
-        with service.client("clerk") as clerk:
-            r = clerk.post(
-                "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(), XLSX)}
-            )
-            assert r.status_code == 201, r.text
-            imported = r.json()
-            assert {a["unit"] for a in imported} == {"Phường Lê Chân", "Phường Ngô Quyền"}
-            assert not any(a["scored"] for a in imported)
-            for a in imported:
-                r = clerk.post(f"/api/assessments/{a['id']}/score")
-                assert r.status_code == 200, r.text
-                assert r.json()["scored"] and r.json()["result"]["groups"]
-            r = clerk.post(
-                "/api/dossiers",
-                json={
-                    "body": BODY,
-                    "year": 2026,
-                    "proposal": {"reference": "15/TTr-CAHP", "date": "2026-11-20"},
-                    "meeting": MEETING,
-                },
-            )
-            assert r.status_code == 201, r.text
-            service.cache["dossier"] = r.json()
-    documents: list[dict[str, Any]] = service.cache["dossier"]
-    return documents
-
-
-def one(documents: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-    return next(d for d in documents if d["kind"] == kind)
 
 
 def test_generate_makes_every_document_of_the_dossier_as_drafts(service: Service) -> None:
@@ -97,7 +52,10 @@ def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
         names = [p["name"] for p in issued["recipients"]]
         # "- Như Điều 3;" stands for the bodies Điều 3 names: the recognised unit among them
         # (Lê Chân is not recognised); the "- Lưu: …" line is no recipient.
-        assert names[:2] == ["Chánh Văn phòng UBND thành phố Hải Phòng", "Công an thành phố Hải Phòng"]
+        assert names[:2] == [
+            "Chánh Văn phòng UBND thành phố Hải Phòng",
+            "Công an thành phố Hải Phòng",
+        ]
         assert "Phường Ngô Quyền" in names and "Phường Lê Chân" not in names
         assert "Bộ Công an (qua V05)" in names
         assert not any(n.startswith("Lưu") for n in names)
@@ -117,10 +75,19 @@ def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
         received = recipient.get(f"/api/links/{token}/file").content
         assert recipient.get(f"/api/links/{'0' * 40}").status_code == 404
 
+    second = issued["recipients"][1]
+    with service.client() as browser:  # the page the link opens, in Vietnamese
+        page = browser.get(second["link"].removeprefix(service.url))
+        assert page.status_code == 200
+        assert f"Văn bản gửi đến {second['name']}" in page.text
+        assert "01/QĐ-UBND" in page.text and "Xác nhận đã nhận văn bản" in page.text
+        page = browser.post(second["link"].removeprefix(service.url))
+        assert page.status_code == 200 and "Đã xác nhận đã nhận lúc" in page.text
+
     with service.client("van_thu") as van_thu:
         state = van_thu.get(f"{path}/recipients").json()
-    assert state[0]["opened_at"] and state[0]["acknowledged_at"]
-    assert all(s["opened_at"] is None for s in state[1:])  # the others have not opened theirs
+    assert all(s["opened_at"] and s["acknowledged_at"] for s in state[:2])
+    assert all(s["opened_at"] is None for s in state[2:])  # the others have not opened theirs
 
     with service.client() as anyone:
         r = anyone.post("/api/verify", files={"file": ("qd.pdf", received, "application/pdf")})
@@ -137,7 +104,7 @@ def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
             a.action for a in session.query(AuditEntry).filter_by(document_id=decision["id"])
         ]
     assert counter is not None and counter.last == 1
-    assert actions == ["sign", "issue", "open", "acknowledge"]
+    assert actions == ["sign", "issue"] + ["open", "acknowledge"] * 2
 
 
 def _with_date(key: dict[str, Any], day: str) -> dict[str, Any]:
