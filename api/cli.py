@@ -20,7 +20,7 @@ from rich.table import Table
 from api import cli_archive, cli_db, cli_serve, cli_signing, cli_users
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
-from docgen import criteria, inputs, sheet, vn
+from docgen import criteria, dossier, inputs, recipients, sheet, vn
 from docgen.dossier import Meeting, Reference
 from docgen.errors import ConfigError, HosoError
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
@@ -399,13 +399,20 @@ def demo(
             only="quyet-dinh",
             **dossier_args,
         )
-        signed, code = cli_signing.demo_chain(
+        send_to = recipients.recipients(
+            decision.context["recipients"], article_3=dossier.referenced(decision.context)
+        )
+        signed, code, links = cli_signing.demo_chain(
             output / "ky-so" / f"{decision.path}.pdf",
             hai_phong,
             title=decision.context["signer"]["title"],
             name=decision.context["signer"]["name"],
             day=dossier_args["decision"].date,
+            send_to=[{"line": r.line, "name": r.name} for r in send_to],
         )
+        out.print(f"Đã gửi đến {len(links)} nơi nhận, mỗi nơi một liên kết riêng:")
+        for to, link in links:
+            out.print(f"  • {to}: {link}", soft_wrap=True, markup=False)
     hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else shown(Path(sys.argv[0]))
     out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
     out.print(f"  • chi tiết từng tiêu chí:  {hoso} score {shown(samples)}/<tệp> --detail")
@@ -417,9 +424,11 @@ def demo(
         f"  • hồ sơ mẫu (PDF, DOCX):   {shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
     )
     out.print(f"  • QĐ đã ký, ban hành, lưu trữ: {shown(signed)}  (kiểm tra: {hoso} verify …)")
-    out.print(
-        f"  • xác minh trên web:       {hoso} serve, rồi mở {get_settings().verify_url(code)}"
-    )
+    base = str(get_settings().public_base_url).rstrip("/")
+    out.print(f"  • API và tài liệu OpenAPI: {hoso} serve, rồi mở {base}/docs")
+    out.print(f"  • xác minh trên web:       {get_settings().verify_url(code)}")
+    if links:
+        out.print(f"  • nơi nhận mở văn bản:     {links[0][1]}", soft_wrap=True)
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -403,18 +403,25 @@ def _print_report(path: Path, report: Any) -> None:
 
 
 def demo_chain(
-    final: Path, body: IssuingBody, *, title: str, name: str, day: dt.date
-) -> tuple[Path, str]:
+    final: Path,
+    body: IssuingBody,
+    *,
+    title: str,
+    name: str,
+    day: dt.date,
+    send_to: Sequence[Mapping[str, str]] = (),
+) -> tuple[Path, str, list[tuple[str, str]]]:
     """The demo's signing: the development PKI (made if missing, served in this process on
     the configured port unless `hoso pki serve` already answers there), the chair's signature,
     the văn thư's số, ngày (from the registry) and seal, the archive seal and the verification,
-    beside `final`. Returns the archived file and the registry's verification code.
+    beside `final`, and the recipients of `send_to` their personal links. Returns the archived
+    file, the registry's verification code and each recipient with their link.
     The keys are the PKI's TEST keys, whose passphrase is public test material."""
     from urllib.parse import urlsplit
 
     from sqlalchemy import select
 
-    from api import db, registry
+    from api import db, registry, workflow
     from signing import archive, images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying
@@ -469,6 +476,7 @@ def demo_chain(
         # get codes of their own.
         sessions = _registry(inputs.load_bodies(BODIES))
         pages, printed = _page_count_and_code(signed)
+        tokens: list[str] = []
         with sessions() as session:
             taken = session.scalar(
                 select(db.Document.id).where(db.Document.verification_code == printed)
@@ -483,6 +491,9 @@ def demo_chain(
             signer_info=f"{vn.nfc(title).capitalize()} {name}",
             page_count=pages,
             verification_code=None if taken else printed,
+            then=lambda session, issued_id: tokens.extend(
+                workflow.deliver(session, settings.secret(), issued_id, send_to)
+            ),
         )
         issued = done.pdf
         sealed = archive.seal_for_archive(issued, tsa_url=tsa, context=context)
@@ -493,7 +504,8 @@ def demo_chain(
         f"{vn.nd30_date(day)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
     )
     _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))
-    return archived, done.verification_code
+    links = [(to["name"], settings.link_url(t)) for to, t in zip(send_to, tokens, strict=True)]
+    return archived, done.verification_code, links
 
 
 def register(app: typer.Typer) -> None:

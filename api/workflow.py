@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -509,16 +509,7 @@ def issue(
         return issued
 
     def send(session: Session, issued_id: int) -> None:
-        for n, to in enumerate(document.send_to or (), start=1):
-            token = users.link_token(svc.link_secret, issued_id, n)
-            session.add(
-                Recipient(
-                    document_id=issued_id,
-                    line=to["line"],
-                    name=to["name"],
-                    token_hash=users.token_hash(token),
-                )
-            )
+        deliver(session, svc.link_secret, issued_id, document.send_to or ())
 
     done = registry.record_issue(
         svc.sessions,
@@ -531,6 +522,26 @@ def issue(
         then=send,
     )
     return done, deliveries(svc, actor, document_id)
+
+
+def deliver(
+    session: Session, secret: bytes, document_id: int, send_to: Sequence[Mapping[str, str]]
+) -> list[str]:
+    """A recipient row for each of `send_to` ({"line", "name"}), in order, with the token of
+    their personal link (kept hashed); returns the tokens."""
+    tokens = []
+    for n, to in enumerate(send_to, start=1):
+        token = users.link_token(secret, document_id, n)
+        session.add(
+            Recipient(
+                document_id=document_id,
+                line=to["line"],
+                name=to["name"],
+                token_hash=users.token_hash(token),
+            )
+        )
+        tokens.append(token)
+    return tokens
 
 
 def deliveries(svc: Services, actor: Actor, document_id: int) -> list[Delivery]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from api.app import workflow_app
+from api.settings import Settings
+from tests.api.conftest import TestClient
 from tests.conftest import REPO, need
 
 HOSO = Path(sys.executable).parent / "hoso"
@@ -111,6 +115,15 @@ def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None
     assert (tmp_path / "out" / "phieu-cham-diem-xa-phuong.xlsx").stat().st_size > 0
     decision = tmp_path / "out" / "dossiers" / "2026" / "ubnd-hai-phong" / "quyet-dinh.pdf"
     assert decision.read_bytes().startswith(b"%PDF")
+    # Delivered: each Nơi nhận has a link that opens the issued QĐ on the service.
+    assert "Đã gửi đến" in run.stdout
+    found = re.search(r"• Bộ Công an \(qua V05\): \S+/r/([0-9a-f]{40})", run.stdout)
+    assert found is not None, run.stdout
+    app = workflow_app(Settings(data_dir=tmp_path / "data", pki_url=f"http://127.0.0.1:{port}"))
+    with TestClient(app) as client:
+        page = client.get(f"/r/{found.group(1)}")
+    assert page.status_code == 200
+    assert "Văn bản gửi đến Bộ Công an (qua V05)" in page.text and "01/QĐ-UBND" in page.text
 
 
 GENERATE = [
