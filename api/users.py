@@ -69,7 +69,7 @@ def allow(actor: Actor, action: str, roles: tuple[Role, ...], *, body: str | Non
     if actor.role not in roles:
         allowed = ", ".join(ROLE_VI[r] for r in roles)
         raise Forbidden(
-            f"a {actor.role} may not {action} (only: {', '.join(roles)})",
+            f"the role {actor.role} may not do this ({action}); only: {', '.join(roles)}",
             message_vi=f"Vai trò {ROLE_VI[actor.role]} không được {action}; chỉ {allowed}",
             field="role",
         )

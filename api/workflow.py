@@ -4,9 +4,10 @@ dossier, sign, issue and send, revoke or replace, and what recipients open and a
 Each use case takes the `Services` of the running app and the `Actor` asking, checks the
 actor's role and issuing body first (api/users.py), does the slow work — conversion,
 signatures, timestamps — outside any transaction, and records the outcome in one transaction
-that re-checks the document's state. A refusal or a failure changes nothing: no row, no
-number, no file in the archive store (a draft file in the working store is only named by a
-row, so an unnamed one is garbage, not a record).
+that re-checks the document's state. A refusal or a failure changes nothing in the registry:
+no row, no number. Files are written before the record that names them (a record never lacks
+its file); a failure at commit leaves an unnamed file, garbage that `hoso archive check`
+lists, never a record without its file.
 
 Two stores: `drafts` keeps generated and signed drafts (working files), `archive` keeps issued
 and archived files (the records). Both are content-addressed (api/store.py).
@@ -33,7 +34,7 @@ from api.store import Storage
 from api.users import Actor, allow
 from docgen import dossier, generate, inputs, recipients, report, scoring, stamp, vn
 from docgen.convert import ConverterPool
-from docgen.errors import HosoError, InvalidAssessment, NotFound, Problem, StateError
+from docgen.errors import Forbidden, HosoError, InvalidAssessment, NotFound, Problem, StateError
 from docgen.model import IssuingBody as BodyModel
 from docgen.model import Policy
 
@@ -124,7 +125,11 @@ def _visible_assessment(session: Session, actor: Actor, assessment_id: int) -> A
         or unit is None
         or (actor.role != "admin" and unit.issuing_body_id != actor.body)
     ):
-        raise NotFound(f"no assessment {assessment_id}", field="assessment_id")
+        raise NotFound(
+            f"no assessment {assessment_id}",
+            message_vi=f"Không có kết quả chấm điểm số {assessment_id}",
+            field="assessment_id",
+        )
     return row
 
 
@@ -192,7 +197,11 @@ def _document(session: Session, actor: Actor, document_id: int, *, lock: bool = 
         or document.issuing_body_id == actor.body
         or (document.dossier or "").endswith(f"/{actor.body}")
     ):
-        raise NotFound(f"no document {document_id}", field="document_id")
+        raise NotFound(
+            f"no document {document_id}",
+            message_vi=f"Không có văn bản số {document_id}",
+            field="document_id",
+        )
     return document
 
 
@@ -211,7 +220,11 @@ def _file(svc: Services, document: Document) -> bytes:
     if document.archived_sha256:
         return svc.archive.get(document.archived_sha256)
     if document.sha256 is None:
-        raise NotFound(f"document {document.id} has no file", field="document_id")
+        raise NotFound(
+            f"document {document.id} has no file",
+            message_vi="Văn bản chưa có tệp",
+            field="document_id",
+        )
     store = svc.drafts if document.status in ("draft", "signed") else svc.archive
     return store.get(document.sha256)
 
@@ -337,7 +350,7 @@ def _record_draft(
     police: BodyModel,
 ) -> Document | None:
     kind = Path(planned.path).name
-    unit_id = units.get(planned.title.partition(" · ")[2]) if " · " in planned.title else None
+    unit_id = units.get(planned.unit) if planned.unit else None
     existing = session.scalar(
         select(Document).where(
             Document.dossier == key, Document.kind == kind, Document.unit_id == unit_id
@@ -420,6 +433,13 @@ def sign(
             )
         assert signer.signing_cert is not None
         users.require_own_certificate(session, actor, signer.signing_cert)
+        if document.signer_name and vn.nfc(document.signer_name) != vn.nfc(actor.name):
+            raise Forbidden(
+                f"document {document_id} is to be signed by {document.signer_name}, "
+                f"not {actor.name}",
+                message_vi=f"Văn bản này do {document.signer_name} ký, không phải {actor.name}",
+                field="signer",
+            )
     draft = _file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
     signed = signing.sign_draft(
@@ -549,6 +569,8 @@ def deliveries(svc: Services, actor: Actor, document_id: int) -> list[Delivery]:
     acknowledged it."""
     with svc.sessions() as session:
         document = _document(session, actor, document_id)
+        # The links are the recipients' credentials: the văn thư who sends them sees them.
+        allow(actor, "xem nơi nhận và liên kết", ("van_thu",), body=document.issuing_body_id)
         rows = session.scalars(
             select(Recipient).where(Recipient.document_id == document.id).order_by(Recipient.id)
         ).all()

@@ -35,6 +35,8 @@ class Planned:
     template: str
     title: str
     context: Mapping[str, Any]
+    unit: str | None = None
+    """The unit a per-unit document is about (Bản đăng ký, Báo cáo, Giấy chứng nhận)."""
 
 
 def slug(text: str) -> str:
@@ -93,6 +95,7 @@ def plan(
                 "ban-dang-ky.docx",
                 f"Bản đăng ký · {name}",
                 dossier.registration(body, r, year=year),
+                unit=name,
             )
         )
         planned.append(
@@ -101,6 +104,7 @@ def plan(
                 "bao-cao.docx",
                 f"Báo cáo · {name}",
                 dossier.report(body, r, year=year),
+                unit=name,
             )
         )
     if meeting is not None or not partial:
@@ -138,6 +142,7 @@ def plan(
                 "giay-chung-nhan.docx",
                 f"Giấy chứng nhận · {r.assessment.unit.name}",
                 dossier.certificate(body, r, year=year, decision_ref=decision),
+                unit=r.assessment.unit.name,
             )
             for r in recognised
         ]

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from api import workflow
 from api.db import Assessment, Document, Status
@@ -30,7 +30,7 @@ from api.models import (
     UserPublic,
 )
 from api.settings import Settings
-from api.users import ROLE_VI
+from api.users import ROLE_VI, allow
 from docgen import inputs, vn
 from docgen.dossier import Meeting, Reference
 from docgen.errors import HosoError, InvalidAssessment, KeyUnavailable, Problem
@@ -120,6 +120,7 @@ def import_json(
 ) -> list[AssessmentPublic]:
     """Record the units' assessments of the clerk's body; each is checked against its criteria
     set first, and nothing is recorded if one has a problem."""
+    allow(actor, "nhập kết quả chấm điểm", ("clerk",))  # before any work on the input
     raw = [a.model_dump(mode="json", exclude_none=True) for a in assessments]
     problems: list[Problem] = []
     loaded: list[inputs.Loaded] = []
@@ -146,6 +147,7 @@ def import_workbook(
 ) -> list[AssessmentPublic]:
     """Every unit sheet of the workbook; the problems of all of them, located by sheet and
     cell, if any has one."""
+    allow(actor, "nhập kết quả chấm điểm", ("clerk",))  # before the workbook is parsed
     data = _read(file, SHEET_LIMIT, "file")
     name = file.filename or "workbook.xlsx"
     if not name.lower().endswith(".xlsx"):
@@ -342,6 +344,7 @@ def sign(
 ) -> DocumentPublic:
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
     certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
+    allow(actor, "ký văn bản", ("signer",))  # before the key is opened
     with _key(settings, p12, passphrase, token, key, pin) as signer:
         return document_public(workflow.sign(services, actor, document_id, signer))
 
@@ -361,6 +364,7 @@ def issue(
 ) -> IssuedPublic:
     """The văn thư issues a signed document (ND 30 step 2): the next số, the ngày, the
     organisation's signature; each recipient of its Nơi nhận gets a personal link."""
+    allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
     with _key(settings, p12, passphrase, token, key, pin) as organisation:
         done, sent = workflow.issue(services, actor, document_id, organisation, day=date)
     return IssuedPublic(
@@ -383,7 +387,9 @@ def _recipient(d: workflow.Delivery) -> RecipientPublic:
 
 
 class Revocation(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000, examples=["Ban hành sai thẩm quyền"])
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ] = Field(examples=["Ban hành sai thẩm quyền"])
 
 
 class Replacement(Revocation):
@@ -431,6 +437,7 @@ def export(
 ) -> Response:
     """The archivist exports their body's documents of a year or of a dossier: the PDFs, the
     ND 30 Phụ lục VI metadata (JSON and XML), SHA-256 checksums and each verification report."""
+    allow(actor, "xuất hồ sơ lưu trữ", ("archivist",))  # before the trust roots are read
     data = workflow.export(services, actor, year=year, dossier=dossier, trust_roots=trust.get())
     name = f"hoso-{year or (dossier or '').replace('/', '-')}.zip"
     return Response(

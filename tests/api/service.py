@@ -36,7 +36,7 @@ PASSPHRASE = pki.TEST_PASSPHRASE.decode()
 ROLES = {
     "clerk": ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", BODY),
     "signer": ("chutich.haiphong", "Trần Minh Khôi", "signer", BODY),
-    "other_signer": ("phochutich.haiphong", "Lê Văn Bình", "signer", BODY),
+    "other_signer": ("phochutich.haiphong", "Lê Thị Hồng Nhung", "signer", BODY),
     "van_thu": ("vanthu.haiphong", "Phạm Thu Hà", "van_thu", BODY),
     "archivist": ("luutru.haiphong", "Đỗ Minh Châu", "archivist", BODY),
     "admin": ("quantri", "Hoàng Văn An", "admin", None),

@@ -6,12 +6,16 @@ file they received and gets TOTAL_PASSED with the registry's record."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import shutil
+from pathlib import Path
 
 import pytest
 
 from api.db import AuditEntry, NumberCounter
+from tests import softhsm
 from tests.api.service import BODY, CHAIR_P12, SEAL_P12, Service, dossier, one
+from tests.conftest import need
+from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +36,12 @@ def test_generate_makes_every_document_of_the_dossier_as_drafts(service: Service
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == decision["sha256"]
 
 
-def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
+def test_end_to_end_sign_issue_deliver_verify(
+    service: Service, setting: Setting, tmp_path: Path
+) -> None:
+    """The chair signs with a PKCS#12 file, the văn thư issues with the body's key on a
+    PKCS#11 token (SoftHSM2): both ways of naming a key, over HTTP."""
+    need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
     decision = one(dossier(service), "quyet-dinh")
     path = f"/api/documents/{decision['id']}"
 
@@ -42,8 +51,12 @@ def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
     assert r.json()["status"] == "signed"
     assert r.json()["signer_info"] == "Chủ tịch Trần Minh Khôi"
 
-    with service.client("van_thu") as van_thu:
-        r = van_thu.post(f"{path}/issue", **_with_date(service.key(SEAL_P12), "2026-12-05"))
+    on_token = {"token": "TEST Văn thư", "key": SEAL_P12, "pin": softhsm.USER_PIN}
+    with (
+        softhsm.tokens(tmp_path, setting.folder, {on_token["token"]: [SEAL_P12]}),
+        service.client("van_thu") as van_thu,
+    ):
+        r = van_thu.post(f"{path}/issue", data={**on_token, "date": "2026-12-05"})
         assert r.status_code == 200, r.text
         issued = r.json()
         assert issued["reference"] == "01/QĐ-UBND"
@@ -105,7 +118,3 @@ def test_end_to_end_sign_issue_deliver_verify(service: Service) -> None:
         ]
     assert counter is not None and counter.last == 1
     assert actions == ["sign", "issue"] + ["open", "acknowledge"] * 2
-
-
-def _with_date(key: dict[str, Any], day: str) -> dict[str, Any]:
-    return {"files": key["files"], "data": {**key["data"], "date": day}}
