@@ -19,6 +19,7 @@ import typer
 
 from api.cli_signing import (
     BODIES,
+    _actor,
     _moment,
     _refuse_existing,
     _registry,
@@ -27,7 +28,7 @@ from api.cli_signing import (
 )
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
-from api.store import LocalStore
+from api.store import LocalStore, sha256
 from docgen import inputs, vn
 from docgen.errors import HosoError
 
@@ -40,17 +41,36 @@ def archive_seal(
     output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
 ) -> None:
     """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
-    timestamp. The input is never modified."""
+    timestamp. The input is never modified. A registered issued document is archived in the
+    registry too: status archived, the sealed file kept in the store beside the issued one."""
+    from sqlalchemy import select
+
+    from api import archive as archiving
+    from api import db
     from signing import archive, pki
 
     settings = get_settings()
     with errors():
         _refuse_existing(output)
-        sealed = archive.seal_for_archive(
-            document.read_bytes(),
-            tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-            context=_signing_context(),
-        )
+        pdf = document.read_bytes()
+        tsa, context = pki.service_urls(settings.pki_url)["tsa"], _signing_context()
+        url = settings.database()
+        db.upgrade(url)
+        sessions = db.session_factory(url)
+        with sessions() as session:
+            registered = session.scalar(
+                select(db.Document.id).where(
+                    db.Document.sha256 == sha256(pdf), db.Document.status == "issued"
+                )
+            )
+        if registered is None:
+            sealed = archive.seal_for_archive(pdf, tsa_url=tsa, context=context)
+        else:
+            store = LocalStore(settings.store())
+            digest = archiving.archive_document(
+                sessions, store, registered, tsa_url=tsa, context=context, actor=_actor()
+            )
+            sealed = store.get(digest)
         write_atomic(output, sealed)
     out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
 

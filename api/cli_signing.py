@@ -421,8 +421,9 @@ def demo_chain(
 
     from sqlalchemy import select
 
+    from api import archive as archiving
     from api import db, registry, workflow
-    from signing import archive, images, issue, pki
+    from signing import images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying
 
@@ -495,8 +496,13 @@ def demo_chain(
                 workflow.deliver(session, settings.secret(), issued_id, send_to)
             ),
         )
-        issued = done.pdf
-        sealed = archive.seal_for_archive(issued, tsa_url=tsa, context=context)
+        # Sealed for the archive in the registry: status archived, the sealed file stored too.
+        store = LocalStore(settings.store())
+        sealed = store.get(
+            archiving.archive_document(
+                sessions, store, done.document_id, tsa_url=tsa, context=context, actor="demo"
+            )
+        )
     archived = final.with_name(f"{final.stem}-luu-tru.pdf")
     write_atomic(archived, sealed)
     out.print(

@@ -47,15 +47,20 @@ async def _seal(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
         out = io.BytesIO()
         await async_add_validation_info(signature, context, output=out)
         data = out.getvalue()
-    async with aiohttp.ClientSession() as session:
-        stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(tsa_url, session=session))
-        out = io.BytesIO()
-        await stamper.async_timestamp_pdf(
-            IncrementalPdfFileWriter(io.BytesIO(data)),
-            "sha256",
-            validation_context=context,
-            output=out,
-        )
+    out = io.BytesIO()
+    try:
+        async with aiohttp.ClientSession() as session:
+            stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(tsa_url, session=session))
+            await stamper.async_timestamp_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(data)),
+                "sha256",
+                validation_context=context,
+                output=out,
+            )
+    except (TimestampRequestError, aiohttp.ClientError) as exc:
+        raise TimestampUnavailable(
+            f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
+        ) from exc
     return out.getvalue()
 
 
@@ -132,7 +137,7 @@ async def _renew(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
             await stamper.async_update_archival_timestamp_chain(
                 reader, context, in_place=False, output=out
             )
-    except TimestampRequestError as exc:
+    except (TimestampRequestError, aiohttp.ClientError) as exc:
         raise TimestampUnavailable(
             f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
         ) from exc

@@ -227,6 +227,9 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 text=True,
             )
             assert sealed.returncode == 0, sealed.stderr
+            # A registered issued document is archived in the registry: its sealed file is kept.
+            kept = [p.read_bytes() for p in (tmp_path / "store").rglob("*.pdf")]
+            assert (tmp_path / "sealed.pdf").read_bytes() in kept
             assert (
                 (tmp_path / "sealed.pdf")
                 .read_bytes()
