@@ -11,21 +11,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from api import web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
-from api.routes import links, pages, verify, work
+from api.routes import links, pages, ui_archive, ui_auth, ui_clerk, ui_office, verify, work
 from api.settings import Settings, get_settings
 from api.trust import TrustRoots
+from api.ui import LoginRequired
 from api.workflow import Services
 from docgen.errors import HosoError
 
@@ -68,6 +71,15 @@ def create_app(
     app.state.settings = settings
     app.state.registry = registry if registry is not None else NoRegistry()
     app.state.services = services
+    # The web pages' sign-in: a cookie signed with the service's secret (api/routes/ui_auth.py).
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret().hex(),
+        session_cookie="hoso_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=str(settings.public_base_url).startswith("https://"),
+    )
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
@@ -76,6 +88,9 @@ def create_app(
     app.include_router(work.router)
     app.include_router(work.links)
     app.include_router(links.router)
+    for ui in (ui_auth, ui_clerk, ui_office, ui_archive):
+        app.include_router(ui.router)
+    app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HosoError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
@@ -128,6 +143,12 @@ def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
             request.app.state.templates, request, "error.html", context, status=status
         )
     return JSONResponse(error.model_dump(), status_code=status)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    """A signed-in page asked for while signed out: to the sign-in page, and back after."""
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"/dang-nhap?{urlencode({'next': exc.next_path})}", status_code=303)
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

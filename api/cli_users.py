@@ -61,3 +61,23 @@ def certificate(
         with db.session_factory(url).begin() as session:
             register_certificate(session, login, cert)
     out.print(f"Đã đăng ký chứng thư số {cert.subject.human_friendly} cho {login}.", markup=False)
+
+
+@users_app.command("password")
+def password(login: Annotated[str, typer.Argument(help="the user")]) -> None:
+    """Set a user's password for the web pages: asked for twice, or one line of standard
+    input; never an argument, never stored (only its scrypt hash)."""
+    import sys
+
+    from api.services import build_services
+    from api.users import set_password
+
+    with errors():
+        if sys.stdin.isatty():
+            text = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt=True)
+        else:
+            text = sys.stdin.readline().rstrip("\n")
+        services = build_services(get_settings())
+        with services.sessions.begin() as session:
+            set_password(session, login, text)
+    out.print(f"Đã đặt mật khẩu cho {login}.", markup=False)

@@ -154,6 +154,8 @@ class User(Base):
     """SHA-256 (hex) of the user's random API token; the token itself is never stored."""
     login: Mapped[str | None] = mapped_column(String(64), unique=True)
     """The name the user signs in with, e.g. "vanthu.haiphong"."""
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    """scrypt hash of the web password (api/users.py); None: no web sign-in."""
 
 
 class SignerCertificate(Base):
@@ -250,6 +252,8 @@ class Document(Base):
     signer_name: Mapped[str | None] = mapped_column(String(255))
     """The name the signature goes above."""
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+    """When the clerk sent the draft to its signer (it is then in the signer's queue)."""
     send_to: Mapped[list[dict[str, str]] | None] = mapped_column(JSONData)
     """Its Nơi nhận as recipients ({"line", "name"}), made when generated, sent when issued."""
     created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)

@@ -14,9 +14,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
+from api.db import User
 from api.lookup import RegistryLookup
 from api.settings import Settings
 from api.trust import TrustRoots
+from api.ui import SESSION_USER
 from api.upload import Upload, receive_pdf
 from api.users import Actor, authenticate
 from api.verification import Verification, verify_upload
@@ -86,10 +88,15 @@ def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The user whose token the request carries; 401 without a valid one."""
+    """The user whose token the request carries, or who is signed in to the web pages (their
+    session cookie); 401 otherwise."""
     services = _services(request)
     with services.sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        user_id = request.session.get(SESSION_USER) if credentials is None else None
+        user = session.get(User, user_id) if isinstance(user_id, int) else None
+        if user is not None:
+            return Actor.of(user)
         return authenticate(session, credentials.credentials if credentials else None)
 
 

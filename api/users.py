@@ -161,6 +161,52 @@ def require_own_certificate(session: Session, actor: Actor, certificate: x509.Ce
         )
 
 
+# scrypt parameters (RFC 7914's interactive ones): about 50 ms and 16 MiB per check. hashlib's
+# scrypt is the standard library's; no password library is needed for one function.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+PASSWORD_MIN = 10
+
+
+def password_hash(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT, dklen=32)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def set_password(session: Session, login: str, password: str) -> None:
+    """Give `login` a web password (at least PASSWORD_MIN characters); only its hash is kept."""
+    if len(password) < PASSWORD_MIN:
+        raise HosoError(
+            f"the password needs at least {PASSWORD_MIN} characters",
+            message_vi=f"Mật khẩu cần ít nhất {PASSWORD_MIN} ký tự",
+            field="password",
+        )
+    user = session.scalar(select(User).where(User.login == login.strip().lower()))
+    if user is None:
+        raise HosoError(f"no user {login!r}", field="login")
+    user.password_hash = password_hash(password)
+
+
+def sign_in(session: Session, login: str, password: str) -> Actor:
+    """The user with this login and password; Unauthenticated (the same for both) otherwise."""
+    user = session.scalar(select(User).where(User.login == login.strip().lower()))
+    stored = user.password_hash if user is not None else None
+    ok = False
+    if stored is not None and stored.startswith("scrypt$"):
+        _, salt, digest = stored.split("$")
+        given = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT, dklen=32)
+        ok = hmac.compare_digest(given.hex(), digest)
+    else:  # the same work for an unknown login: its absence does not show in the timing
+        hashlib.scrypt(password.encode(), salt=b"0" * 16, **_SCRYPT, dklen=32)
+    if not ok or user is None:
+        raise Unauthenticated(
+            "wrong login or password",
+            message_vi="Sai tên đăng nhập hoặc mật khẩu",
+            field="password",
+        )
+    return Actor.of(user)
+
+
 def link_token(secret: bytes, document_id: int, line: int) -> str:
     """The token of a recipient's personal link: unguessable without the service's secret, and
     the same each time, so the văn thư can show a link again."""

@@ -399,6 +399,40 @@ def _pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Document:
+    """The clerk sends a draft to its signer: it joins the signer's queue (`signing_queue`)."""
+    with svc.sessions.begin() as session:
+        document = _document(session, actor, document_id, lock=True)
+        allow(actor, "trình ký văn bản", ("clerk",), body=document.issuing_body_id)
+        _signable(document)
+        if document.status != "draft":
+            raise StateError(
+                f"document {document_id} is {document.status}; only a draft is sent to sign",
+                message_vi=f"Văn bản đang ở trạng thái {document.status}; chỉ trình ký dự thảo",
+                field="document_id",
+            )
+        document.sent_at = dt.datetime.now(dt.UTC)
+        session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
+        return document
+
+
+def signing_queue(svc: Services, actor: Actor) -> list[Document]:
+    """The drafts sent to this signer: of their body, with their name in the signature block."""
+    allow(actor, "ký văn bản", ("signer",))
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        found = session.scalars(
+            select(Document)
+            .where(
+                Document.issuing_body_id == actor.body,
+                Document.status == "draft",
+                Document.sent_at.is_not(None),
+            )
+            .order_by(Document.sent_at)
+        )
+        return [d for d in found if vn.nfc(d.signer_name or "") == vn.nfc(actor.name)]
+
+
 def _signable(document: Document) -> None:
     if document.kind in UNIT_KINDS:
         raise StateError(

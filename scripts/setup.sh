@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 # System packages hoso needs: LibreOffice with Debian's python3-uno for conversion, Liberation
 # fonts as the metric-compatible Times New Roman, poppler-utils for the PDF checks and pictures,
 # libnss3-tools (certutil) for the NSS database in which pdfsig trusts the development root.
-# softhsm2 holds the PKCS#11 test tokens (softhsm2-util initialises them). Later work adds
-# Chromium.
-APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils libnss3-tools softhsm2)
+# softhsm2 holds the PKCS#11 test tokens (softhsm2-util initialises them). chromium is the
+# browser the web pages' tests drive with Playwright (which downloads no browser of its own).
+APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils libnss3-tools softhsm2 chromium)
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 python3 -c 'import ensurepip, venv' 2>/dev/null || APT_PACKAGES+=(python3-venv)
 

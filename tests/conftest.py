@@ -80,4 +80,5 @@ def full_marks(cs: CriteriaSet, **overrides: Any) -> dict[str, Any]:
 
 # The session's development PKI with its services served, and the chair's final draft: one for
 # every test module that signs or verifies (tests/signing_setting.py).
+from tests.api.service import service  # noqa: E402, F401  (a fixture, registered here)
 from tests.signing_setting import setting  # noqa: E402, F401  (a fixture, registered here)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from asn1crypto import pem
 from pyhanko.sign import signers
 from pyhanko_certvalidator import ValidationContext
 
@@ -137,3 +138,9 @@ def pdfsig(pdf: bytes, root_pem: Path, folder: Path) -> str:
         ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True
     )
     return run.stdout
+
+
+def write_root(folder: Path, certificate_der: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "root.pem").write_bytes(pem.armor("CERTIFICATE", certificate_der))
+    return folder

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asn1crypto import pem
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,7 +22,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.lookup import InMemoryRegistry, RegistryLookup, RegistryRecord
 from api.settings import Settings
-from tests.signing_setting import Setting, issued, signed_by
+from tests.signing_setting import Setting, issued, signed_by, write_root
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for the httpx2 fork in its test client; httpx works as before.
@@ -59,12 +58,6 @@ REPLACED = RegistryRecord(
     replaced_by="07/QĐ-UBND",
     reason="Sai tên đơn vị",
 )
-
-
-def write_root(folder: Path, certificate_der: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "root.pem").write_bytes(pem.armor("CERTIFICATE", certificate_der))
-    return folder
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +142,3 @@ def make_pki_app(tmp_path: Path, pki_roots: Path) -> AppFactory:
 def registered(pdf: bytes, record: RegistryRecord = RECORD) -> InMemoryRegistry:
     """A registry in which `pdf` is the issued document `record`."""
     return InMemoryRegistry([(hashlib.sha256(pdf).hexdigest(), record)])
-
-
-from tests.api.service import service  # noqa: E402, F401  (a fixture, registered here)

@@ -19,19 +19,19 @@ import uvicorn
 
 from api.app import workflow_app
 from api.settings import Settings
-from api.users import add_user, register_certificate
+from api.users import add_user, register_certificate, set_password
 from api.workflow import Services
 from docgen import inputs, sheet
 from signing import pki
 from signing import sign as signing
-from tests.api.conftest import write_root
 from tests.conftest import REPO
-from tests.signing_setting import Setting, free_port
+from tests.signing_setting import Setting, free_port, write_root
 
 BODY, POLICE = "ubnd-hai-phong", "ca-hai-phong"
 UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-ngo-quyen-2026-duy-tri.yaml")
 CHAIR_P12, SEAL_P12 = "ubnd-hai-phong--chu-tich", "ubnd-hai-phong"
 PASSPHRASE = pki.TEST_PASSPHRASE.decode()
+PASSWORD = "mat-khau-thu-nghiem"  # every test user's web password: test material
 
 ROLES = {
     "clerk": ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", BODY),
@@ -110,6 +110,7 @@ def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with services.sessions.begin() as session:
         for role, (login, name, kind, body) in ROLES.items():
             _, tokens[role] = add_user(session, login=login, name=name, role=kind, body=body)
+            set_password(session, login, PASSWORD)
         for login, label in (
             ("chutich.haiphong", CHAIR_P12),
             ("vanthu.haiphong", SEAL_P12),
