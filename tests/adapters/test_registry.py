@@ -192,7 +192,7 @@ def test_the_migration_creates_every_table_as_the_models_say(url: str) -> None:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
-    assert db.upgrade(url) == "0004"  # again: nothing to do
+    assert db.upgrade(url) == latest_revision()  # again: nothing to do
 
 
 def test_instants_are_stored_in_utc_and_naive_ones_refused(
@@ -232,3 +232,8 @@ def test_eight_processes_issue_1000_numbers_without_gap_on_sqlite(url: str) -> N
         numbers = session.scalars(select(Document.number)).all()
         assert sorted(n for n in numbers if n is not None) == list(range(1, 1001))
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 1000
+
+
+def latest_revision() -> str:
+    """The newest migration's revision id ("0004" of 0004_sent_for_signing.py)."""
+    return max(p.name.split("_")[0] for p in (db.MIGRATIONS / "versions").glob("[0-9]*.py"))
