@@ -410,6 +410,7 @@ def demo(
             day=dossier_args["decision"].date,
             send_to=[{"line": r.line, "name": r.name} for r in send_to],
         )
+        users = cli_users.demo_users()
         out.print(f"Đã gửi đến {len(links)} nơi nhận, mỗi nơi một liên kết riêng:")
         for to, link in links:
             out.print(f"  • {to}: {link}", soft_wrap=True, markup=False)
@@ -429,6 +430,12 @@ def demo(
     out.print(f"  • xác minh trên web:       {get_settings().verify_url(code)}")
     if links:
         out.print(f"  • nơi nhận mở văn bản:     {links[0][1]}", soft_wrap=True)
+    logins = ", ".join(login for login, _ in users)
+    out.print(
+        f"  • giao diện web:           {base}/dang-nhap — tài khoản {logins}, "
+        f"mật khẩu {cli_users.DEMO_PASSWORD}",
+        soft_wrap=True,
+    )
     out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
 
 

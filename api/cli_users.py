@@ -81,3 +81,40 @@ def password(login: Annotated[str, typer.Argument(help="the user")]) -> None:
         with services.sessions.begin() as session:
             set_password(session, login, text)
     out.print(f"Đã đặt mật khẩu cho {login}.", markup=False)
+
+
+DEMO_PASSWORD = "hoso-thu-nghiem"  # the demo users' web password: public test material
+DEMO_USERS = (  # login, name (fictional), role, body, PKCS#12 of the development PKI or None
+    ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", "ubnd-hai-phong", None),
+    ("chutich.haiphong", "Trần Minh Khôi", "signer", "ubnd-hai-phong", "ubnd-hai-phong--chu-tich"),
+    ("vanthu.haiphong", "Phạm Thu Hà", "van_thu", "ubnd-hai-phong", "ubnd-hai-phong"),
+    ("luutru.haiphong", "Đỗ Minh Châu", "archivist", "ubnd-hai-phong", None),
+)
+
+
+def demo_users() -> list[tuple[str, str]]:
+    """The demo's users of UBND thành phố Hải Phòng, one per role, with the test password and
+    the development PKI's certificates registered (made once; later runs keep them). Returns
+    (login, role) of each."""
+    from sqlalchemy import select
+
+    from api.db import User
+    from api.services import build_services
+    from api.users import add_user, register_certificate, set_password
+    from signing import pki
+    from signing import sign as signing
+
+    settings = get_settings()
+    services = build_services(settings)
+    certs = settings.data_dir / "pki" / "certs"
+    with services.sessions.begin() as session:
+        for login, name, role, body, p12 in DEMO_USERS:
+            if session.scalar(select(User.id).where(User.login == login)) is not None:
+                continue
+            add_user(session, login=login, name=name, role=role, body=body)
+            set_password(session, login, DEMO_PASSWORD)
+            if p12 is not None:
+                key = signing.load_pkcs12((certs / f"{p12}.p12").read_bytes(), pki.TEST_PASSPHRASE)
+                assert key.signing_cert is not None
+                register_certificate(session, login, key.signing_cert)
+    return [(login, role) for login, _, role, _, _ in DEMO_USERS]

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from api.app import workflow_app
+from api.cli_users import DEMO_PASSWORD
 from api.settings import Settings
 from tests.api.conftest import TestClient
 from tests.conftest import REPO, need
@@ -122,6 +123,13 @@ def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None
     app = workflow_app(Settings(data_dir=tmp_path / "data", pki_url=f"http://127.0.0.1:{port}"))
     with TestClient(app) as client:
         page = client.get(f"/r/{found.group(1)}")
+        # The demo's users sign in to the web pages with the printed test password.
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dang-nhap").text)
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), "login": "chutich.haiphong", "password": DEMO_PASSWORD}
+        signed_in = client.post("/dang-nhap", data=form, follow_redirects=False)
+        assert signed_in.status_code == 303, signed_in.text
+        assert client.get("/api/me").json()["role"] == "signer"
     assert page.status_code == 200
     assert "Văn bản gửi đến Bộ Công an (qua V05)" in page.text and "01/QĐ-UBND" in page.text
 
