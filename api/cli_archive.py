@@ -29,7 +29,7 @@ from api.cli_signing import (
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore, sha256
-from docgen import inputs, vn
+from docgen import inputs
 from docgen.errors import HosoError
 
 archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
@@ -135,55 +135,35 @@ def archive_check(
     Exit code 0 only when every registered document has its file (and its archived file, once
     sealed for the archive), intact and TOTAL_PASSED, and no file lies in the store without
     its record."""
-    from sqlalchemy import select
+    from api import archive
 
-    from api import db
-    from signing import verify as verifying
+    def shown_file(checked: archive.CheckedFile) -> None:
+        name = checked.name
+        if not name.endswith(f"({checked.status})"):  # "#12 (signed)" says it already
+            name += f" ({checked.status})"
+        if checked.indication is None:
+            out.print(f"{name}: nguyên vẹn (dự thảo chưa ký)")
+            return
+        mark = "[green]hợp lệ[/]" if checked.passed else "[red]KHÔNG HỢP LỆ[/]"
+        out.print(f"{name}: {mark} — {checked.message}")
 
     settings = get_settings()
-    problems: list[str] = []
     with errors():
-        sessions = _registry(inputs.load_bodies(BODIES))
-        roots = _trust_roots()
-        store = LocalStore(settings.store())
-        with sessions() as session:
-            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-            documents = session.scalars(
-                select(db.Document).where(db.Document.sha256.is_not(None))
-            ).all()
-        known = {d.sha256 for d in documents} | {d.archived_sha256 for d in documents}
-        for document in documents:
-            assert document.sha256 is not None
-            label = (
-                f"{vn.code_number(document.number)}/{document.notation}"
-                if document.number
-                else f"#{document.id} ({document.status})"  # a draft or signed file: no số yet
-            )
-            files = [(document.sha256, label)]
-            if document.archived_sha256 is not None:
-                files.append((document.archived_sha256, f"{label} (bản lưu trữ)"))
-            elif document.status == "archived":
-                problems.append(f"{label}: archived, but the registry has no archived file")
-            for digest, name in files:
-                try:
-                    pdf = store.get(digest)  # the hash is checked on read
-                except HosoError as exc:
-                    problems.append(f"{name}: {exc.message}")
-                    continue
-                report = verifying.verify_pdf(pdf, roots, online=not offline)
-                mark = "[green]hợp lệ[/]" if report.passed else "[red]KHÔNG HỢP LỆ[/]"
-                out.print(f"{name} ({document.status}): {mark} — {report.message}")
-                if not report.passed:
-                    problems.append(f"{name}: {report.indication.value}: {report.message}")
-        for digest in sorted(set(store.iter()) - known):
-            problems.append(f"{digest}: in the store without a record in the registry")
-    for problem in problems:
-        err.print(f"  • {problem}", markup=False)
+        report = archive.check_store(
+            _registry(inputs.load_bodies(BODIES)),
+            LocalStore(settings.store()),
+            trust_roots=_trust_roots(),
+            online=not offline,
+            drafts=LocalStore(settings.data_dir / "work"),  # the web workflow's working files
+            progress=shown_file,
+        )
+    for problem in report.problems:
+        err.print(f"  • {problem.subject}: {problem.message}", markup=False)
     out.print(
-        f"Đã kiểm tra {len(documents)} văn bản: "
-        + ("không có sai lệch." if not problems else f"{len(problems)} sai lệch.")
+        f"Đã kiểm tra {report.documents} văn bản: "
+        + ("không có sai lệch." if report.clean else f"{len(report.problems)} sai lệch.")
     )
-    if problems:
+    if not report.clean:
         raise typer.Exit(1)
 
 

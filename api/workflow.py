@@ -763,3 +763,29 @@ def export(
         body=actor.body,
         trust_roots=trust_roots,
     )
+
+
+# --- web: clerk -----------------------------------------------------------------------------------
+
+
+def update_assessment(
+    svc: Services, actor: Actor, assessment_id: int, raw: Mapping[str, Any]
+) -> Assessment:
+    """The clerk corrects one unit's input on the Chấm điểm page: checked as an import is, for
+    the same unit and year (another unit or year is imported, not edited); its score is
+    cleared until it is scored again."""
+    allow(actor, "sửa kết quả chấm điểm", ("clerk",))
+    with svc.sessions.begin() as session:
+        row = _visible_assessment(session, actor, assessment_id)
+        loaded = inputs.check(dict(raw), f"assessment {row.id}")
+        a = loaded.assessment
+        before = row.input.get("unit", {})
+        kept = (before.get("name"), before.get("type"), before.get("issuing_body"), row.year)
+        if (a.unit.name, a.unit.type, a.unit.issuing_body, a.year) != kept:
+            raise InvalidAssessment(
+                [Problem(f"{loaded.origin} › unit", "the unit and the year stay as imported")]
+            )
+        row.input = a.model_dump(mode="json", exclude_none=True)
+        row.result = None
+        session.add(AuditEntry(actor=actor.audit, action="update", detail={"assessment": row.id}))
+        return row

@@ -1,0 +1,331 @@
+"""The clerk's pages without a browser or LibreOffice: FastAPI's test client on an app of its own
+(SQLite in a temporary folder), signed in with the web password. The workbook upload refuses a
+bad cell with nothing recorded, the scoring form shows a missing override reason beside the
+field and keeps the stored input, the live preview recomputes, `update_assessment` keeps the
+unit and year, the previews of a file answer only users of the bodies that may see it, and
+"Trình ký" puts the draft into its signer's queue."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from api import workflow
+from api.app import workflow_app
+from api.db import Document
+from api.settings import Settings
+from api.users import Actor, add_user, set_password
+from docgen import inputs, sheet
+from docgen.errors import Forbidden, InvalidAssessment
+from tests.api.conftest import TestClient
+from tests.conftest import REPO, need
+
+PASSWORD = "mat-khau-thu-nghiem"
+BODY = "ubnd-hai-phong"
+UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-ngo-quyen-2026-duy-tri.yaml")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+USERS = {
+    "clerk": ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", BODY),
+    "signer": ("chutich.haiphong", "Trần Minh Khôi", "signer", BODY),
+    "other_clerk": ("chuyenvien.bacninh", "Lý Thị Thu", "clerk", "ubnd-bac-ninh"),
+}
+
+
+def workbook(year: int = 2027) -> bytes:
+    """The two sample wards of Hải Phòng as a filled workbook, for `year`."""
+    loaded = inputs.load_paths([REPO / "samples" / "assessments" / n for n in UNITS])
+    moved = [x.assessment.model_copy(update={"year": year}) for x in loaded]
+    return sheet.new_workbook(loaded[0].criteria.id, assessments=moved)
+
+
+def with_error(data: bytes) -> tuple[bytes, str]:
+    """The workbook with the appraised score of sub-item 1.1 of the first unit above its
+    maximum; returns it and the cell."""
+    book = load_workbook(io.BytesIO(data))
+    ws = book["Đơn vị 1"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "1.1")
+    row[8].value = 3
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), row[8].coordinate
+
+
+def pdf(pages: int) -> bytes:
+    out = io.BytesIO()
+    drawing = canvas.Canvas(out, pagesize=A4)
+    for n in range(1, pages + 1):
+        drawing.drawString(72, 720, f"Trang {n}")
+        drawing.showPage()
+    drawing.save()
+    return out.getvalue()
+
+
+@dataclass
+class Site:
+    app: Any
+    actors: dict[str, Actor]
+    clients: list[TestClient] = field(default_factory=list)
+
+    @property
+    def services(self) -> workflow.Services:
+        services: workflow.Services = self.app.state.services
+        return services
+
+    def client(self, who: str) -> TestClient:
+        client = TestClient(self.app, follow_redirects=False)
+        client.__enter__()
+        self.clients.append(client)
+        page = client.get("/dang-nhap")
+        token = csrf(page.text)
+        r = client.post(
+            "/dang-nhap",
+            data={"csrf": token, "login": USERS[who][0], "password": PASSWORD, "next": "/"},
+        )
+        assert r.status_code == 303, r.text
+        return client
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no form token on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def site(tmp_path: Path, throwaway_roots: Path) -> Iterator[Site]:
+    app = workflow_app(Settings(data_dir=tmp_path / "data", trust_roots_dir=throwaway_roots))
+    actors = {}
+    with app.state.services.sessions.begin() as session:
+        for role, (login, name, kind, body) in USERS.items():
+            actors[role], _ = add_user(session, login=login, name=name, role=kind, body=body)
+            set_password(session, login, PASSWORD)
+    made = Site(app, actors)
+    yield made
+    for client in made.clients:
+        client.__exit__(None, None, None)
+
+
+def _import(site: Site) -> list[int]:
+    return workflow.import_assessments(
+        site.services, site.actors["clerk"], inputs.load_bytes(workbook(), "phieu.xlsx")
+    )
+
+
+def test_a_workbook_with_one_bad_cell_is_refused_whole_naming_sheet_and_cell(site: Site) -> None:
+    bad, cell = with_error(workbook())
+    clerk = site.client("clerk")
+    page = clerk.get("/cham-diem")
+    r = clerk.post(
+        "/cham-diem/nhap",
+        data={"csrf": csrf(page.text)},
+        files={"file": ("phieu.xlsx", bad, XLSX)},
+    )
+    assert r.status_code == 422
+    assert "Chưa nhập: tệp phieu.xlsx có 1 lỗi" in r.text
+    assert "Đơn vị 1 (Phường Lê Chân)" in r.text and f">{cell}<" in r.text
+    assert "Nội dung 1.1 · Điểm thẩm định" in r.text
+    assert "3 vượt quá điểm tối đa của nội dung (1 điểm)" in r.text
+    assert workflow.list_assessments(site.services, site.actors["clerk"]) == []
+
+    r = clerk.post(
+        "/cham-diem/nhap",
+        data={"csrf": csrf(page.text)},
+        files={"file": ("phieu.xlsx", workbook(), XLSX)},
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/cham-diem?nam=2027&da_nhap=")
+    listed = clerk.get(r.headers["location"]).text
+    assert "Đã nhập 2 đơn vị" in listed and "Phường Ngô Quyền" in listed
+
+
+def test_the_form_keeps_the_input_when_an_override_has_no_reason(site: Site) -> None:
+    le_chan, _ = _import(site)
+    clerk = site.client("clerk")
+    page = clerk.get(f"/cham-diem/{le_chan}")
+    assert page.status_code == 200
+    assert 'data-points="19.4">0<' in page.text  # 48 crimes after 50: less than 6 % fewer
+    form = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+    form.update(
+        {
+            "mode": "xay_dung",
+            "gates.antt_last_year": "co",
+            "gates.movement_rating_last_year": "kha",
+            "i.19.4.op": "6",
+            "action": "save",
+        }
+    )
+    form.update({f"i.{k}.met": "co" for k in _met_items()})
+    r = clerk.post(f"/cham-diem/{le_chan}", data=form)
+    assert r.status_code == 422
+    assert 'data-error="i.19.4.or">Cần ghi lý do điều chỉnh điểm</span>' in r.text, (
+        "the message stands beside the reason's field"
+    )
+    stored = workflow.get_assessment(site.services, site.actors["clerk"], le_chan)
+    assert "override" not in stored.input["items"]["19.4"]
+
+    form["i.19.4.or"] = "Số vụ giảm do chuyển địa bàn quản lý"
+    r = clerk.post(f"/cham-diem/{le_chan}", data={**form, "action": "score"})
+    assert r.status_code == 303
+    stored = workflow.get_assessment(site.services, site.actors["clerk"], le_chan)
+    assert stored.result is not None and stored.result["final"] == 100
+    assert stored.input["items"]["19.4"]["override"]["reason"].startswith("Số vụ giảm")
+
+
+def _met_items() -> list[str]:
+    from docgen import criteria
+
+    cs = criteria.load("xa_phuong")
+    return [i.id for i in cs.items().values() if i.rule is None or i.rule.confirm]
+
+
+def test_the_preview_recomputes_without_saving(site: Site) -> None:
+    le_chan, _ = _import(site)
+    clerk = site.client("clerk")
+    page = clerk.get(f"/cham-diem/{le_chan}")
+    form = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+    form.update(
+        {
+            "mode": "xay_dung",
+            "gates.antt_last_year": "co",
+            "gates.movement_rating_last_year": "kha",
+        }
+    )
+    form.update({f"i.{k}.met": "co" for k in _met_items()})
+    r = clerk.post(f"/cham-diem/{le_chan}/xem-truoc", data=form)
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == "94" and r.json()["complete"]
+    form["i.19.4.f.crimes_this_year"] = "40"  # 20 % fewer
+    live = clerk.post(f"/cham-diem/{le_chan}/xem-truoc", data=form).json()
+    assert live["total"] == "100" and live["items"]["19.4"]["points"] == "6"
+    assert live["verdict"] == "Đủ điều kiện công nhận"
+    form["i.5.2.f.officers"] = ""
+    live = clerk.post(f"/cham-diem/{le_chan}/xem-truoc", data=form).json()
+    assert live["errors"]["i.5.2.f.officers"].startswith("Thiếu số liệu")
+    assert live["items"]["5.2"]["points"] == "" and live["total"] == "98"
+    stored = workflow.get_assessment(site.services, site.actors["clerk"], le_chan)
+    assert stored.input["items"]["19.4"]["figures"]["crimes_this_year"] == "48"
+
+
+def test_update_assessment_keeps_unit_and_year_and_is_for_clerks(site: Site) -> None:
+    le_chan, _ = _import(site)
+    svc, clerk = site.services, site.actors["clerk"]
+    stored = workflow.get_assessment(svc, clerk, le_chan).input
+    with pytest.raises(InvalidAssessment, match="stay as imported"):
+        workflow.update_assessment(svc, clerk, le_chan, {**stored, "year": 2028})
+    with pytest.raises(Forbidden, match="clerk"):
+        workflow.update_assessment(svc, site.actors["signer"], le_chan, stored)
+    workflow.score(svc, clerk, le_chan)
+    row = workflow.update_assessment(svc, clerk, le_chan, stored)
+    assert row.result is None  # scored again before it counts
+
+
+def test_other_roles_and_bodies_get_a_page_not_the_form(site: Site) -> None:
+    le_chan, _ = _import(site)
+    signer = site.client("signer")
+    r = signer.get("/cham-diem")
+    assert r.status_code == 403 and "Vai trò người ký không được chấm điểm" in r.text
+    other = site.client("other_clerk")
+    r = other.get(f"/cham-diem/{le_chan}")
+    assert r.status_code == 404 and "Không có kết quả chấm điểm" in r.text
+
+
+def test_previews_answer_users_who_may_see_the_document(site: Site) -> None:
+    need(shutil.which("pdftoppm") is not None, "poppler-utils missing: make setup installs it")
+    svc = site.services
+    with svc.sessions.begin() as session:
+        document = Document(
+            issuing_body_id=BODY,
+            type_code="QĐ",
+            year=2027,
+            notation="QĐ-UBND",
+            dossier=f"2027/{BODY}",
+            kind="quyet-dinh",
+            title="Quyết định công nhận",
+            signer_name="Trần Minh Khôi",
+            sha256=svc.drafts.put(pdf(2)),
+            page_count=2,
+        )
+        session.add(document)
+        session.flush()
+        document_id = document.id
+    clerk = site.client("clerk")
+    r = clerk.get(f"/tai-lieu/{document_id}.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert r.headers["content-disposition"].startswith("inline")
+    r = clerk.get(f"/tai-lieu/{document_id}/trang/2.png")
+    assert r.status_code == 200 and r.content.startswith(b"\x89PNG")
+    again = clerk.get(
+        f"/tai-lieu/{document_id}/trang/2.png", headers={"If-None-Match": r.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert clerk.get(f"/tai-lieu/{document_id}/trang/3.png").status_code == 404
+    other = site.client("other_clerk")
+    assert other.get(f"/tai-lieu/{document_id}/trang/1.png").status_code == 404
+    assert other.get(f"/tai-lieu/{document_id}.pdf").status_code == 404
+    signed_out = TestClient(site.app, follow_redirects=False)
+    assert signed_out.get(f"/tai-lieu/{document_id}.pdf").status_code == 303
+
+    page = clerk.get(f"/ho-so/2027/{BODY}")
+    assert page.status_code == 200 and f'src="/tai-lieu/{document_id}/trang/1.png"' in page.text
+    r = clerk.post(f"/tai-lieu/{document_id}/trinh-ky", data={"csrf": csrf(page.text)})
+    assert r.status_code == 303
+    queue = workflow.signing_queue(svc, site.actors["signer"])
+    assert [d.id for d in queue] == [document_id]
+    overview = site.client("signer").get("/tong-quan?nam=2027").text
+    assert "Ký Quyết định công nhận" in overview and 'href="/ky-so"' in overview
+
+
+def test_generation_form_problems_stand_beside_their_fields(site: Site) -> None:
+    _import(site)
+    clerk = site.client("clerk")
+    page = clerk.get(f"/ho-so/2027/{BODY}")
+    assert page.status_code == 200 and "Tạo hồ sơ" in page.text
+    r = clerk.post(
+        f"/ho-so/2027/{BODY}/tao",
+        data={
+            "csrf": csrf(page.text),
+            "proposal_ref": "TTr 15",
+            "proposal_date": "2027-11-20",
+            "meeting_start": "2027-11-18T08:00",
+            "meeting_end": "2027-11-18T07:00",
+            "votes_for": "12",
+            "votes_total": "11",
+        },
+    )
+    assert r.status_code == 422
+    for name, message in (
+        ("proposal_ref", "Ghi số ký hiệu dạng 15/TTr-CAHP"),
+        ("meeting_end", "Giờ kết thúc phải sau giờ bắt đầu"),
+        ("meeting_place", "Thiếu: cần nhập"),
+        ("votes_for", "Số phiếu đồng ý từ 0 đến tổng số phiếu"),
+    ):
+        assert f'data-error="{name}">{message}</span>' in r.text
+    assert 'value="TTr 15"' in r.text  # what was typed stays
+    assert workflow.list_documents(site.services, site.actors["clerk"]) == []
+
+
+def test_the_overview_shows_steps_deadlines_and_work(site: Site) -> None:
+    _import(site)
+    text = site.client("clerk").get("/tong-quan?nam=2027").text
+    assert "Hạn đăng ký xây dựng đơn vị điển hình:</span> trước ngày 20 tháng 02 năm 2027" in text
+    assert "ngày 05 tháng 11 năm 2027" in text
+    assert re.search(r"Đã đăng ký</th><td class=\"num\">2<", text)
+    assert "Chấm điểm Phường Lê Chân năm 2027" in text
+    assert "Tạo hồ sơ năm 2027" in text
+
+
+def test_a_blank_workbook_reads_back_as_five_units_with_every_answer_missing(site: Site) -> None:
+    r = site.client("clerk").get("/cham-diem/phieu-xa-phuong.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"] == XLSX
+    entries = sheet.read_workbook(r.content, "phieu.xlsx")
+    assert len(entries) == 5
+    assert site.client("clerk").get("/cham-diem/phieu-khac.xlsx").status_code == 404
