@@ -25,7 +25,18 @@ from api import web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
-from api.routes import links, pages, ui_archive, ui_auth, ui_clerk, ui_office, verify, work
+from api.routes import (
+    links,
+    pages,
+    ui_archive,
+    ui_auth,
+    ui_clerk,
+    ui_office,
+    ui_overview,
+    ui_preview,
+    verify,
+    work,
+)
 from api.settings import Settings, get_settings
 from api.trust import TrustRoots
 from api.ui import LoginRequired
@@ -33,6 +44,18 @@ from api.workflow import Services
 from docgen.errors import HosoError
 
 PAGES = ("/v/", "/xac-minh", "/r/")
+SIGNED_IN_PAGES = (
+    "/dang-nhap",
+    "/dang-xuat",
+    "/tong-quan",
+    "/cham-diem",
+    "/ho-so",
+    "/tai-lieu",
+    "/ky-so",
+    "/phat-hanh",
+    "/van-ban",
+    "/luu-tru",
+)
 
 UNAVAILABLE_VI = "Dịch vụ xác minh tạm thời chưa sẵn sàng. Vui lòng thử lại sau."
 
@@ -88,7 +111,7 @@ def create_app(
     app.include_router(work.router)
     app.include_router(work.links)
     app.include_router(links.router)
-    for ui in (ui_auth, ui_clerk, ui_office, ui_archive):
+    for ui in (ui_auth, ui_overview, ui_clerk, ui_preview, ui_office, ui_archive):
         app.include_router(ui.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HosoError, _domain_error)
@@ -128,7 +151,7 @@ def _is_page(request: Request) -> bool:
     """A public page answers with a page; below /v/ and /xac-minh, so does what no route
     matched, for a browser."""
     route = getattr(request.scope.get("route"), "path", "")
-    if route.startswith(PAGES):
+    if route.startswith(PAGES + SIGNED_IN_PAGES):
         return True
     return request.url.path.startswith(PAGES) and "text/html" in request.headers.get("accept", "")
 

@@ -16,7 +16,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from api.db import User
+from api.db import Document, User
 from api.users import ROLE_VI, Actor
 from docgen.errors import Forbidden, HosoError
 
@@ -38,6 +38,23 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "archivist": [("/tong-quan", "Tổng quan"), ("/luu-tru", "Lưu trữ")],
     "admin": [("/tong-quan", "Tổng quan")],
 }
+
+
+STATUS_VI = {
+    "draft": "Dự thảo",
+    "sent": "Đã trình ký",
+    "signed": "Đã ký",
+    "issued": "Đã ban hành",
+    "archived": "Đã lưu trữ",
+    "revoked": "Đã thu hồi",
+    "replaced": "Đã được thay thế",
+}
+"""A document's status as the pages name it; "sent" is a draft sent to its signer."""
+
+
+def status_of(document: Document) -> str:
+    """The document's status, with a draft sent for signing told apart ("sent")."""
+    return "sent" if document.status == "draft" and document.sent_at else document.status
 
 
 class LoginRequired(Exception):
@@ -118,6 +135,15 @@ def render(
     response.headers["Content-Security-Policy"] = CSP
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def refused(request: Request, actor: Actor, exc: HosoError) -> HTMLResponse:
+    """A page the actor may not see or that does not exist: the reason, in the layout, with
+    the status of the refusal (403, 404, …)."""
+    from api.errors import http_status
+
+    context = {"error": problem(exc)}
+    return render(request, "app/refused.html", context, actor=actor, status=http_status(exc))
 
 
 def problem(exc: HosoError) -> dict[str, str]:

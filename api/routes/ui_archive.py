@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import archive, workflow
 from api.deps import ServicesDep, TrustDep
 from api.errors import http_status
-from api.ui import CsrfChecked, PageActor, problem, render
+from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen import vn
 from docgen.errors import HosoError
@@ -30,12 +30,6 @@ from docgen.generate import slug
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
 
-STATUS_VI = {
-    "issued": "Đã ban hành",
-    "archived": "Đã lưu trữ",
-    "revoked": "Đã thu hồi",
-    "replaced": "Đã bị thay thế",
-}
 TYPES = [(code, vn.type_name(code)) for code in dict.fromkeys(workflow.TYPE_CODES.values())]
 _NUMBER = re.compile(r"(?P<number>[0-9]{1,6})(?:/(?P<notation>\S{1,32}))?")
 _TEXT_LIMIT = 200  # characters of a search field kept
@@ -124,11 +118,6 @@ def _page(
     return render(request, "app/archive.html", context, actor=actor, status=status)
 
 
-def _refused(request: Request, actor: Actor, exc: HosoError) -> HTMLResponse:
-    context = {"error": problem(exc)}
-    return render(request, "app/archive_refused.html", context, actor=actor, status=403)
-
-
 @router.get("/luu-tru", response_class=HTMLResponse)
 def archive_page(
     request: Request,
@@ -143,7 +132,7 @@ def archive_page(
     try:
         allow(actor, "tra cứu hồ sơ lưu trữ", ("archivist",))
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     search = _Search(_clean(nam), _clean(loai), _clean(so), _clean(trich_yeu))
     try:
         found = search.run(services, actor)
@@ -166,7 +155,7 @@ def export(
     try:
         allow(actor, "xuất hồ sơ lưu trữ", ("archivist",))  # before the trust roots are read
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     chosen = {"nam": _clean(nam), "ho_so": _clean(ho_so)}
     try:
         year = _year(chosen["nam"], field="nam") if chosen["nam"] else None
@@ -200,7 +189,7 @@ def integrity_check(
     try:
         allow(actor, "kiểm tra toàn vẹn kho lưu trữ", ("archivist",))
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     try:
         report = archive.check_store(
             services.sessions,

@@ -1,24 +1,16 @@
-"""The clerk's pages — Tổng quan (every role), Chấm điểm, Hồ sơ — and the previews of a
-document's file (the PDF, and each page as a PNG image) that the other roles' pages show too.
+"""The clerk's pages: Chấm điểm (the workbook upload, the criteria form with a live preview of
+the points, `/cham-diem/{id}/xem-truoc` called by static/cham-diem.js) and Hồ sơ (a dossier's
+documents, generating it, sending drafts to their signer).
 
-Thin over api/workflow.py: import, update and score assessments, generate a dossier, send a
-draft to its signer. What this module adds is presentation: the scoring form read back into an
-assessment, a live preview of the points while the clerk types (`/cham-diem/{id}/xem-truoc`,
-called by static/cham-diem.js), and the problems of an input in Vietnamese beside the field or
-the workbook cell they name. Page images come from poppler's `pdftoppm` (adapter, below).
-
-Left out: signing, issuing and the archive (their own pages), any rule of scoring (docgen).
+Thin over api/workflow.py; the form itself is api/scoring_form.py. Left out: Tổng quan
+(ui_overview.py), the files' previews (ui_preview.py), signing, issuing and the archive.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -27,27 +19,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 
 from api import workflow
 from api.db import Assessment, Document
 from api.errors import http_status
+from api.routes.ui_overview import can_generate, sendable
 from api.routes.work import SHEET_LIMIT
-from api.ui import CsrfChecked, PageActor, problem, render
+from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
+from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor, allow
-from docgen import criteria, dossier, inputs, scoring, sheet, vn
-from docgen.errors import ConfigError, HosoError, InvalidAssessment, NotFound, Problem
+from docgen import criteria, dossier, inputs, sheet, vn
+from docgen.errors import HosoError, InvalidAssessment, NotFound
 from docgen.model import (
     MODE_LABELS,
     RATING_LABELS,
     UNIT_TYPE_LABELS,
-    Answer,
-    CriteriaSet,
-    Mode,
-    Policy,
-    Rule,
 )
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
@@ -58,15 +45,6 @@ Year = Annotated[int, PathParam(ge=2000, le=2100)]
 Body = Annotated[str, PathParam(pattern=r"^[a-z0-9-]{1,64}$")]
 Page = Annotated[int, PathParam(ge=1, le=10_000)]
 
-STATUS_VI = {
-    "draft": "Dự thảo",
-    "sent": "Đã trình ký",
-    "signed": "Đã ký",
-    "issued": "Đã ban hành",
-    "archived": "Đã lưu trữ",
-    "revoked": "Đã thu hồi",
-    "replaced": "Đã thay thế",
-}
 ITEM_FIELDS = {
     "met": ("met", "Đạt (Có/Không)"),
     "evidence": ("evidence", "Minh chứng"),
@@ -83,455 +61,6 @@ FORM_HEAD = (
     "gates.movement_rating_last_year",
 )
 """The fields of the form above the criteria table (the unit and the year stay as imported)."""
-
-
-def _status(document: Document) -> str:
-    return "sent" if document.status == "draft" and document.sent_at else document.status
-
-
-def _refused(request: Request, actor: Actor, exc: HosoError) -> HTMLResponse:
-    """A refusal of a page (role, body, no such thing) as a page, not as the API's JSON."""
-    context = {"error": problem(exc)}
-    return render(
-        request, "app/dossier_refused.html", context, actor=actor, status=http_status(exc)
-    )
-
-
-# --- problems in Vietnamese -----------------------------------------------------------------------
-
-_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), vi)
-    for p, vi in (
-        (r"missing: answer yes \(đạt\) or no \(chưa đạt\)", "Thiếu: chọn Có (đạt) hoặc Không"),
-        (r"missing: this sub-item also needs a yes/no answer", "Thiếu: cần chọn thêm Có/Không"),
-        (r"missing: an override needs a reason", "Cần ghi lý do điều chỉnh điểm"),
-        (r"missing: every sub-item needs an answer", "Thiếu: nội dung nào cũng cần trả lời"),
-        (r"missing: a maintenance year .*", "Thiếu: năm duy trì cần năm được công nhận lần đầu"),
-        (r"missing: (.+)", r"Thiếu số liệu: \1"),
-        (r"this sub-item takes no figures", "Nội dung này không nhận số liệu"),
-        (r"unknown figure \(known: (.+)\)", r"Số liệu không thuộc nội dung này (có: \1)"),
-        (r"is not a number", "Không phải là số"),
-        (r"(\S+) is not a whole number of 0 or more", r"\1 không phải số nguyên từ 0 trở lên"),
-        (r"(\S+) % is outside 0–100", r"\1% nằm ngoài khoảng 0–100"),
-        (r"(\S+) is more than (\S+) \((\S+)\)", r"\1 lớn hơn \2 (\3)"),
-        (r"(\S+) is negative; scores run from 0 to (\S+)", r"\1 là số âm; điểm từ 0 đến \2"),
-        (
-            r"(\S+) is above the sub-item maximum of (\S+) points",
-            r"\1 vượt quá điểm tối đa của nội dung (\2 điểm)",
-        ),
-        (r"(\S+) is not a whole or half point", r"\1 không phải điểm nguyên hoặc nửa điểm"),
-        (r"(\S+) is not before the assessed year (\S+)", r"\1 không trước năm đánh giá \2"),
-        (r"a build year .*", "Năm xây dựng không có năm công nhận trước; chọn năm duy trì"),
-        (r"unknown sub-item for '(.+)'", r"Nội dung không có trong bộ tiêu chí '\1'"),
-        (r"'(.+)' is not assessed with the criteria set '(.+)'", r"Loại '\1' không chấm theo '\2'"),
-        (r"not '(.+)'", r"Đơn vị không thuộc cơ quan '\1'"),
-        (r"the unit and the year stay as imported", "Đơn vị và năm giữ như khi nhập"),
-        (r"not a \.yaml, .*", "Không phải tệp .xlsx, .yaml hoặc .json"),
-        (r"not a readable \.xlsx workbook.*", "Không đọc được tệp .xlsx này"),
-        (r"no assessment in the file", "Tệp không có phiếu chấm điểm của đơn vị nào"),
-        (r"not UTF-8 text.*", "Tệp không phải văn bản UTF-8"),
-        (r"cannot be read: .*", "Không đọc được nội dung tệp"),
-        (r"Field required", "Thiếu: cần nhập"),
-        (r"Input should be a valid boolean.*", "Chọn Có hoặc Không"),
-        (r"Input should be a valid (decimal|number|integer).*", "Phải là một số"),
-        (r"Decimal input should be .*", "Phải là một số"),
-        (r"Input should be a finite number", "Phải là một số"),
-        (r"Input should be greater than or equal to (\S+)", r"Phải từ \1 trở lên"),
-        (r"Input should be less than or equal to (\S+)", r"Phải nhỏ hơn hoặc bằng \1"),
-        (r"Input should be (.+)", r"Giá trị không hợp lệ: phải là \1"),
-        (r"String should have at least .*", "Không được để trống"),
-        (r"Extra inputs are not permitted", "Trường này không được phép"),
-    )
-]
-
-
-def message_vi(message: str) -> str:
-    """A problem's English message (docgen.scoring, pydantic) in Vietnamese."""
-    for pattern, vi in _MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(vi, message).replace("' or '", "' hoặc '")
-    return f"Giá trị không hợp lệ ({message})"
-
-
-def _figure_labels() -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for set_id in criteria.SET_IDS:
-        for item in criteria.load(set_id).items().values():
-            for fig in item.rule.figures if item.rule else ():
-                labels.setdefault(fig.id, fig.label)
-    return labels
-
-
-_ITEM_PATH = re.compile(r"items\.(\d+\.\d+)(?:\.(.+))?")
-
-
-def field_of(path: str) -> tuple[str, str]:
-    """A problem's field path ('items.5.2.figures.officers') as the form's field name and as
-    words: ('i.5.2.f.officers', 'Nội dung 5.2 · Tổng số cán bộ, …')."""
-    found = _ITEM_PATH.fullmatch(path)
-    if found is None:
-        return path, HEADER_LABELS.get(path, path)
-    item, rest = found.group(1), found.group(2) or ""
-    where = f"Nội dung {item}"
-    if rest in ITEM_FIELDS:
-        name, label = ITEM_FIELDS[rest]
-        return f"i.{item}.{name}", f"{where} · {label}"
-    if rest.startswith("figures."):
-        fig = rest.removeprefix("figures.")
-        return f"i.{item}.f.{fig}", f"{where} · {_figure_labels().get(fig, fig)}"
-    return f"i.{item}", where
-
-
-_CELL = re.compile(r"^(.*) \[([A-Z]{1,3}[0-9]{1,7})\]$")
-
-
-def located(p: Problem) -> dict[str, str]:
-    """An upload's problem as a row of the report: sheet (unit), cell, field, message."""
-    parts = p.location.split(" › ")
-    last, cell = parts[-1], ""
-    found = _CELL.match(last)
-    if found:
-        last, cell = found.group(1), found.group(2)
-    if len(parts) == 1:
-        return {"sheet": parts[0], "cell": cell, "field": "", "message": message_vi(p.message)}
-    return {
-        "sheet": " › ".join(parts[1:-1]) if len(parts) > 2 else parts[0],
-        "cell": cell,
-        "field": field_of(last)[1],
-        "message": message_vi(p.message),
-    }
-
-
-def errors_by_field(problems: Sequence[Problem]) -> tuple[dict[str, str], list[str]]:
-    """Problems of the form's assessment by the field they belong beside, and those of no
-    field of the form."""
-    beside: dict[str, str] = {}
-    rest: list[str] = []
-    for p in problems:
-        path = p.location.split(" › ")[-1]
-        name, label = field_of(path)
-        if name in beside:
-            continue
-        if name.startswith("i.") or name in FORM_HEAD:
-            beside[name] = message_vi(p.message)
-        else:
-            rest.append(f"{label}: {message_vi(p.message)}")
-    return beside, rest
-
-
-# --- the scoring form -------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _number(value: str) -> str | None:
-    value = value.strip().replace(",", ".")
-    return value or None
-
-
-def values_of(data: Mapping[str, Any], cs: CriteriaSet) -> dict[str, str]:
-    """The form's fields filled from a stored assessment."""
-    gates = data.get("gates") or {}
-    antt = gates.get("antt_last_year")
-    values = {
-        "mode": _text(data.get("mode")),
-        "first_recognised_year": _text(data.get("first_recognised_year")),
-        "gates.antt_last_year": "" if antt is None else ("co" if antt else "khong"),
-        "gates.movement_rating_last_year": _text(gates.get("movement_rating_last_year")),
-    }
-    items = data.get("items") or {}
-    for item_id in cs.items():
-        answer = items.get(item_id) or {}
-        key = f"i.{item_id}."
-        met = answer.get("met")
-        values[key + "met"] = "" if met is None else ("co" if met else "khong")
-        for fig, amount in (answer.get("figures") or {}).items():
-            values[f"{key}f.{fig}"] = _text(amount)
-        values[key + "evidence"] = _text(answer.get("evidence"))
-        override = answer.get("override") or {}
-        values[key + "op"] = _text(override.get("points"))
-        values[key + "or"] = _text(override.get("reason"))
-        values[key + "ap"] = _text(answer.get("appraised"))
-    return values
-
-
-def form_values(form: FormData) -> dict[str, str]:
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
-
-
-def raw_of(stored: Mapping[str, Any], values: Mapping[str, str], cs: CriteriaSet) -> dict[str, Any]:
-    """The assessment the form describes: the stored one (its unit and year) with the mode,
-    the entry conditions and every sub-item's answer as the clerk gave them."""
-    editable = ("mode", "first_recognised_year", "gates", "items")
-    raw: dict[str, Any] = {k: v for k, v in stored.items() if k not in editable}
-    raw["mode"] = values.get("mode", "").strip() or None
-    first = values.get("first_recognised_year", "").strip()
-    if first:
-        raw["first_recognised_year"] = first
-    antt = values.get("gates.antt_last_year", "")
-    raw["gates"] = {
-        "antt_last_year": {"co": True, "khong": False}.get(antt),
-        "movement_rating_last_year": values.get("gates.movement_rating_last_year") or None,
-    }
-    items: dict[str, Any] = {}
-    for item in cs.items().values():
-        key = f"i.{item.id}."
-        answer: dict[str, Any] = {}
-        met = values.get(key + "met", "")
-        if met in ("co", "khong"):
-            answer["met"] = met == "co"
-        figures = {
-            fig.id: amount
-            for fig in (item.rule.figures if item.rule else ())
-            if (amount := _number(values.get(f"{key}f.{fig.id}", ""))) is not None
-        }
-        if figures:
-            answer["figures"] = figures
-        evidence = values.get(key + "evidence", "").strip()
-        if evidence:
-            answer["evidence"] = evidence
-        points = _number(values.get(key + "op", ""))
-        reason = values.get(key + "or", "").strip()
-        if points is not None or reason:
-            answer["override"] = {"reason": reason} | ({"points": points} if points else {})
-        appraised = _number(values.get(key + "ap", ""))
-        if appraised is not None:
-            answer["appraised"] = appraised
-        items[item.id] = answer
-    raw["items"] = items
-    return raw
-
-
-def _scorable(item_rule: Rule | None, answer: Answer) -> bool:
-    """Whether `scoring.score_item` can score this answer (what it needs is there)."""
-    if item_rule is None:
-        return answer.met is not None
-    return all(
-        f.id in answer.figures and answer.figures[f.id].is_finite() for f in item_rule.figures
-    )
-
-
-def preview(raw: Mapping[str, Any], cs: CriteriaSet, policy: Policy) -> dict[str, Any]:
-    """Every sub-item's points and reason, the sums and the verdict of the form as it stands;
-    the sub-items with a problem count nothing and say what is wrong."""
-    problems: Sequence[Problem] = ()
-    loaded: inputs.Loaded | None = None
-    try:
-        loaded = inputs.check(dict(raw), "form")
-    except InvalidAssessment as exc:
-        problems = exc.problems
-    errors, others = errors_by_field(problems)
-    mode: Mode = "duy_tri" if raw.get("mode") == "duy_tri" else "xay_dung"
-    lines: dict[str, dict[str, str]] = {}
-    crit_self: dict[int, Decimal] = defaultdict(Decimal)
-    crit_final: dict[int, Decimal] = defaultdict(Decimal)
-    for group in cs.groups:
-        for crit in group.criteria:
-            for item in crit.items:
-                answer_raw = raw["items"].get(item.id, {})
-                bad = {n: m for n, m in errors.items() if n.startswith(f"i.{item.id}.")}
-                bad.update({n: m for n, m in errors.items() if n == f"i.{item.id}"})
-                line = {"points": "", "reason": "", "problem": ""}
-                try:
-                    answer = Answer.model_validate(answer_raw)
-                except ValidationError:
-                    answer = None
-                if bad or answer is None or not _scorable(item.rule, answer):
-                    line["problem"] = next(iter(bad.values()), "Chưa đủ dữ liệu để tính điểm")
-                else:
-                    scored = scoring.score_item(item, answer, mode)
-                    crit_self[crit.id] += scored.self_points
-                    crit_final[crit.id] += scored.final
-                    line["points"] = vn.number(scored.self_points)
-                    line["reason"] = scored.reason
-                lines[item.id] = line
-    total = sum(crit_self.values(), Decimal(0))
-    final = sum(crit_final.values(), Decimal(0))
-    if loaded is None:
-        count = len(problems)
-        verdict = f"Chưa tính được kết quả: dữ liệu còn {count} lỗi"
-        recognised = None
-    else:
-        result = scoring.score(loaded.assessment, loaded.criteria, policy)
-        recognised = result.verdict.recognised
-        verdict = (
-            "Đủ điều kiện công nhận"
-            if recognised
-            else "Chưa đủ điều kiện: " + "; ".join(result.verdict.shortfalls)
-        )
-    return {
-        "items": lines,
-        "criteria": {str(c.id): vn.number(crit_self[c.id]) for c in cs.criteria()},
-        "groups": {
-            g.id: vn.number(sum((crit_self[c.id] for c in g.criteria), Decimal(0)))
-            for g in cs.groups
-        },
-        "total": vn.number(total),
-        "final": vn.number(final),
-        "max": vn.number(cs.total_points),
-        "complete": not problems,
-        "recognised": recognised,
-        "verdict": verdict,
-        "errors": errors,
-        "others": others,
-    }
-
-
-# --- Tổng quan ------------------------------------------------------------------------------------
-
-
-def _in_force_decision(documents: Sequence[Document], body: str, states: tuple[str, ...]) -> bool:
-    return any(
-        d.kind == "quyet-dinh" and d.issuing_body_id == body and d.status in states
-        for d in documents
-    )
-
-
-def _stages(rows: Sequence[Assessment], documents: Sequence[Document]) -> list[dict[str, Any]]:
-    """How many units of the year reached each step, each counted in every step it reached."""
-    with_documents = {d.unit_id for d in documents if d.unit_id is not None}
-    scored = [r for r in rows if r.result is not None]
-    eligible = [r for r in scored if r.result and r.result["verdict"]["recognised"]]
-
-    def named(states: tuple[str, ...]) -> int:
-        return sum(
-            _in_force_decision(documents, str(r.input["unit"]["issuing_body"]), states)
-            for r in eligible
-        )
-
-    return [
-        {"label": "Đã đăng ký", "count": len(rows), "note": "đã nhập kết quả tự chấm điểm"},
-        {
-            "label": "Đã chấm điểm",
-            "count": len(scored),
-            "note": f"trong đó {len(eligible)} đơn vị đủ điều kiện đề nghị công nhận",
-        },
-        {
-            "label": "Đã tạo hồ sơ",
-            "count": sum(r.unit_id in with_documents for r in rows),
-            "note": "có Bản đăng ký, Báo cáo trong hồ sơ",
-        },
-        {
-            "label": "Đã ký",
-            "count": named(("signed", "issued", "archived", "revoked", "replaced")),
-            "note": "có tên trong Quyết định công nhận đã được ký",
-        },
-        {
-            "label": "Đã ban hành",
-            "count": named(("issued", "archived", "revoked", "replaced")),
-            "note": "có tên trong Quyết định công nhận đã ban hành",
-        },
-        {
-            "label": "Được công nhận",
-            "count": named(("issued", "archived")),
-            "note": "Quyết định công nhận đang có hiệu lực",
-        },
-    ]
-
-
-def _todo(svc: workflow.Services, actor: Actor, year: int) -> list[dict[str, str]]:
-    """What waits for this user's action now, with where to do it."""
-    todo: list[dict[str, str]] = []
-    if actor.role == "clerk":
-        rows = workflow.list_assessments(svc, actor)
-        for r in rows:
-            if r.result is None:
-                unit = r.input["unit"]["name"]
-                todo.append(
-                    {"text": f"Chấm điểm {unit} năm {r.year}", "href": f"/cham-diem/{r.id}"}
-                )
-        key = f"{year}/{actor.body}"
-        if (
-            actor.body is not None
-            and _can_generate(svc, actor, actor.body)
-            and any(r.year == year for r in rows)
-            and not workflow.list_documents(svc, actor, dossier=key)
-        ):
-            todo.append({"text": f"Tạo hồ sơ năm {year}", "href": f"/ho-so/{key}"})
-        for d in workflow.list_documents(svc, actor, status="draft"):
-            if _sendable(actor, d):
-                todo.append({"text": f"Trình ký {d.title}{_of(d)}", "href": _dossier_href(d)})
-    elif actor.role == "signer":
-        for d in workflow.signing_queue(svc, actor):
-            todo.append({"text": f"Ký {d.title}{_of(d)}", "href": "/ky-so"})
-    elif actor.role == "van_thu":
-        for d in workflow.list_documents(svc, actor, status="signed"):
-            if d.issuing_body_id == actor.body:
-                todo.append({"text": f"Ban hành {d.title}{_of(d)}", "href": "/phat-hanh"})
-    elif actor.role == "archivist":
-        for d in workflow.list_documents(svc, actor, status="issued"):
-            todo.append({"text": f"Lưu trữ {d.title}{_of(d)}", "href": "/luu-tru"})
-    return todo
-
-
-def _of(document: Document) -> str:
-    year = (document.dossier or "").partition("/")[0]
-    return f" (hồ sơ năm {year})" if year else ""
-
-
-def _sendable(actor: Actor, document: Document) -> bool:
-    """A draft this clerk may send to its signer and has not sent yet."""
-    return (
-        actor.role == "clerk"
-        and document.status == "draft"
-        and document.sent_at is None
-        and document.issuing_body_id == actor.body
-        and document.kind not in workflow.UNIT_KINDS
-    )
-
-
-def _dossier_href(document: Document) -> str:
-    return f"/ho-so/{document.dossier}#van-ban-{document.id}"
-
-
-@router.get("/tong-quan", response_class=HTMLResponse)
-def overview(
-    request: Request,
-    actor: PageActor,
-    nam: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
-    today = dt.date.today()
-    year = nam or today.year
-    rows = workflow.list_assessments(svc, actor, year=year)
-    documents = [
-        d for d in workflow.list_documents(svc, actor) if (d.dossier or "").startswith(f"{year}/")
-    ]
-    counts: dict[str, int] = defaultdict(int)
-    for d in documents:
-        counts[_status(d)] += 1
-    deadlines = dossier.Deadlines(dt.date(year, 2, 20), dt.date(year, 11, 5))
-    context = {
-        "year": year,
-        "stages": _stages(rows, documents),
-        "documents": [(STATUS_VI[s], counts[s]) for s in STATUS_VI if counts[s]],
-        "deadlines": [
-            _deadline("Hạn đăng ký xây dựng đơn vị điển hình", deadlines.register_by, today),
-            _deadline("Hạn báo cáo kết quả, đề nghị thẩm định", deadlines.report_by, today),
-        ],
-        "todo": _todo(svc, actor, year),
-        "dossier_href": _dossier_link(svc, actor, year),
-    }
-    return render(request, "app/overview.html", context, actor=actor)
-
-
-def _dossier_link(svc: workflow.Services, actor: Actor, year: int) -> str:
-    if actor.role != "clerk" or actor.body is None:
-        return ""
-    return f"/ho-so/{year}/{actor.body}" if _can_generate(svc, actor, actor.body) else "/ho-so"
-
-
-def _deadline(label: str, day: dt.date, today: dt.date) -> dict[str, str]:
-    left = (day - today).days
-    if left < 0:
-        note, tone = "đã qua", "past"
-    elif left == 0:
-        note, tone = "hôm nay", "soon"
-    else:
-        note, tone = f"còn {left} ngày", "soon" if left <= 14 else "later"
-    return {"label": label, "date": vn.nd30_date(day), "note": note, "tone": tone}
 
 
 # --- Chấm điểm ------------------------------------------------------------------------------------
@@ -596,7 +125,7 @@ def scoring_list(
     try:
         allow(actor, "chấm điểm", ("clerk",))
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     imported = [int(x) for x in da_nhap.split(",") if x]
     return _scoring_list(request, actor, year=nam, imported=imported)
 
@@ -614,7 +143,7 @@ def upload(
     try:
         allow(actor, "nhập kết quả chấm điểm", ("clerk",))
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     try:
         if file is None or not name:
             raise HosoError(
@@ -656,41 +185,6 @@ def blank_workbook(request: Request, actor: PageActor, kind: str) -> Response:
     return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
-def _criteria_view(cs: CriteriaSet, mode: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": g.id,
-            "title": g.title,
-            "max": vn.number(sum((c.points for c in g.criteria), Decimal(0))),
-            "criteria": [
-                {
-                    "id": c.id,
-                    "max": vn.number(c.points),
-                    "items": [
-                        {
-                            "id": i.id,
-                            "text": i.text_for("duy_tri" if mode == "duy_tri" else "xay_dung"),
-                            "max": vn.number(i.points),
-                            "needs_met": i.rule is None or i.rule.confirm,
-                            "figures": [
-                                {
-                                    "name": f"i.{i.id}.f.{f.id}",
-                                    "label": f.label,
-                                    "percent": f.unit == "percent",
-                                }
-                                for f in (i.rule.figures if i.rule else ())
-                            ],
-                        }
-                        for i in c.items
-                    ],
-                }
-                for c in g.criteria
-            ],
-        }
-        for g in cs.groups
-    ]
-
-
 def _unit_page(
     request: Request,
     actor: Actor,
@@ -710,7 +204,7 @@ def _unit_page(
         "a": _summary(row),
         "unit": stored["unit"],
         "criteria_title": cs.title,
-        "groups": _criteria_view(cs, str(raw.get("mode"))),
+        "groups": criteria_view(cs, str(raw.get("mode"))),
         "values": values if values is not None else values_of(stored, cs),
         "modes": MODE_LABELS,
         "ratings": RATING_LABELS,
@@ -740,7 +234,7 @@ def scoring_unit(
     try:
         row = _clerk_assessment(svc, actor, assessment_id)
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     notice = "Đã chấm điểm." if da_cham else "Đã lưu; hãy chấm điểm lại." if da_luu else ""
     return _unit_page(request, actor, row, notice=notice)
 
@@ -755,7 +249,7 @@ async def save_unit(
     try:
         row = await run_in_threadpool(_clerk_assessment, svc, actor, assessment_id)
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     cs = criteria.for_unit_type(row.input["unit"]["type"])
     raw = raw_of(row.input, values, cs)
     try:
@@ -779,7 +273,7 @@ def score_unit(
     try:
         workflow.score(svc, actor, assessment_id)
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     return RedirectResponse(f"/cham-diem/{assessment_id}?da_cham=1", status_code=303)
 
 
@@ -808,11 +302,6 @@ def _body_name(svc: workflow.Services, body: str) -> str:
     return known.name if known is not None else body
 
 
-def _can_generate(svc: workflow.Services, actor: Actor, body: str) -> bool:
-    police = any(b.government == body for b in svc.bodies.values())
-    return actor.role == "clerk" and actor.body == body and body in svc.bodies and police
-
-
 @router.get("/ho-so", response_class=HTMLResponse)
 def dossiers(request: Request, actor: PageActor) -> HTMLResponse:
     """The dossiers of the user's body: those with documents, and the years it has units of."""
@@ -837,8 +326,8 @@ def dossiers(request: Request, actor: PageActor) -> HTMLResponse:
         if d.dossier:
             one = entry(d.dossier)
             one["count"] += 1
-            one["states"][_status(d)] += 1
-    if actor.body is not None and _can_generate(svc, actor, actor.body):
+            one["states"][status_of(d)] += 1
+    if actor.body is not None and can_generate(svc, actor, actor.body):
         for r in workflow.list_assessments(svc, actor):
             entry(f"{r.year}/{actor.body}")["units"] += 1
     rows = sorted(found.values(), key=lambda x: x["key"], reverse=True)
@@ -860,13 +349,13 @@ def _document_view(svc: workflow.Services, actor: Actor, d: Document) -> dict[st
         "title": d.title or vn.type_name(d.type_code),
         "type": vn.type_name(d.type_code) if d.type_code in vn.DOCUMENT_TYPES else d.type_code,
         "issuer": _body_name(svc, d.issuing_body_id),
-        "status": _status(d),
-        "status_vi": STATUS_VI[_status(d)],
+        "status": status_of(d),
+        "status_vi": STATUS_VI[status_of(d)],
         "reference": f"{vn.code_number(d.number)}/{d.notation}" if d.number else "",
         "issued_on": vn.nd30_date(d.issued_on) if d.issued_on else "",
         "sent_at": d.sent_at,
         "pages": list(range(1, (d.page_count or 1) + 1)),
-        "sendable": _sendable(actor, d),
+        "sendable": sendable(actor, d),
         "note": note,
     }
 
@@ -903,16 +392,16 @@ def _dossier_page(
     svc: workflow.Services = request.app.state.services
     key = f"{year}/{body}"
     documents = workflow.list_documents(svc, actor, dossier=key)
-    can_generate = _can_generate(svc, actor, body)
-    if not documents and not can_generate:
-        return _refused(
+    may_generate = can_generate(svc, actor, body)
+    if not documents and not may_generate:
+        return refused(
             request,
             actor,
             NotFound(f"no dossier {key}", message_vi=f"Không có hồ sơ {key}", field="dossier"),
         )
     units = (
         [_summary(r) for r in workflow.list_assessments(svc, actor, year=year)]
-        if can_generate
+        if may_generate
         else []
     )
     shown = dict.fromkeys(GENERATION_FIELDS, "") | dict(values or {})
@@ -922,7 +411,7 @@ def _dossier_page(
         "dossier_body": _body_name(svc, body),
         "documents": [_document_view(svc, actor, d) for d in documents],
         "units": units,
-        "can_generate": can_generate,
+        "can_generate": may_generate,
         "values": shown,
         "errors": dict(errors or {}),
         "error": error,
@@ -1065,125 +554,16 @@ def send(
     try:
         document = workflow.get_document(svc, actor, document_id)
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     year, _slash, body = (document.dossier or "").partition("/")
     try:
         workflow.send_for_signature(svc, actor, document_id)
     except HosoError as exc:
         if not body:
-            return _refused(request, actor, exc)
+            return refused(request, actor, exc)
         return _dossier_page(
             request, actor, int(year), body, error=problem(exc), status=http_status(exc)
         )
     return RedirectResponse(
         f"/ho-so/{document.dossier}?da_trinh={document.id}#van-ban-{document.id}", status_code=303
     )
-
-
-# --- previews of a document's file ----------------------------------------------------------------
-
-_PAGES: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-_PAGES_LOCK = threading.Lock()
-PAGE_CACHE = 256
-"""Page images kept in memory (about 30–80 KB each at 60 dpi), by file and page."""
-
-
-def page_png(pdf: bytes, page: int) -> bytes | None:
-    """Page `page` (from 1) of `pdf` as a PNG at 60 dpi (poppler's pdftoppm); None past the
-    last page or for a file poppler cannot read."""
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        raise ConfigError(
-            "poppler-utils (pdftoppm) is not installed: no page images",
-            message_vi="Máy chủ chưa cài poppler-utils (pdftoppm) để xem trước trang",
-            field="pdftoppm",
-        )
-    with tempfile.TemporaryDirectory(prefix="hoso-page-") as tmp:
-        source, out = Path(tmp) / "in.pdf", Path(tmp) / "page"
-        source.write_bytes(pdf)
-        args = ["-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile"]
-        try:
-            done = subprocess.run(
-                [exe, *args, str(source), str(out)], capture_output=True, timeout=60, check=False
-            )
-        except subprocess.TimeoutExpired:
-            return None
-        png = out.with_suffix(".png")
-        if done.returncode != 0 or not png.is_file():
-            return None
-        return png.read_bytes()
-
-
-def _etag(document: Document, suffix: str) -> str:
-    digest = document.archived_sha256 or document.sha256 or ""
-    return f'"{digest[:32]}-{suffix}"'
-
-
-def _fresh(request: Request, etag: str) -> bool:
-    return etag in request.headers.get("if-none-match", "")
-
-
-CACHING = "private, no-cache"
-"""The browser keeps a preview and asks again each time: a draft's file changes when it is
-signed or issued, its address does not."""
-
-
-@router.get("/tai-lieu/{document_id}.pdf", response_model=None)
-def document_pdf(request: Request, actor: PageActor, document_id: Id) -> Response:
-    """The document's current file, shown in the browser (the PDF viewer)."""
-    svc: workflow.Services = request.app.state.services
-    try:
-        document = workflow.get_document(svc, actor, document_id)
-        etag = _etag(document, "pdf")
-        if _fresh(request, etag):
-            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHING})
-        document, pdf = workflow.document_file(svc, actor, document_id)
-    except HosoError as exc:
-        return _refused(request, actor, exc)
-    name = f"{document.kind or 'van-ban'}-{document.id}.pdf"
-    headers = {
-        "Content-Disposition": f'inline; filename="{name}"',
-        "ETag": _etag(document, "pdf"),
-        "Cache-Control": CACHING,
-        "X-Content-Type-Options": "nosniff",
-    }
-    return Response(pdf, media_type="application/pdf", headers=headers)
-
-
-@router.get("/tai-lieu/{document_id}/trang/{page}.png", response_model=None)
-def document_page(request: Request, actor: PageActor, document_id: Id, page: Page) -> Response:
-    """Page `page` of the document's current file as an image (60 dpi); 404 past the last."""
-    svc: workflow.Services = request.app.state.services
-    try:
-        document = workflow.get_document(svc, actor, document_id)
-    except HosoError as exc:
-        return Response(status_code=http_status(exc))
-    if page < 1 or (document.page_count is not None and page > document.page_count):
-        return Response(status_code=404)
-    etag = _etag(document, f"p{page}")
-    headers = {"ETag": etag, "Cache-Control": CACHING, "X-Content-Type-Options": "nosniff"}
-    if _fresh(request, etag):
-        return Response(status_code=304, headers=headers)
-    key = (etag, page)
-    with _PAGES_LOCK:
-        png = _PAGES.get(key)
-    if png is None:
-        try:
-            document, pdf = workflow.document_file(svc, actor, document_id)
-        except HosoError as exc:
-            return Response(status_code=http_status(exc))
-        png = page_png(pdf, page)
-        if png is None:
-            return Response(status_code=404)
-        with _PAGES_LOCK:
-            _PAGES[key] = png
-            while len(_PAGES) > PAGE_CACHE:
-                _PAGES.popitem(last=False)
-    return Response(png, media_type="image/png", headers=headers)
-
-
-@router.get("/favicon.ico", response_model=None)
-def favicon() -> Response:
-    """No icon: an empty answer, so that browsers stop asking and log no 404 on every page.
-    (Belongs with the common layout; here until it has one.)"""
-    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})

@@ -29,7 +29,7 @@ from api.db import Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
 from api.routes.work import MAX_ID, _key, document_public
-from api.ui import CsrfChecked, PageActor, problem, render
+from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen.errors import HosoError
 
@@ -42,14 +42,6 @@ Label = Annotated[str, Form(max_length=128)]
 Method = Annotated[Literal["p12", "token"], Form()]
 Reason = Annotated[str, Form(max_length=2000)]
 
-STATUS_VI = {
-    "draft": "Dự thảo",
-    "signed": "Đã ký",
-    "issued": "Đã ban hành",
-    "archived": "Đã lưu trữ",
-    "revoked": "Đã thu hồi",
-    "replaced": "Đã được thay thế",
-}
 ENDED = ("issued", "archived", "revoked", "replaced")
 PREVIEW_PAGES = 12
 """At most this many page images on a page; the whole document is a click away."""
@@ -152,12 +144,6 @@ def _failure(document_id: int, form: str, exc: HosoError, *, method: str = "p12"
     return Failure(document_id, form, shown["message"], shown["field"], slot)
 
 
-def _refused(request: Request, actor: Actor, exc: HosoError) -> HTMLResponse:
-    """A page the actor may not see, or that does not exist: the reason, in the layout."""
-    context = {"message": problem(exc)["message"]}
-    return render(request, "app/document_error.html", context, actor=actor, status=http_status(exc))
-
-
 def _chosen(
     method: str, p12: UploadFile | None, passphrase: str, token: str, key: str, pin: str
 ) -> tuple[UploadFile | None, str | None, str | None, str | None, str | None]:
@@ -188,7 +174,7 @@ def _signing_page(
     try:
         queue = workflow.signing_queue(services, actor)
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     context = {
         "queue": [_view(services, d) for d in queue],
         "failure": failure,
@@ -265,7 +251,7 @@ def _issuing_page(
     try:
         allow(actor, "ban hành văn bản", ("van_thu",))
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     own = [
         d
         for d in workflow.list_documents(services, actor)
@@ -375,7 +361,7 @@ def _document_page(
             else None
         )
     except HosoError as exc:
-        return _refused(request, actor, exc)
+        return refused(request, actor, exc)
     keeper = actor.role == "van_thu" and actor.body == document.issuing_body_id
     recipients = None
     candidates: list[DocumentView] = []

@@ -62,7 +62,15 @@ class Visit:
         self.errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("response", self._response)
+        self.status = 0
+        """The HTTP status of the last page (document) the tab loaded."""
         self.service = service
+
+    def _response(self, response: object) -> None:
+        request = getattr(response, "request", None)
+        if getattr(request, "resource_type", "") == "document":
+            self.status = int(getattr(response, "status", 0))
 
     def _console(self, message: object) -> None:
         if getattr(message, "type", "") != "error":
