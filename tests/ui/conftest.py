@@ -26,6 +26,7 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=vi",  # the browser's own words (the file input's button) in Vietnamese
 ]
 
 

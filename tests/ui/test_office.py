@@ -27,7 +27,7 @@ ISSUED_ON = "2028-12-05"
 
 def shot(visit: Visit, name: str) -> None:
     """The screenshot once the page images have arrived."""
-    visit.page.wait_for_function("[...document.images].every(i => i.complete)")
+    visit.page.wait_for_function("() => [...document.images].every(i => i.complete)")
     visit.shot(name)
 
 
