@@ -3,7 +3,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench harden clean
 
 setup: $(VENV)/.installed
 
@@ -23,6 +23,13 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The hardening tests (attack files, fuzzing, crashes, converter faults, load) and their
+# figures as one table; `make test` runs the same tests.
+harden: setup
+	rm -rf test-output/harden
+	$(BIN)/pytest tests/hardening
+	$(BIN)/python bench/harden.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
