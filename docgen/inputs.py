@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +43,13 @@ class _Loader(yaml.SafeLoader):
 
 
 def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # .inf, .nan: YAML floats that are no figure
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a number", node.start_mark
+        ) from None
 
 
 def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -92,6 +98,8 @@ def parse_data(raw: bytes, *, suffix: str) -> list[Any]:
             data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
     except (yaml.YAMLError, ValueError) as exc:
         raise ValueError(f"cannot be read: {exc}") from exc
+    except RecursionError:
+        raise ValueError("cannot be read: nested too deeply") from None
     if isinstance(data, list):
         return data
     return [data]

@@ -32,8 +32,18 @@ def environment() -> SandboxedEnvironment:
 
 
 def template_path(name: str | Path) -> Path:
-    """A template of templates/vi/ by file name, or any .docx given as a path."""
-    path = name if isinstance(name, Path) else TEMPLATES / name
+    """A template of templates/vi/ by its bare file name, or any .docx given as a `Path`: a
+    name with a folder in it (`../x.docx`, `/etc/x.docx`) is refused, never joined."""
+    if isinstance(name, Path):
+        path = name
+    elif not name or "\\" in name or Path(name).name != name or name in (".", ".."):
+        raise TemplateError(
+            f"template name {name!r} is not a file name of {TEMPLATES}",
+            message_vi=f"Tên mẫu {name!r} không phải tên tệp trong thư mục mẫu",
+            field=name,
+        )
+    else:
+        path = TEMPLATES / name
     if not path.is_file():
         raise TemplateError(f"template {name} not found in {TEMPLATES}", field=str(name))
     return path

@@ -142,6 +142,11 @@ def _check_points(value: Decimal, maximum: Decimal, where: str) -> list[Problem]
     return []
 
 
+FIGURE_LIMIT = Decimal(10) ** 9
+"""No figure of a unit (people, cases, per cent) comes near a billion; a larger one is a typo
+and would only overflow the formatting of the reason."""
+
+
 def _check_answer(item: Item, answer: Answer, where: str) -> list[Problem]:
     problems: list[Problem] = []
     rule = item.rule
@@ -169,6 +174,8 @@ def _check_answer(item: Item, answer: Answer, where: str) -> list[Problem]:
                 problems.append(Problem(loc, f"missing: {fig.label}"))
             elif not value.is_finite():
                 problems.append(Problem(loc, "is not a number"))
+            elif abs(value) > FIGURE_LIMIT:
+                problems.append(Problem(loc, f"{value} is beyond any real figure (over 10⁹)"))
             elif fig.unit == "count" and (value < 0 or value != value.to_integral_value()):
                 problems.append(Problem(loc, f"{value} is not a whole number of 0 or more"))
             elif fig.unit == "percent" and not ZERO <= value <= 100:

@@ -25,7 +25,7 @@ from api import workflow
 from api.db import Assessment, Document
 from api.errors import http_status
 from api.routes.ui_overview import can_generate, sendable
-from api.routes.work import SHEET_LIMIT
+from api.routes.work import SHEET_LIMIT, read_upload
 from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
 from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor, allow
@@ -151,15 +151,7 @@ def upload(
                 message_vi="Hãy chọn tệp phiếu chấm điểm (.xlsx) để tải lên",
                 field="file",
             )
-        data = file.file.read(SHEET_LIMIT + 1)
-        if len(data) > SHEET_LIMIT:
-            raise HosoError(
-                f"larger than {SHEET_LIMIT} bytes",
-                message_vi=f"Tệp lớn hơn {SHEET_LIMIT // (1 << 20)} MiB",
-                field="file",
-            )
-        if not data:
-            raise HosoError("the file is empty", message_vi="Tệp trống", field="file")
+        data = read_upload(file, SHEET_LIMIT, "file")
         ids = workflow.import_assessments(svc, actor, inputs.load_bytes(data, name))
     except InvalidAssessment as exc:
         rows = [located(p) for p in exc.problems]

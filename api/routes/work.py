@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api import workflow
 from api.db import Assessment, Document, Status
 from api.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
+from api.errors import too_large
 from api.models import (
     AssessmentPublic,
     DocumentPublic,
@@ -50,6 +51,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorPublic, "description": "the user's role or body does not allow it"},
     404: {"model": ErrorPublic, "description": "no such thing the user may see"},
     409: {"model": ErrorPublic, "description": "the document's state does not allow it"},
+    413: {"model": ErrorPublic, "description": "an uploaded file larger than its limit"},
     422: {"model": ErrorPublic, "description": "invalid input, each problem located"},
 }
 
@@ -148,7 +150,7 @@ def import_workbook(
     """Every unit sheet of the workbook; the problems of all of them, located by sheet and
     cell, if any has one."""
     allow(actor, "nhập kết quả chấm điểm", ("clerk",))  # before the workbook is parsed
-    data = _read(file, SHEET_LIMIT, "file")
+    data = read_upload(file, SHEET_LIMIT, "file")
     name = file.filename or "workbook.xlsx"
     if not name.lower().endswith(".xlsx"):
         name += ".xlsx"
@@ -287,10 +289,11 @@ def _pdf(document: Document, pdf: bytes) -> Response:
     )
 
 
-def _read(upload: UploadFile, limit: int, field: str) -> bytes:
+def read_upload(upload: UploadFile, limit: int, field: str) -> bytes:
+    """The uploaded file, read no further than `limit` (413 past it, 422-like 400 if empty)."""
     data = upload.file.read(limit + 1)
     if len(data) > limit:
-        raise HosoError(f"{field}: larger than {limit} bytes", field=field)
+        raise too_large(limit, field=field)
     if not data:
         raise HosoError(f"{field}: the file is empty", message_vi="Tệp trống", field=field)
     return data
@@ -311,7 +314,7 @@ def _key(
     from signing import token as tokens
 
     if p12 is not None and token is None:
-        yield signing.load_pkcs12(_read(p12, KEY_LIMIT, "p12"), (passphrase or "").encode())
+        yield signing.load_pkcs12(read_upload(p12, KEY_LIMIT, "p12"), (passphrase or "").encode())
     elif token is not None and key is not None and p12 is None:
         with tokens.open_token(
             settings.pkcs11_module, token_label=token, key_label=key, pin=(pin or "").encode()
