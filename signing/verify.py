@@ -396,11 +396,20 @@ async def _verify(
             "FORMAT_FAILURE",
             f"not a readable PDF: {exc}",
         )
+    dss: DocumentSecurityStore | None
     try:
-        dss: DocumentSecurityStore | None = DocumentSecurityStore.read_dss(reader)
+        dss = DocumentSecurityStore.read_dss(reader)
+        knowledge = _dss_knowledge(dss)
     except NoDSSFoundError:
-        dss = None
-    knowledge = _dss_knowledge(dss)
+        dss, knowledge = None, LocalKnowledge()
+    except Exception as exc:  # a hostile DSS (not DER, a decompression bomb) is a result too
+        return Report(
+            sha256,
+            (),
+            Indication.TOTAL_FAILED,
+            "FORMAT_FAILURE",
+            f"unreadable validation data (DSS): {exc}",
+        )
 
     async def check(
         embedded: EmbeddedPdfSignature, *, at: dt.datetime, fetch: bool, historical: bool
