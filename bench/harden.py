@@ -13,7 +13,7 @@ ORDER = ("attacks", "fuzzing", "crashes", "converter", "load", "input")
 
 
 def main() -> int:
-    files = sorted(FOLDER.glob("*.json"), key=lambda p: (ORDER + (p.stem,)).index(p.stem))
+    files = sorted(FOLDER.glob("*.json"), key=lambda p: (*ORDER, p.stem).index(p.stem))
     if not files:
         print("no figures: run the hardening tests first (make harden)", file=sys.stderr)
         return 1
