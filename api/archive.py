@@ -37,8 +37,9 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import crash
 from api.db import AuditEntry, Document, IssuingBody, Status
-from api.store import ExportEntry, Storage, export_bytes
+from api.store import ExportEntry, LocalStore, Storage, export_bytes
 from docgen import records, vn
 from docgen.errors import ArchiveError, HosoError, NotFound, StateError
 from docgen.generate import slug
@@ -82,9 +83,10 @@ def archive_document(
 
     Refused (StateError) for a document that is not issued, NotFound for one the registry does
     not have. If anything fails the registry is left as it was; the sealed file may then lie in
-    the store without its record, which `hoso archive check` names."""
+    the store without its record, which `hoso archive check` sets aside (`api.crash.sweep`)."""
     try:
-        with sessions.begin() as session:
+        # The sealed file goes into the store: journaled, and no sweep until the commit.
+        with sessions.begin() as session, crash.store_writes(session):
             document = session.get(Document, document_id, with_for_update=True)
             if document is None:
                 raise NotFound(
@@ -110,6 +112,7 @@ def archive_document(
             session.add(
                 AuditEntry(actor=actor, action="archive", document_id=document.id, detail=detail)
             )
+            crash.point("archive.before-commit")
     except SQLAlchemyError as exc:
         raise ArchiveError(
             f"the registry could not record the archived document: {_first_line(exc)}",
@@ -464,6 +467,9 @@ class CheckReport:
     files: tuple[CheckedFile, ...]
     """Every file read intact, in the order checked."""
     problems: tuple[Discrepancy, ...]
+    set_aside: tuple[str, ...] = ()
+    """The files without record a killed issue or archiving had left, moved into the store's
+    quarantine folder before the check (`api.crash.sweep`): not discrepancies any more."""
 
     @property
     def clean(self) -> bool:
@@ -501,7 +507,27 @@ def check_store(
     Issued and archived files are in `storage`. A draft's or signed draft's file is taken from
     `drafts` where it is there, else from `storage`; `drafts` itself, which keeps superseded
     drafts too, is not searched for files without record. `progress` hears of each file checked.
+
+    A local `storage` is swept first (`api.crash.sweep`): the files that an issue or archiving
+    killed before its commit left without a record go to its quarantine folder, so only a file
+    without record that something else put there is named.
     """
+    set_aside: tuple[str, ...] = ()
+    if isinstance(storage, LocalStore):
+        try:
+            set_aside = crash.sweep(sessions, storage)
+        except SQLAlchemyError as exc:
+            raise ArchiveError(
+                f"the registry database cannot be used: {_first_line(exc)}",
+                message_vi="Không dùng được cơ sở dữ liệu sổ đăng ký",
+                field="database_url",
+            ) from exc
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot set aside a file without record in {storage.folder}: {exc}",
+                message_vi="Không chuyển được tệp không có trong sổ đăng ký ra khỏi kho lưu trữ",
+                field="sha256",
+            ) from exc
     documents, known = _read(sessions, lambda session: _stored(session, body))
     files: list[CheckedFile] = []
     problems: list[Discrepancy] = []
@@ -549,7 +575,7 @@ def check_store(
                 "tệp có trong kho lưu trữ nhưng không văn bản nào trong sổ đăng ký ghi nhận",
             )
         )
-    return CheckReport(len(documents), tuple(files), tuple(problems))
+    return CheckReport(len(documents), tuple(files), tuple(problems), set_aside)
 
 
 def _stored(session: Session, body: str | None) -> tuple[list[_Stored], set[str]]:

@@ -159,6 +159,12 @@ def archive_check(
         )
     for problem in report.problems:
         err.print(f"  • {problem.subject}: {problem.message}", markup=False)
+    if report.set_aside:
+        out.print(
+            f"Đã chuyển {len(report.set_aside)} tệp do lần ban hành bị dừng giữa chừng để lại "
+            "vào thư mục quarantine của kho lưu trữ.",
+            markup=False,
+        )
     out.print(
         f"Đã kiểm tra {report.documents} văn bản: "
         + ("không có sai lệch." if report.clean else f"{len(report.problems)} sai lệch.")

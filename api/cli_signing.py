@@ -229,7 +229,7 @@ def issue_command(
             )
             write_atomic(output, issued)
             # Into the archive store before the record commits: a record never lacks its file
-            # (a crash in between leaves a file without a record, which `archive check` names).
+            # (a crash in between leaves a file without a record, which `archive check` sets aside).
             LocalStore(settings.store()).put(issued)
             return issued
 

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import crash
 from api.db import AuditEntry, Document, IssuingBody, NumberCounter, new_verification_code
 from api.lookup import RegistryRecord, Status
 from docgen import model, vn
@@ -165,7 +166,8 @@ def record_issue(
     """
     code = vn.nfc(type_code.strip())
     try:
-        with sessions.begin() as session:
+        # `make` writes into the store: journaled, and no sweep until the commit.
+        with sessions.begin() as session, crash.store_writes(session):
             draft = None if document_id is None else _signed_draft(session, document_id, body=body)
             if draft is not None and draft.type_code != code:
                 raise NumberingError(
@@ -178,6 +180,7 @@ def record_issue(
             issuer = session.get(IssuingBody, body)
             number = issue_number(session, body=body, type_code=code, year=issued_on.year)
             assert issuer is not None  # issue_number refuses an unknown body
+            crash.point("registry.after-number")
             pdf = make(number)
             document = draft or Document(
                 issuing_body_id=body,
@@ -191,6 +194,7 @@ def record_issue(
             if then is not None:
                 then(session, done.document_id)
                 session.flush()
+            crash.point("registry.before-commit")
             return done
     except IntegrityError as exc:
         raise NumberingError(

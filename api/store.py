@@ -7,7 +7,9 @@ Git keeps its objects. A record is written to a temporary file beside its place,
 fsync'ed, then linked into place, which fails rather than replace a file already there; the
 directory is fsync'ed so the name survives a power cut. So no reader ever sees a partial record
 and no record is ever overwritten. Reading re-hashes: a record that changed on disk raises
-ArchiveError naming its hash.
+ArchiveError naming its hash. A record that a killed issue left without its registry entry is
+moved into <folder>/quarantine/, and a killed write's temporary file deleted, by
+`api.crash.sweep`.
 
 `export_bytes` makes an archive export and `export_zip` writes one: the PDFs, metadata.json
 and metadata.xml (ND 30 Phụ lục VI, `docgen.records`), SHA256SUMS that `sha256sum -c` checks,
@@ -32,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from api import crash
 from docgen import records
 from docgen.errors import ArchiveError
 
@@ -39,6 +42,8 @@ __all__ = ["ExportEntry", "LocalStore", "Storage", "export_bytes", "export_zip",
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TEMP_PREFIX = ".tmp-"
+_QUARANTINE = "quarantine"
+_PENDING = "pending"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can say: the export is dated by its content
 _RESERVED = ("metadata.json", "metadata.xml", "SHA256SUMS", "reports")
 
@@ -93,7 +98,10 @@ def _write_new(target: Path, data: bytes, *, mode: int = 0o444) -> bool:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            f.write(data[: len(data) // 2])
+            f.flush()
+            crash.point("store.mid-write")
+            f.write(data[len(data) // 2 :])
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -137,9 +145,12 @@ class LocalStore:
         digest = sha256(data)
         target = self.path(digest)
         try:
+            if crash.journaling():  # within an issue or archiving, not yet committed
+                self._mark(digest)
             if not target.exists():
                 self._make_dirs(target)
                 if _write_new(target, data):
+                    crash.point("store.after-link")
                     return digest
         except OSError as exc:
             raise ArchiveError(
@@ -183,6 +194,60 @@ class LocalStore:
             digest = path.name.removesuffix(self.suffix)
             if _HEX.fullmatch(digest) and path.parent.parent.name + path.parent.name == digest[:4]:
                 yield digest
+
+    def _mark(self, digest: str) -> None:
+        """Journal `digest` in <folder>/pending/ before its file is linked: if the process dies
+        before its transaction commits, the sweep knows the file as a leftover."""
+        pending = self.folder / _PENDING
+        if not pending.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            pending.mkdir(exist_ok=True)
+            _fsync_dir(self.folder)
+        (pending / digest).touch()
+        _fsync_dir(pending)
+
+    def marked(self) -> list[str]:
+        """The hashes journaled by `put` within a transaction (`api.crash.store_writes`) and
+        not yet cleared by `unmark`, sorted."""
+        pending = self.folder / _PENDING
+        return (
+            sorted(p.name for p in pending.iterdir() if _HEX.fullmatch(p.name))
+            if pending.is_dir()
+            else []
+        )
+
+    def unmark(self, digest: str) -> None:
+        """Clear `digest` from the journal."""
+        (self.folder / _PENDING / _check_name(digest)).unlink(missing_ok=True)
+
+    def set_aside(self, digest: str) -> Path:
+        """Move the record `digest` out of the store into <folder>/quarantine/ and return
+        where it is now: for a file a killed process left without its registry record
+        (`api.crash.sweep`). A file of that name already in quarantine is kept."""
+        source = self.path(digest)
+        target = self.folder / _QUARANTINE / source.name
+        target.parent.mkdir(exist_ok=True)
+        try:
+            os.link(source, target)  # a copy kept there stays: quarantine never overwrites
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            if not target.exists():  # a file system without hard links
+                os.replace(source, target)
+        _fsync_dir(target.parent)
+        source.unlink(missing_ok=True)
+        _fsync_dir(source.parent)
+        return target
+
+    def clear_temporary(self) -> int:
+        """Delete the temporary files a write killed before its link left; how many. Only
+        while nothing writes into the store (`api.crash.sweep` holds the registry's latch)."""
+        stale = list(self.folder.glob(f"[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/{_TEMP_PREFIX}*"))
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return len(stale)
 
 
 if TYPE_CHECKING:  # mypy checks here that the local folder implements the port
