@@ -8,6 +8,7 @@ known, is this score above its maximum) live in `scoring.validate`, not here.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -15,7 +16,20 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from docgen.vn import nfc
 
-Text = Annotated[str, AfterValidator(nfc)]
+# Characters no document text needs and that would break or disguise one: C0/C1 controls but
+# tab and line breaks (a NUL makes the .docx XML invalid), and the bidirectional overrides
+# that reorder what a reader sees.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    found = _HIDDEN.search(text)
+    if found is not None:
+        raise ValueError(f"contains the invisible control character U+{ord(found[0]):04X}")
+    return text
+
+
+Text = Annotated[str, AfterValidator(nfc), AfterValidator(_visible)]
 
 UnitType = Literal["xa", "phuong", "dac_khu", "co_quan", "doanh_nghiep", "co_so_giao_duc"]
 Mode = Literal["xay_dung", "duy_tri"]

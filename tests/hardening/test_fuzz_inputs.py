@@ -353,3 +353,16 @@ def test_a_figure_beyond_any_real_one_is_a_problem_not_an_overflow() -> None:
     with pytest.raises(InvalidAssessment) as refused:
         inputs.load_bytes(huge.encode(), "huge.yaml")
     assert any("19.4.figures.crimes_this_year" in p.location for p in refused.value.problems)
+
+
+@pytest.mark.parametrize("hidden", ["\x00", "\x1b", "\u202e", "\u2066"])
+def test_invisible_control_characters_are_refused_where_they_stand(hidden: str) -> None:
+    """A NUL would make the document's XML invalid; a bidi override disguises a name."""
+    data = yaml.safe_load(SAMPLE.read_text("utf-8"))
+    data["unit"]["name"] = f"Xã Yết{hidden} Kiêu"
+    with pytest.raises(InvalidAssessment) as refused:
+        inputs.load_bytes(json.dumps(data, default=str).encode(), "x.json")
+    assert any(
+        p.location.endswith("unit.name") and "control character" in p.message
+        for p in refused.value.problems
+    ), refused.value.problems
