@@ -25,7 +25,7 @@ from api import workflow
 from api.db import Assessment, Document
 from api.errors import http_status
 from api.routes.ui_overview import can_generate, sendable
-from api.routes.work import SHEET_LIMIT, read_upload
+from api.routes.work import MAX_ID, SHEET_LIMIT, read_upload
 from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
 from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor, allow
@@ -39,28 +39,9 @@ from docgen.model import (
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
 
-MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 Year = Annotated[int, PathParam(ge=2000, le=2100)]
 Body = Annotated[str, PathParam(pattern=r"^[a-z0-9-]{1,64}$")]
-Page = Annotated[int, PathParam(ge=1, le=10_000)]
-
-ITEM_FIELDS = {
-    "met": ("met", "Đạt (Có/Không)"),
-    "evidence": ("evidence", "Minh chứng"),
-    "override.points": ("op", "Điểm điều chỉnh"),
-    "override": ("op", "Điểm điều chỉnh"),
-    "override.reason": ("or", "Lý do điều chỉnh"),
-    "appraised": ("ap", "Điểm thẩm định"),
-}
-HEADER_LABELS = dict(sheet.HEADER_FIELDS)
-FORM_HEAD = (
-    "mode",
-    "first_recognised_year",
-    "gates.antt_last_year",
-    "gates.movement_rating_last_year",
-)
-"""The fields of the form above the criteria table (the unit and the year stay as imported)."""
 
 
 # --- Chấm điểm ------------------------------------------------------------------------------------

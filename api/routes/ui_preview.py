@@ -18,34 +18,14 @@ from fastapi.responses import Response
 from api import workflow
 from api.db import Document
 from api.errors import http_status
+from api.routes.work import MAX_ID
 from api.ui import PageActor, refused
-from docgen import sheet
 from docgen.errors import ConfigError, HosoError
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
 
-MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
-Year = Annotated[int, PathParam(ge=2000, le=2100)]
-Body = Annotated[str, PathParam(pattern=r"^[a-z0-9-]{1,64}$")]
 Page = Annotated[int, PathParam(ge=1, le=10_000)]
-
-ITEM_FIELDS = {
-    "met": ("met", "Đạt (Có/Không)"),
-    "evidence": ("evidence", "Minh chứng"),
-    "override.points": ("op", "Điểm điều chỉnh"),
-    "override": ("op", "Điểm điều chỉnh"),
-    "override.reason": ("or", "Lý do điều chỉnh"),
-    "appraised": ("ap", "Điểm thẩm định"),
-}
-HEADER_LABELS = dict(sheet.HEADER_FIELDS)
-FORM_HEAD = (
-    "mode",
-    "first_recognised_year",
-    "gates.antt_last_year",
-    "gates.movement_rating_last_year",
-)
-"""The fields of the form above the criteria table (the unit and the year stay as imported)."""
 
 
 # --- previews of a document's file ----------------------------------------------------------------
