@@ -262,7 +262,7 @@ def _signer(document: Document) -> records.SignerInfo:
     if name and info.endswith(name) and info != name:
         return records.SignerInfo(info.removesuffix(name).strip(), name)
     if document.signer_title:
-        return records.SignerInfo(vn.nfc(document.signer_title).strip().capitalize(), name)
+        return records.SignerInfo(vn.position(document.signer_title), name)
     return records.SignerInfo(info, name)
 
 

@@ -202,6 +202,10 @@ def generate(
         bool, typer.Option("--draft/--final", help="watermark DỰ THẢO, or a final draft to sign")
     ] = True,
     policy: PolicyOpt = None,
+    signer: Annotated[
+        str | None,
+        typer.Option(help="who signs the QĐ: a signer id of the body, e.g. pho-chu-tich (KT.)"),
+    ] = None,
 ) -> None:
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
     with errors():
@@ -225,6 +229,7 @@ def generate(
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
             decision=_reference(decision, decision_date, known[body].name, "decision"),
             meeting=inputs.load_meeting(meeting) if meeting else None,
+            signer=signer,
         )
 
 
@@ -242,6 +247,7 @@ def _build_dossier(
     decision: Reference | None,
     meeting: Meeting | None,
     only: str | None = None,
+    signer: str | None = None,
 ) -> list[Any]:
     """Plan, build and list a dossier (or `only` the document of that name): what `generate`
     and `demo` share. Returns what was planned."""
@@ -258,6 +264,7 @@ def _build_dossier(
         proposal=proposal,
         decision=decision,
         meeting=meeting,
+        signer=signer,
     )
     if only is not None:
         planned = [p for p in planned if p.path.endswith(f"/{only}")]

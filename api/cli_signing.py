@@ -400,6 +400,8 @@ def _print_report(path: Path, report: Any) -> None:
     sub = f" / {report.sub_indication}" if report.sub_indication else ""
     out.print(f"  Kết luận: {VERDICT[report.indication.value]} ({report.indication.value}{sub})")
     out.print(f"  {report.message}", markup=False)
+    if report.level:
+        out.print(f"  Mức PAdES: {report.level}")
 
 
 def demo_chain(
@@ -489,7 +491,7 @@ def demo_chain(
             issued_on=day,
             make=make,
             actor="demo",
-            signer_info=f"{vn.nfc(title).capitalize()} {name}",
+            signer_info=f"{vn.position(title)} {name}",
             page_count=pages,
             verification_code=None if taken else printed,
             then=lambda session, issued_id: tokens.extend(

@@ -94,6 +94,10 @@ class VerificationPublic(BaseModel):
     sub_indication: str | None
     message: str
     passed: bool = Field(description="indication is TOTAL_PASSED")
+    level: str | None = Field(
+        description="PAdES baseline level of the file's structure (B-B, B-T, B-LT, B-LTA); "
+        "null without a signature"
+    )
     registry: RegistryRecordPublic | None = Field(
         description="the registered issued document this file is bit-identical to, or null"
     )

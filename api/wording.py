@@ -125,6 +125,21 @@ def verdict(report: Report) -> Verdict:
     return Verdict("red", f"Văn bản KHÔNG hợp lệ: {why}.")
 
 
+LEVELS = {
+    "B-B": "chữ ký số không có dấu thời gian",
+    "B-T": "chữ ký số có dấu thời gian; tệp chưa mang dữ liệu kiểm tra chứng thư số",
+    "B-LT": "tệp mang theo dữ liệu kiểm tra chứng thư số (OCSP, CRL), kiểm tra được mà không "
+    "cần kết nối tới nơi cấp",
+    "B-LTA": "bản lưu trữ có dấu thời gian tài liệu, vẫn kiểm tra được sau khi chứng thư số "
+    "hết hạn",
+}
+
+
+def level(value: str | None) -> str | None:
+    """'Mức PAdES B-LT: tệp mang theo …' for the file's baseline level."""
+    return None if value is None else f"Mức PAdES {value}: {LEVELS[value]}."
+
+
 def when(value: dt.datetime | None) -> str:
     """'14:05:09 ngày 05 tháng 12 năm 2026 (giờ Việt Nam)'."""
     if value is None:

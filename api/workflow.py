@@ -239,12 +239,14 @@ def generate_dossier(
     decision: dossier.Reference | None = None,
     meeting: dossier.Meeting | None = None,
     watermark: bool = False,
+    signer: str | None = None,
 ) -> list[Document]:
     """Generate (or regenerate) the dossier of `body` for `year` from its scored assessments.
 
     Drafts already in the registry are replaced; signed or issued documents are kept as they
     are. The Tờ trình and Quyết định the later documents cite are taken from the registry once
-    issued, unless given."""
+    issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
+    the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
     allow(actor, "tạo hồ sơ", ("clerk",), body=body)
     government = svc.bodies.get(body)
     police = next((b for b in svc.bodies.values() if b.government == body), None)
@@ -282,6 +284,7 @@ def generate_dossier(
         decision=decision,
         meeting=meeting,
         partial=True,
+        signer=signer,
     )
     built = _build(svc, planned, watermark=watermark)
     with svc.sessions.begin() as session:
@@ -494,7 +497,7 @@ def sign(
         row.status = "signed"
         row.sha256 = digest
         row.signed_by_id = actor.id
-        row.signer_info = f"{title.capitalize()} {name}".strip()
+        row.signer_info = f"{vn.position(title)} {name}".strip()
         session.add(
             AuditEntry(
                 actor=actor.audit, action="sign", document_id=row.id, detail={"sha256": digest}

@@ -76,8 +76,16 @@ def date_line(place: str, day: dt.date | None, year: int) -> str:
     return vn.place_date(place, day)
 
 
-def _signer(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
+def signer_block(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
+    """Ô 7 of `body`'s signer `signer_id` (default its head, listed first): quyền hạn, chức vụ
+    and name, e.g. KT. CHỦ TỊCH / PHÓ CHỦ TỊCH for a deputy signing for the chair."""
     signers = {s.id: s for s in body.signers}
+    if signer_id is not None and signer_id not in signers:
+        raise TemplateError(
+            f"'{signer_id}' is not a signer of {body.name} (signers: {', '.join(signers)})",
+            message_vi=f"'{signer_id}' không phải người ký của {body.name}",
+            field="signer",
+        )
     signer: Signer = signers[signer_id] if signer_id else body.signers[0]
     return {"authority": signer.authority, "title": signer.title, "name": signer.name}
 
@@ -158,7 +166,7 @@ def decision(
     recognised = [r for r in results if r.verdict.recognised]
     if not recognised:
         raise TemplateError("no recognised unit to put in the decision", field="results")
-    head = _signer(body, "chu-tich")
+    head = signer_block(body, "chu-tich")
     authority = f"{head['title']} {vn.upper(body.name)}"
     subject = f"Về việc công nhận đơn vị {MOVEMENT} năm {year}"
     return {
@@ -183,7 +191,7 @@ def decision(
         ],
         "article_3": article_3(body, results, proposal=proposal),
         "recipients": ["- Như Điều 3;", *body.recipients],
-        "signer": _signer(body, signer),
+        "signer": signer_block(body, signer),
         "annex_title": f"DANH SÁCH ĐƠN VỊ {vn.upper(MOVEMENT)} NĂM {year}",
         "annex_reference": f"(Kèm theo Quyết định số{BLANK}/QĐ-{body.abbreviation} "
         f"ngày{BLANK}tháng{BLANK}năm {year} của Chủ tịch {_short(body)})",
@@ -197,7 +205,7 @@ def certificate(
     """Giấy chứng nhận of one recognised unit, citing the QĐ."""
     _require(decision_ref, "the Quyết định the certificate cites", "decision")
     assert decision_ref is not None
-    head = _signer(body, "chu-tich")
+    head = signer_block(body, "chu-tich")
     return {
         **_head(body, year),
         "number": f"{BLANK}/GCN-{body.abbreviation}",
@@ -368,7 +376,7 @@ def proposal(
         "units": _unit_rows(recognised),
         "closing": [f"{police.name} kính trình {government.name} xem xét, quyết định./."],
         "recipients": ["- Như trên;", *police.recipients],
-        "signer": _signer(police, None),
+        "signer": signer_block(police, None),
     }
 
 
@@ -392,7 +400,7 @@ def minutes(
     """Biên bản họp đánh giá, thẩm định: the meeting, every unit's scores and the vote."""
     _require(meeting, "the appraisal meeting (time, place, attendees, secretary, vote)", "meeting")
     assert meeting is not None
-    chair = _signer(police, None)
+    chair = signer_block(police, None)
     share = vn.number(Decimal(meeting.votes_for * 100) / meeting.votes_total, max_decimals=1)
     start = meeting.start
     return {
@@ -459,7 +467,7 @@ def notice(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int)
         "units": _unit_rows(kept),
         "closing": ["Đề nghị các đơn vị tiếp tục phát huy kết quả đạt được./."],
         "recipients": list(body.recipients),
-        "signer": _signer(body, None),
+        "signer": signer_block(body, None),
     }
 
 
@@ -517,5 +525,5 @@ def plan(body: IssuingBody, *, year: int, deadlines: Deadlines) -> dict[str, Any
             },
         ],
         "recipients": list(body.recipients),
-        "signer": _signer(body, None),
+        "signer": signer_block(body, None),
     }

@@ -57,6 +57,7 @@ def plan(
     meeting: dossier.Meeting | None,
     deadlines: dossier.Deadlines | None = None,
     partial: bool = False,
+    signer: str | None = None,
 ) -> list[Planned]:
     """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing
     — or, when `partial`, without the documents whose meeting, Tờ trình or Quyết định is not
@@ -64,8 +65,10 @@ def plan(
 
     The Kế hoạch; per unit the Bản đăng ký and the Báo cáo; the Công an's Biên bản and Tờ trình;
     the Quyết định with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of
-    the units that keep the title.
+    the units that keep the title. `signer` is who of `body` signs the Quyết định (default its
+    head; a deputy signs KT.).
     """
+    dossier.signer_block(body, signer)  # an unknown signer is refused before any work
     mine = [
         r
         for r in results
@@ -132,7 +135,7 @@ def plan(
                 f"{base}/quyet-dinh",
                 "quyet-dinh.docx",
                 "Quyết định công nhận",
-                dossier.decision(body, mine, year=year, proposal=proposal),
+                dossier.decision(body, mine, year=year, proposal=proposal, signer=signer),
             )
         )
     if recognised and (decision is not None or not partial):

@@ -132,3 +132,16 @@ def document_number(
 def upper(text: str) -> str:
     """Uppercase with Vietnamese diacritics kept: 'Ủy ban nhân dân phường Bỉm Sơn' → 'ỦY BAN …'."""
     return nfc(nfc(text).upper())
+
+
+def position(title: str) -> str:
+    """A chức vụ as running text writes it, from the capitals of the signature block:
+    'PHÓ CHỦ TỊCH' → 'Phó Chủ tịch', 'TRƯỞNG CÔNG AN' → 'Trưởng Công an'.
+
+    By hand: str.capitalize() gives 'Phó chủ tịch', and no library knows that the office after
+    "Phó" keeps its capital and that "Công an" names a body."""
+    words = nfc(title).lower().split()
+    for index in {0, 1 if words[:1] == ["phó"] else 0}:
+        if index < len(words):
+            words[index] = words[index].capitalize()
+    return " ".join(words).replace("công an", "Công an")

@@ -36,7 +36,7 @@ from docgen.errors import ArchiveError, SigningError, TimestampUnavailable
 NOT_SEALED = "not an archived record: run hoso archive seal first"
 
 
-async def _seal(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
+async def _with_validation_data(pdf: bytes, context: ValidationContext) -> bytes:
     data = pdf
     count = len(PdfFileReader(io.BytesIO(pdf)).embedded_signatures)
     if not count:
@@ -45,8 +45,28 @@ async def _seal(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
         # Re-read after each update: every DSS update is a new revision.
         signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
         out = io.BytesIO()
-        await async_add_validation_info(signature, context, output=out)
+        try:
+            await async_add_validation_info(signature, context, output=out)
+        except Exception as exc:  # pyHanko's path building and fetchers raise many kinds
+            raise SigningError(
+                f"cannot collect the validation data of {signature.field_name}: {exc}",
+                message_vi="Không lấy được dữ liệu kiểm tra chứng thư số (OCSP/CRL) "
+                f"của chữ ký {signature.field_name}",
+                field="document",
+            ) from exc
         data = out.getvalue()
+    return data
+
+
+def with_validation_data(pdf: bytes, *, context: ValidationContext) -> bytes:
+    """`pdf` with the certificates, OCSP responses and CRLs of every signature and its
+    timestamp in the DSS (PAdES B-LT), fetched through `context`: what an issued document
+    carries so that a recipient can validate it without reaching our services."""
+    return asyncio.run(_with_validation_data(pdf, context))
+
+
+async def _seal(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
+    data = await _with_validation_data(pdf, context)
     out = io.BytesIO()
     try:
         async with aiohttp.ClientSession() as session:

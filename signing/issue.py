@@ -22,6 +22,7 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
+from signing.archive import with_validation_data
 from signing.fonts import SERIF, SERIF_ITALIC, SerifFont
 from signing.sign import SEAL_FIELD, pades_signer, run_signer
 
@@ -122,7 +123,8 @@ def issue(
     tsa_url: str,
     context: ValidationContext,
 ) -> bytes:
-    """Give a signed document its số and ngày, then the organisation's signature."""
+    """Give a signed document its số and ngày, then the organisation's signature, then the
+    validation data of both signatures (PAdES B-LT)."""
     filled = fill_fields(
         signed,
         {
@@ -131,4 +133,5 @@ def issue(
             "thang": f"{day.month:02d}" if day.month < 3 else str(day.month),
         },
     )
-    return seal(filled, organisation, seal_png=seal_png, tsa_url=tsa_url, context=context)
+    sealed = seal(filled, organisation, seal_png=seal_png, tsa_url=tsa_url, context=context)
+    return with_validation_data(sealed, context=context)

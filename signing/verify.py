@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import crl, ocsp, pem, x509
+from asn1crypto import core, crl, ocsp, pem, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.ades import ades_with_time_validation
@@ -107,6 +107,7 @@ class Report:
     indication: Indication
     sub_indication: str | None
     message: str
+    level: str | None = None  # the PAdES baseline level of the file's structure: `baseline_level`
 
     @property
     def passed(self) -> bool:
@@ -156,6 +157,24 @@ def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
             message = f"{worst.field}: {worst.message}"
             return Report(sha256, judged, level, worst.sub_indication, message)
     return Report(sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid")
+
+
+def baseline_level(parts: Sequence[tuple[str, bool]], *, revocation_data: bool) -> str | None:
+    """The PAdES baseline level (ETSI EN 319 142-1 § 6) that the file's structure reaches, from
+    its signatures in file order as (kind, has a signature timestamp) and whether its DSS holds
+    revocation data: B-B, B-T when every signature is timestamped, B-LT with the validation
+    data, B-LTA when a document timestamp follows the last signature. Structure only: whether
+    the signatures hold is the indication's business. None for a file without a signature."""
+    signatures = [i for i, (kind, _) in enumerate(parts) if kind == "signature"]
+    if not signatures:
+        return None
+    if not all(parts[i][1] for i in signatures):
+        return "B-B"
+    if not revocation_data:
+        return "B-T"
+    if any(kind == "document timestamp" for kind, _ in parts[signatures[-1] + 1 :]):
+        return "B-LTA"
+    return "B-LT"
 
 
 def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
@@ -456,7 +475,25 @@ async def _verify(
         except Exception as exc:  # a malformed signature is a failed signature
             found = _broken(str(embedded.field_name or "?"), exc)
         checks.append(found)
-    return decide(sha256, checks)
+    level = baseline_level(
+        [
+            (c.kind, c.kind != "signature" or _timestamped(e))
+            for c, e in zip(checks, embedded_all, strict=True)
+        ],
+        revocation_data=dss is not None and bool(dss.ocsps or dss.crls),
+    )
+    return replace(decide(sha256, checks), level=level)
+
+
+def _timestamped(embedded: EmbeddedPdfSignature) -> bool:
+    """Whether the signature carries an RFC 3161 signature timestamp (an unsigned attribute)."""
+    try:
+        attributes = embedded.signer_info["unsigned_attrs"]
+        if isinstance(attributes, core.Void):
+            return False
+        return any(a["type"].native == "signature_time_stamp_token" for a in attributes)
+    except Exception:  # a malformed signature: its check has already failed
+        return False
 
 
 def verify_pdf(

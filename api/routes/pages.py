@@ -74,6 +74,7 @@ def result_context(
         "match": wording.match(verification.registered, expected),
         "signatures": [wording.signature_view(c) for c in report.signatures],
         "sha256": report.sha256,
+        "level": wording.level(report.level),
     }
 
 

@@ -270,6 +270,15 @@ async def preview_unit(
 # --- Hồ sơ ----------------------------------------------------------------------------------------
 
 
+def _signers(svc: workflow.Services, body: str) -> list[dict[str, str]]:
+    """Who of `body` may sign its Quyết định, as the signature block will read."""
+    found = svc.bodies.get(body)
+    return [
+        {"id": s.id, "label": f"{s.name} — {', '.join(filter(None, (s.authority, s.title)))}"}
+        for s in (found.signers if found else ())
+    ]
+
+
 def _body_name(svc: workflow.Services, body: str) -> str:
     known = svc.bodies.get(body)
     return known.name if known is not None else body
@@ -347,6 +356,7 @@ GENERATION_FIELDS = (
     "votes_for",
     "votes_total",
     "watermark",
+    "signer",
 )
 
 
@@ -385,6 +395,7 @@ def _dossier_page(
         "documents": [_document_view(svc, actor, d) for d in documents],
         "units": units,
         "can_generate": may_generate,
+        "signers": _signers(svc, body),
         "values": shown,
         "errors": dict(errors or {}),
         "error": error,
@@ -508,6 +519,7 @@ async def generate(
                 decision=decision,
                 meeting=meeting,
                 watermark=values.get("watermark") == "1",
+                signer=values.get("signer") or None,
             )
         )
     except HosoError as exc:

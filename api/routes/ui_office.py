@@ -31,6 +31,7 @@ from api.errors import http_status
 from api.routes.work import MAX_ID, _key, document_public
 from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
+from docgen import vn
 from docgen.errors import HosoError
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
@@ -115,7 +116,7 @@ def _view(services: workflow.Services, document: Document) -> DocumentView:
     body = services.bodies.get(document.issuing_body_id)
     count = document.page_count or 1
     signer = document.signer_info or " ".join(
-        x for x in ((document.signer_title or "").capitalize(), document.signer_name) if x
+        x for x in (vn.position(document.signer_title or ""), document.signer_name) if x
     )
     return DocumentView(
         id=document.id,

@@ -215,6 +215,13 @@ class DossierRequest(BaseModel):
         default=None, description="the Công an's appraisal meeting the Biên bản records"
     )
     watermark: bool = Field(default=False, description="print DỰ THẢO on every page")
+    signer: str | None = Field(
+        default=None,
+        examples=["pho-chu-tich"],
+        max_length=64,
+        description="who of the body signs the Quyết định (its signers' ids); default the "
+        "Chủ tịch, a deputy signs KT. CHỦ TỊCH",
+    )
 
 
 def _cited(cited: Cited | None, issuer: str, field: str) -> Reference | None:
@@ -246,6 +253,7 @@ def generate(
         decision=_cited(request.decision, government.name if government else "", "decision"),
         meeting=request.meeting,
         watermark=request.watermark,
+        signer=request.signer,
     )
     return [document_public(d) for d in documents]
 

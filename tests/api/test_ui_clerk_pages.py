@@ -28,24 +28,17 @@ from api.users import Actor, add_user, set_password
 from docgen import inputs, sheet
 from docgen.errors import Forbidden, InvalidAssessment
 from tests.api.conftest import TestClient
-from tests.conftest import REPO, need
+from tests.api.service import workbook
+from tests.conftest import need
 
 PASSWORD = "mat-khau-thu-nghiem"
 BODY = "ubnd-hai-phong"
-UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-ngo-quyen-2026-duy-tri.yaml")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 USERS = {
     "clerk": ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", BODY),
     "signer": ("chutich.haiphong", "Trần Minh Khôi", "signer", BODY),
     "other_clerk": ("chuyenvien.bacninh", "Lý Thị Thu", "clerk", "ubnd-bac-ninh"),
 }
-
-
-def workbook(year: int = 2027) -> bytes:
-    """The two sample wards of Hải Phòng as a filled workbook, for `year`."""
-    loaded = inputs.load_paths([REPO / "samples" / "assessments" / n for n in UNITS])
-    moved = [x.assessment.model_copy(update={"year": year}) for x in loaded]
-    return sheet.new_workbook(loaded[0].criteria.id, assessments=moved)
 
 
 def with_error(data: bytes) -> tuple[bytes, str]:
@@ -117,12 +110,12 @@ def site(tmp_path: Path, throwaway_roots: Path) -> Iterator[Site]:
 
 def _import(site: Site) -> list[int]:
     return workflow.import_assessments(
-        site.services, site.actors["clerk"], inputs.load_bytes(workbook(), "phieu.xlsx")
+        site.services, site.actors["clerk"], inputs.load_bytes(workbook(2027), "phieu.xlsx")
     )
 
 
 def test_a_workbook_with_one_bad_cell_is_refused_whole_naming_sheet_and_cell(site: Site) -> None:
-    bad, cell = with_error(workbook())
+    bad, cell = with_error(workbook(2027))
     clerk = site.client("clerk")
     page = clerk.get("/cham-diem")
     r = clerk.post(
@@ -140,7 +133,7 @@ def test_a_workbook_with_one_bad_cell_is_refused_whole_naming_sheet_and_cell(sit
     r = clerk.post(
         "/cham-diem/nhap",
         data={"csrf": csrf(page.text)},
-        files={"file": ("phieu.xlsx", workbook(), XLSX)},
+        files={"file": ("phieu.xlsx", workbook(2027), XLSX)},
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/cham-diem?nam=2027&da_nhap=")
     listed = clerk.get(r.headers["location"]).text

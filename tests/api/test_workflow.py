@@ -6,14 +6,25 @@ file they received and gets TOTAL_PASSED with the registry's record."""
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from api.db import AuditEntry, NumberCounter
 from tests import softhsm
-from tests.api.service import BODY, CHAIR_P12, SEAL_P12, Service, dossier, one
+from tests.api.service import (
+    BODY,
+    CHAIR_P12,
+    SEAL_P12,
+    XLSX,
+    Service,
+    dossier,
+    one,
+    workbook,
+)
 from tests.conftest import need
 from tests.signing_setting import Setting
 
@@ -118,3 +129,39 @@ def test_end_to_end_sign_issue_deliver_verify(
         ]
     assert counter is not None and counter.last == 1
     assert actions == ["sign", "issue"] + ["open", "acknowledge"] * 2
+
+
+def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Service) -> None:
+    """ND 30 ô 7: the clerk names the Phó Chủ tịch as the QĐ's signer (2032, a year of its own);
+    the block reads KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / her name, she signs it and the chair may not.
+    An unknown signer is refused at the field, with nothing generated."""
+    year, proposal = 2032, {"reference": "15/TTr-CAHP", "date": "2032-11-20"}
+    with service.client("clerk") as clerk:
+        r = clerk.post(
+            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(year), XLSX)}
+        )
+        assert r.status_code == 201, r.text
+        for assessment in r.json():
+            assert clerk.post(f"/api/assessments/{assessment['id']}/score").status_code == 200
+        request = {"body": BODY, "year": year, "proposal": proposal}
+        refused = clerk.post("/api/dossiers", json={**request, "signer": "giam-doc"})
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["field"] == "signer"
+        assert clerk.get("/api/documents", params={"dossier": f"{year}/{BODY}"}).json() == []
+        r = clerk.post("/api/dossiers", json={**request, "signer": "pho-chu-tich"})
+        assert r.status_code == 201, r.text
+        decision = one(r.json(), "quyet-dinh")
+        pages = PdfReader(io.BytesIO(clerk.get(decision["file"]).content)).pages
+    text = "".join(page.extract_text() for page in pages)
+    block = text[text.rindex("KT. CHỦ TỊCH") :]
+    assert "PHÓ CHỦ TỊCH" in block and "Lê Thị Hồng Nhung" in block
+    assert "TM. ỦY BAN NHÂN DÂN" not in text and "Trần Minh Khôi" not in text
+
+    path = f"/api/documents/{decision['id']}/sign"
+    with service.client("signer") as chair:
+        assert chair.post(path, **service.key(CHAIR_P12)).status_code == 403
+    with service.client("other_signer") as deputy:
+        r = deputy.post(path, **service.key("ubnd-hai-phong--pho-chu-tich"))
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "signed"
+    assert r.json()["signer_info"] == "Phó Chủ tịch Lê Thị Hồng Nhung"

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from asn1crypto import ocsp
 from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from signing import images, pki, sign
 from signing.verify import Indication, verify_pdf
@@ -59,9 +61,11 @@ def test_the_issued_decision_passes_with_two_signatures(
         assert check.intact and check.valid and check.trusted and check.revocation == "good"
         assert check.timestamp_time is not None and check.signing_time is not None
         assert abs(check.timestamp_time - check.signing_time) < dt.timedelta(minutes=1)
-    # Nothing after the chair's signature but form filling (số, ngày) and the seal.
+    # Nothing after the chair's signature but form filling (số, ngày) and the seal; after the
+    # seal only the validation data of both signatures (B-LT).
     assert chair.modification == "FORM_FILLING" and chair.docmdp_ok
-    assert seal.modification == "NONE" and seal.coverage == "ENTIRE_FILE"
+    assert seal.modification == "LTA_UPDATES" and seal.coverage == "ENTIRE_REVISION"
+    assert report.level == "B-LT"
     # The seal covers the left third of the signer's image (ND 30 Phụ lục I, II.8).
     reader = PdfFileReader(io.BytesIO(issued_pdf))
     x1, y1, x2, y2 = _rect(reader, sign.SIGNER_FIELD)
@@ -69,6 +73,29 @@ def test_the_issued_decision_passes_with_two_signatures(
     third = x1 + (x2 - x1) / 3
     assert sx1 < x1 < sx2 and x1 < third < sx2 < x2
     assert sy1 < (y1 + y2) / 2 < sy2
+
+
+def test_the_issued_decision_carries_the_revocation_data_of_both_signatures(
+    setting: Setting, issued_pdf: bytes
+) -> None:
+    """B-LT at issue: the DSS holds a good OCSP response for the chair's and for the
+    organisation's certificate, so a recipient needs none of our services."""
+    reader = PdfFileReader(io.BytesIO(issued_pdf))
+    dss = DocumentSecurityStore.read_dss(reader)
+    answered = {
+        response["tbs_response_data"]["responses"][0]["cert_id"]["serial_number"].native
+        for response in (
+            ocsp.OCSPResponse.load(ref.get_object().data).basic_ocsp_response for ref in dss.ocsps
+        )
+    }
+    signers = {s.signer_cert.serial_number for s in reader.embedded_regular_signatures}
+    assert len(signers) == 2 and signers <= answered
+
+
+def test_a_signed_draft_is_b_t_and_an_unsigned_one_has_no_level(setting: Setting) -> None:
+    signed = verify_pdf(signed_by(setting, "ubnd-hai-phong--chu-tich"), [setting.root])
+    assert (signed.indication, signed.level) == (Indication.TOTAL_PASSED, "B-T")
+    assert verify_pdf(setting.draft, [setting.root]).level is None
 
 
 def test_poppler_pdfsig_trusts_both_signatures(
@@ -84,22 +111,25 @@ def test_poppler_pdfsig_trusts_both_signatures(
 def test_the_archived_record_verifies_offline_and_after_expiry(
     setting: Setting, tmp_path: Path
 ) -> None:
-    """B-LTA: a PKI of its own, stopped once the record is sealed; the record still passes
-    from its DSS, now and in 2031 when the signers' certificates (valid to 2030) have expired,
-    while the issued file without the DSS cannot be decided any more."""
+    """A PKI of its own, stopped once the record is sealed. The issued file (B-LT) passes from
+    what it carries while that is fresh; the archived record (B-LTA) passes from its DSS now,
+    next year when the issued file's OCSP responses are stale and it cannot be decided any
+    more, and in 2031 when the signers' certificates (valid to 2030) have expired."""
     record = archived_record(tmp_path / "pki", setting.draft)
     root, sealed, done = record.root, record.sealed, record.issued
     # The services are stopped now.
+    issued_now = verify_pdf(done, [root])
+    assert (issued_now.indication, issued_now.level) == (Indication.TOTAL_PASSED, "B-LT")
     now = verify_pdf(sealed, [root])
-    assert now.indication is Indication.TOTAL_PASSED, now.message
+    assert (now.indication, now.level) == (Indication.TOTAL_PASSED, "B-LTA"), now.message
     assert [c.kind for c in now.signatures] == ["signature", "signature", "document timestamp"]
-    # Next year the OCSP responses it carries are stale, in 2031 the certificates have
-    # expired: both are decided as of the document timestamp.
-    for year in (2027, 2031):
-        later = verify_pdf(sealed, [root], moment=dt.datetime(year, 6, 1, tzinfo=dt.UTC))
-        assert later.indication is Indication.TOTAL_PASSED, (year, later.message)
-    without_dss = verify_pdf(done, [root])
-    assert without_dss.indication is Indication.INDETERMINATE
+    next_year = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
+    stale = verify_pdf(done, [root], moment=next_year)
+    assert stale.indication is Indication.INDETERMINATE
+    # Next year and in 2031 the record is decided as of its document timestamp.
+    for moment in (next_year, dt.datetime(2031, 6, 1, tzinfo=dt.UTC)):
+        later = verify_pdf(sealed, [root], moment=moment)
+        assert later.indication is Indication.TOTAL_PASSED, (moment, later.message)
 
 
 def _flip_signed_byte(pdf: bytes) -> bytes:

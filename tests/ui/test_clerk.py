@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.service import Service
-from tests.api.test_ui_clerk_pages import with_error, workbook
+from tests.api.service import Service, workbook
+from tests.api.test_ui_clerk_pages import with_error
 from tests.ui.conftest import Visit
 
 pytestmark = pytest.mark.slow

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.service import CHAIR_P12, PASSPHRASE, SEAL_P12, Service
-from tests.api.test_ui_clerk_pages import with_error, workbook
+from tests.api.service import CHAIR_P12, PASSPHRASE, SEAL_P12, Service, workbook
+from tests.api.test_ui_clerk_pages import with_error
 from tests.ui.conftest import Visit
 from tests.ui.test_office import key_file, submit
 

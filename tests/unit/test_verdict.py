@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing.verify import Indication, SignatureCheck, decide
+from signing.verify import Indication, SignatureCheck, baseline_level, decide
 
 PASSED = SignatureCheck(
     field="chu_ky",
@@ -121,3 +121,26 @@ def test_the_file_passes_only_when_every_signature_passes(
         assert checks[-1].modification in ("NONE", "LTA_UPDATES")
     else:
         assert report.sub_indication and report.message
+
+
+SIG, STAMP = ("signature", True), ("document timestamp", True)
+
+
+@pytest.mark.parametrize(
+    ("parts", "revocation_data", "level"),
+    [
+        ([], False, None),
+        ([STAMP], True, None),
+        ([SIG, ("signature", False)], True, "B-B"),
+        ([SIG, SIG], False, "B-T"),
+        ([SIG, SIG, STAMP], False, "B-T"),
+        ([SIG, SIG], True, "B-LT"),
+        ([SIG, STAMP, SIG], True, "B-LT"),
+        ([SIG, SIG, STAMP], True, "B-LTA"),
+        ([SIG, SIG, STAMP, STAMP], True, "B-LTA"),
+    ],
+)
+def test_the_baseline_level_follows_the_file_structure(
+    parts: list[tuple[str, bool]], revocation_data: bool, level: str | None
+) -> None:
+    assert baseline_level(parts, revocation_data=revocation_data) == level

@@ -96,3 +96,20 @@ def test_nfc_composes_decomposed_input() -> None:
     assert decomposed != "Hải Phòng"
     assert vn.nfc(decomposed) == "Hải Phòng"
     assert vn.upper(decomposed) == "HẢI PHÒNG"
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("CHỦ TỊCH", "Chủ tịch"),
+        ("PHÓ CHỦ TỊCH", "Phó Chủ tịch"),
+        ("GIÁM ĐỐC", "Giám đốc"),
+        ("PHÓ GIÁM ĐỐC", "Phó Giám đốc"),
+        ("TRƯỞNG CÔNG AN", "Trưởng Công an"),
+        ("PHÓ TRƯỞNG CÔNG AN", "Phó Trưởng Công an"),
+        ("", ""),
+    ],
+)
+def test_position_writes_the_office_as_running_text(title: str, text: str) -> None:
+    assert vn.position(title) == text
+    assert vn.position(unicodedata.normalize("NFD", title)) == text
