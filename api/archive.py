@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import crash
-from api.db import AuditEntry, Document, IssuingBody, Status
+from api.db import STATUS_VI, AuditEntry, Document, IssuingBody, Status
 from api.store import ExportEntry, LocalStore, Storage, export_bytes
 from docgen import records, vn
 from docgen.errors import ArchiveError, HosoError, NotFound, StateError
@@ -98,8 +98,9 @@ def archive_document(
                 raise StateError(
                     f"document {document_id} is {document.status}; only an issued document is "
                     "sealed for the archive",
-                    message_vi=f"Văn bản {document_id} đang ở trạng thái {document.status}; chỉ "
-                    "văn bản đã ban hành mới được niêm phong lưu trữ",
+                    message_vi=f"Văn bản {document_id} đang ở trạng thái "
+                    f"“{STATUS_VI[document.status].lower()}”; chỉ văn bản đã ban hành mới được "
+                    "niêm phong lưu trữ",
                     field="document_id",
                 )
             issued = storage.get(document.sha256)  # checked against its hash on read

@@ -65,6 +65,17 @@ STATUSES: Final[tuple[Status, ...]] = (
     "revoked",
     "replaced",
 )
+STATUS_VI: Final[dict[str, str]] = {
+    "draft": "Dự thảo",
+    "sent": "Đã trình ký",
+    "signed": "Đã ký",
+    "issued": "Đã ban hành",
+    "archived": "Đã lưu trữ",
+    "revoked": "Đã thu hồi",
+    "replaced": "Đã được thay thế",
+}
+"""A document's status in Vietnamese, as messages and pages name it; "sent" is a draft sent to
+its signer (a page's distinction, not a status of its own)."""
 
 # Named constraints, so that later migrations (and SQLite's batch mode) can refer to them.
 NAMING: Final = {

@@ -33,7 +33,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import crash
-from api.db import AuditEntry, Document, IssuingBody, NumberCounter, new_verification_code
+from api.db import (
+    STATUS_VI,
+    AuditEntry,
+    Document,
+    IssuingBody,
+    NumberCounter,
+    new_verification_code,
+)
 from api.lookup import RegistryRecord, Status
 from docgen import model, vn
 from docgen.errors import ConfigError, NumberingError
@@ -253,8 +260,8 @@ def _signed_draft(session: Session, document_id: int, *, body: str) -> Document:
     if document.status != "signed":
         raise NumberingError(
             f"document {document_id} is {document.status}; only a signed draft is issued",
-            message_vi=f"Văn bản {document_id} đang ở trạng thái {document.status}; chỉ văn "
-            "bản đã ký mới được ban hành",
+            message_vi=f"Văn bản {document_id} đang ở trạng thái "
+            f"“{STATUS_VI[document.status].lower()}”; chỉ văn bản đã ký mới được ban hành",
             field="document_id",
         )
     return document

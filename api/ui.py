@@ -40,18 +40,6 @@ NAV: dict[str, list[tuple[str, str]]] = {
 }
 
 
-STATUS_VI = {
-    "draft": "Dự thảo",
-    "sent": "Đã trình ký",
-    "signed": "Đã ký",
-    "issued": "Đã ban hành",
-    "archived": "Đã lưu trữ",
-    "revoked": "Đã thu hồi",
-    "replaced": "Đã được thay thế",
-}
-"""A document's status as the pages name it; "sent" is a draft sent to its signer."""
-
-
 def status_of(document: Document) -> str:
     """The document's status, with a draft sent for signing told apart ("sent")."""
     return "sent" if document.status == "draft" and document.sent_at else document.status

@@ -29,7 +29,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import registry, users
-from api.db import Assessment, AuditEntry, Document, IssuingBody, Recipient, Status, Unit
+from api.db import (
+    STATUS_VI,
+    Assessment,
+    AuditEntry,
+    Document,
+    IssuingBody,
+    Recipient,
+    Role,
+    Status,
+    Unit,
+)
 from api.store import Storage
 from api.users import Actor, allow
 from docgen import dossier, generate, inputs, recipients, report, scoring, stamp, vn
@@ -200,6 +210,33 @@ def _document(session: Session, actor: Actor, document_id: int, *, lock: bool = 
         raise NotFound(
             f"no document {document_id}",
             message_vi=f"Không có văn bản số {document_id}",
+            field="document_id",
+        )
+    return document
+
+
+def _acting_on(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    *,
+    action: str,
+    roles: tuple[Role, ...],
+    states: tuple[Status, ...],
+    lock: bool = False,
+) -> Document:
+    """The document `actor` is about to `action` (Vietnamese: "ký văn bản"): one they may see,
+    of a body where one of `roles` may do it (else Forbidden), in one of `states` (else
+    StateError naming the states)."""
+    document = _document(session, actor, document_id, lock=lock)
+    allow(actor, action, roles, body=document.issuing_body_id)
+    if document.status not in states:
+        now = STATUS_VI[document.status].lower()
+        wanted = " hoặc ".join(f"“{STATUS_VI[s].lower()}”" for s in states)
+        raise StateError(
+            f"document {document_id} is {document.status}; only a document that is "
+            f"{' or '.join(states)} may be acted on here",
+            message_vi=f"Văn bản đang ở trạng thái “{now}”; chỉ {action} ở trạng thái {wanted}",
             field="document_id",
         )
     return document
@@ -405,15 +442,16 @@ def _pages(pdf: bytes) -> int:
 def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Document:
     """The clerk sends a draft to its signer: it joins the signer's queue (`signing_queue`)."""
     with svc.sessions.begin() as session:
-        document = _document(session, actor, document_id, lock=True)
-        allow(actor, "trình ký văn bản", ("clerk",), body=document.issuing_body_id)
+        document = _acting_on(
+            session,
+            actor,
+            document_id,
+            action="trình ký văn bản",
+            roles=("clerk",),
+            states=("draft",),
+            lock=True,
+        )
         _signable(document)
-        if document.status != "draft":
-            raise StateError(
-                f"document {document_id} is {document.status}; only a draft is sent to sign",
-                message_vi=f"Văn bản đang ở trạng thái {document.status}; chỉ trình ký dự thảo",
-                field="document_id",
-            )
         document.sent_at = dt.datetime.now(dt.UTC)
         session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
         return document
@@ -459,15 +497,15 @@ def sign(
     from signing import sign as signing
 
     with svc.sessions() as session:
-        document = _document(session, actor, document_id)
-        allow(actor, "ký văn bản", ("signer",), body=document.issuing_body_id)
+        document = _acting_on(
+            session,
+            actor,
+            document_id,
+            action="ký văn bản",
+            roles=("signer",),
+            states=("draft",),
+        )
         _signable(document)
-        if document.status != "draft":
-            raise StateError(
-                f"document {document_id} is {document.status}; only a draft is signed",
-                message_vi=f"Văn bản đang ở trạng thái {document.status}; chỉ ký dự thảo",
-                field="document_id",
-            )
         assert signer.signing_cert is not None
         users.require_own_certificate(session, actor, signer.signing_cert)
         if document.signer_name and vn.nfc(document.signer_name) != vn.nfc(actor.name):
@@ -534,16 +572,15 @@ def issue(
 
     day = day or dt.date.today()
     with svc.sessions() as session:
-        document = _document(session, actor, document_id)
-        allow(actor, "ban hành văn bản", ("van_thu",), body=document.issuing_body_id)
+        document = _acting_on(
+            session,
+            actor,
+            document_id,
+            action="ban hành văn bản",
+            roles=("van_thu",),
+            states=("signed",),
+        )
         _signable(document)
-        if document.status != "signed":
-            raise StateError(
-                f"document {document_id} is {document.status}; only a signed draft is issued",
-                message_vi=f"Văn bản đang ở trạng thái {document.status}; chỉ ban hành văn bản "
-                "đã ký",
-                field="document_id",
-            )
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
         body = session.get(IssuingBody, document.issuing_body_id)
@@ -645,17 +682,17 @@ def _end(
 ) -> Document:
     reason = vn.nfc(reason.strip())
     with svc.sessions.begin() as session:
-        document = _document(session, actor, document_id, lock=True)
-        allow(actor, "thu hồi hoặc thay thế văn bản", ("van_thu",), body=document.issuing_body_id)
+        document = _acting_on(
+            session,
+            actor,
+            document_id,
+            action="thu hồi hoặc thay thế văn bản",
+            roles=("van_thu",),
+            states=("issued", "archived"),
+            lock=True,
+        )
         if not reason:
             raise HosoError("give the reason", message_vi="Cần ghi rõ lý do", field="reason")
-        if document.status not in ("issued", "archived"):
-            raise StateError(
-                f"document {document_id} is {document.status}; only an issued one is {status}",
-                message_vi=f"Văn bản đang ở trạng thái {document.status}; chỉ văn bản đã ban "
-                "hành mới thu hồi hoặc thay thế được",
-                field="document_id",
-            )
         if by is not None:
             successor = _document(session, actor, by)
             if (

@@ -20,9 +20,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import archive, workflow
+from api.db import STATUS_VI
 from api.deps import ServicesDep, TrustDep
 from api.errors import http_status
-from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render
+from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen import vn
 from docgen.errors import HosoError

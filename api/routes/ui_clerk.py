@@ -22,12 +22,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from api import workflow
-from api.db import Assessment, Document
+from api.db import STATUS_VI, Assessment, Document
 from api.errors import http_status
 from api.routes.ui_overview import can_generate, sendable
 from api.routes.work import MAX_ID, SHEET_LIMIT, read_upload
 from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
-from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render, status_of
+from api.ui import CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor, allow
 from docgen import criteria, dossier, inputs, sheet, vn
 from docgen.errors import HosoError, InvalidAssessment, NotFound

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import wording, workflow
-from api.db import Document
+from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
-from api.routes.work import MAX_ID, _key, document_public
-from api.ui import STATUS_VI, CsrfChecked, PageActor, problem, refused, render
+from api.routes.work import MAX_ID, KeyForm, document_public
+from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen import vn
 from docgen.errors import HosoError
@@ -145,15 +145,29 @@ def _failure(document_id: int, form: str, exc: HosoError, *, method: str = "p12"
     return Failure(document_id, form, shown["message"], shown["field"], slot)
 
 
-def _chosen(
-    method: str, p12: UploadFile | None, passphrase: str, token: str, key: str, pin: str
-) -> tuple[UploadFile | None, str | None, str | None, str | None, str | None]:
-    """The key the form names, by the method chosen: a browser sends every field, empty ones
-    too (a file input with no file is a part with no name)."""
-    if method == "token":
-        return None, None, token.strip() or None, key.strip() or None, pin
-    upload = p12 if p12 is not None and p12.filename else None
-    return upload, passphrase, None, None, None
+@dataclass
+class KeyChoice:
+    """The signing form's key fields, by the method chosen. A browser sends every field, empty
+    ones too (a file input with no file is a part with no name)."""
+
+    method: Method = "p12"
+    p12: P12 = None
+    passphrase: Secret = ""
+    token: Label = ""
+    key: Label = ""
+    pin: Secret = ""
+
+    def chosen(self) -> KeyForm:
+        if self.method == "token":
+            return KeyForm(
+                token=self.token.strip() or None, key=self.key.strip() or None, pin=self.pin
+            )
+        upload = self.p12 if self.p12 is not None and self.p12.filename else None
+        return KeyForm(p12=upload, passphrase=self.passphrase)
+
+    def entered(self) -> dict[str, str]:
+        """What was typed, to show again: never the passphrase or the PIN."""
+        return {"method": self.method, "token": self.token, "key": self.key}
 
 
 def _today() -> dt.date:
@@ -198,24 +212,22 @@ def sign(
     services: ServicesDep,
     settings: SettingsDep,
     _: CsrfChecked,
-    method: Method = "p12",
-    p12: P12 = None,
-    passphrase: Secret = "",
-    token: Label = "",
-    key: Label = "",
-    pin: Secret = "",
+    key: Annotated[KeyChoice, Depends()],
 ) -> HTMLResponse:
     """Sign the draft (ND 30 step 1) and show its signature as a verifier sees it."""
     try:
         allow(actor, "ký văn bản", ("signer",))  # before the key is opened
-        with _key(settings, *_chosen(method, p12, passphrase, token, key, pin)) as signer:
+        with key.chosen().opened(settings) as signer:
             document = workflow.sign(services, actor, document_id, signer)
     except HosoError as exc:
-        # What was typed comes back, but never the passphrase or the PIN.
-        entered = {"method": method, "token": token, "key": key}
-        failure = _failure(document_id, "sign", exc, method=method)
+        failure = _failure(document_id, "sign", exc, method=key.method)
         return _signing_page(
-            request, actor, services, failure=failure, entered=entered, status=http_status(exc)
+            request,
+            actor,
+            services,
+            failure=failure,
+            entered=key.entered(),
+            status=http_status(exc),
         )
     signed, pdf = workflow.document_file(services, actor, document.id)
     context = {"d": _view(services, signed), **_verification(request, pdf)}
@@ -300,12 +312,7 @@ def issue(
     services: ServicesDep,
     settings: SettingsDep,
     _: CsrfChecked,
-    method: Method = "p12",
-    p12: P12 = None,
-    passphrase: Secret = "",
-    token: Label = "",
-    key: Label = "",
-    pin: Secret = "",
+    key: Annotated[KeyChoice, Depends()],
     date: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """Issue the signed document (ND 30 step 2: số, ngày, the organisation's signature), send
@@ -313,11 +320,11 @@ def issue(
     try:
         allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
         day = _day(date)
-        with _key(settings, *_chosen(method, p12, passphrase, token, key, pin)) as organisation:
+        with key.chosen().opened(settings) as organisation:
             workflow.issue(services, actor, document_id, organisation, day=day)
     except HosoError as exc:
-        entered = {"method": method, "token": token, "key": key, "date": date}
-        failure = _failure(document_id, "issue", exc, method=method)
+        entered = {**key.entered(), "date": date}
+        failure = _failure(document_id, "issue", exc, method=key.method)
         return _issuing_page(
             request, actor, services, failure=failure, entered=entered, status=http_status(exc)
         )

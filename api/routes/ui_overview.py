@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api import workflow
-from api.db import Assessment, Document
-from api.ui import STATUS_VI, PageActor, render, status_of
+from api.db import STATUS_VI, Assessment, Document
+from api.ui import PageActor, render, status_of
 from api.users import Actor
 from docgen import dossier, vn
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field, StringConstraints
 
 from api import workflow
@@ -307,38 +308,49 @@ def read_upload(upload: UploadFile, limit: int, field: str) -> bytes:
     return data
 
 
-@contextmanager
-def _key(
-    settings: Settings,
-    p12: UploadFile | None,
-    passphrase: str | None,
-    token: str | None,
-    key: str | None,
-    pin: str | None,
-) -> Iterator[Any]:
-    """The signer of this request: the uploaded PKCS#12 with its passphrase, or the configured
-    PKCS#11 token's key with its PIN. Neither the file nor the secret is kept or logged."""
-    from signing import sign as signing
-    from signing import token as tokens
-
-    if p12 is not None and token is None:
-        yield signing.load_pkcs12(read_upload(p12, KEY_LIMIT, "p12"), (passphrase or "").encode())
-    elif token is not None and key is not None and p12 is None:
-        with tokens.open_token(
-            settings.pkcs11_module, token_label=token, key_label=key, pin=(pin or "").encode()
-        ) as signer:
-            yield signer
-    else:
-        raise KeyUnavailable(
-            "give a PKCS#12 file `p12` with its `passphrase`, or `token` and `key` with `pin`",
-            message_vi="Cần tệp khóa PKCS#12 và mật khẩu, hoặc token, nhãn khóa và mã PIN",
-            field="p12",
-        )
-
-
 P12 = Annotated[UploadFile | None, File(description="the key as a PKCS#12 file")]
 Secret = Annotated[str | None, Form(max_length=256, json_schema_extra={"format": "password"})]
 Label = Annotated[str | None, Form(max_length=128)]
+
+
+@dataclass
+class KeyForm:
+    """The key a request signs with, from its form fields: a PKCS#12 file with its passphrase,
+    or a key on the configured PKCS#11 token with its PIN. Neither the file nor the secret is
+    kept or logged."""
+
+    p12: P12 = None
+    passphrase: Secret = None
+    token: Label = None
+    key: Label = None
+    pin: Secret = None
+
+    @contextmanager
+    def opened(self, settings: Settings) -> Iterator[Any]:
+        """The signer, open for the `with` block (a token's session closes after it)."""
+        from signing import sign as signing
+        from signing import token as tokens
+
+        if self.p12 is not None and self.token is None:
+            data = read_upload(self.p12, KEY_LIMIT, "p12")
+            yield signing.load_pkcs12(data, (self.passphrase or "").encode())
+        elif self.token is not None and self.key is not None and self.p12 is None:
+            with tokens.open_token(
+                settings.pkcs11_module,
+                token_label=self.token,
+                key_label=self.key,
+                pin=(self.pin or "").encode(),
+            ) as signer:
+                yield signer
+        else:
+            raise KeyUnavailable(
+                "give a PKCS#12 file `p12` with its `passphrase`, or `token` and `key` with `pin`",
+                message_vi="Cần tệp khóa PKCS#12 và mật khẩu, hoặc token, nhãn khóa và mã PIN",
+                field="p12",
+            )
+
+
+KeyDep = Annotated[KeyForm, Depends()]
 
 
 @router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
@@ -347,16 +359,12 @@ def sign(
     actor: ActorDep,
     services: ServicesDep,
     settings: SettingsDep,
-    p12: P12 = None,
-    passphrase: Secret = None,
-    token: Label = None,
-    key: Label = None,
-    pin: Secret = None,
+    key: KeyDep,
 ) -> DocumentPublic:
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
     certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
     allow(actor, "ký văn bản", ("signer",))  # before the key is opened
-    with _key(settings, p12, passphrase, token, key, pin) as signer:
+    with key.opened(settings) as signer:
         return document_public(workflow.sign(services, actor, document_id, signer))
 
 
@@ -366,17 +374,13 @@ def issue(
     actor: ActorDep,
     services: ServicesDep,
     settings: SettingsDep,
-    p12: P12 = None,
-    passphrase: Secret = None,
-    token: Label = None,
-    key: Label = None,
-    pin: Secret = None,
+    key: KeyDep,
     date: Annotated[dt.date | None, Form(description="ngày ban hành; default today")] = None,
 ) -> IssuedPublic:
     """The văn thư issues a signed document (ND 30 step 2): the next số, the ngày, the
     organisation's signature; each recipient of its Nơi nhận gets a personal link."""
     allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
-    with _key(settings, p12, passphrase, token, key, pin) as organisation:
+    with key.opened(settings) as organisation:
         done, sent = workflow.issue(services, actor, document_id, organisation, day=date)
     return IssuedPublic(
         document=document_public(workflow.get_document(services, actor, document_id)),

@@ -108,6 +108,13 @@ def test_end_to_end_sign_issue_deliver_verify(
         page = browser.post(second["link"].removeprefix(service.url))
         assert page.status_code == 200 and "Đã xác nhận đã nhận lúc" in page.text
 
+    with service.client("signer") as signer:  # an issued document is signed no more
+        again = signer.post(f"{path}/sign", **service.key(CHAIR_P12))
+    assert again.status_code == 409 and again.json()["field"] == "document_id"
+    assert again.json()["message_vi"] == (
+        "Văn bản đang ở trạng thái “đã ban hành”; chỉ ký văn bản ở trạng thái “dự thảo”"
+    )
+
     with service.client("van_thu") as van_thu:
         state = van_thu.get(f"{path}/recipients").json()
     assert all(s["opened_at"] and s["acknowledged_at"] for s in state[:2])
