@@ -22,6 +22,7 @@ from api.db import AuditEntry, Document, NumberCounter
 from docgen import inputs
 from docgen.errors import KeyUnavailable, NumberingError
 from tests.conftest import REPO
+from tests.databases import sqlite_registry
 from tests.registry_load import issue_concurrently
 
 BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
@@ -30,11 +31,7 @@ BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     """A registry at the latest schema in a new SQLite file, knowing the sample bodies."""
-    location = f"sqlite:///{tmp_path / 'data' / 'hoso.db'}"
-    db.upgrade(location)
-    with db.session_factory(location).begin() as session:
-        registry.add_issuing_bodies(session, BODIES.values())
-    return location
+    return sqlite_registry(tmp_path / "data")
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import pytest
 from api import db, registry
 from api.app import create_app, database_registry
 from api.settings import Settings
-from docgen import inputs, vn
+from docgen import vn
 from tests.api.conftest import TestClient
-from tests.conftest import REPO
+from tests.databases import prepare
 from tests.signing_setting import Setting, issued, signed_by
 
 pytestmark = pytest.mark.slow
@@ -24,13 +24,7 @@ def test_an_issued_decision_is_found_in_the_registry(
     setting: Setting, pki_roots: Path, tmp_path: Path
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", trust_roots_dir=pki_roots)
-    url = settings.database()
-    db.upgrade(url)
-    sessions = db.session_factory(url)
-    with sessions.begin() as session:
-        registry.add_issuing_bodies(
-            session, inputs.load_bodies(REPO / "samples" / "bodies").values()
-        )
+    sessions = db.session_factory(prepare(settings.database()))
     signed = signed_by(setting, "ubnd-hai-phong--chu-tich")
     done = registry.record_issue(
         sessions,

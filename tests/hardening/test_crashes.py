@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import subprocess
 import sys
 import threading
@@ -23,17 +22,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from psycopg import sql
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import archive, crash, db, registry
 from api.db import Document, Status
 from api.store import LocalStore
-from docgen import inputs
-from tests.conftest import REPO, need
+from tests.conftest import REPO
+from tests.databases import postgresql_registry, sqlite_registry
 from tests.hardening.figures import record
-from tests.integration.test_registry_postgresql import _maintenance, _url
 
 BODY = "ubnd-hai-phong"
 
@@ -146,31 +143,12 @@ def _inconsistencies(sessions: sessionmaker[Session], store: LocalStore) -> list
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A registry at the latest schema knowing the sample bodies: a new SQLite file, or a
-    throwaway PostgreSQL database (as tests/integration/test_registry_postgresql.py makes)."""
-    bodies = inputs.load_bodies(REPO / "samples" / "bodies").values()
+    throwaway PostgreSQL database."""
     if request.param == "sqlite":
-        location = f"sqlite:///{tmp_path / 'hoso.db'}"
-        db.upgrade(location)
-        with db.session_factory(location).begin() as session:
-            registry.add_issuing_bodies(session, bodies)
-        yield location
+        yield sqlite_registry(tmp_path)
         return
-    admin = _maintenance()
-    need(admin is not None, "no PostgreSQL answers on 127.0.0.1:5432 or /var/run/postgresql")
-    assert admin is not None
-    name = f"hoso_test_{secrets.token_hex(4)}"
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        location = _url(admin.info, name)
-        try:
-            db.upgrade(location)
-            engine = db.engine(location)
-            with sessionmaker(engine).begin() as session:
-                registry.add_issuing_bodies(session, bodies)
-            engine.dispose()
-            yield location
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with postgresql_registry() as location:
+        yield location
 
 
 @pytest.fixture

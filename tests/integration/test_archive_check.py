@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 from api import archive, db, registry
 from api.settings import get_settings
 from api.store import LocalStore
-from tests.signing_setting import BODIES, Setting, issued, signed_by, write_root
+from tests.databases import sqlite_registry
+from tests.signing_setting import Setting, issued, signed_by, write_root
 
 pytestmark = pytest.mark.slow
 
@@ -67,11 +68,8 @@ class Folder:
 @pytest.fixture(scope="module")
 def made(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Folder:
     folder = tmp_path_factory.mktemp("archive-check")
-    url = f"sqlite:///{folder / 'hoso.db'}"
-    db.upgrade(url)
+    url = sqlite_registry(folder)
     sessions = db.session_factory(url)
-    with sessions.begin() as session:
-        registry.add_issuing_bodies(session, BODIES.values())
     store, drafts = LocalStore(folder / "store"), LocalStore(folder / "work")
     signed = signed_by(setting, "ubnd-hai-phong--chu-tich")
     ids: dict[str, int] = {}

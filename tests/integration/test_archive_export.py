@@ -26,7 +26,8 @@ from api import archive, db, registry
 from api.settings import get_settings
 from api.store import LocalStore
 from docgen.errors import HosoError, NotFound, StateError
-from tests.signing_setting import BODIES, Setting, issued, signed_by
+from tests.databases import sqlite_registry
+from tests.signing_setting import Setting, issued, signed_by
 
 pytestmark = pytest.mark.slow
 
@@ -60,11 +61,8 @@ class Registry:
 @pytest.fixture(scope="module")
 def made(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Registry:
     folder = tmp_path_factory.mktemp("registry")
-    url = f"sqlite:///{folder / 'hoso.db'}"
-    db.upgrade(url)
+    url = sqlite_registry(folder)
     sessions = db.session_factory(url)
-    with sessions.begin() as session:
-        registry.add_issuing_bodies(session, BODIES.values())
     store = LocalStore(folder / "store")
     signed = signed_by(setting, "ubnd-hai-phong--chu-tich")
     ids: dict[str, int] = {}

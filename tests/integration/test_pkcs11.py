@@ -120,7 +120,9 @@ def test_the_organisation_seals_with_a_key_on_another_token(setting: Setting) ->
     )
     assert first.bottom_line, first.pretty_print_details()
     assert first.modification_level == ModificationLevel.FORM_FILLING
-    assert second.bottom_line and second.coverage.name == "ENTIRE_FILE"
+    # The seal covers its revision; only its validation data (B-LT) follows it.
+    assert second.bottom_line and second.coverage.name == "ENTIRE_REVISION"
+    assert second.modification_level == ModificationLevel.LTA_UPDATES
     assert common_name(second.signing_cert) == "TEST Ủy ban nhân dân thành phố Hải Phòng"
 
 

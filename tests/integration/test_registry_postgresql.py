@@ -5,83 +5,30 @@ user (trust authentication, as on the CI machine) and dropped afterwards."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from collections import Counter
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from psycopg import sql
 from sqlalchemy import func, inspect, select, text
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import db, registry
 from api.db import AuditEntry, Document, NumberCounter
-from docgen import inputs
 from docgen.errors import KeyUnavailable
-from tests.conftest import REPO, need
+from tests.databases import postgresql_registry
 from tests.registry_load import issue_concurrently
 
 pytestmark = pytest.mark.slow
-
-# Where the machine's PostgreSQL answers (.ci/run makes sure it runs); HOSO_TEST_POSTGRESQL
-# names another server as a libpq connection string to its maintenance database.
-SERVERS = [
-    os.environ.get("HOSO_TEST_POSTGRESQL", ""),
-    "host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-    "host=/var/run/postgresql user=postgres dbname=postgres",
-]
-
-
-def _maintenance() -> psycopg.Connection[tuple[object, ...]] | None:
-    for server in filter(None, SERVERS):
-        try:
-            return psycopg.connect(server, autocommit=True, connect_timeout=5)
-        except psycopg.OperationalError:
-            continue
-    return None
-
-
-def _url(info: psycopg.ConnectionInfo, database: str) -> str:
-    """The SQLAlchemy URL of `database` on the server `info` describes (TCP or socket)."""
-    socket = info.host.startswith("/")
-    return URL.create(
-        "postgresql+psycopg",
-        username=info.user,
-        password=info.password or None,
-        host=None if socket else info.host,
-        port=None if socket else info.port,
-        database=database,
-        query={"host": info.host, "port": str(info.port)} if socket else {},
-    ).render_as_string(hide_password=False)
 
 
 @pytest.fixture
 def url() -> Iterator[str]:
     """A new database at the latest schema, knowing the sample bodies; dropped afterwards."""
-    admin = _maintenance()
-    need(admin is not None, "no PostgreSQL answers on 127.0.0.1:5432 or /var/run/postgresql")
-    assert admin is not None
-    name = f"hoso_test_{secrets.token_hex(4)}"
-    with admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        location = _url(admin.info, name)
-        try:
-            db.upgrade(location)
-            engine = db.engine(location)
-            with Session(engine) as session, session.begin():
-                registry.add_issuing_bodies(
-                    session, inputs.load_bodies(REPO / "samples" / "bodies").values()
-                )
-            engine.dispose()
-            yield location
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with postgresql_registry() as location:
+        yield location
 
 
 @pytest.fixture

@@ -337,7 +337,9 @@ def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
     assert first.bottom_line, first.pretty_print_details()
     assert first.modification_level == ModificationLevel.FORM_FILLING
     assert first.docmdp_ok
-    assert second.bottom_line and second.coverage.name == "ENTIRE_FILE"
+    # The seal covers its revision; only its validation data (B-LT) follows it.
+    assert second.bottom_line and second.coverage.name == "ENTIRE_REVISION"
+    assert second.modification_level == ModificationLevel.LTA_UPDATES
     assert (
         second.signing_cert.subject.native["common_name"]
         == "TEST Ủy ban nhân dân thành phố Hải Phòng"
