@@ -37,10 +37,10 @@ from api.routes import (
     verify,
     work,
 )
+from api.services import Services
 from api.settings import Settings, get_settings
 from api.trust import TrustRoots
 from api.ui import LoginRequired
-from api.workflow import Services
 from docgen.errors import HosoError
 
 PAGES = ("/v/", "/xac-minh", "/r/")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from api import delivery
 from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore
@@ -424,7 +425,7 @@ def demo_chain(
     from sqlalchemy import select
 
     from api import archive as archiving
-    from api import db, registry, workflow
+    from api import db, registry
     from signing import images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying
@@ -495,7 +496,7 @@ def demo_chain(
             page_count=pages,
             verification_code=None if taken else printed,
             then=lambda session, issued_id: tokens.extend(
-                workflow.deliver(session, settings.secret(), issued_id, send_to)
+                delivery.deliver(session, settings.secret(), issued_id, send_to)
             ),
         )
         # Sealed for the archive in the registry: status archived, the sealed file stored too.

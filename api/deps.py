@@ -16,13 +16,13 @@ from starlette.templating import Jinja2Templates
 
 from api.db import User
 from api.lookup import RegistryLookup
+from api.services import Services
 from api.settings import Settings
 from api.trust import TrustRoots
 from api.ui import SESSION_USER
 from api.upload import Upload, receive_pdf
 from api.users import Actor, authenticate
 from api.verification import Verification, verify_upload
-from api.workflow import Services
 from docgen.errors import ConfigError
 
 

@@ -55,6 +55,10 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"this sub-item takes no figures", "Nội dung này không nhận số liệu"),
         (r"unknown figure \(known: (.+)\)", r"Số liệu không thuộc nội dung này (có: \1)"),
         (r"is not a number", "Không phải là số"),
+        (
+            r"(\S+) is beyond any real figure \(over 10⁹\)",
+            r"\1 vượt quá mọi số liệu thực tế (trên 10⁹)",
+        ),
         (r"(\S+) is not a whole number of 0 or more", r"\1 không phải số nguyên từ 0 trở lên"),
         (r"(\S+) % is outside 0–100", r"\1% nằm ngoài khoảng 0–100"),
         (r"(\S+) is more than (\S+) \((\S+)\)", r"\1 lớn hơn \2 (\3)"),
@@ -73,6 +77,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"not a \.yaml, .*", "Không phải tệp .xlsx, .yaml hoặc .json"),
         (r"not a readable \.xlsx workbook.*", "Không đọc được tệp .xlsx này"),
         (r"no assessment in the file", "Tệp không có phiếu chấm điểm của đơn vị nào"),
+        (r"no assessment files found", "Không tìm thấy tệp chấm điểm nào"),
         (r"not UTF-8 text.*", "Tệp không phải văn bản UTF-8"),
         (r"cannot be read: .*", "Không đọc được nội dung tệp"),
         (r"Field required", "Thiếu: cần nhập"),
@@ -84,9 +89,18 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"Input should be less than or equal to (\S+)", r"Phải nhỏ hơn hoặc bằng \1"),
         (r"Input should be (.+)", r"Giá trị không hợp lệ: phải là \1"),
         (r"String should have at least .*", "Không được để trống"),
+        (r"String should have at most (\d+) characters?", r"Dài quá \1 ký tự"),
+        (
+            r"Value error, contains the invisible control character (U\+[0-9A-F]{4})",
+            r"Có ký tự điều khiển ẩn \1: hãy xóa ký tự này",
+        ),
         (r"Extra inputs are not permitted", "Trường này không được phép"),
     )
 ]
+
+
+UNTRANSLATED = "Giá trị không hợp lệ ("
+"""How a message no pattern knows begins: the English follows in brackets."""
 
 
 def message_vi(message: str) -> str:
@@ -94,7 +108,7 @@ def message_vi(message: str) -> str:
     for pattern, vi in _MESSAGES:
         if pattern.fullmatch(message):
             return pattern.sub(vi, message).replace("' or '", "' hoặc '")
-    return f"Giá trị không hợp lệ ({message})"
+    return f"{UNTRANSLATED}{message})"
 
 
 def _figure_labels() -> dict[str, str]:

@@ -5,15 +5,39 @@ timestamp authority, the trust roots and a LibreOffice pool started on first use
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from pyhanko_certvalidator import ValidationContext
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import db, registry
 from api.settings import Settings
-from api.store import LocalStore
+from api.store import LocalStore, Storage
 from api.trust import TrustRoots
-from api.workflow import Services
 from docgen import inputs
 from docgen.convert import ConverterPool
+from docgen.model import IssuingBody as BodyModel
+from docgen.model import Policy
+
+
+@dataclass
+class Services:
+    """What the use cases work with, made once per app (api/app.py) or test."""
+
+    sessions: sessionmaker[Session]
+    drafts: Storage
+    archive: Storage
+    bodies: dict[str, BodyModel]
+    policies: dict[str, Policy]
+    tsa_url: str
+    verify_url: Callable[[str], str]
+    link_url: Callable[[str], str]
+    link_secret: bytes
+    context: Callable[[], ValidationContext]
+    converter: Callable[[], ConverterPool]
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _LazyPool:

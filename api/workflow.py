@@ -1,5 +1,7 @@
-"""The recognition workflow over the registry: import and score assessments, generate a
-dossier, sign, issue and send, revoke or replace, and what recipients open and acknowledge.
+"""The recognition workflow over the registry: generate a dossier, send it for signature, sign,
+issue and send, revoke or replace, archive and export. Its neighbours: api/assessments.py (the
+units' inputs and scores), api/access.py (which documents a user may see and act on) and
+api/delivery.py (the recipients of an issued document and their links).
 
 Each use case takes the `Services` of the running app and the `Actor` asking, checks the
 actor's role and issuing body first (api/users.py), does the slow work — conversion,
@@ -17,36 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pyhanko.sign import signers
-from pyhanko_certvalidator import ValidationContext
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api import registry, users
-from api.db import (
-    STATUS_VI,
-    Assessment,
-    AuditEntry,
-    Document,
-    IssuingBody,
-    Recipient,
-    Role,
-    Status,
-    Unit,
-)
-from api.store import Storage
+from api import access, assessments, delivery, registry, users
+from api.db import Assessment, AuditEntry, Document, IssuingBody, Status, Unit
+from api.services import Services
 from api.users import Actor, allow
-from docgen import dossier, generate, inputs, recipients, report, scoring, stamp, vn
-from docgen.convert import ConverterPool
-from docgen.errors import Forbidden, HosoError, InvalidAssessment, NotFound, Problem, StateError
+from docgen import dossier, generate, recipients, scoring, stamp, vn
+from docgen.errors import Forbidden, HosoError, StateError
 from docgen.model import IssuingBody as BodyModel
-from docgen.model import Policy
 
 TYPE_CODES: dict[str, str] = {
     "ke-hoach": "KH",
@@ -65,205 +52,7 @@ POLICE_KINDS = ("bien-ban", "to-trinh")
 """Documents of the Công an that appraises the units and proposes them."""
 
 
-@dataclass
-class Services:
-    """What the use cases work with, made once per app (api/app.py) or test."""
-
-    sessions: sessionmaker[Session]
-    drafts: Storage
-    archive: Storage
-    bodies: dict[str, BodyModel]
-    policies: dict[str, Policy]
-    tsa_url: str
-    verify_url: Callable[[str], str]
-    link_url: Callable[[str], str]
-    link_secret: bytes
-    context: Callable[[], ValidationContext]
-    converter: Callable[[], ConverterPool]
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-# --- assessments ----------------------------------------------------------------------------------
-
-
-def import_assessments(svc: Services, actor: Actor, loaded: Sequence[inputs.Loaded]) -> list[int]:
-    """Record checked assessments of the actor's body (a unit's earlier input for the same
-    year is replaced, its score cleared); returns their ids in the order given."""
-    allow(actor, "nhập kết quả chấm điểm", ("clerk",))
-    foreign = [x.origin for x in loaded if x.assessment.unit.issuing_body != actor.body]
-    if foreign:
-        raise InvalidAssessment(
-            [Problem(f"{o} › unit.issuing_body", f"not '{actor.body}'") for o in foreign]
-        )
-    ids: list[int] = []
-    with svc.sessions.begin() as session:
-        for x in loaded:
-            a = x.assessment
-            unit = session.scalar(
-                select(Unit).where(Unit.issuing_body_id == actor.body, Unit.name == a.unit.name)
-            )
-            if unit is None:
-                unit = Unit(issuing_body_id=a.unit.issuing_body, name=a.unit.name)
-                session.add(unit)
-            unit.unit_type = a.unit.type
-            session.flush()
-            row = session.scalar(
-                select(Assessment).where(Assessment.unit_id == unit.id, Assessment.year == a.year)
-            )
-            if row is None:
-                row = Assessment(unit_id=unit.id, year=a.year)
-                session.add(row)
-            row.input = a.model_dump(mode="json", exclude_none=True)
-            row.result = None
-            session.flush()
-            session.add(
-                AuditEntry(actor=actor.audit, action="import", detail={"assessment": row.id})
-            )
-            ids.append(row.id)
-    return ids
-
-
-def _loaded(row: Assessment) -> inputs.Loaded:
-    return inputs.check(row.input, f"assessment {row.id}")
-
-
-def _visible_assessment(session: Session, actor: Actor, assessment_id: int) -> Assessment:
-    row = session.get(Assessment, assessment_id)
-    unit = session.get(Unit, row.unit_id) if row is not None else None
-    if (
-        row is None
-        or unit is None
-        or (actor.role != "admin" and unit.issuing_body_id != actor.body)
-    ):
-        raise NotFound(
-            f"no assessment {assessment_id}",
-            message_vi=f"Không có kết quả chấm điểm số {assessment_id}",
-            field="assessment_id",
-        )
-    return row
-
-
-def get_assessment(svc: Services, actor: Actor, assessment_id: int) -> Assessment:
-    with svc.sessions() as session:
-        return _visible_assessment(session, actor, assessment_id)
-
-
-def list_assessments(svc: Services, actor: Actor, *, year: int | None = None) -> list[Assessment]:
-    with svc.sessions() as session:
-        query = select(Assessment).join(Unit).order_by(Assessment.id)
-        if actor.role != "admin":
-            query = query.where(Unit.issuing_body_id == actor.body)
-        if year is not None:
-            query = query.where(Assessment.year == year)
-        return list(session.scalars(query))
-
-
-def score(svc: Services, actor: Actor, assessment_id: int) -> dict[str, Any]:
-    """Score one assessment with its criteria set's policy and keep the result."""
-    allow(actor, "chấm điểm", ("clerk",))
-    with svc.sessions.begin() as session:
-        row = _visible_assessment(session, actor, assessment_id)
-        loaded = _loaded(row)
-        result = scoring.score(loaded.assessment, loaded.criteria, svc.policies[loaded.criteria.id])
-        row.result = report.result_data(result, origin=loaded.origin)
-        session.add(AuditEntry(actor=actor.audit, action="score", detail={"assessment": row.id}))
-        return row.result
-
-
 # --- documents ------------------------------------------------------------------------------------
-
-
-def _visible(actor: Actor) -> Any:
-    """Documents the actor's body issues, or that belong to its dossiers."""
-    return or_(
-        Document.issuing_body_id == actor.body,
-        Document.dossier.like(f"%/{actor.body}"),
-    )
-
-
-def list_documents(
-    svc: Services,
-    actor: Actor,
-    *,
-    dossier: str | None = None,
-    status: Status | None = None,
-) -> list[Document]:
-    with svc.sessions() as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        query = select(Document).order_by(Document.id)
-        if actor.role != "admin":
-            query = query.where(_visible(actor))
-        if dossier is not None:
-            query = query.where(Document.dossier == dossier)
-        if status is not None:
-            query = query.where(Document.status == status)
-        return list(session.scalars(query))
-
-
-def _document(session: Session, actor: Actor, document_id: int, *, lock: bool = False) -> Document:
-    document = session.get(Document, document_id, with_for_update=lock)
-    if document is None or not (
-        actor.role == "admin"
-        or document.issuing_body_id == actor.body
-        or (document.dossier or "").endswith(f"/{actor.body}")
-    ):
-        raise NotFound(
-            f"no document {document_id}",
-            message_vi=f"Không có văn bản số {document_id}",
-            field="document_id",
-        )
-    return document
-
-
-def _acting_on(
-    session: Session,
-    actor: Actor,
-    document_id: int,
-    *,
-    action: str,
-    roles: tuple[Role, ...],
-    states: tuple[Status, ...],
-    lock: bool = False,
-) -> Document:
-    """The document `actor` is about to `action` (Vietnamese: "ký văn bản"): one they may see,
-    of a body where one of `roles` may do it (else Forbidden), in one of `states` (else
-    StateError naming the states)."""
-    document = _document(session, actor, document_id, lock=lock)
-    allow(actor, action, roles, body=document.issuing_body_id)
-    if document.status not in states:
-        now = STATUS_VI[document.status].lower()
-        wanted = " hoặc ".join(f"“{STATUS_VI[s].lower()}”" for s in states)
-        raise StateError(
-            f"document {document_id} is {document.status}; only a document that is "
-            f"{' or '.join(states)} may be acted on here",
-            message_vi=f"Văn bản đang ở trạng thái “{now}”; chỉ {action} ở trạng thái {wanted}",
-            field="document_id",
-        )
-    return document
-
-
-def get_document(svc: Services, actor: Actor, document_id: int) -> Document:
-    with svc.sessions() as session:
-        return _document(session, actor, document_id)
-
-
-def document_file(svc: Services, actor: Actor, document_id: int) -> tuple[Document, bytes]:
-    """The current file of a document: its draft, signed draft, issued or archived PDF."""
-    document = get_document(svc, actor, document_id)
-    return document, _file(svc, document)
-
-
-def _file(svc: Services, document: Document) -> bytes:
-    if document.archived_sha256:
-        return svc.archive.get(document.archived_sha256)
-    if document.sha256 is None:
-        raise NotFound(
-            f"document {document.id} has no file",
-            message_vi="Văn bản chưa có tệp",
-            field="document_id",
-        )
-    store = svc.drafts if document.status in ("draft", "signed") else svc.archive
-    return store.get(document.sha256)
 
 
 def generate_dossier(
@@ -309,7 +98,7 @@ def generate_dossier(
         )
     results = []
     for row in rows:
-        loaded = _loaded(row)
+        loaded = assessments.loaded_input(row)
         policy = svc.policies[loaded.criteria.id]
         results.append(scoring.score(loaded.assessment, loaded.criteria, policy))
     planned = generate.plan(
@@ -442,7 +231,7 @@ def _pages(pdf: bytes) -> int:
 def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Document:
     """The clerk sends a draft to its signer: it joins the signer's queue (`signing_queue`)."""
     with svc.sessions.begin() as session:
-        document = _acting_on(
+        document = access.acting_on(
             session,
             actor,
             document_id,
@@ -497,7 +286,7 @@ def sign(
     from signing import sign as signing
 
     with svc.sessions() as session:
-        document = _acting_on(
+        document = access.acting_on(
             session,
             actor,
             document_id,
@@ -515,7 +304,7 @@ def sign(
                 message_vi=f"Văn bản này do {document.signer_name} ký, không phải {actor.name}",
                 field="signer",
             )
-    draft = _file(svc, document)
+    draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
     signed = signing.sign_draft(
         draft,
@@ -527,7 +316,7 @@ def sign(
     )
     digest = svc.drafts.put(signed)
     with svc.sessions.begin() as session:
-        row = _document(session, actor, document_id, lock=True)
+        row = access.visible(session, actor, document_id, lock=True)
         if row.status != "draft" or row.sha256 != document.sha256:
             raise StateError(
                 f"document {document_id} changed while it was signed", field="document_id"
@@ -544,18 +333,6 @@ def sign(
         return row
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """One recipient of an issued document, with their personal link."""
-
-    id: int
-    name: str
-    line: str
-    link: str
-    opened_at: dt.datetime | None
-    acknowledged_at: dt.datetime | None
-
-
 def issue(
     svc: Services,
     actor: Actor,
@@ -563,7 +340,7 @@ def issue(
     organisation: signers.Signer,
     *,
     day: dt.date | None = None,
-) -> tuple[registry.IssuedDocument, list[Delivery]]:
+) -> tuple[registry.IssuedDocument, list[delivery.Delivery]]:
     """The văn thư issues a signed document (ND 30 step 2): the next số of the registry, the
     ngày, the organisation's signature with the body's registered certificate; the file goes
     into the archive store and each recipient gets a personal link, in one transaction."""
@@ -572,7 +349,7 @@ def issue(
 
     day = day or dt.date.today()
     with svc.sessions() as session:
-        document = _acting_on(
+        document = access.acting_on(
             session,
             actor,
             document_id,
@@ -585,7 +362,7 @@ def issue(
         users.require_own_certificate(session, actor, organisation.signing_cert)
         body = session.get(IssuingBody, document.issuing_body_id)
         assert body is not None
-    signed = _file(svc, document)
+    signed = access.stored_file(svc, document)
     context = svc.context()
 
     def make(number: int) -> bytes:
@@ -603,7 +380,7 @@ def issue(
         return issued
 
     def send(session: Session, issued_id: int) -> None:
-        deliver(session, svc.link_secret, issued_id, document.send_to or ())
+        delivery.deliver(session, svc.link_secret, issued_id, document.send_to or ())
 
     done = registry.record_issue(
         svc.sessions,
@@ -615,50 +392,7 @@ def issue(
         document_id=document.id,
         then=send,
     )
-    return done, deliveries(svc, actor, document_id)
-
-
-def deliver(
-    session: Session, secret: bytes, document_id: int, send_to: Sequence[Mapping[str, str]]
-) -> list[str]:
-    """A recipient row for each of `send_to` ({"line", "name"}), in order, with the token of
-    their personal link (kept hashed); returns the tokens."""
-    tokens = []
-    for n, to in enumerate(send_to, start=1):
-        token = users.link_token(secret, document_id, n)
-        session.add(
-            Recipient(
-                document_id=document_id,
-                line=to["line"],
-                name=to["name"],
-                token_hash=users.token_hash(token),
-            )
-        )
-        tokens.append(token)
-    return tokens
-
-
-def deliveries(svc: Services, actor: Actor, document_id: int) -> list[Delivery]:
-    """Who an issued document was sent to, their links, and whether they opened and
-    acknowledged it."""
-    with svc.sessions() as session:
-        document = _document(session, actor, document_id)
-        # The links are the recipients' credentials: the văn thư who sends them sees them.
-        allow(actor, "xem nơi nhận và liên kết", ("van_thu",), body=document.issuing_body_id)
-        rows = session.scalars(
-            select(Recipient).where(Recipient.document_id == document.id).order_by(Recipient.id)
-        ).all()
-        return [
-            Delivery(
-                r.id,
-                r.name,
-                r.line,
-                svc.link_url(users.link_token(svc.link_secret, document.id, n)),
-                r.opened_at,
-                r.acknowledged_at,
-            )
-            for n, r in enumerate(rows, start=1)
-        ]
+    return done, delivery.deliveries(svc, actor, document_id)
 
 
 def revoke(svc: Services, actor: Actor, document_id: int, *, reason: str) -> Document:
@@ -682,7 +416,7 @@ def _end(
 ) -> Document:
     reason = vn.nfc(reason.strip())
     with svc.sessions.begin() as session:
-        document = _acting_on(
+        document = access.acting_on(
             session,
             actor,
             document_id,
@@ -694,7 +428,7 @@ def _end(
         if not reason:
             raise HosoError("give the reason", message_vi="Cần ghi rõ lý do", field="reason")
         if by is not None:
-            successor = _document(session, actor, by)
+            successor = access.visible(session, actor, by)
             if (
                 successor.id == document.id
                 or successor.status not in ("issued", "archived")
@@ -719,49 +453,6 @@ def _end(
         return document
 
 
-# --- recipients -----------------------------------------------------------------------------------
-
-
-def open_link(
-    svc: Services, token: str, *, acknowledge: bool = False
-) -> tuple[Document, Recipient]:
-    """The document a personal link opens — that one only — with the time it was first opened
-    (and acknowledged) recorded."""
-    with svc.sessions.begin() as session:
-        recipient = session.scalar(
-            select(Recipient).where(Recipient.token_hash == users.token_hash(token))
-        )
-        if recipient is None:
-            raise NotFound(
-                "no document for this link",
-                message_vi="Liên kết không đúng hoặc đã hết hiệu lực",
-                field="token",
-            )
-        now = dt.datetime.now(dt.UTC)
-        action = None
-        if recipient.opened_at is None:
-            recipient.opened_at, action = now, "open"
-        if acknowledge and recipient.acknowledged_at is None:
-            recipient.acknowledged_at, action = now, "acknowledge"
-        if action is not None:
-            session.add(
-                AuditEntry(
-                    actor=f"recipient:{recipient.id}",
-                    action=action,
-                    document_id=recipient.document_id,
-                    detail={"recipient": recipient.name},
-                )
-            )
-        document = session.get(Document, recipient.document_id)
-        assert document is not None
-        return document, recipient
-
-
-def link_file(svc: Services, token: str) -> tuple[Document, bytes]:
-    document, _ = open_link(svc, token)
-    return document, _file(svc, document)
-
-
 # --- archive --------------------------------------------------------------------------------------
 
 
@@ -770,7 +461,7 @@ def archive(svc: Services, actor: Actor, document_id: int) -> Document:
     from api import archive as archiving
 
     with svc.sessions() as session:
-        document = _document(session, actor, document_id)
+        document = access.visible(session, actor, document_id)
     allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id)
     archiving.archive_document(
         svc.sessions,
@@ -780,7 +471,7 @@ def archive(svc: Services, actor: Actor, document_id: int) -> Document:
         context=svc.context(),
         actor=actor.audit,
     )
-    return get_document(svc, actor, document_id)
+    return access.get_document(svc, actor, document_id)
 
 
 def export(
@@ -803,29 +494,3 @@ def export(
         body=actor.body,
         trust_roots=trust_roots,
     )
-
-
-# --- web: clerk -----------------------------------------------------------------------------------
-
-
-def update_assessment(
-    svc: Services, actor: Actor, assessment_id: int, raw: Mapping[str, Any]
-) -> Assessment:
-    """The clerk corrects one unit's input on the Chấm điểm page: checked as an import is, for
-    the same unit and year (another unit or year is imported, not edited); its score is
-    cleared until it is scored again."""
-    allow(actor, "sửa kết quả chấm điểm", ("clerk",))
-    with svc.sessions.begin() as session:
-        row = _visible_assessment(session, actor, assessment_id)
-        loaded = inputs.check(dict(raw), f"assessment {row.id}")
-        a = loaded.assessment
-        before = row.input.get("unit", {})
-        kept = (before.get("name"), before.get("type"), before.get("issuing_body"), row.year)
-        if (a.unit.name, a.unit.type, a.unit.issuing_body, a.year) != kept:
-            raise InvalidAssessment(
-                [Problem(f"{loaded.origin} › unit", "the unit and the year stay as imported")]
-            )
-        row.input = a.model_dump(mode="json", exclude_none=True)
-        row.result = None
-        session.add(AuditEntry(actor=actor.audit, action="update", detail={"assessment": row.id}))
-        return row

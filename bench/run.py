@@ -229,7 +229,13 @@ def signing() -> None:
 
             return run
 
-        runs: dict[str, list[float]] = {"default": [], "ours": [], "timestamped": [], "ltv": []}
+        runs: dict[str, list[float]] = {
+            "default": [],
+            "ours": [],
+            "timestamped": [],
+            "lt": [],
+            "lta": [],
+        }
         signed: list[bytes] = []
         with pki.serve(arch, port=port) as base:
             tsa = pki.service_urls(base)["tsa"]
@@ -241,7 +247,12 @@ def signing() -> None:
                 runs["ours"].append(per_unit(ours(None), repeat=1))
                 runs["timestamped"].append(per_unit(ours(tsa, signed), repeat=1))
 
-            def ltv() -> int:
+            def lt() -> int:  # what issuing adds after the seal (signing/issue.py)
+                for doc in signed[:docs]:
+                    archive.with_validation_data(doc, context=sign.validation_context([root]))
+                return docs
+
+            def lta() -> int:  # what archiving adds (hoso archive seal)
                 for doc in signed[:docs]:
                     archive.seal_for_archive(
                         doc, tsa_url=tsa, context=sign.validation_context([root])
@@ -249,8 +260,11 @@ def signing() -> None:
                 return docs
 
             for _ in range(rounds):
-                runs["ltv"].append(per_unit(ltv, repeat=1))
-    a, b, c, d = (statistics.median(runs[k]) for k in ("default", "ours", "timestamped", "ltv"))
+                runs["lt"].append(per_unit(lt, repeat=1))
+                runs["lta"].append(per_unit(lta, repeat=1))
+    a, b, c, lt_, lta_ = (
+        statistics.median(runs[k]) for k in ("default", "ours", "timestamped", "lt", "lta")
+    )
     print(
         f"\nsigning a one-page PDF, 2048-bit RSA, PAdES, no timestamp "
         f"({docs} documents × {rounds} runs, alternating)"
@@ -263,9 +277,10 @@ def signing() -> None:
         print(f"{name:<52}{sec * 1000:>10.1f}")
     print(f"(a)/(b) per document: {a / b:.1f}x (target ≥ 4)")
     print(f"on (b), the RFC 3161 timestamp (loopback TSA): +{(c - b) * 1000:.1f} ms/doc")
+    print(f"on (b), B-LT at issue (DSS with OCSP and CRLs): +{lt_ * 1000:.1f} ms/doc")
     print(
-        f"on (b), the LTV step (seal_for_archive: DSS with OCSP and CRLs, "
-        f"including its document timestamp): +{d * 1000:.1f} ms/doc"
+        f"on (b), B-LTA for the archive (seal_for_archive: fresh DSS and a document "
+        f"timestamp): +{lta_ * 1000:.1f} ms/doc"
     )
 
 

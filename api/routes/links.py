@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
-from api import wording, workflow
+from api import delivery, wording
 from api.deps import RegistryDep, ServicesDep, TemplatesDep
 from api.lookup import RegistryLookup
 from api.routes.pages import HTML, page, record_context
+from api.services import Services
 from docgen.errors import NotFound
 
 router = APIRouter(tags=["public pages"])
@@ -53,14 +54,14 @@ async def acknowledge_page(
 async def _show(
     token: str,
     request: Request,
-    services: workflow.Services,
+    services: Services,
     registry: RegistryLookup,
     templates: Jinja2Templates,
     *,
     acknowledge: bool,
 ) -> HTMLResponse:
     document, recipient = await run_in_threadpool(
-        workflow.open_link, services, token, acknowledge=acknowledge
+        delivery.open_link, services, token, acknowledge=acknowledge
     )
     record = await run_in_threadpool(registry.by_code, document.verification_code)
     if record is None:  # issued documents only have links

@@ -23,6 +23,7 @@ from api import archive, workflow
 from api.db import STATUS_VI
 from api.deps import ServicesDep, TrustDep
 from api.errors import http_status
+from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen import vn
@@ -45,7 +46,7 @@ class _Search:
     so: str = ""
     trich_yeu: str = ""
 
-    def run(self, services: workflow.Services, actor: Actor) -> archive.Found:
+    def run(self, services: Services, actor: Actor) -> archive.Found:
         """The records of the actor's body that match; HosoError naming a field typed wrong."""
         year = _year(self.nam, field="nam") if self.nam else None
         if self.loai and self.loai not in dict(TYPES):
@@ -92,7 +93,7 @@ def _clean(text: str) -> str:
 def _page(
     request: Request,
     actor: Actor,
-    services: workflow.Services,
+    services: Services,
     *,
     status: int = 200,
     **shown: Any,

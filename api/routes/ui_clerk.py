@@ -2,8 +2,9 @@
 the points, `/cham-diem/{id}/xem-truoc` called by static/cham-diem.js) and Hồ sơ (a dossier's
 documents, generating it, sending drafts to their signer).
 
-Thin over api/workflow.py; the form itself is api/scoring_form.py. Left out: Tổng quan
-(ui_overview.py), the files' previews (ui_preview.py), signing, issuing and the archive.
+Thin over api/assessments.py and api/workflow.py; the form itself is api/scoring_form.py.
+Left out: Tổng quan (ui_overview.py), the files' previews (ui_preview.py), signing, issuing
+and the archive.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api import workflow
+from api import access, assessments, workflow
 from api.db import STATUS_VI, Assessment, Document
 from api.errors import http_status
 from api.routes.ui_overview import can_generate, sendable
 from api.routes.work import MAX_ID, SHEET_LIMIT, read_upload
 from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
+from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor, allow
 from docgen import criteria, dossier, inputs, sheet, vn
@@ -79,13 +81,13 @@ def _scoring_list(
     filename: str = "",
     status: int = 200,
 ) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
-    rows = workflow.list_assessments(svc, actor, year=year)
+    svc: Services = request.app.state.services
+    rows = assessments.list_assessments(svc, actor, year=year)
     rows.sort(key=lambda r: (-r.year, str(r.input.get("unit", {}).get("name", ""))))
     summaries = [_summary(r) for r in rows]
     context = {
         "year": year,
-        "years": sorted({r.year for r in workflow.list_assessments(svc, actor)}, reverse=True),
+        "years": sorted({r.year for r in assessments.list_assessments(svc, actor)}, reverse=True),
         "rows": summaries,
         "imported": [s for s in summaries if s["id"] in imported],
         "problems": list(problems),
@@ -119,7 +121,7 @@ def upload(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse | RedirectResponse:
     """The filled workbook (or YAML, JSON): every unit in it, or nothing and every problem."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     name = Path(file.filename or "").name if file is not None else ""
     try:
         allow(actor, "nhập kết quả chấm điểm", ("clerk",))
@@ -133,13 +135,13 @@ def upload(
                 field="file",
             )
         data = read_upload(file, SHEET_LIMIT, "file")
-        ids = workflow.import_assessments(svc, actor, inputs.load_bytes(data, name))
+        ids = assessments.import_assessments(svc, actor, inputs.load_bytes(data, name))
     except InvalidAssessment as exc:
         rows = [located(p) for p in exc.problems]
         return _scoring_list(request, actor, problems=rows, filename=name, status=422)
     except HosoError as exc:
         return _scoring_list(request, actor, error=problem(exc), status=http_status(exc))
-    years = {workflow.get_assessment(svc, actor, i).year for i in ids}
+    years = {assessments.get_assessment(svc, actor, i).year for i in ids}
     year = f"nam={years.pop()}&" if len(years) == 1 else ""
     return RedirectResponse(f"/cham-diem?{year}da_nhap={','.join(map(str, ids))}", status_code=303)
 
@@ -168,7 +170,7 @@ def _unit_page(
     error: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     stored = row.input
     cs = criteria.for_unit_type(stored["unit"]["type"])
     raw = raw_of(stored, values, cs) if values is not None else stored
@@ -190,9 +192,9 @@ def _unit_page(
     return render(request, "app/scoring_unit.html", context, actor=actor, status=status)
 
 
-def _clerk_assessment(svc: workflow.Services, actor: Actor, assessment_id: int) -> Assessment:
+def _clerk_assessment(svc: Services, actor: Actor, assessment_id: int) -> Assessment:
     allow(actor, "chấm điểm", ("clerk",))
-    return workflow.get_assessment(svc, actor, assessment_id)
+    return assessments.get_assessment(svc, actor, assessment_id)
 
 
 @router.get("/cham-diem/{assessment_id}", response_class=HTMLResponse)
@@ -203,7 +205,7 @@ def scoring_unit(
     da_luu: Annotated[int, Query(ge=0, le=1)] = 0,
     da_cham: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     try:
         row = _clerk_assessment(svc, actor, assessment_id)
     except HosoError as exc:
@@ -217,7 +219,7 @@ async def save_unit(
     request: Request, actor: PageActor, _: CsrfChecked, assessment_id: Id
 ) -> HTMLResponse | RedirectResponse:
     """Save the form (and score it, with the "Lưu và chấm điểm" button)."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     values = form_values(await request.form())
     try:
         row = await run_in_threadpool(_clerk_assessment, svc, actor, assessment_id)
@@ -226,9 +228,9 @@ async def save_unit(
     cs = criteria.for_unit_type(row.input["unit"]["type"])
     raw = raw_of(row.input, values, cs)
     try:
-        await run_in_threadpool(workflow.update_assessment, svc, actor, assessment_id, raw)
+        await run_in_threadpool(assessments.update_assessment, svc, actor, assessment_id, raw)
         if values.get("action") == "score":
-            await run_in_threadpool(workflow.score, svc, actor, assessment_id)
+            await run_in_threadpool(assessments.score, svc, actor, assessment_id)
             return RedirectResponse(f"/cham-diem/{assessment_id}?da_cham=1", status_code=303)
     except InvalidAssessment:
         return _unit_page(request, actor, row, values=values, status=422)
@@ -241,10 +243,10 @@ async def save_unit(
 def score_unit(
     request: Request, actor: PageActor, _: CsrfChecked, assessment_id: Id
 ) -> HTMLResponse | RedirectResponse:
-    """Score the unit's saved input (workflow.score) and show it."""
-    svc: workflow.Services = request.app.state.services
+    """Score the unit's saved input (assessments.score) and show it."""
+    svc: Services = request.app.state.services
     try:
-        workflow.score(svc, actor, assessment_id)
+        assessments.score(svc, actor, assessment_id)
     except HosoError as exc:
         return refused(request, actor, exc)
     return RedirectResponse(f"/cham-diem/{assessment_id}?da_cham=1", status_code=303)
@@ -256,7 +258,7 @@ async def preview_unit(
 ) -> JSONResponse:
     """The points, sums, verdict and problems of the form as it stands, nothing saved
     (static/cham-diem.js asks as the clerk types)."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     values = form_values(await request.form())
     try:
         row = await run_in_threadpool(_clerk_assessment, svc, actor, assessment_id)
@@ -270,7 +272,7 @@ async def preview_unit(
 # --- Hồ sơ ----------------------------------------------------------------------------------------
 
 
-def _signers(svc: workflow.Services, body: str) -> list[dict[str, str]]:
+def _signers(svc: Services, body: str) -> list[dict[str, str]]:
     """Who of `body` may sign its Quyết định, as the signature block will read."""
     found = svc.bodies.get(body)
     return [
@@ -279,7 +281,7 @@ def _signers(svc: workflow.Services, body: str) -> list[dict[str, str]]:
     ]
 
 
-def _body_name(svc: workflow.Services, body: str) -> str:
+def _body_name(svc: Services, body: str) -> str:
     known = svc.bodies.get(body)
     return known.name if known is not None else body
 
@@ -287,7 +289,7 @@ def _body_name(svc: workflow.Services, body: str) -> str:
 @router.get("/ho-so", response_class=HTMLResponse)
 def dossiers(request: Request, actor: PageActor) -> HTMLResponse:
     """The dossiers of the user's body: those with documents, and the years it has units of."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     found: dict[str, dict[str, Any]] = {}
 
     def entry(key: str) -> dict[str, Any]:
@@ -304,13 +306,13 @@ def dossiers(request: Request, actor: PageActor) -> HTMLResponse:
             },
         )
 
-    for d in workflow.list_documents(svc, actor):
+    for d in access.list_documents(svc, actor):
         if d.dossier:
             one = entry(d.dossier)
             one["count"] += 1
             one["states"][status_of(d)] += 1
     if actor.body is not None and can_generate(svc, actor, actor.body):
-        for r in workflow.list_assessments(svc, actor):
+        for r in assessments.list_assessments(svc, actor):
             entry(f"{r.year}/{actor.body}")["units"] += 1
     rows = sorted(found.values(), key=lambda x: x["key"], reverse=True)
     for one in rows:
@@ -320,7 +322,7 @@ def dossiers(request: Request, actor: PageActor) -> HTMLResponse:
     return render(request, "app/dossier_list.html", {"dossiers": rows}, actor=actor)
 
 
-def _document_view(svc: workflow.Services, actor: Actor, d: Document) -> dict[str, Any]:
+def _document_view(svc: Services, actor: Actor, d: Document) -> dict[str, Any]:
     note = ""
     if d.kind in workflow.UNIT_KINDS:
         note = "Đơn vị tự ký và gửi văn bản này"
@@ -372,9 +374,9 @@ def _dossier_page(
     notice: str = "",
     status: int = 200,
 ) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     key = f"{year}/{body}"
-    documents = workflow.list_documents(svc, actor, dossier=key)
+    documents = access.list_documents(svc, actor, dossier=key)
     may_generate = can_generate(svc, actor, body)
     if not documents and not may_generate:
         return refused(
@@ -383,7 +385,7 @@ def _dossier_page(
             NotFound(f"no dossier {key}", message_vi=f"Không có hồ sơ {key}", field="dossier"),
         )
     units = (
-        [_summary(r) for r in workflow.list_assessments(svc, actor, year=year)]
+        [_summary(r) for r in assessments.list_assessments(svc, actor, year=year)]
         if may_generate
         else []
     )
@@ -413,13 +415,13 @@ def dossier_page(
     da_tao: Annotated[int | None, Query(ge=0, le=10_000)] = None,
     da_trinh: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     notice = ""
     if da_tao is not None:
         notice = f"Đã tạo {da_tao} văn bản dự thảo."
     elif da_trinh is not None:
         try:
-            sent = workflow.get_document(svc, actor, da_trinh)
+            sent = access.get_document(svc, actor, da_trinh)
         except HosoError:
             sent = None
         if sent is not None and sent.sent_at is not None:
@@ -499,7 +501,7 @@ async def generate(
     request: Request, actor: PageActor, _: CsrfChecked, year: Year, body: Body
 ) -> HTMLResponse | RedirectResponse:
     """Generate (or regenerate) the dossier's drafts; signed and issued documents stay."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     values = {n: v for n, v in form_values(await request.form()).items() if n in GENERATION_FIELDS}
     police = next((b for b in svc.bodies.values() if b.government == body), None)
     errors: dict[str, str] = {}
@@ -535,9 +537,9 @@ def send(
     request: Request, actor: PageActor, _: CsrfChecked, document_id: Id
 ) -> HTMLResponse | RedirectResponse:
     """Trình ký: the clerk sends a draft to its signer (workflow.send_for_signature)."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     try:
-        document = workflow.get_document(svc, actor, document_id)
+        document = access.get_document(svc, actor, document_id)
     except HosoError as exc:
         return refused(request, actor, exc)
     year, _slash, body = (document.dossier or "").partition("/")

@@ -24,11 +24,12 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import wording, workflow
+from api import access, delivery, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
 from api.routes.work import MAX_ID, KeyForm, document_public
+from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen import vn
@@ -112,7 +113,7 @@ class Failure:
     slot: str
 
 
-def _view(services: workflow.Services, document: Document) -> DocumentView:
+def _view(services: Services, document: Document) -> DocumentView:
     body = services.bodies.get(document.issuing_body_id)
     count = document.page_count or 1
     signer = document.signer_info or " ".join(
@@ -180,7 +181,7 @@ def _today() -> dt.date:
 def _signing_page(
     request: Request,
     actor: Actor,
-    services: workflow.Services,
+    services: Services,
     *,
     failure: Failure | None = None,
     entered: dict[str, str] | None = None,
@@ -229,7 +230,7 @@ def sign(
             entered=key.entered(),
             status=http_status(exc),
         )
-    signed, pdf = workflow.document_file(services, actor, document.id)
+    signed, pdf = access.document_file(services, actor, document.id)
     context = {"d": _view(services, signed), **_verification(request, pdf)}
     return render(request, "app/signing_done.html", context, actor=actor)
 
@@ -255,7 +256,7 @@ def _verification(request: Request, pdf: bytes) -> dict[str, Any]:
 def _issuing_page(
     request: Request,
     actor: Actor,
-    services: workflow.Services,
+    services: Services,
     *,
     failure: Failure | None = None,
     entered: dict[str, str] | None = None,
@@ -267,7 +268,7 @@ def _issuing_page(
         return refused(request, actor, exc)
     own = [
         d
-        for d in workflow.list_documents(services, actor)
+        for d in access.list_documents(services, actor)
         if d.issuing_body_id == actor.body and d.kind not in workflow.UNIT_KINDS
     ]
     waiting = [_view(services, d) for d in own if d.status == "signed"]
@@ -334,7 +335,7 @@ def issue(
 # --- văn bản --------------------------------------------------------------------------------------
 
 
-def _recipients(deliveries: list[workflow.Delivery]) -> list[RecipientView]:
+def _recipients(deliveries: list[delivery.Delivery]) -> list[RecipientView]:
     views = []
     for d in deliveries:
         qr = segno.make(d.link, error="m").svg_data_uri(scale=3, border=2)
@@ -353,7 +354,7 @@ def _recipients(deliveries: list[workflow.Delivery]) -> list[RecipientView]:
 def _document_page(
     request: Request,
     actor: Actor,
-    services: workflow.Services,
+    services: Services,
     document_id: int,
     *,
     failure: Failure | None = None,
@@ -362,9 +363,9 @@ def _document_page(
     status: int = 200,
 ) -> HTMLResponse:
     try:
-        document = workflow.get_document(services, actor, document_id)
+        document = access.get_document(services, actor, document_id)
         successor = (
-            _view(services, workflow.get_document(services, actor, document.replaced_by_id))
+            _view(services, access.get_document(services, actor, document.replaced_by_id))
             if document.replaced_by_id is not None
             else None
         )
@@ -374,10 +375,10 @@ def _document_page(
     recipients = None
     candidates: list[DocumentView] = []
     if keeper:
-        recipients = _recipients(workflow.deliveries(services, actor, document_id))
+        recipients = _recipients(delivery.deliveries(services, actor, document_id))
         candidates = [
             _view(services, d)
-            for d in workflow.list_documents(services, actor)
+            for d in access.list_documents(services, actor)
             if d.issuing_body_id == document.issuing_body_id
             and d.status in ("issued", "archived")
             and d.id != document.id
@@ -410,7 +411,7 @@ def document_page(
 def _then(
     request: Request,
     actor: Actor,
-    services: workflow.Services,
+    services: Services,
     document_id: int,
     form: str,
     entered: dict[str, str],

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api import workflow
+from api import access, assessments, workflow
 from api.db import STATUS_VI, Assessment, Document
+from api.services import Services
 from api.ui import PageActor, render, status_of
 from api.users import Actor
 from docgen import dossier, vn
@@ -71,11 +72,11 @@ def _stages(rows: Sequence[Assessment], documents: Sequence[Document]) -> list[d
     ]
 
 
-def _todo(svc: workflow.Services, actor: Actor, year: int) -> list[dict[str, str]]:
+def _todo(svc: Services, actor: Actor, year: int) -> list[dict[str, str]]:
     """What waits for this user's action now, with where to do it."""
     todo: list[dict[str, str]] = []
     if actor.role == "clerk":
-        rows = workflow.list_assessments(svc, actor)
+        rows = assessments.list_assessments(svc, actor)
         for r in rows:
             if r.result is None:
                 unit = r.input["unit"]["name"]
@@ -87,21 +88,21 @@ def _todo(svc: workflow.Services, actor: Actor, year: int) -> list[dict[str, str
             actor.body is not None
             and can_generate(svc, actor, actor.body)
             and any(r.year == year for r in rows)
-            and not workflow.list_documents(svc, actor, dossier=key)
+            and not access.list_documents(svc, actor, dossier=key)
         ):
             todo.append({"text": f"Tạo hồ sơ năm {year}", "href": f"/ho-so/{key}"})
-        for d in workflow.list_documents(svc, actor, status="draft"):
+        for d in access.list_documents(svc, actor, status="draft"):
             if sendable(actor, d):
                 todo.append({"text": f"Trình ký {d.title}{_of(d)}", "href": _dossier_href(d)})
     elif actor.role == "signer":
         for d in workflow.signing_queue(svc, actor):
             todo.append({"text": f"Ký {d.title}{_of(d)}", "href": "/ky-so"})
     elif actor.role == "van_thu":
-        for d in workflow.list_documents(svc, actor, status="signed"):
+        for d in access.list_documents(svc, actor, status="signed"):
             if d.issuing_body_id == actor.body:
                 todo.append({"text": f"Ban hành {d.title}{_of(d)}", "href": "/phat-hanh"})
     elif actor.role == "archivist":
-        for d in workflow.list_documents(svc, actor, status="issued"):
+        for d in access.list_documents(svc, actor, status="issued"):
             todo.append({"text": f"Lưu trữ {d.title}{_of(d)}", "href": "/luu-tru"})
     return todo
 
@@ -132,12 +133,12 @@ def overview(
     actor: PageActor,
     nam: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> HTMLResponse:
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     today = dt.date.today()
     year = nam or today.year
-    rows = workflow.list_assessments(svc, actor, year=year)
+    rows = assessments.list_assessments(svc, actor, year=year)
     documents = [
-        d for d in workflow.list_documents(svc, actor) if (d.dossier or "").startswith(f"{year}/")
+        d for d in access.list_documents(svc, actor) if (d.dossier or "").startswith(f"{year}/")
     ]
     counts: dict[str, int] = defaultdict(int)
     for d in documents:
@@ -157,7 +158,7 @@ def overview(
     return render(request, "app/overview.html", context, actor=actor)
 
 
-def _dossier_link(svc: workflow.Services, actor: Actor, year: int) -> str:
+def _dossier_link(svc: Services, actor: Actor, year: int) -> str:
     if actor.role != "clerk" or actor.body is None:
         return ""
     return f"/ho-so/{year}/{actor.body}" if can_generate(svc, actor, actor.body) else "/ho-so"
@@ -174,6 +175,6 @@ def _deadline(label: str, day: dt.date, today: dt.date) -> dict[str, str]:
     return {"label": label, "date": vn.nd30_date(day), "note": note, "tone": tone}
 
 
-def can_generate(svc: workflow.Services, actor: Actor, body: str) -> bool:
+def can_generate(svc: Services, actor: Actor, body: str) -> bool:
     police = any(b.government == body for b in svc.bodies.values())
     return actor.role == "clerk" and actor.body == body and body in svc.bodies and police

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from api import workflow
+from api import access
 from api.db import Document
 from api.errors import http_status
 from api.routes.work import MAX_ID
+from api.services import Services
 from api.ui import PageActor, refused
 from docgen.errors import ConfigError, HosoError
 
@@ -79,13 +80,13 @@ signed or issued, its address does not."""
 @router.get("/tai-lieu/{document_id}.pdf", response_model=None)
 def document_pdf(request: Request, actor: PageActor, document_id: Id) -> Response:
     """The document's current file, shown in the browser (the PDF viewer)."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     try:
-        document = workflow.get_document(svc, actor, document_id)
+        document = access.get_document(svc, actor, document_id)
         etag = _etag(document, "pdf")
         if _fresh(request, etag):
             return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHING})
-        document, pdf = workflow.document_file(svc, actor, document_id)
+        document, pdf = access.document_file(svc, actor, document_id)
     except HosoError as exc:
         return refused(request, actor, exc)
     name = f"{document.kind or 'van-ban'}-{document.id}.pdf"
@@ -101,9 +102,9 @@ def document_pdf(request: Request, actor: PageActor, document_id: Id) -> Respons
 @router.get("/tai-lieu/{document_id}/trang/{page}.png", response_model=None)
 def document_page(request: Request, actor: PageActor, document_id: Id, page: Page) -> Response:
     """Page `page` of the document's current file as an image (60 dpi); 404 past the last."""
-    svc: workflow.Services = request.app.state.services
+    svc: Services = request.app.state.services
     try:
-        document = workflow.get_document(svc, actor, document_id)
+        document = access.get_document(svc, actor, document_id)
     except HosoError as exc:
         return Response(status_code=http_status(exc))
     if page < 1 or (document.page_count is not None and page > document.page_count):
@@ -117,7 +118,7 @@ def document_page(request: Request, actor: PageActor, document_id: Id, page: Pag
         png = _PAGES.get(key)
     if png is None:
         try:
-            document, pdf = workflow.document_file(svc, actor, document_id)
+            document, pdf = access.document_file(svc, actor, document_id)
         except HosoError as exc:
             return Response(status_code=http_status(exc))
         png = page_png(pdf, page)

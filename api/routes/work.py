@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field, StringConstraints
 
-from api import workflow
+from api import access, assessments, delivery, workflow
 from api.db import Assessment, Document, Status
 from api.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
 from api.errors import too_large
@@ -31,6 +31,7 @@ from api.models import (
     RecipientPublic,
     UserPublic,
 )
+from api.services import Services
 from api.settings import Settings
 from api.users import ROLE_VI, allow
 from docgen import inputs, vn
@@ -159,10 +160,10 @@ def import_workbook(
 
 
 def _imported(
-    services: workflow.Services, actor: Any, loaded: list[inputs.Loaded]
+    services: Services, actor: Any, loaded: list[inputs.Loaded]
 ) -> list[AssessmentPublic]:
-    ids = workflow.import_assessments(services, actor, loaded)
-    return [_assessment(workflow.get_assessment(services, actor, i)) for i in ids]
+    ids = assessments.import_assessments(services, actor, loaded)
+    return [_assessment(assessments.get_assessment(services, actor, i)) for i in ids]
 
 
 @router.get("/assessments", response_model=list[AssessmentPublic], responses=REFUSED)
@@ -172,14 +173,14 @@ def list_assessments(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[AssessmentPublic]:
     """The assessments of the user's body."""
-    return [_assessment(a) for a in workflow.list_assessments(services, actor, year=year)]
+    return [_assessment(a) for a in assessments.list_assessments(services, actor, year=year)]
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentPublic, responses=REFUSED)
 def get_assessment(
     assessment_id: AssessmentId, actor: ActorDep, services: ServicesDep
 ) -> AssessmentPublic:
-    return _assessment(workflow.get_assessment(services, actor, assessment_id), full=True)
+    return _assessment(assessments.get_assessment(services, actor, assessment_id), full=True)
 
 
 @router.post(
@@ -187,8 +188,8 @@ def get_assessment(
 )
 def score(assessment_id: AssessmentId, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
     """Score the assessment (every item's points with its reason, the totals, the verdict)."""
-    workflow.score(services, actor, assessment_id)
-    return _assessment(workflow.get_assessment(services, actor, assessment_id), full=True)
+    assessments.score(services, actor, assessment_id)
+    return _assessment(assessments.get_assessment(services, actor, assessment_id), full=True)
 
 
 # --- dossiers and documents -----------------------------------------------------------------------
@@ -267,13 +268,13 @@ def list_documents(
     status: Annotated[Status | None, Query()] = None,
 ) -> list[DocumentPublic]:
     """The documents the user's body issues or whose dossiers it keeps."""
-    found = workflow.list_documents(services, actor, dossier=dossier, status=status)
+    found = access.list_documents(services, actor, dossier=dossier, status=status)
     return [document_public(d) for d in found]
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic, responses=REFUSED)
 def get_document(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
-    return document_public(workflow.get_document(services, actor, document_id))
+    return document_public(access.get_document(services, actor, document_id))
 
 
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -285,7 +286,7 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
 @router.get("/documents/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
 def document_file(document_id: Id, actor: ActorDep, services: ServicesDep) -> Response:
     """The current file: the draft, the signed draft, the issued or the archived PDF."""
-    document, pdf = workflow.document_file(services, actor, document_id)
+    document, pdf = access.document_file(services, actor, document_id)
     return _pdf(document, pdf)
 
 
@@ -383,7 +384,7 @@ def issue(
     with key.opened(settings) as organisation:
         done, sent = workflow.issue(services, actor, document_id, organisation, day=date)
     return IssuedPublic(
-        document=document_public(workflow.get_document(services, actor, document_id)),
+        document=document_public(access.get_document(services, actor, document_id)),
         number=done.number,
         reference=done.reference,
         issued_on=done.issued_on,
@@ -391,7 +392,7 @@ def issue(
     )
 
 
-def _recipient(d: workflow.Delivery) -> RecipientPublic:
+def _recipient(d: delivery.Delivery) -> RecipientPublic:
     return RecipientPublic(
         name=d.name,
         line=d.line,
@@ -469,7 +470,7 @@ def export(
 )
 def recipients(document_id: Id, actor: ActorDep, services: ServicesDep) -> list[RecipientPublic]:
     """Who the document was sent to, and who has opened and acknowledged it."""
-    return [_recipient(d) for d in workflow.deliveries(services, actor, document_id)]
+    return [_recipient(d) for d in delivery.deliveries(services, actor, document_id)]
 
 
 # --- recipients' links (no account: the link is the credential) ----------------------------------
@@ -501,24 +502,24 @@ Token = Annotated[str, Path(min_length=40, max_length=40, pattern="^[0-9a-f]+$")
 @links.get("/{token}", response_model=LinkPublic, responses=REFUSED)
 def open_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
     """The document this link was sent with (that one only); the first opening is recorded."""
-    document, recipient = workflow.open_link(services, token)
+    document, recipient = delivery.open_link(services, token)
     return link_public(settings, token, document, recipient, _body(services, document))
 
 
 @links.post("/{token}/acknowledge", response_model=LinkPublic, responses=REFUSED)
 def acknowledge(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
     """The recipient confirms receipt; the time is recorded once."""
-    document, recipient = workflow.open_link(services, token, acknowledge=True)
+    document, recipient = delivery.open_link(services, token, acknowledge=True)
     return link_public(settings, token, document, recipient, _body(services, document))
 
 
 @links.get("/{token}/file", response_class=Response, responses=PDF_RESPONSE)
 def link_file(token: Token, services: ServicesDep) -> Response:
     """The issued PDF, as it is in the archive store."""
-    document, pdf = workflow.link_file(services, token)
+    document, pdf = delivery.link_file(services, token)
     return _pdf(document, pdf)
 
 
-def _body(services: workflow.Services, document: Document) -> str:
+def _body(services: Services, document: Document) -> str:
     body = services.bodies.get(document.issuing_body_id)
     return body.name if body is not None else document.issuing_body_id

@@ -18,9 +18,9 @@ import pytest
 import uvicorn
 
 from api.app import workflow_app
+from api.services import Services
 from api.settings import Settings
 from api.users import add_user, register_certificate, set_password
-from api.workflow import Services
 from docgen import inputs, sheet
 from signing import pki
 from signing import sign as signing

@@ -20,9 +20,10 @@ from openpyxl import load_workbook
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from api import workflow
+from api import access, assessments, workflow
 from api.app import workflow_app
 from api.db import Document
+from api.services import Services
 from api.settings import Settings
 from api.users import Actor, add_user, set_password
 from docgen import inputs, sheet
@@ -70,8 +71,8 @@ class Site:
     clients: list[TestClient] = field(default_factory=list)
 
     @property
-    def services(self) -> workflow.Services:
-        services: workflow.Services = self.app.state.services
+    def services(self) -> Services:
+        services: Services = self.app.state.services
         return services
 
     def client(self, who: str) -> TestClient:
@@ -109,7 +110,7 @@ def site(tmp_path: Path, throwaway_roots: Path) -> Iterator[Site]:
 
 
 def _import(site: Site) -> list[int]:
-    return workflow.import_assessments(
+    return assessments.import_assessments(
         site.services, site.actors["clerk"], inputs.load_bytes(workbook(2027), "phieu.xlsx")
     )
 
@@ -128,7 +129,7 @@ def test_a_workbook_with_one_bad_cell_is_refused_whole_naming_sheet_and_cell(sit
     assert "Đơn vị 1 (Phường Lê Chân)" in r.text and f">{cell}<" in r.text
     assert "Nội dung 1.1 · Điểm thẩm định" in r.text
     assert "3 vượt quá điểm tối đa của nội dung (1 điểm)" in r.text
-    assert workflow.list_assessments(site.services, site.actors["clerk"]) == []
+    assert assessments.list_assessments(site.services, site.actors["clerk"]) == []
 
     r = clerk.post(
         "/cham-diem/nhap",
@@ -162,13 +163,13 @@ def test_the_form_keeps_the_input_when_an_override_has_no_reason(site: Site) -> 
     assert 'data-error="i.19.4.or">Cần ghi lý do điều chỉnh điểm</span>' in r.text, (
         "the message stands beside the reason's field"
     )
-    stored = workflow.get_assessment(site.services, site.actors["clerk"], le_chan)
+    stored = assessments.get_assessment(site.services, site.actors["clerk"], le_chan)
     assert "override" not in stored.input["items"]["19.4"]
 
     form["i.19.4.or"] = "Số vụ giảm do chuyển địa bàn quản lý"
     r = clerk.post(f"/cham-diem/{le_chan}", data={**form, "action": "score"})
     assert r.status_code == 303
-    stored = workflow.get_assessment(site.services, site.actors["clerk"], le_chan)
+    stored = assessments.get_assessment(site.services, site.actors["clerk"], le_chan)
     assert stored.result is not None and stored.result["final"] == 100
     assert stored.input["items"]["19.4"]["override"]["reason"].startswith("Số vụ giảm")
 
@@ -204,20 +205,20 @@ def test_the_preview_recomputes_without_saving(site: Site) -> None:
     live = clerk.post(f"/cham-diem/{le_chan}/xem-truoc", data=form).json()
     assert live["errors"]["i.5.2.f.officers"].startswith("Thiếu số liệu")
     assert live["items"]["5.2"]["points"] == "" and live["total"] == "98"
-    stored = workflow.get_assessment(site.services, site.actors["clerk"], le_chan)
+    stored = assessments.get_assessment(site.services, site.actors["clerk"], le_chan)
     assert stored.input["items"]["19.4"]["figures"]["crimes_this_year"] == "48"
 
 
 def test_update_assessment_keeps_unit_and_year_and_is_for_clerks(site: Site) -> None:
     le_chan, _ = _import(site)
     svc, clerk = site.services, site.actors["clerk"]
-    stored = workflow.get_assessment(svc, clerk, le_chan).input
+    stored = assessments.get_assessment(svc, clerk, le_chan).input
     with pytest.raises(InvalidAssessment, match="stay as imported"):
-        workflow.update_assessment(svc, clerk, le_chan, {**stored, "year": 2028})
+        assessments.update_assessment(svc, clerk, le_chan, {**stored, "year": 2028})
     with pytest.raises(Forbidden, match="clerk"):
-        workflow.update_assessment(svc, site.actors["signer"], le_chan, stored)
-    workflow.score(svc, clerk, le_chan)
-    row = workflow.update_assessment(svc, clerk, le_chan, stored)
+        assessments.update_assessment(svc, site.actors["signer"], le_chan, stored)
+    assessments.score(svc, clerk, le_chan)
+    row = assessments.update_assessment(svc, clerk, le_chan, stored)
     assert row.result is None  # scored again before it counts
 
 
@@ -282,10 +283,16 @@ def test_generation_form_problems_stand_beside_their_fields(site: Site) -> None:
     clerk = site.client("clerk")
     page = clerk.get(f"/ho-so/2027/{BODY}")
     assert page.status_code == 200 and "Tạo hồ sơ" in page.text
+    # Who signs the QĐ: the Chủ tịch (TM.) unless the clerk names the Phó Chủ tịch (KT.).
+    assert '<option value="chu-tich">Trần Minh Khôi — TM. ỦY BAN NHÂN DÂN, CHỦ TỊCH' in page.text
+    assert (
+        '<option value="pho-chu-tich">Lê Thị Hồng Nhung — KT. CHỦ TỊCH, PHÓ CHỦ TỊCH' in page.text
+    )
     r = clerk.post(
         f"/ho-so/2027/{BODY}/tao",
         data={
             "csrf": csrf(page.text),
+            "signer": "pho-chu-tich",
             "proposal_ref": "TTr 15",
             "proposal_date": "2027-11-20",
             "meeting_start": "2027-11-18T08:00",
@@ -303,7 +310,8 @@ def test_generation_form_problems_stand_beside_their_fields(site: Site) -> None:
     ):
         assert f'data-error="{name}">{message}</span>' in r.text
     assert 'value="TTr 15"' in r.text  # what was typed stays
-    assert workflow.list_documents(site.services, site.actors["clerk"]) == []
+    assert '<option value="pho-chu-tich" selected>' in r.text
+    assert access.list_documents(site.services, site.actors["clerk"]) == []
 
 
 def test_the_overview_shows_steps_deadlines_and_work(site: Site) -> None:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from api import workflow
+from api import access, workflow
 from api.db import Document, User
 from api.users import Actor
 from docgen import inputs
@@ -92,7 +92,7 @@ def sent(service: Service, kind: str) -> dict[str, Any]:
     route for sending yet: the use case itself)."""
     found = one(office_dossier(service), kind)
     clerk = actor(service, "clerk")
-    if workflow.get_document(service.services, clerk, found["id"]).sent_at is None:
+    if access.get_document(service.services, clerk, found["id"]).sent_at is None:
         workflow.send_for_signature(service.services, clerk, found["id"])
     return found
 

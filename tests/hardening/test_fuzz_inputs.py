@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 
 from api.app import create_app
 from api.lookup import InMemoryRegistry
+from api.scoring_form import UNTRANSLATED, message_vi
 from api.services import build_services
 from api.settings import Settings
 from api.users import add_user
@@ -163,6 +164,9 @@ def test_a_mutated_assessment_is_checked_or_refused_with_located_problems(raw: A
         assert_located(exc, "fuzz.yaml")
         if isinstance(raw, dict):
             assert all(" › " in p.location for p in exc.problems)  # and the field
+        # and the Chấm điểm page has Vietnamese words for each (api/scoring_form.py)
+        untranslated = [p for p in exc.problems if message_vi(p.message).startswith(UNTRANSLATED)]
+        assert not untranslated
     else:
         assert loaded.assessment.unit.name
 

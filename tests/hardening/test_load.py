@@ -28,9 +28,8 @@ import pytest
 from api import registry
 from api.app import create_app
 from api.registry import DatabaseLookup
-from api.services import build_services
+from api.services import Services, build_services
 from api.settings import Settings
-from api.workflow import Services
 from tests.api.service import BODY, CHAIR_P12, serve
 from tests.hardening.figures import record
 from tests.signing_setting import Setting, free_port, issued, signed_by, write_root

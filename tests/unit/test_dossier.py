@@ -62,3 +62,17 @@ def _police_and_results() -> tuple[object, list[object]]:
         source="test",
     )
     return body, []
+
+
+def test_the_signer_block_is_the_chosen_signers_and_an_unknown_one_is_refused() -> None:
+    from docgen import inputs
+    from tests.conftest import REPO
+
+    body = inputs.load_bodies(REPO / "samples" / "bodies")["ubnd-hai-phong"]
+    assert dossier.signer_block(body, None) == dossier.signer_block(body, "chu-tich")
+    assert dossier.signer_block(body, None)["authority"] == "TM. ỦY BAN NHÂN DÂN"
+    deputy = dossier.signer_block(body, "pho-chu-tich")
+    assert (deputy["authority"], deputy["title"]) == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    with pytest.raises(dossier.TemplateError) as refused:
+        dossier.signer_block(body, "giam-doc")
+    assert refused.value.field == "signer" and "chu-tich, pho-chu-tich" in refused.value.message
