@@ -125,7 +125,7 @@ def archive_renew(
 
 
 @archive_app.command("check")
-def archive_check(
+def check_archive(
     offline: Annotated[
         bool, typer.Option(help="use only the revocation data the files carry")
     ] = False,
@@ -135,9 +135,9 @@ def archive_check(
     Exit code 0 only when every registered document has its file (and its archived file, once
     sealed for the archive), intact and TOTAL_PASSED, and no file lies in the store without
     its record."""
-    from api import archive
+    from api import archive_check
 
-    def shown_file(checked: archive.CheckedFile) -> None:
+    def shown_file(checked: archive_check.CheckedFile) -> None:
         name = checked.name
         if not name.endswith(f"({checked.status})"):  # "#12 (signed)" says it already
             name += f" ({checked.status})"
@@ -149,7 +149,7 @@ def archive_check(
 
     settings = get_settings()
     with errors():
-        report = archive.check_store(
+        report = archive_check.check_store(
             _registry(inputs.load_bodies(BODIES)),
             LocalStore(settings.store()),
             trust_roots=_trust_roots(),

@@ -10,7 +10,7 @@ reads the journal: a journaled file the registry names was committed; one it doe
 left by a killed process and moves to <store>/quarantine/ (kept, not deleted: it may be a
 signed file worth a look); the journal is then emptied and stale temporary files deleted. A file
 without record that was not journaled (put outside an issue, or copied in by hand) stays, and
-`hoso archive check` (`api.archive.check_store`, which sweeps first) names it.
+`hoso archive check` (`api.archive_check.check_store`, which sweeps first) names it.
 
 "While no such transaction runs": `store_writes` holds the store's latch, shared, until its
 transaction ends, and the sweep takes it exclusively, so it never takes away the file of an

@@ -2,7 +2,7 @@
 trích yếu), download the export of a year or a dossier, and run the integrity check of the
 store against the registry.
 
-Thin: the search and the check are `api.archive.find_records` and `api.archive.check_store`,
+Thin: the search and the check are `api.archive.find_records` and `api.archive_check.check_store`,
 the export is `api.workflow.export` (which decides who may export). A refusal or a bad field is
 shown beside its form in Vietnamese, never as a traceback.
 
@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import archive, workflow
+from api import archive, archive_check, workflow
 from api.db import STATUS_VI
 from api.deps import ServicesDep, TrustDep
 from api.errors import http_status
@@ -193,7 +193,7 @@ def integrity_check(
     except HosoError as exc:
         return refused(request, actor, exc)
     try:
-        report = archive.check_store(
+        report = archive_check.check_store(
             services.sessions,
             services.archive,
             trust_roots=trust.get(),

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import archive, crash, db, registry
+from api import archive_check, crash, db, registry
 from api.db import Document, Status
 from api.store import LocalStore
 from tests.conftest import REPO
@@ -113,9 +113,9 @@ def _intact(
     trust_roots: object,
     *,
     online: bool,
-) -> archive.CheckedFile:
+) -> archive_check.CheckedFile:
     """The check's signature validation, left out: the workers' files are not PDFs."""
-    return archive.CheckedFile(*names, status, digest, None, None, "intact")
+    return archive_check.CheckedFile(*names, status, digest, None, None, "intact")
 
 
 def _inconsistencies(sessions: sessionmaker[Session], store: LocalStore) -> list[str]:
@@ -177,8 +177,8 @@ def test_killed_issues_and_archivings_leave_registry_and_store_consistent(
     assert sum("temporary file" in p for p in left) == 2, left  # one per mid-write kill
     assert len(left) == LEFT_WITHOUT_RECORD + 2, left
 
-    monkeypatch.setattr(archive, "_checked", _intact)
-    first = archive.check_store(sessions, store, trust_roots=[])
+    monkeypatch.setattr(archive_check, "_checked", _intact)
+    first = archive_check.check_store(sessions, store, trust_roots=[])
     assert first.clean, first.problems
     assert len(first.set_aside) == LEFT_WITHOUT_RECORD
     assert all((folder / "quarantine" / f"{h}.pdf").is_file() for h in first.set_aside)
@@ -191,7 +191,7 @@ def test_killed_issues_and_archivings_leave_registry_and_store_consistent(
     assert len(documents) == 2 * len(ISSUE_POINTS) + 2
     assert {d.status for d in documents} == {"archived"}
     inconsistencies = _inconsistencies(sessions, store)
-    again = archive.check_store(sessions, store, trust_roots=[])
+    again = archive_check.check_store(sessions, store, trust_roots=[])
     inconsistencies += [p.message for p in again.problems]
     inconsistencies += [f"{h} set aside after the restart" for h in again.set_aside]
     assert not inconsistencies
@@ -240,8 +240,8 @@ def test_a_file_put_outside_an_issue_is_still_named_not_set_aside(
 ) -> None:
     store = LocalStore(tmp_path / "store")
     stray = store.put(b"a file no document names")
-    monkeypatch.setattr(archive, "_checked", _intact)
-    report = archive.check_store(sessions, store, trust_roots=[])
+    monkeypatch.setattr(archive_check, "_checked", _intact)
+    report = archive_check.check_store(sessions, store, trust_roots=[])
     assert [p.subject for p in report.problems] == [stray]
     assert report.set_aside == () and store.exists(stray)
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from api import archive, db, registry
+from api import archive, archive_check, db, registry
 from api.settings import get_settings
 from api.store import LocalStore
 from tests.databases import sqlite_registry
@@ -140,8 +140,8 @@ def copy(made: Folder, tmp_path: Path) -> Folder:
     return Folder(target, made.ids, made.sealed, made.sha256)
 
 
-def _check(folder: Folder, setting: Setting, **options: object) -> archive.CheckReport:
-    return archive.check_store(
+def _check(folder: Folder, setting: Setting, **options: object) -> archive_check.CheckReport:
+    return archive_check.check_store(
         folder.sessions(),
         folder.store,
         trust_roots=[setting.root],
