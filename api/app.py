@@ -31,6 +31,7 @@ from api.routes import (
     ui_archive,
     ui_auth,
     ui_clerk,
+    ui_dossier,
     ui_office,
     ui_overview,
     ui_preview,
@@ -111,7 +112,7 @@ def create_app(
     app.include_router(work.router)
     app.include_router(work.links)
     app.include_router(links.router)
-    for ui in (ui_auth, ui_overview, ui_clerk, ui_preview, ui_office, ui_archive):
+    for ui in (ui_auth, ui_overview, ui_clerk, ui_dossier, ui_preview, ui_office, ui_archive):
         app.include_router(ui.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HosoError, _domain_error)
