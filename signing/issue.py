@@ -5,6 +5,10 @@ appearance is the red seal image at actual size over the left third of the signe
 Form filling is what the signer's certification (DocMDP FILL_FORMS) allows: the values and their
 appearances go in an incremental update, in Liberation Serif embedded by pyHanko (its default
 font would lose the Vietnamese marks; digits only here, but the rule holds everywhere).
+
+Last, the certificates, OCSP responses and CRLs of both signatures and their timestamps go into
+the DSS (PAdES B-LT, `signing.archive.with_validation_data`): each recipient gets a file that
+validates from what it carries, with none of our services reachable.
 """
 
 from __future__ import annotations
