@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import assessments
 from api.db import Assessment
 from api.errors import http_status
-from api.routes.work import MAX_ID, SHEET_LIMIT, read_upload
+from api.routes.work import SHEET_LIMIT, AssessmentId, read_upload
 from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
@@ -35,8 +34,6 @@ from docgen.model import (
 )
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
-
-Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
 def unit_summary(row: Assessment) -> dict[str, Any]:
@@ -191,7 +188,7 @@ def _clerk_assessment(svc: Services, actor: Actor, assessment_id: int) -> Assess
 def scoring_unit(
     request: Request,
     actor: PageActor,
-    assessment_id: Id,
+    assessment_id: AssessmentId,
     da_luu: Annotated[int, Query(ge=0, le=1)] = 0,
     da_cham: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> HTMLResponse:
@@ -206,7 +203,7 @@ def scoring_unit(
 
 @router.post("/cham-diem/{assessment_id}", response_class=HTMLResponse, response_model=None)
 async def save_unit(
-    request: Request, actor: PageActor, _: CsrfChecked, assessment_id: Id
+    request: Request, actor: PageActor, _: CsrfChecked, assessment_id: AssessmentId
 ) -> HTMLResponse | RedirectResponse:
     """Save the form (and score it, with the "Lưu và chấm điểm" button)."""
     svc: Services = request.app.state.services
@@ -231,7 +228,7 @@ async def save_unit(
 
 @router.post("/cham-diem/{assessment_id}/cham", response_class=HTMLResponse, response_model=None)
 def score_unit(
-    request: Request, actor: PageActor, _: CsrfChecked, assessment_id: Id
+    request: Request, actor: PageActor, _: CsrfChecked, assessment_id: AssessmentId
 ) -> HTMLResponse | RedirectResponse:
     """Score the unit's saved input (assessments.score) and show it."""
     svc: Services = request.app.state.services
@@ -244,7 +241,7 @@ def score_unit(
 
 @router.post("/cham-diem/{assessment_id}/xem-truoc")
 async def preview_unit(
-    request: Request, actor: PageActor, _: CsrfChecked, assessment_id: Id
+    request: Request, actor: PageActor, _: CsrfChecked, assessment_id: AssessmentId
 ) -> JSONResponse:
     """The points, sums, verdict and problems of the form as it stands, nothing saved
     (static/cham-diem.js asks as the clerk types)."""

@@ -24,7 +24,7 @@ from api.db import STATUS_VI, Document
 from api.errors import http_status
 from api.routes.ui_clerk import unit_summary
 from api.routes.ui_overview import can_generate, sendable
-from api.routes.work import MAX_ID
+from api.routes.work import MAX_ID, Id
 from api.scoring_form import form_values
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render, status_of
@@ -34,7 +34,6 @@ from docgen.errors import HosoError, NotFound
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
 
-Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 Year = Annotated[int, PathParam(ge=2000, le=2100)]
 Body = Annotated[str, PathParam(pattern=r"^[a-z0-9-]{1,64}$")]
 

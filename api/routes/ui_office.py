@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import access, delivery, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
-from api.routes.work import MAX_ID, KeyForm, document_public
+from api.routes.work import MAX_ID, Id, KeyForm, document_public
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
@@ -37,7 +37,6 @@ from docgen.errors import HosoError
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 P12 = Annotated[UploadFile | None, File()]
 Secret = Annotated[str, Form(max_length=256)]
 Label = Annotated[str, Form(max_length=128)]
