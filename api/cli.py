@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,10 +16,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api import cli_archive, cli_db, cli_serve, cli_signing, cli_users
+from api import cli_archive, cli_db, cli_demo, cli_serve, cli_signing, cli_users
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
-from docgen import criteria, dossier, inputs, recipients, sheet, vn
+from docgen import criteria, inputs, sheet, vn
 from docgen.dossier import Meeting, Reference
 from docgen.errors import ConfigError, HosoError
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
@@ -51,7 +50,7 @@ sheet_app = typer.Typer(help="Workbooks (.xlsx) for entering scores.", no_args_i
 app.add_typer(sheet_app, name="sheet")
 
 
-def _pts(value: Any) -> str:
+def points(value: Any) -> str:
     return "—" if value is None else vn.number(value)
 
 
@@ -69,8 +68,8 @@ def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> Non
     for group in result.groups:
         table.add_row(
             f"[bold]Nhóm {group.id}[/]",
-            _pts(group.max_points),
-            _pts(group.self_points),
+            points(group.max_points),
+            points(group.self_points),
             "",
             f"[bold]{group.title}[/]",
         )
@@ -80,9 +79,9 @@ def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> Non
             style = "" if c.achieved else "red"
             table.add_row(
                 f"Tiêu chí {c.id}",
-                _pts(c.max_points),
-                _pts(c.self_points),
-                _pts(c.appraised),
+                points(c.max_points),
+                points(c.self_points),
+                points(c.appraised),
                 reason,
                 style=style,
             )
@@ -90,17 +89,17 @@ def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> Non
                 for i in c.items:
                     table.add_row(
                         f"  {i.id}",
-                        _pts(i.max_points),
-                        _pts(i.self_points),
-                        _pts(i.appraised),
+                        points(i.max_points),
+                        points(i.self_points),
+                        points(i.appraised),
                         i.reason,
                         style="dim",
                     )
     table.add_row(
         "[bold]Tổng điểm[/]",
-        _pts(result.max_points),
-        _pts(result.self_points),
-        _pts(result.final) if result.appraised else "—",
+        points(result.max_points),
+        points(result.self_points),
+        points(result.final) if result.appraised else "—",
         "",
     )
     out.print(table)
@@ -217,7 +216,7 @@ def generate(
         police = next((b for b in known.values() if b.government == body), None)
         if police is None:
             raise ConfigError(f"no Công an body names '{body}' as its government", field="body")
-        _build_dossier(
+        build_dossier(
             inputs.load_paths(paths),
             inputs.load_policies(policy),
             known[body],
@@ -233,7 +232,7 @@ def generate(
         )
 
 
-def _build_dossier(
+def build_dossier(
     loaded: list[inputs.Loaded],
     policies: dict[str, Policy],
     government: IssuingBody,
@@ -334,119 +333,8 @@ def schema_text() -> str:
     return json.dumps(Assessment.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
 
 
-@app.command()
-def demo(
-    samples: Annotated[Path, typer.Option(help="folder of sample assessments")] = SAMPLES,
-    output: Annotated[Path, typer.Option(help="where to write the demo's files")] = Path("out"),
-) -> None:
-    """Score every sample unit, write the results and a workbook, and say where to look next."""
-    with errors():
-        loaded = inputs.load_paths([samples])
-        results = inputs.score_all(loaded, inputs.load_policies(None))
-        table = Table(title="Kết quả chấm điểm các đơn vị mẫu", expand=True)
-        for name, justify in (
-            ("Đơn vị", "left"),
-            ("Loại", "left"),
-            ("Năm", "right"),
-            ("Tự chấm", "right"),
-            ("Thẩm định", "right"),
-            ("Kết quả", "left"),
-        ):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for r in results:
-            a = r.assessment
-            verdict = (
-                "[green]Đủ điều kiện[/]"
-                if r.verdict.recognised
-                else "[red]Chưa đủ:[/] " + "; ".join(r.verdict.shortfalls)
-            )
-            table.add_row(
-                a.unit.name,
-                f"{UNIT_TYPE_LABELS[a.unit.type]}, {MODE_LABELS[a.mode]}",
-                str(a.year),
-                f"{_pts(r.self_points)}/{_pts(r.max_points)}",
-                _pts(r.final) if r.appraised else "—",
-                verdict,
-            )
-        out.print(table)
-        data = [result_data(r, origin=x.origin) for r, x in zip(results, loaded, strict=True)]
-        scores = output / "scores.json"
-        write_atomic(scores, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
-        book = output / "phieu-cham-diem-xa-phuong.xlsx"
-        write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
-        # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts; then its
-        # Quyết định as the final draft, signed, issued, sealed for the archive and verified.
-        known = inputs.load_bodies(BODIES)
-        hai_phong, police = known["ubnd-hai-phong"], known["ca-hai-phong"]
-        dossier_args: dict[str, Any] = {
-            "year": 2026,
-            "pdfa": False,
-            "proposal": Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
-            "decision": Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
-            "meeting": inputs.load_meeting(
-                REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"
-            ),
-        }
-        _build_dossier(
-            loaded,
-            inputs.load_policies(None),
-            hai_phong,
-            police,
-            output=output / "dossiers",
-            draft=True,
-            **dossier_args,
-        )
-        (decision,) = _build_dossier(
-            loaded,
-            inputs.load_policies(None),
-            hai_phong,
-            police,
-            output=output / "ky-so",
-            draft=False,
-            only="quyet-dinh",
-            **dossier_args,
-        )
-        send_to = recipients.recipients(
-            decision.context["recipients"], article_3=dossier.referenced(decision.context)
-        )
-        signed, code, links = cli_signing.demo_chain(
-            output / "ky-so" / f"{decision.path}.pdf",
-            hai_phong,
-            title=decision.context["signer"]["title"],
-            name=decision.context["signer"]["name"],
-            day=dossier_args["decision"].date,
-            send_to=[{"line": r.line, "name": r.name} for r in send_to],
-        )
-        users = cli_users.demo_users()
-        out.print(f"Đã gửi đến {len(links)} nơi nhận, mỗi nơi một liên kết riêng:")
-        for to, link in links:
-            out.print(f"  • {to}: {link}", soft_wrap=True, markup=False)
-    hoso = Path(sys.argv[0]).name if os.sep not in sys.argv[0] else shown(Path(sys.argv[0]))
-    out.print(f"\n{len(results)} đơn vị đã chấm. Tiếp theo:")
-    out.print(f"  • chi tiết từng tiêu chí:  {hoso} score {shown(samples)}/<tệp> --detail")
-    out.print(f"  • kết quả dạng JSON:       {shown(scores)}")
-    out.print(
-        f"  • phiếu chấm điểm trống:   {shown(book)}  (điền rồi chạy: {hoso} score {shown(book)})"
-    )
-    out.print(
-        f"  • hồ sơ mẫu (PDF, DOCX):   {shown(output / 'dossiers' / '2026' / 'ubnd-hai-phong')}"
-    )
-    out.print(f"  • QĐ đã ký, ban hành, lưu trữ: {shown(signed)}  (kiểm tra: {hoso} verify …)")
-    base = str(get_settings().public_base_url).rstrip("/")
-    out.print(f"  • API và tài liệu OpenAPI: {hoso} serve, rồi mở {base}/docs")
-    out.print(f"  • xác minh trên web:       {get_settings().verify_url(code)}")
-    if links:
-        out.print(f"  • nơi nhận mở văn bản:     {links[0][1]}", soft_wrap=True)
-    logins = ", ".join(login for login, _ in users)
-    out.print(
-        f"  • giao diện web:           {base}/dang-nhap — tài khoản {logins}, "
-        f"mật khẩu {cli_users.DEMO_PASSWORD}",
-        soft_wrap=True,
-    )
-    out.print("  • định dạng tệp đánh giá:  docs/assessment-format.md, hoso schema")
-
-
 cli_signing.register(app)
+app.command()(cli_demo.demo)
 app.add_typer(cli_archive.archive_app, name="archive")
 app.add_typer(cli_db.db_app, name="db")
 app.add_typer(cli_users.users_app, name="users")

@@ -10,14 +10,13 @@ import datetime as dt
 import json
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api import delivery
 from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore
@@ -403,118 +402,6 @@ def _print_report(path: Path, report: Any) -> None:
     out.print(f"  {report.message}", markup=False)
     if report.level:
         out.print(f"  Mức PAdES: {report.level}")
-
-
-def demo_chain(
-    final: Path,
-    body: IssuingBody,
-    *,
-    title: str,
-    name: str,
-    day: dt.date,
-    send_to: Sequence[Mapping[str, str]] = (),
-) -> tuple[Path, str, list[tuple[str, str]]]:
-    """The demo's signing: the development PKI (made if missing, served in this process on
-    the configured port unless `hoso pki serve` already answers there), the chair's signature,
-    the văn thư's số, ngày (from the registry) and seal, the archive seal and the verification,
-    beside `final`, and the recipients of `send_to` their personal links. Returns the archived
-    file, the registry's verification code and each recipient with their link.
-    The keys are the PKI's TEST keys, whose passphrase is public test material."""
-    from urllib.parse import urlsplit
-
-    from sqlalchemy import select
-
-    from api import archive as archiving
-    from api import db, registry
-    from signing import images, issue, pki
-    from signing import sign as signing
-    from signing import verify as verifying
-
-    settings = get_settings()
-    folder = settings.data_dir / "pki"
-    if not (folder / "certomancer.yml").is_file():
-        pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
-    arch = pki.load(folder)
-    where = urlsplit(settings.pki_url)
-    with contextlib.ExitStack() as stack:
-        with contextlib.suppress(OSError):  # taken: `hoso pki serve` answers there already
-            stack.enter_context(
-                pki.serve(arch, host=where.hostname or "127.0.0.1", port=where.port or 80)
-            )
-        tsa = pki.service_urls(settings.pki_url)["tsa"]
-        context = signing.validation_context([pki.root_certificate(arch)])
-        draft = final.read_bytes()
-        certs = folder / "certs"
-        chair = signing.load_pkcs12(
-            (certs / f"{body.id}--{body.signers[0].id}.p12").read_bytes(), pki.TEST_PASSPHRASE
-        )
-        signed = signing.sign_draft(
-            draft,
-            chair,
-            image_png=images.signature_png(name),
-            placement=signing.find_placement(draft, title=title, name=name),
-            tsa_url=tsa,
-            context=context,
-        )
-        write_atomic(final.with_name(f"{final.stem}-da-ky.pdf"), signed)
-        organisation = signing.load_pkcs12(
-            (certs / f"{body.id}.p12").read_bytes(), pki.TEST_PASSPHRASE
-        )
-
-        def make(number: int) -> bytes:
-            issued = issue.issue(
-                signed,
-                organisation,
-                number=number,
-                day=day,
-                seal_png=images.seal_png(body.name),
-                tsa_url=tsa,
-                context=context,
-            )
-            write_atomic(final.with_name(f"{final.stem}-ban-hanh.pdf"), issued)
-            LocalStore(settings.store()).put(issued)
-            return issued
-
-        # Every run of the demo issues the sample QĐ again, with the next số; the first run's
-        # record claims the code printed on the draft (so its QR code finds it), later runs
-        # get codes of their own.
-        sessions = _registry(inputs.load_bodies(BODIES))
-        pages, printed = _page_count_and_code(signed)
-        tokens: list[str] = []
-        with sessions() as session:
-            taken = session.scalar(
-                select(db.Document.id).where(db.Document.verification_code == printed)
-            )
-        done = registry.record_issue(
-            sessions,
-            body=body.id,
-            type_code="QĐ",
-            issued_on=day,
-            make=make,
-            actor="demo",
-            signer_info=f"{vn.position(title)} {name}",
-            page_count=pages,
-            verification_code=None if taken else printed,
-            then=lambda session, issued_id: tokens.extend(
-                delivery.deliver(session, settings.secret(), issued_id, send_to)
-            ),
-        )
-        # Sealed for the archive in the registry: status archived, the sealed file stored too.
-        store = LocalStore(settings.store())
-        sealed = store.get(
-            archiving.archive_document(
-                sessions, store, done.document_id, tsa_url=tsa, context=context, actor="demo"
-            )
-        )
-    archived = final.with_name(f"{final.stem}-luu-tru.pdf")
-    write_atomic(archived, sealed)
-    out.print(
-        f"Đã ký, ban hành Số: {done.reference}, "
-        f"{vn.nd30_date(day)} và niêm phong lưu trữ; kiểm tra khi dịch vụ PKI đã dừng:"
-    )
-    _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))
-    links = [(to["name"], settings.link_url(t)) for to, t in zip(send_to, tokens, strict=True)]
-    return archived, done.verification_code, links
 
 
 def register(app: typer.Typer) -> None:
