@@ -110,7 +110,7 @@ def create_app(
     app.include_router(verify.router)
     app.include_router(pages.router)
     app.include_router(work.router)
-    app.include_router(work.links)
+    app.include_router(links.api_router)
     app.include_router(links.router)
     for ui in (ui_auth, ui_overview, ui_clerk, ui_dossier, ui_preview, ui_office, ui_archive):
         app.include_router(ui.router)

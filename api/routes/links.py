@@ -1,21 +1,26 @@
-"""/r/{token}: the page of a recipient's personal link, in Vietnamese — their document's
-registry record, a download, the way to verify it, and the button that acknowledges receipt.
-The link opens that one document; opening and acknowledging are recorded once."""
+"""A recipient's personal link (no account: the link is the credential). /r/{token} is its
+page, in Vietnamese — their document's registry record, a download, the way to verify it, and
+the button that acknowledges receipt; /api/links/{token} is the same for programs. The link
+opens that one document; opening and acknowledging are recorded once."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
 from api import delivery, wording
-from api.deps import RegistryDep, ServicesDep, TemplatesDep
+from api.db import Document
+from api.deps import RegistryDep, ServicesDep, SettingsDep, TemplatesDep
 from api.lookup import RegistryLookup
+from api.models import LinkPublic
 from api.routes.pages import HTML, page, record_context
+from api.routes.work import PDF_RESPONSE, REFUSED, document_public, pdf_response
 from api.services import Services
+from api.settings import Settings
 from docgen.errors import NotFound
 
 router = APIRouter(tags=["public pages"])
@@ -76,3 +81,52 @@ async def _show(
         "acknowledged_at": wording.when(when) if when else None,
     }
     return page(templates, request, "link.html", context)
+
+
+# --- the same for programs ---------------------------------------------------------------------
+
+api_router = APIRouter(prefix="/api/links", tags=["recipients"])
+
+
+def link_public(
+    settings: Settings, token: str, document: Document, recipient: Any, body: str
+) -> LinkPublic:
+    return LinkPublic(
+        recipient=recipient.name,
+        reference=document_public(document).reference,
+        issued_on=document.issued_on,
+        subject=document.subject,
+        issuing_body=body,
+        status=document.status,
+        verification_code=document.verification_code,
+        verify_page=settings.verify_url(document.verification_code),
+        file=f"/api/links/{token}/file",
+        opened_at=recipient.opened_at,
+        acknowledged_at=recipient.acknowledged_at,
+    )
+
+
+@api_router.get("/{token}", response_model=LinkPublic, responses=REFUSED)
+def open_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
+    """The document this link was sent with (that one only); the first opening is recorded."""
+    document, recipient = delivery.open_link(services, token)
+    return link_public(settings, token, document, recipient, _body(services, document))
+
+
+@api_router.post("/{token}/acknowledge", response_model=LinkPublic, responses=REFUSED)
+def acknowledge(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
+    """The recipient confirms receipt; the time is recorded once."""
+    document, recipient = delivery.open_link(services, token, acknowledge=True)
+    return link_public(settings, token, document, recipient, _body(services, document))
+
+
+@api_router.get("/{token}/file", response_class=Response, responses=PDF_RESPONSE)
+def link_file(token: Token, services: ServicesDep) -> Response:
+    """The issued PDF, as it is in the archive store."""
+    document, pdf = delivery.link_file(services, token)
+    return pdf_response(document, pdf)
+
+
+def _body(services: Services, document: Document) -> str:
+    body = services.bodies.get(document.issuing_body_id)
+    return body.name if body is not None else document.issuing_body_id

@@ -27,7 +27,6 @@ from api.models import (
     DocumentPublic,
     ErrorPublic,
     IssuedPublic,
-    LinkPublic,
     RecipientPublic,
     UserPublic,
 )
@@ -287,10 +286,10 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
 def document_file(document_id: Id, actor: ActorDep, services: ServicesDep) -> Response:
     """The current file: the draft, the signed draft, the issued or the archived PDF."""
     document, pdf = access.document_file(services, actor, document_id)
-    return _pdf(document, pdf)
+    return pdf_response(document, pdf)
 
 
-def _pdf(document: Document, pdf: bytes) -> Response:
+def pdf_response(document: Document, pdf: bytes) -> Response:
     name = f"{document.kind or 'van-ban'}-{document.id}.pdf"
     return Response(
         pdf,
@@ -471,55 +470,3 @@ def export(
 def recipients(document_id: Id, actor: ActorDep, services: ServicesDep) -> list[RecipientPublic]:
     """Who the document was sent to, and who has opened and acknowledged it."""
     return [_recipient(d) for d in delivery.deliveries(services, actor, document_id)]
-
-
-# --- recipients' links (no account: the link is the credential) ----------------------------------
-
-links = APIRouter(prefix="/api/links", tags=["recipients"])
-
-
-def link_public(
-    settings: Settings, token: str, document: Document, recipient: Any, body: str
-) -> LinkPublic:
-    return LinkPublic(
-        recipient=recipient.name,
-        reference=document_public(document).reference,
-        issued_on=document.issued_on,
-        subject=document.subject,
-        issuing_body=body,
-        status=document.status,
-        verification_code=document.verification_code,
-        verify_page=settings.verify_url(document.verification_code),
-        file=f"/api/links/{token}/file",
-        opened_at=recipient.opened_at,
-        acknowledged_at=recipient.acknowledged_at,
-    )
-
-
-Token = Annotated[str, Path(min_length=40, max_length=40, pattern="^[0-9a-f]+$")]
-
-
-@links.get("/{token}", response_model=LinkPublic, responses=REFUSED)
-def open_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
-    """The document this link was sent with (that one only); the first opening is recorded."""
-    document, recipient = delivery.open_link(services, token)
-    return link_public(settings, token, document, recipient, _body(services, document))
-
-
-@links.post("/{token}/acknowledge", response_model=LinkPublic, responses=REFUSED)
-def acknowledge(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
-    """The recipient confirms receipt; the time is recorded once."""
-    document, recipient = delivery.open_link(services, token, acknowledge=True)
-    return link_public(settings, token, document, recipient, _body(services, document))
-
-
-@links.get("/{token}/file", response_class=Response, responses=PDF_RESPONSE)
-def link_file(token: Token, services: ServicesDep) -> Response:
-    """The issued PDF, as it is in the archive store."""
-    document, pdf = delivery.link_file(services, token)
-    return _pdf(document, pdf)
-
-
-def _body(services: Services, document: Document) -> str:
-    body = services.bodies.get(document.issuing_body_id)
-    return body.name if body is not None else document.issuing_body_id
