@@ -88,16 +88,19 @@ def sign(
     from signing import sign as signing
 
     settings = get_settings()
-    with errors(), _signer(p12, token, key) as signer:
+    with errors():
         _refuse_existing(output)
-        pdf = document.read_bytes()
+        pdf = _read(document, "document")
         placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
+        image_png = _read(image, "image") if image else images.signature_png(vn.nfc(name))
+        images.signature_image(image_png)  # refused before the passphrase is asked for
+    with errors(), _signer(p12, token, key) as signer:
         signed = signing.sign_draft(
             pdf,
             signer,
             placement=placement,
             tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-            image_png=image.read_bytes() if image else images.signature_png(vn.nfc(name)),
+            image_png=image_png,
             context=_signing_context(),
         )
         write_atomic(output, signed)
@@ -158,6 +161,12 @@ def _refuse_existing(output: Path) -> None:
         )
 
 
+def _read(path: Path, field: str) -> bytes:
+    if not path.is_file():
+        raise HosoError(f"no file at {path}", message_vi=f"Không có tệp {path}", field=field)
+    return path.read_bytes()
+
+
 def _pki_folder() -> Path:
     folder = get_settings().data_dir / "pki"
     if not (folder / "certomancer.yml").is_file():
@@ -193,6 +202,13 @@ def issue_command(
     day: Annotated[
         str | None, typer.Option("--date", help="ngày ban hành (default: today)")
     ] = None,
+    seal: Annotated[
+        Path | None,
+        typer.Option(
+            help="the body's seal image: a red PNG on a transparent background that records its "
+            "dpi; default: <bodies>/seals/<body>.png, else a TEST sample"
+        ),
+    ] = None,
 ) -> None:
     """Issue a signed document (ND 30 step 2): the next số, the ngày, the organisation's seal.
 
@@ -204,14 +220,18 @@ def issue_command(
     settings = get_settings()
     with errors():
         _refuse_existing(output)
-        bodies = inputs.load_bodies(BODIES)
+        bodies = inputs.load_bodies(settings.bodies_dir)
         if body not in bodies:
             raise ConfigError(f"unknown issuing body '{body}'", field="body")
         when = dt.date.fromisoformat(day) if day else dt.date.today()
         context = _signing_context()
-        if not document.is_file():
-            raise HosoError(f"no file at {document}", field="document")
-        signed = document.read_bytes()
+        signed = _read(document, "document")
+        seal_png = (
+            _read(seal, "seal")
+            if seal
+            else images.body_seal(settings.bodies_dir, body, bodies[body].name)
+        )
+        images.seal_image(seal_png)  # refused before the passphrase is asked for
         pages, code = _page_count_and_code(signed)
         sessions = _registry(bodies)
     # The key is opened before a number is taken: a wrong passphrase or PIN takes none.
@@ -223,7 +243,7 @@ def issue_command(
                 organisation,
                 number=number,
                 day=when,
-                seal_png=images.seal_png(bodies[body].name),
+                seal_png=seal_png,
                 tsa_url=pki.service_urls(settings.pki_url)["tsa"],
                 context=context,
             )

@@ -36,6 +36,8 @@ class Services:
     link_url: Callable[[str], str]
     link_secret: bytes
     context: Callable[[], ValidationContext]
+    seal: Callable[[str], bytes]
+    """The seal image of an issuing body, by id (signing.images.body_seal)."""
     converter: Callable[[], ConverterPool]
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -66,7 +68,7 @@ class _LazyPool:
 
 
 def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Services:
-    from signing import pki
+    from signing import images, pki
     from signing import sign as signing
 
     url = settings.database()
@@ -91,5 +93,6 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         link_url=settings.link_url,
         link_secret=settings.secret(),
         context=context,
+        seal=lambda body: images.body_seal(settings.bodies_dir, body, bodies[body].name),
         converter=_LazyPool(settings),
     )

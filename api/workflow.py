@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import access, assessments, delivery, registry, users
-from api.db import Assessment, AuditEntry, Document, IssuingBody, Status, Unit
+from api.db import Assessment, AuditEntry, Document, Status, Unit
 from api.services import Services
 from api.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
@@ -344,7 +344,6 @@ def issue(
     """The văn thư issues a signed document (ND 30 step 2): the next số of the registry, the
     ngày, the organisation's signature with the body's registered certificate; the file goes
     into the archive store and each recipient gets a personal link, in one transaction."""
-    from signing import images
     from signing import issue as issuing
 
     day = day or dt.date.today()
@@ -360,9 +359,8 @@ def issue(
         _signable(document)
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
-        body = session.get(IssuingBody, document.issuing_body_id)
-        assert body is not None
     signed = access.stored_file(svc, document)
+    seal_png = svc.seal(document.issuing_body_id)
     context = svc.context()
 
     def make(number: int) -> bytes:
@@ -371,7 +369,7 @@ def issue(
             organisation,
             number=number,
             day=day,
-            seal_png=images.seal_png(body.name),
+            seal_png=seal_png,
             tsa_url=svc.tsa_url,
             context=context,
         )

@@ -17,8 +17,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from PIL import Image
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
@@ -26,9 +25,10 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
+from signing import images
 from signing.archive import with_validation_data
 from signing.fonts import SERIF, SERIF_ITALIC, SerifFont
-from signing.sign import SEAL_FIELD, pades_signer, run_signer
+from signing.sign import MM, SEAL_FIELD, pades_signer, run_signer
 
 # pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
 PdfDict: Any = generic.DictionaryObject
@@ -105,14 +105,47 @@ def seal(
     tsa_url: str,
     context: ValidationContext,
 ) -> bytes:
-    """The organisation's PAdES B-T signature in the seal field, shown as the seal image."""
+    """The organisation's PAdES B-T signature in the seal field, shown as the seal image at its
+    actual size (from the resolution the PNG records), centred in the field; a seal image that
+    is not a red PNG on a transparent background, or larger than the field, is refused."""
+    body_seal = images.seal_image(seal_png)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    image = PdfImage(Image.open(io.BytesIO(seal_png)), writer=writer)
+    ref = _fields(writer).get(SEAL_FIELD)
+    if ref is None:
+        raise SigningError(
+            "the document has no seal field: it was not signed by hoso's signer step",
+            message_vi="Văn bản không có ô chữ ký số của cơ quan: chưa qua bước ký của người ký",
+            field="document",
+        )
+    x1, y1, x2, y2 = (float(v) for v in ref.get_object()["/Rect"])  # type: ignore[no-untyped-call]
+    width, height = body_seal.width_mm * MM, body_seal.height_mm * MM
+    if width > x2 - x1 + 0.5 or height > y2 - y1 + 0.5:
+        seal_size = f"{body_seal.width_mm:.1f} × {body_seal.height_mm:.1f} mm"
+        field_size = f"{(x2 - x1) / MM:.1f} × {(y2 - y1) / MM:.1f} mm"
+        raise SigningError(
+            f"the seal image is {seal_size}, larger than the field left for it ({field_size})",
+            message_vi=f"Ảnh con dấu {seal_size} lớn hơn ô dành cho dấu ({field_size})",
+            field="seal",
+        )
+    image = PdfImage(body_seal.image, writer=writer, box=layout.BoxConstraints(width, height))
+    # Drawn at the size it has, not fitted to the field (pyHanko's default shrinks it into the
+    # field less a 5 pt margin).
+    actual_size = layout.SimpleBoxLayoutRule(
+        x_align=layout.AxisAlignment.ALIGN_MID,
+        y_align=layout.AxisAlignment.ALIGN_MID,
+        margins=layout.Margins(),
+        inner_content_scaling=layout.InnerScaling.NO_SCALING,
+    )
     pdf_signer = pades_signer(
         organisation,
         field=SEAL_FIELD,
         context=context,
-        stamp_style=StaticStampStyle(background=image, border_width=0, background_opacity=1.0),
+        stamp_style=StaticStampStyle(
+            background=image,
+            background_layout=actual_size,
+            border_width=0,
+            background_opacity=1.0,
+        ),
     )
     return run_signer(pdf_signer, writer, tsa_url, existing_fields_only=True)
 

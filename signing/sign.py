@@ -29,7 +29,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
-from PIL import Image
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
@@ -49,7 +48,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from docgen import stamp
 from docgen.errors import CertificateRejected, KeyUnavailable, SigningError, TimestampUnavailable
-from signing import marker
+from signing import images, marker
 
 SIGNER_FIELD = "chu_ky"
 SEAL_FIELD = "con_dau"
@@ -63,10 +62,12 @@ class Placement:
     page: int
     box: tuple[int, int, int, int]
 
-    def seal_box(self, diameter: float = 40 * MM) -> tuple[int, int, int, int]:
-        """The seal's field: actual size, centred on the left third of the signer's image."""
+    def seal_box(self) -> tuple[int, int, int, int]:
+        """The seal's field, centred on the left third of the signer's image: a square as wide
+        as the largest seal, in which the văn thư's step draws the body's seal at its actual
+        size (signing/issue.py), whatever that size is."""
         x1, y1, x2, y2 = self.box
-        cx, cy, r = x1 + (x2 - x1) / 6, (y1 + y2) / 2, diameter / 2
+        cx, cy, r = x1 + (x2 - x1) / 6, (y1 + y2) / 2, images.SEAL_MM[1] * MM / 2
         return (round(cx - r), round(cy - r), round(cx + r), round(cy + r))
 
 
@@ -189,9 +190,11 @@ def sign_draft(
     tsa_url: str,
     context: ValidationContext,
 ) -> bytes:
-    """The certified draft: the signer's PAdES B-T signature with their image, and the empty
-    field for the organisation's seal."""
+    """The certified draft: the signer's PAdES B-T signature with their image (a blue PNG on a
+    transparent background, refused otherwise), and the empty field for the organisation's
+    seal."""
     assert signer.signing_cert is not None
+    picture = images.signature_image(image_png)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # In the certified revision itself: every issued copy shows it, and nothing added later has
     # to touch the page (FILL_FORMS would not allow it).
@@ -199,7 +202,7 @@ def sign_draft(
     fields.append_signature_field(
         writer, SigFieldSpec(SEAL_FIELD, on_page=placement.page, box=placement.seal_box())
     )
-    image = PdfImage(Image.open(io.BytesIO(image_png)), writer=writer)
+    image = PdfImage(picture, writer=writer)
     pdf_signer = pades_signer(
         signer,
         field=SIGNER_FIELD,

@@ -82,14 +82,17 @@ def signed_with(setting: Setting, signer: signers.Signer) -> bytes:
     )
 
 
-def issued(setting: Setting, signed: bytes, *, number: int = 6) -> bytes:
-    """`signed` with số, ngày and the organisation's seal of UBND thành phố Hải Phòng."""
+def issued(
+    setting: Setting, signed: bytes, *, number: int = 6, seal_png: bytes | None = None
+) -> bytes:
+    """`signed` with số, ngày and the organisation's seal of UBND thành phố Hải Phòng (its
+    sample seal unless `seal_png` is given)."""
     return issue.issue(
         signed,
         sign.load_pkcs12(setting.p12("ubnd-hai-phong"), pki.TEST_PASSPHRASE),
         number=number,
         day=dt.date(2026, 12, 5),
-        seal_png=images.seal_png(ORGANISATION),
+        seal_png=seal_png or images.seal_png(ORGANISATION),
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
     )

@@ -119,6 +119,18 @@ def test_poppler_pdfsig_finds_the_signature_valid(setting: Setting, tmp_path: Pa
     assert "Signature is Valid." not in pdfsig(bytes(tampered), root, tmp_path)
 
 
+def _png(ink: tuple[int, int, int, int], *, dpi: int | None = 300) -> bytes:
+    """A ring in `ink` on a transparent background, 40 mm across at `dpi` (or 472 pixels)."""
+    from PIL import Image, ImageDraw
+
+    side = round(40 / 25.4 * (dpi or 300))
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((0, 0, side - 1, side - 1), outline=ink, width=12)
+    out = io.BytesIO()
+    image.save(out, format="PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
+    return out.getvalue()
+
+
 def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
     """The CLI end to end: `hoso pki init`, `hoso pki serve` on a free port, `hoso sign`."""
     import subprocess
@@ -172,6 +184,18 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
             )
             assert wrong.returncode == 2 and "wrong passphrase" in wrong.stderr
             assert not (tmp_path / "x.pdf").exists()
+            # A signature image in black is refused before the passphrase is asked for.
+            black = tmp_path / "black.png"
+            black.write_bytes(_png((10, 10, 10, 255)))
+            inked = subprocess.run(
+                [*args, "--image", str(black), "--out", str(tmp_path / "x.pdf")],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert inked.returncode == 2 and "is not blue" in inked.stderr, inked.stderr
+            assert "Mật khẩu" not in inked.stdout + inked.stderr
+            assert not (tmp_path / "x.pdf").exists()
             ok = subprocess.run(
                 [*args, "--out", str(tmp_path / "signed.pdf")],
                 input=pki.TEST_PASSPHRASE.decode() + "\n",
@@ -203,6 +227,17 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 text=True,
             )
             assert refused.returncode == 2 and not (tmp_path / "y.pdf").exists()
+            # A seal image that does not say its size is refused, and takes no number.
+            no_dpi = tmp_path / "seal.png"
+            no_dpi.write_bytes(_png(images.RED, dpi=None))
+            unsized = subprocess.run(
+                [*issue, "--seal", str(no_dpi), "--out", str(tmp_path / "y.pdf")],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert unsized.returncode == 2 and not (tmp_path / "y.pdf").exists()
+            assert "seal image does not say its resolution" in unsized.stderr, unsized.stderr
             for n in (1, 2):
                 done = subprocess.run(
                     [*issue, "--out", str(tmp_path / f"issued{n}.pdf")],

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from asn1crypto import ocsp
-from PIL import Image
+from PIL import Image, ImageChops
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -21,9 +23,11 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from signing import images, pki, sign
 from signing.verify import Indication, verify_pdf
+from tests.conftest import need
 from tests.signing_setting import (
     BODIES,
     CHAIR,
+    CHAIR_TITLE,
     ORGANISATION,
     Setting,
     archived_record,
@@ -73,6 +77,33 @@ def test_the_issued_decision_passes_with_two_signatures(
     third = x1 + (x2 - x1) / 3
     assert sx1 < x1 < sx2 and x1 < third < sx2 < x2
     assert sy1 < (y1 + y2) / 2 < sy2
+
+
+@pytest.mark.parametrize("size_mm", [34.0, 49.0])
+def test_the_seal_is_printed_at_its_actual_size(
+    setting: Setting, tmp_path: Path, size_mm: float
+) -> None:
+    """ND 30: the seal image at its actual size, whatever the body's seal measures. Issued with
+    a 34 mm and a 49 mm seal (drawn at 200 dpi) and printed by poppler at 300 dpi, the red ring
+    inside the seal's field measures what the image says."""
+    need(shutil.which("pdftoppm") is not None, "poppler-utils missing: make setup installs it")
+    seal = images.seal_png(ORGANISATION, size_mm=size_mm, dpi=200)
+    done = issued(setting, signed_by(setting, "ubnd-hai-phong--chu-tich"), seal_png=seal)
+    page = sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR).page + 1
+    pdf, out = tmp_path / "issued.pdf", tmp_path / "page"
+    pdf.write_bytes(done)
+    pages = ["-f", str(page), "-l", str(page)]
+    subprocess.run(["pdftoppm", "-r", "300", *pages, "-png", "-singlefile", pdf, out], check=True)
+    printed = Image.open(tmp_path / "page.png").convert("RGB")
+    x1, y1, x2, y2 = (v * 300 / 72 for v in _rect(PdfFileReader(io.BytesIO(done)), sign.SEAL_FIELD))
+    field = printed.crop(
+        (round(x1), round(printed.height - y2), round(x2), round(printed.height - y1))
+    )
+    red = field.point(lambda v: 255 if v > 150 else 0).getchannel("R")
+    not_green = field.point(lambda v: 255 if v < 110 else 0).getchannel("G")
+    left, top, right, bottom = ImageChops.multiply(red, not_green).getbbox() or (0, 0, 0, 0)
+    width, height = ((right - left) * 25.4 / 300, (bottom - top) * 25.4 / 300)
+    assert abs(width - size_mm) < 0.5 and abs(height - size_mm) < 0.5, (width, height)
 
 
 def test_the_issued_decision_carries_the_revocation_data_of_both_signatures(
