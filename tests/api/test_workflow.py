@@ -9,8 +9,10 @@ import hashlib
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from api.db import AuditEntry, NumberCounter
@@ -29,6 +31,27 @@ from tests.conftest import need
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
+
+
+def _signature(ink: tuple[int, int, int, int] = (30, 50, 150, 255)) -> bytes:
+    """A signer's own scanned signature: a stroke on a transparent 601 × 203 PNG."""
+    image = Image.new("RGBA", (601, 203), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line((40, 150, 300, 40, 560, 120), fill=ink, width=9)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _images(xobject: Any) -> set[tuple[int, int]]:
+    """The sizes of the images a form XObject draws, through nested forms."""
+    found: set[tuple[int, int]] = set()
+    for ref in xobject.get("/Resources", {}).get("/XObject", {}).values():
+        inner = ref.get_object()
+        if inner["/Subtype"] == "/Image":
+            found.add((int(inner["/Width"]), int(inner["/Height"])))
+        else:
+            found |= _images(inner)
+    return found
 
 
 def test_generate_makes_every_document_of_the_dossier_as_drafts(service: Service) -> None:
@@ -56,11 +79,24 @@ def test_end_to_end_sign_issue_deliver_verify(
     decision = one(dossier(service), "quyet-dinh")
     path = f"/api/documents/{decision['id']}"
 
+    key = service.key(CHAIR_P12)
     with service.client("signer") as signer:
-        r = signer.post(f"{path}/sign", **service.key(CHAIR_P12))
-    assert r.status_code == 200, r.text
-    assert r.json()["status"] == "signed"
-    assert r.json()["signer_info"] == "Chủ tịch Trần Minh Khôi"
+        # Her own image must be a blue PNG on a transparent background: black ink is refused
+        # before her key is opened, and the draft stays a draft.
+        black = {"image": ("chu-ky.png", _signature(ink=(0, 0, 0, 255)), "image/png")}
+        r = signer.post(f"{path}/sign", files={**key["files"], **black}, data=key["data"])
+        assert r.status_code == 400 and r.json()["field"] == "image", r.text
+        assert "không có màu xanh" in r.json()["message_vi"]
+        assert signer.get(path).json()["status"] == "draft"
+        own = {"image": ("chu-ky.png", _signature(), "image/png")}
+        r = signer.post(f"{path}/sign", files={**key["files"], **own}, data=key["data"])
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "signed"
+        assert r.json()["signer_info"] == "Chủ tịch Trần Minh Khôi"
+        signed = PdfReader(io.BytesIO(signer.get(f"{path}/file").content))
+    # Her signature shows her image, not the sample drawn from her name.
+    (widget,) = [f for f in signed.get_fields().values() if f.get("/T") == "chu_ky"]
+    assert (601, 203) in _images(widget.indirect_reference.get_object()["/AP"]["/N"])
 
     on_token = {"token": "TEST Văn thư", "key": SEAL_P12, "pin": softhsm.USER_PIN}
     with (
