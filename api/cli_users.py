@@ -1,6 +1,6 @@
 """`hoso users`: the people who work in hoso. `add` makes a user and prints their token once
 (the registry keeps only its hash); `certificate` registers a signing certificate to a user,
-who may then sign with it and with nothing else."""
+who may then sign with it and with nothing else; `signature` a signer's own signature image."""
 
 from __future__ import annotations
 
@@ -61,6 +61,27 @@ def certificate(
         with db.session_factory(url).begin() as session:
             register_certificate(session, login, cert)
     out.print(f"Đã đăng ký chứng thư số {cert.subject.human_friendly} cho {login}.", markup=False)
+
+
+@users_app.command("signature")
+def signature(
+    login: Annotated[str, typer.Argument(help="the signer")],
+    path: Annotated[
+        Path, typer.Argument(help="their signature image: PNG, transparent background, blue")
+    ],
+) -> None:
+    """Register a signer's own signature image, shown by every signature they make."""
+    from api import db
+    from api.users import register_signature_image
+
+    with errors():
+        if not path.is_file():
+            raise HosoError(f"no file at {path}", field="path")
+        url = get_settings().database()
+        db.upgrade(url)
+        with db.session_factory(url).begin() as session:
+            register_signature_image(session, login, path.read_bytes())
+    out.print(f"Đã đăng ký ảnh chữ ký cho {login}.", markup=False)
 
 
 @users_app.command("password")

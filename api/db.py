@@ -32,6 +32,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -167,6 +168,9 @@ class User(Base):
     """The name the user signs in with, e.g. "vanthu.haiphong"."""
     password_hash: Mapped[str | None] = mapped_column(String(255))
     """scrypt hash of the web password (api/users.py); None: no web sign-in."""
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """A signer's own signature image (checked by signing.images); None: a sample drawn from
+    their name."""
 
 
 class SignerCertificate(Base):

@@ -146,6 +146,25 @@ def register_certificate(session: Session, login: str, certificate: x509.Certifi
     session.flush()
 
 
+def register_signature_image(session: Session, login: str, png: bytes) -> None:
+    """Keep `png` as the signer `login`'s own signature image, once it passes ND 30's checks
+    (signing.images.signature_image); every signature they make shows it."""
+    from signing import images
+
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise HosoError(f"no user {login!r}", field="login")
+    if user.role != "signer":
+        raise HosoError(
+            f"{login} is not a signer ({user.role}): only signers have a signature image",
+            message_vi=f"{user.name} không phải người ký: chỉ người ký mới có ảnh chữ ký",
+            field="login",
+        )
+    images.signature_image(png)
+    user.signature_png = png
+    session.flush()
+
+
 def require_own_certificate(session: Session, actor: Actor, certificate: x509.Certificate) -> None:
     """Refuse a certificate that is not registered to `actor` (signing for someone else)."""
     digest = certificate_sha256(certificate)

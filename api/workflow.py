@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import access, assessments, delivery, registry, users
-from api.db import Assessment, AuditEntry, Document, Status, Unit
+from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
@@ -281,7 +281,8 @@ def sign(
     image_png: bytes | None = None,
 ) -> Document:
     """The signer signs a draft of their body with their own registered certificate (ND 30
-    step 1); the signed draft waits for the văn thư."""
+    step 1), showing `image_png`, else their registered signature image, else a sample drawn
+    from their name; the signed draft waits for the văn thư."""
     from signing import images
     from signing import sign as signing
 
@@ -304,6 +305,8 @@ def sign(
                 message_vi=f"Văn bản này do {document.signer_name} ký, không phải {actor.name}",
                 field="signer",
             )
+        registered = session.get(User, actor.id)
+        image_png = image_png or (registered.signature_png if registered else None)
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
     signed = signing.sign_draft(

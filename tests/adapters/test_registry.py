@@ -234,3 +234,31 @@ def test_eight_processes_issue_1000_numbers_without_gap_on_sqlite(url: str) -> N
 def latest_revision() -> str:
     """The newest migration's revision id ("0004" of 0004_sent_for_signing.py)."""
     return max(p.name.split("_")[0] for p in (db.MIGRATIONS / "versions").glob("[0-9]*.py"))
+
+
+def test_a_signer_registers_a_signature_image_and_a_bad_one_changes_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
+    from api.db import User
+    from api.users import add_user, register_signature_image
+    from docgen.errors import HosoError, SigningError
+    from signing import images
+
+    with sessions.begin() as session:
+        add_user(
+            session, login="chutich", name="Trần Minh Khôi", role="signer", body="ubnd-hai-phong"
+        )
+        add_user(session, login="vanthu", name="Phạm Thu Hà", role="van_thu", body="ubnd-hai-phong")
+    own = images.signature_png("Trần Minh Khôi", width=640)
+    with sessions.begin() as session:
+        register_signature_image(session, "chutich", own)
+    red = images.seal_png("Ủy ban nhân dân thành phố Hải Phòng")  # a seal, not a signature
+    with pytest.raises(SigningError) as refused, sessions.begin() as session:
+        register_signature_image(session, "chutich", red)
+    assert refused.value.field == "image" and "is not blue" in refused.value.message
+    with pytest.raises(HosoError) as not_signer, sessions.begin() as session:
+        register_signature_image(session, "vanthu", own)
+    assert not_signer.value.field == "login"
+    with sessions() as session:
+        kept = {u.login: u.signature_png for u in session.scalars(select(User))}
+    assert kept == {"chutich": own, "vanthu": None}

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from api.db import AuditEntry, NumberCounter
+from api.users import register_signature_image
 from tests import softhsm
 from tests.api.service import (
     BODY,
@@ -33,9 +34,11 @@ from tests.signing_setting import Setting
 pytestmark = pytest.mark.slow
 
 
-def _signature(ink: tuple[int, int, int, int] = (30, 50, 150, 255)) -> bytes:
-    """A signer's own scanned signature: a stroke on a transparent 601 × 203 PNG."""
-    image = Image.new("RGBA", (601, 203), (0, 0, 0, 0))
+def _signature(
+    ink: tuple[int, int, int, int] = (30, 50, 150, 255), size: tuple[int, int] = (601, 203)
+) -> bytes:
+    """A signer's own scanned signature: a stroke on a transparent PNG of `size` pixels."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
     ImageDraw.Draw(image).line((40, 150, 300, 40, 560, 120), fill=ink, width=9)
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -203,8 +206,15 @@ def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Servic
     path = f"/api/documents/{decision['id']}/sign"
     with service.client("signer") as chair:
         assert chair.post(path, **service.key(CHAIR_P12)).status_code == 403
+    # She registered her own signature image once (`hoso users signature`): it is what her
+    # signature shows when she uploads none.
+    with service.services.sessions.begin() as session:
+        register_signature_image(session, "phochutich.haiphong", _signature(size=(577, 199)))
     with service.client("other_signer") as deputy:
         r = deputy.post(path, **service.key("ubnd-hai-phong--pho-chu-tich"))
-    assert r.status_code == 200, r.text
+        assert r.status_code == 200, r.text
+        signed = PdfReader(io.BytesIO(deputy.get(decision["file"]).content))
     assert r.json()["status"] == "signed"
     assert r.json()["signer_info"] == "Phó Chủ tịch Lê Thị Hồng Nhung"
+    (widget,) = [f for f in signed.get_fields().values() if f.get("/T") == "chu_ky"]
+    assert (577, 199) in _images(widget.indirect_reference.get_object()["/AP"]["/N"])
