@@ -28,7 +28,7 @@ from api import access, delivery, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
-from api.routes.work import MAX_ID, Id, KeyForm, document_public
+from api.routes.work import MAX_ID, Id, KeyForm, document_public, signature_upload
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
@@ -56,6 +56,7 @@ SLOTS = {
     "key": "key",
     "pin": "pin",
     "date": "date",
+    "image": "image",
     "reason": "reason",
     "by": "by",
 }
@@ -213,12 +214,15 @@ def sign(
     settings: SettingsDep,
     _: CsrfChecked,
     key: Annotated[KeyChoice, Depends()],
+    image: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
-    """Sign the draft (ND 30 step 1) and show its signature as a verifier sees it."""
+    """Sign the draft (ND 30 step 1), with the signer's own image if one is chosen, and show
+    its signature as a verifier sees it."""
     try:
         allow(actor, "ký văn bản", ("signer",))  # before the key is opened
+        image_png = signature_upload(image)
         with key.chosen().opened(settings) as signer:
-            document = workflow.sign(services, actor, document_id, signer)
+            document = workflow.sign(services, actor, document_id, signer, image_png=image_png)
     except HosoError as exc:
         failure = _failure(document_id, "sign", exc, method=key.method)
         return _signing_page(

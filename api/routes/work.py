@@ -354,6 +354,18 @@ class KeyForm:
 KeyDep = Annotated[KeyForm, Depends()]
 
 
+def signature_upload(image: UploadFile | None) -> bytes | None:
+    """The signer's own signature image when one was uploaded (a browser's empty file input
+    has no file name), checked against ND 30 before any key is opened."""
+    from signing import images
+
+    if image is None or not image.filename:
+        return None
+    png = read_upload(image, IMAGE_LIMIT, "image")
+    images.signature_image(png)
+    return png
+
+
 @router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
 def sign(
     document_id: Id,
@@ -365,18 +377,15 @@ def sign(
         UploadFile | None,
         File(
             description="the signer's own signature image: a PNG with a transparent background "
-            "and blue strokes (ND 30); default: a sample drawn from the name"
+            "and blue strokes (ND 30); default: the one registered to the signer, else a "
+            "sample drawn from the name"
         ),
     ] = None,
 ) -> DocumentPublic:
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
     certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
-    from signing import images
-
     allow(actor, "ký văn bản", ("signer",))  # before the key is opened
-    image_png = read_upload(image, IMAGE_LIMIT, "image") if image is not None else None
-    if image_png is not None:
-        images.signature_image(image_png)  # refused before the key is opened
+    image_png = signature_upload(image)
     with key.opened(settings) as signer:
         signed = workflow.sign(services, actor, document_id, signer, image_png=image_png)
         return document_public(signed)
