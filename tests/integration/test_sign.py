@@ -390,6 +390,35 @@ def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
     assert [text.count(line) for line in marker.LINES] == [1, 1], text
 
 
+def test_a_seal_larger_than_its_field_is_refused(setting: Setting) -> None:
+    """A draft signed before the field was made as wide as the largest seal has a 40 mm field:
+    a 45 mm seal would be cut, so it is refused naming both sizes, and nothing is signed."""
+    from pyhanko.sign import fields
+
+    from docgen.errors import SigningError
+    from signing import issue
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(setting.draft))
+    side = 40 * MM
+    spec = fields.SigFieldSpec(sign.SEAL_FIELD, box=(100, 100, 100 + side, 100 + side))
+    fields.append_signature_field(writer, spec)
+    out = io.BytesIO()
+    writer.write(out)
+    organisation = sign.load_pkcs12(setting.p12("ubnd-hai-phong"), pki.TEST_PASSPHRASE)
+    with pytest.raises(SigningError) as refused:
+        issue.seal(
+            out.getvalue(),
+            organisation,
+            seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng", size_mm=45),
+            tsa_url=setting.urls["tsa"],
+            context=setting.context(),
+        )
+    assert refused.value.field == "seal"
+    assert "45.0 × 45.0 mm, larger than the field left for it (40.0 × 40.0 mm)" in str(
+        refused.value
+    )
+
+
 def test_archive_seal_validates_offline_from_the_dss(setting: Setting) -> None:
     """B-LT then B-LTA: every signature validates with no fetching, from the embedded data."""
     import asyncio
