@@ -191,7 +191,7 @@ def demo_chain(
         signed = signing.sign_draft(
             draft,
             chair,
-            image_png=images.signature_png(name),
+            signature=images.signature_image(images.signature_png(name)),
             placement=signing.find_placement(draft, title=title, name=name),
             tsa_url=tsa,
             context=context,
@@ -207,7 +207,7 @@ def demo_chain(
                 organisation,
                 number=number,
                 day=day,
-                seal_png=images.seal_png(body.name),
+                seal_image=images.seal_image(images.seal_png(body.name)),
                 tsa_url=tsa,
                 context=context,
             )

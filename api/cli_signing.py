@@ -92,15 +92,15 @@ def sign(
         _refuse_existing(output)
         pdf = _read(document, "document")
         placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
-        image_png = _read(image, "image") if image else images.signature_png(vn.nfc(name))
-        images.signature_image(image_png)  # refused before the passphrase is asked for
+        png = _read(image, "image") if image else images.signature_png(vn.nfc(name))
+        signature = images.signature_image(png)  # refused before the passphrase is asked for
     with errors(), _signer(p12, token, key) as signer:
         signed = signing.sign_draft(
             pdf,
             signer,
             placement=placement,
             tsa_url=pki.service_urls(settings.pki_url)["tsa"],
-            image_png=image_png,
+            signature=signature,
             context=_signing_context(),
         )
         write_atomic(output, signed)
@@ -226,12 +226,11 @@ def issue_command(
         when = dt.date.fromisoformat(day) if day else dt.date.today()
         context = _signing_context()
         signed = _read(document, "document")
-        seal_png = (
+        seal_image = images.seal_image(  # refused before the passphrase is asked for
             _read(seal, "seal")
             if seal
             else images.body_seal(settings.bodies_dir, body, bodies[body].name)
         )
-        images.seal_image(seal_png)  # refused before the passphrase is asked for
         pages, code = _page_count_and_code(signed)
         sessions = _registry(bodies)
     # The key is opened before a number is taken: a wrong passphrase or PIN takes none.
@@ -243,7 +242,7 @@ def issue_command(
                 organisation,
                 number=number,
                 day=when,
-                seal_png=seal_png,
+                seal_image=seal_image,
                 tsa_url=pki.service_urls(settings.pki_url)["tsa"],
                 context=context,
             )

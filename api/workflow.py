@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -278,11 +279,12 @@ def sign(
     document_id: int,
     signer: signers.Signer,
     *,
-    image_png: bytes | None = None,
+    signature: Image.Image | None = None,
 ) -> Document:
     """The signer signs a draft of their body with their own registered certificate (ND 30
-    step 1), showing `image_png`, else their registered signature image, else a sample drawn
-    from their name; the signed draft waits for the văn thư."""
+    step 1), showing `signature` (checked by signing.images.signature_image), else their
+    registered signature image, else a sample drawn from their name; the signed draft waits
+    for the văn thư."""
     from signing import images
     from signing import sign as signing
 
@@ -306,13 +308,15 @@ def sign(
                 field="signer",
             )
         registered = session.get(User, actor.id)
-        image_png = image_png or (registered.signature_png if registered else None)
+        registered_png = registered.signature_png if registered else None
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
+    if signature is None:
+        signature = images.signature_image(registered_png or images.signature_png(name))
     signed = signing.sign_draft(
         draft,
         signer,
-        image_png=image_png or images.signature_png(name),
+        signature=signature,
         placement=signing.find_placement(draft, title=title, name=name),
         tsa_url=svc.tsa_url,
         context=svc.context(),
@@ -347,6 +351,7 @@ def issue(
     """The văn thư issues a signed document (ND 30 step 2): the next số of the registry, the
     ngày, the organisation's signature with the body's registered certificate; the file goes
     into the archive store and each recipient gets a personal link, in one transaction."""
+    from signing import images
     from signing import issue as issuing
 
     day = day or dt.date.today()
@@ -363,7 +368,7 @@ def issue(
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
     signed = access.stored_file(svc, document)
-    seal_png = svc.seal(document.issuing_body_id)
+    seal_image = images.seal_image(svc.seal(document.issuing_body_id))  # before a number
     context = svc.context()
 
     def make(number: int) -> bytes:
@@ -372,7 +377,7 @@ def issue(
             organisation,
             number=number,
             day=day,
-            seal_png=seal_png,
+            seal_image=seal_image,
             tsa_url=svc.tsa_url,
             context=context,
         )

@@ -112,7 +112,7 @@ def documents(folder: Path, pki_url: str) -> tuple[bytes, bytes]:
     signed = sign.sign_draft(
         draft,
         sign.load_pkcs12((certs / f"{body.id}--{chair.id}.p12").read_bytes(), pki.TEST_PASSPHRASE),
-        image_png=images.signature_png(chair.name),
+        signature=images.signature_image(images.signature_png(chair.name)),
         placement=sign.find_placement(draft, title=chair.title, name=chair.name),
         tsa_url=tsa,
         context=context,
@@ -122,7 +122,7 @@ def documents(folder: Path, pki_url: str) -> tuple[bytes, bytes]:
         sign.load_pkcs12((certs / f"{body.id}.p12").read_bytes(), pki.TEST_PASSPHRASE),
         number=6,
         day=dt.date(2026, 12, 5),
-        seal_png=images.seal_png(body.name),
+        seal_image=images.seal_image(images.seal_png(body.name)),
         tsa_url=tsa,
         context=context,
     )

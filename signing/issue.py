@@ -101,14 +101,13 @@ def seal(
     pdf: bytes,
     organisation: signers.Signer,
     *,
-    seal_png: bytes,
+    seal_image: images.Seal,
     tsa_url: str,
     context: ValidationContext,
 ) -> bytes:
-    """The organisation's PAdES B-T signature in the seal field, shown as the seal image at its
-    actual size (from the resolution the PNG records), centred in the field; a seal image that
-    is not a red PNG on a transparent background, or larger than the field, is refused."""
-    body_seal = images.seal_image(seal_png)
+    """The organisation's PAdES B-T signature in the seal field, shown as the seal image (as
+    `signing.images.seal_image` checked it) at its actual size, centred in the field; a seal
+    larger than the field is refused."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     ref = _fields(writer).get(SEAL_FIELD)
     if ref is None:
@@ -118,16 +117,16 @@ def seal(
             field="document",
         )
     x1, y1, x2, y2 = (float(v) for v in ref.get_object()["/Rect"])  # type: ignore[no-untyped-call]
-    width, height = body_seal.width_mm * MM, body_seal.height_mm * MM
+    width, height = seal_image.width_mm * MM, seal_image.height_mm * MM
     if width > x2 - x1 + 0.5 or height > y2 - y1 + 0.5:
-        seal_size = f"{body_seal.width_mm:.1f} × {body_seal.height_mm:.1f} mm"
+        seal_size = f"{seal_image.width_mm:.1f} × {seal_image.height_mm:.1f} mm"
         field_size = f"{(x2 - x1) / MM:.1f} × {(y2 - y1) / MM:.1f} mm"
         raise SigningError(
             f"the seal image is {seal_size}, larger than the field left for it ({field_size})",
             message_vi=f"Ảnh con dấu {seal_size} lớn hơn ô dành cho dấu ({field_size})",
             field="seal",
         )
-    image = PdfImage(body_seal.image, writer=writer, box=layout.BoxConstraints(width, height))
+    image = PdfImage(seal_image.image, writer=writer, box=layout.BoxConstraints(width, height))
     # Drawn at the size it has, not fitted to the field (pyHanko's default shrinks it into the
     # field less a 5 pt margin).
     actual_size = layout.SimpleBoxLayoutRule(
@@ -156,7 +155,7 @@ def issue(
     *,
     number: int,
     day: dt.date,
-    seal_png: bytes,
+    seal_image: images.Seal,
     tsa_url: str,
     context: ValidationContext,
 ) -> bytes:
@@ -170,5 +169,5 @@ def issue(
             "thang": f"{day.month:02d}" if day.month < 3 else str(day.month),
         },
     )
-    sealed = seal(filled, organisation, seal_png=seal_png, tsa_url=tsa_url, context=context)
+    sealed = seal(filled, organisation, seal_image=seal_image, tsa_url=tsa_url, context=context)
     return with_validation_data(sealed, context=context)

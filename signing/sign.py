@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
+from PIL import Image
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
@@ -185,16 +186,15 @@ def sign_draft(
     pdf: bytes,
     signer: signers.Signer,
     *,
-    image_png: bytes,
+    signature: Image.Image,
     placement: Placement,
     tsa_url: str,
     context: ValidationContext,
 ) -> bytes:
-    """The certified draft: the signer's PAdES B-T signature with their image (a blue PNG on a
-    transparent background, refused otherwise), and the empty field for the organisation's
+    """The certified draft: the signer's PAdES B-T signature with their image (as
+    `signing.images.signature_image` checked it), and the empty field for the organisation's
     seal."""
     assert signer.signing_cert is not None
-    picture = images.signature_image(image_png)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # In the certified revision itself: every issued copy shows it, and nothing added later has
     # to touch the page (FILL_FORMS would not allow it).
@@ -202,7 +202,7 @@ def sign_draft(
     fields.append_signature_field(
         writer, SigFieldSpec(SEAL_FIELD, on_page=placement.page, box=placement.seal_box())
     )
-    image = PdfImage(picture, writer=writer)
+    image = PdfImage(signature, writer=writer)
     pdf_signer = pades_signer(
         signer,
         field=SIGNER_FIELD,

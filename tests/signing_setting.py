@@ -75,7 +75,7 @@ def signed_with(setting: Setting, signer: signers.Signer) -> bytes:
     return sign.sign_draft(
         setting.draft,
         signer,
-        image_png=images.signature_png(CHAIR),
+        signature=images.signature_image(images.signature_png(CHAIR)),
         placement=sign.find_placement(setting.draft, title=CHAIR_TITLE, name=CHAIR),
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
@@ -92,7 +92,7 @@ def issued(
         sign.load_pkcs12(setting.p12("ubnd-hai-phong"), pki.TEST_PASSPHRASE),
         number=number,
         day=dt.date(2026, 12, 5),
-        seal_png=seal_png or images.seal_png(ORGANISATION),
+        seal_image=images.seal_image(seal_png or images.seal_png(ORGANISATION)),
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
     )

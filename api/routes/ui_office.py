@@ -220,9 +220,9 @@ def sign(
     its signature as a verifier sees it."""
     try:
         allow(actor, "ký văn bản", ("signer",))  # before the key is opened
-        image_png = signature_upload(image)
+        signature = signature_upload(image)
         with key.chosen().opened(settings) as signer:
-            document = workflow.sign(services, actor, document_id, signer, image_png=image_png)
+            document = workflow.sign(services, actor, document_id, signer, signature=signature)
     except HosoError as exc:
         failure = _failure(document_id, "sign", exc, method=key.method)
         return _signing_page(

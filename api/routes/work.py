@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
+from PIL import Image
 from pydantic import BaseModel, Field, StringConstraints
 
 from api import access, assessments, delivery, workflow
@@ -354,16 +355,14 @@ class KeyForm:
 KeyDep = Annotated[KeyForm, Depends()]
 
 
-def signature_upload(image: UploadFile | None) -> bytes | None:
+def signature_upload(image: UploadFile | None) -> Image.Image | None:
     """The signer's own signature image when one was uploaded (a browser's empty file input
     has no file name), checked against ND 30 before any key is opened."""
     from signing import images
 
     if image is None or not image.filename:
         return None
-    png = read_upload(image, IMAGE_LIMIT, "image")
-    images.signature_image(png)
-    return png
+    return images.signature_image(read_upload(image, IMAGE_LIMIT, "image"))
 
 
 @router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
@@ -385,9 +384,9 @@ def sign(
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
     certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
     allow(actor, "ký văn bản", ("signer",))  # before the key is opened
-    image_png = signature_upload(image)
+    signature = signature_upload(image)
     with key.opened(settings) as signer:
-        signed = workflow.sign(services, actor, document_id, signer, image_png=image_png)
+        signed = workflow.sign(services, actor, document_id, signer, signature=signature)
         return document_public(signed)
 
 

@@ -103,7 +103,7 @@ def test_the_organisation_seals_with_a_key_on_another_token(setting: Setting) ->
             organisation,
             number=6,
             day=dt.date(2026, 1, 8),
-            seal_png=images.seal_png(ORGANISATION),
+            seal_image=images.seal_image(images.seal_png(ORGANISATION)),
             tsa_url=setting.urls["tsa"],
             context=setting.context(),
         )

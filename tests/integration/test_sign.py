@@ -351,7 +351,7 @@ def test_the_registry_clerk_numbers_and_seals_the_signed_draft(
         organisation,
         number=6,
         day=dt.date(2026, 1, 8),
-        seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng"),
+        seal_image=images.seal_image(images.seal_png("Ủy ban nhân dân thành phố Hải Phòng")),
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
     )
@@ -409,7 +409,9 @@ def test_a_seal_larger_than_its_field_is_refused(setting: Setting) -> None:
         issue.seal(
             out.getvalue(),
             organisation,
-            seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng", size_mm=45),
+            seal_image=images.seal_image(
+                images.seal_png("Ủy ban nhân dân thành phố Hải Phòng", size_mm=45)
+            ),
             tsa_url=setting.urls["tsa"],
             context=setting.context(),
         )
@@ -435,7 +437,7 @@ def test_archive_seal_validates_offline_from_the_dss(setting: Setting) -> None:
         organisation,
         number=7,
         day=dt.date(2026, 12, 5),
-        seal_png=images.seal_png("Ủy ban nhân dân thành phố Hải Phòng"),
+        seal_image=images.seal_image(images.seal_png("Ủy ban nhân dân thành phố Hải Phòng")),
         tsa_url=setting.urls["tsa"],
         context=setting.context(),
     )
