@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageStat, UnidentifiedImageError
 
 from docgen.errors import SigningError
 
@@ -40,13 +40,13 @@ class Seal:
 def signature_image(data: bytes) -> Image.Image:
     """The signer's own image, refused unless it is a PNG with a transparent background and
     blue strokes."""
-    return _checked(data, field="image", what=("signature image", "ảnh chữ ký"), ink="blue")
+    return _checked(data, field="image", what=("signature image", "Ảnh chữ ký"), ink="blue")
 
 
 def seal_image(data: bytes) -> Seal:
     """The organisation's seal image, refused unless it is a PNG with a transparent background,
     red strokes and a resolution that gives it a plausible actual size."""
-    image = _checked(data, field="seal", what=("seal image", "ảnh con dấu"), ink="red")
+    image = _checked(data, field="seal", what=("seal image", "Ảnh con dấu"), ink="red")
     dpi = image.info.get("dpi")
     if not dpi or min(dpi) < 1:
         raise SigningError(
@@ -77,7 +77,7 @@ def _checked(data: bytes, *, field: str, what: tuple[str, str], ink: str) -> Ima
     def refuse(problem: str, problem_vi: str) -> SigningError:
         return SigningError(
             f"the {english} {problem}",
-            message_vi=f"{vietnamese[0].upper()}{vietnamese[1:]} {problem_vi}",
+            message_vi=f"{vietnamese} {problem_vi}",
             field=field,
         )
 
@@ -103,9 +103,13 @@ def _checked(data: bytes, *, field: str, what: tuple[str, str], ink: str) -> Ima
             "has no transparent background (its corners are not transparent)",
             "không có nền trong suốt (các góc ảnh không trong suốt)",
         )
-    red, green, blue = _ink(rgba)
-    if red < 0:
+    # The mean colour of the strokes: the pixels at least half opaque.
+    strokes = ImageStat.Stat(
+        rgba.convert("RGB"), rgba.getchannel("A").point(lambda a: 255 if a >= 128 else 0)
+    )
+    if not strokes.count[0]:
         raise refuse("is empty: nothing in it is opaque", "trống: không có nét nào")
+    red, green, blue = strokes.mean
     fits = blue > max(red, green) + 40 if ink == "blue" else red > max(green, blue) + 60
     if not fits:
         colour = f"#{round(red):02x}{round(green):02x}{round(blue):02x}"
@@ -115,20 +119,6 @@ def _checked(data: bytes, *, field: str, what: tuple[str, str], ink: str) -> Ima
             f"không có màu {wanted_vi}: màu trung bình của nét là {colour} (NĐ 30, Phụ lục I)",
         )
     return image
-
-
-def _ink(rgba: Image.Image) -> tuple[float, float, float]:
-    """The mean colour of the image's opaque pixels, or (-1, -1, -1) when there are none."""
-    mask = rgba.getchannel("A").point(lambda a: 255 if a >= 128 else 0)
-    count = mask.histogram()[255]
-    if not count:
-        return (-1.0, -1.0, -1.0)
-    totals = [
-        sum(value * n for value, n in enumerate(band.histogram(mask)))
-        for band in rgba.convert("RGB").split()
-    ]
-    red, green, blue = (total / count for total in totals)
-    return red, green, blue
 
 
 def signature_png(name: str, *, width: int = 720, height: int = 240) -> bytes:
