@@ -6,6 +6,7 @@ a real uvicorn on a free loopback port. Session-scoped: LibreOffice generates th
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from PIL import Image, ImageDraw
 
 from api.app import workflow_app
 from api.services import Services
@@ -63,6 +65,17 @@ class Service:
             "files": {"p12": (f"{label}.p12", self.p12[label], "application/x-pkcs12")},
             "data": {"passphrase": passphrase},
         }
+
+
+def signature_png(
+    ink: tuple[int, int, int, int] = (30, 50, 150, 255), size: tuple[int, int] = (601, 203)
+) -> bytes:
+    """A signer's own scanned signature: a stroke on a transparent PNG of `size` pixels."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(image).line((40, 150, 300, 40, 560, 120), fill=ink, width=9)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def workbook(year: int = 2026) -> bytes:

@@ -11,7 +11,6 @@ module its Kế hoạch and Thông báo.
 from __future__ import annotations
 
 import html
-import io
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from api import access, workflow
@@ -38,6 +36,7 @@ from tests.api.service import (
     UNITS,
     Service,
     one,
+    signature_png,
 )
 from tests.conftest import REPO, need
 from tests.signing_setting import Setting
@@ -149,15 +148,6 @@ def text(r: httpx.Response) -> str:
     return html.unescape(r.text)
 
 
-def _black_signature() -> bytes:
-    """A signature written in black on a transparent PNG: ND 30 wants it blue."""
-    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line((40, 150, 300, 40, 560, 120), fill=(0, 0, 0, 255), width=9)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
 def p12(service: Service, label: str, passphrase: str = PASSPHRASE) -> dict[str, Any]:
     return {
         "files": {"p12": (f"{label}.p12", service.p12[label], "application/x-pkcs12")},
@@ -219,7 +209,7 @@ def refusals_of_signing(service: Service, plan: dict[str, Any]) -> None:
         # A signature image in black ink: refused beside the image field before the key is
         # opened (the passphrase given is the right one).
         key = p12(service, CHAIR_P12)
-        black = ("chu-ky.png", _black_signature(), "image/png")
+        black = ("chu-ky.png", signature_png(ink=(0, 0, 0, 255)), "image/png")
         r = browser.post(
             f"/ky-so/{plan['id']}", files={**key["files"], "image": black}, data=key["data"]
         )

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from api.db import AuditEntry, NumberCounter
@@ -26,23 +25,13 @@ from tests.api.service import (
     Service,
     dossier,
     one,
+    signature_png,
     workbook,
 )
 from tests.conftest import need
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
-
-
-def _signature(
-    ink: tuple[int, int, int, int] = (30, 50, 150, 255), size: tuple[int, int] = (601, 203)
-) -> bytes:
-    """A signer's own scanned signature: a stroke on a transparent PNG of `size` pixels."""
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
-    ImageDraw.Draw(image).line((40, 150, 300, 40, 560, 120), fill=ink, width=9)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 def _images(xobject: Any) -> set[tuple[int, int]]:
@@ -86,12 +75,12 @@ def test_end_to_end_sign_issue_deliver_verify(
     with service.client("signer") as signer:
         # Her own image must be a blue PNG on a transparent background: black ink is refused
         # before her key is opened, and the draft stays a draft.
-        black = {"image": ("chu-ky.png", _signature(ink=(0, 0, 0, 255)), "image/png")}
+        black = {"image": ("chu-ky.png", signature_png(ink=(0, 0, 0, 255)), "image/png")}
         r = signer.post(f"{path}/sign", files={**key["files"], **black}, data=key["data"])
         assert r.status_code == 400 and r.json()["field"] == "image", r.text
         assert "không có màu xanh" in r.json()["message_vi"]
         assert signer.get(path).json()["status"] == "draft"
-        own = {"image": ("chu-ky.png", _signature(), "image/png")}
+        own = {"image": ("chu-ky.png", signature_png(), "image/png")}
         r = signer.post(f"{path}/sign", files={**key["files"], **own}, data=key["data"])
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "signed"
@@ -209,7 +198,7 @@ def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Servic
     # She registered her own signature image once (`hoso users signature`): it is what her
     # signature shows when she uploads none.
     with service.services.sessions.begin() as session:
-        register_signature_image(session, "phochutich.haiphong", _signature(size=(577, 199)))
+        register_signature_image(session, "phochutich.haiphong", signature_png(size=(577, 199)))
     with service.client("other_signer") as deputy:
         r = deputy.post(path, **service.key("ubnd-hai-phong--pho-chu-tich"))
         assert r.status_code == 200, r.text
