@@ -58,6 +58,9 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from docgen.errors import ConfigError
+from signing import nd30
+from signing.structure import Structure
+from signing.structure import read as read_structure
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
@@ -137,8 +140,12 @@ def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
     return replace(check, indication=Indication.TOTAL_FAILED, sub_indication=sub, message=message)
 
 
-def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
-    """The file's verdict from its signatures in file order (the PDF rules on top of AdES)."""
+def decide(
+    sha256: str, checks: Sequence[SignatureCheck], structure: Structure | None = None
+) -> Report:
+    """The file's verdict from its signatures in file order (the PDF rules on top of AdES) and
+    its `structure` (ND 30's rules for a document with the organisation's seal field)."""
+    facts = structure or Structure()
     signed = [i for i, c in enumerate(checks) if c.kind == "signature"]
     if not signed:
         return Report(
@@ -148,15 +155,93 @@ def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
             "NO_SIGNATURE_FOUND",
             "the file carries no signature",
         )
-    judged = tuple(
-        _judge(c, AFTER_LAST if i >= signed[-1] else AFTER_EARLIER) for i, c in enumerate(checks)
+    if facts.trailing_bytes:
+        return Report(
+            sha256,
+            tuple(checks),
+            Indication.TOTAL_FAILED,
+            "FORMAT_FAILURE",
+            f"{facts.trailing_bytes} bytes of other data follow the end of the PDF",
+        )
+    # After the organisation's seal an ND 30 document gains only validation data and document
+    # timestamps: the rule belongs to the seal field itself, not to whichever signature is
+    # last (else a signature added after the seal would re-open the form).
+    seal = next(
+        (i for i in signed if facts.seal_field and checks[i].field == nd30.SEAL_FIELD), None
     )
+    last = seal if seal is not None else signed[-1]
+    judged = tuple(
+        _nd30(_judge(c, AFTER_LAST if i >= last else AFTER_EARLIER), i, seal=seal, facts=facts)
+        for i, c in enumerate(checks)
+    )
+    failed = next((c for c in judged if c.indication is Indication.TOTAL_FAILED), None)
+    if failed is None and facts.seal_field and seal is None:
+        # A signed draft (genuine or cut back from an issued file): the chair's signature may
+        # hold, but the văn thư has not given it its số, ngày and seal. Never the verdict of
+        # an issued decision.
+        return Report(
+            sha256,
+            judged,
+            Indication.INDETERMINATE,
+            "SIG_CONSTRAINTS_FAILURE",
+            "signed but not issued: the document has no số and no organisation's seal yet",
+        )
     for level in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
         worst = next((c for c in judged if c.indication is level), None)
         if worst is not None:
             message = f"{worst.field}: {worst.message}"
             return Report(sha256, judged, level, worst.sub_indication, message)
     return Report(sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid")
+
+
+def _nd30(
+    check: SignatureCheck, index: int, *, seal: int | None, facts: Structure
+) -> SignatureCheck:
+    """`check` failed for what ND 30's two steps forbid around the seal, else `check` itself."""
+    if check.kind != "signature" or check.indication is Indication.TOTAL_FAILED:
+        return check
+    if check.field in facts.hidden_padding:
+        return _failed(check, "FORMAT_FAILURE", "hidden data in the unused space of the signature")
+    if not facts.seal_field:
+        return check
+    if seal is not None and index > seal:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            f"a signature was added after the organisation's seal (by {check.signer}, "
+            f"{check.organisation}); after the seal only validation data may follow",
+        )
+    if check.field not in (nd30.SIGNER_FIELD, nd30.SEAL_FIELD):
+        return replace(
+            check,
+            indication=Indication.INDETERMINATE,
+            sub_indication="SIG_CONSTRAINTS_FAILURE",
+            message=f"an extra signature (by {check.signer}, {check.organisation}) that "
+            "ND 30's two steps do not have",
+        )
+    if index != seal:
+        return check
+    if facts.filled_before_seal:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "fields other than the số and ngày were filled before the seal: "
+            + ", ".join(facts.filled_before_seal),
+        )
+    if facts.info_changed:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "the metadata was changed after the seal: " + ", ".join(facts.info_changed),
+        )
+    if not nd30.names_body(facts.header, check.organisation):
+        return _failed(
+            check,
+            "SIG_CONSTRAINTS_FAILURE",
+            f"the seal is of {check.organisation}, not of the issuing body the document "
+            "names in its header",
+        )
+    return check
 
 
 def baseline_level(parts: Sequence[tuple[str, bool]], *, revocation_data: bool) -> str | None:
@@ -203,10 +288,17 @@ def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
 # ---- the pyHanko adapter ----------------------------------------------------------------------
 
 
-def _spec(trust_roots: Sequence[x509.Certificate], *, online: bool) -> PdfSignatureValidationSpec:
+def _spec(
+    trust_roots: Sequence[x509.Certificate], *, online: bool, past: bool = False
+) -> PdfSignatureValidationSpec:
+    """pyHanko's validation policy. `past`: the past signature validation of EN 319 102-1
+    § 5.6.2.4, as of a time proven by a timestamp, where revocation data issued after that time
+    and saying "good" proves the certificate was good then (what B-LT files carry)."""
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=list(trust_roots)),
-        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail")),
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy.from_legacy("hard-fail"), retroactive_revinfo=past
+        ),
     )
     rule = (
         RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
@@ -431,7 +523,12 @@ async def _verify(
         )
 
     async def check(
-        embedded: EmbeddedPdfSignature, *, at: dt.datetime, fetch: bool, historical: bool
+        embedded: EmbeddedPdfSignature,
+        *,
+        at: dt.datetime,
+        fetch: bool,
+        historical: bool,
+        past: bool = False,
     ) -> SignatureCheck:
         if embedded.sig_object_type == "/DocTimeStamp":
             # The timestamp's own chain is checked with what the DSS holds.
@@ -449,7 +546,7 @@ async def _verify(
             return await _check_timestamp(embedded, context)
         return await _check_signature(
             embedded,
-            _spec(trust_roots, online=fetch),
+            _spec(trust_roots, online=fetch, past=past),
             ValidationTimingInfo(at, at, point_in_time_validation=historical),
             knowledge=knowledge,
         )
@@ -457,24 +554,11 @@ async def _verify(
     checks: list[SignatureCheck] = []
     for embedded in embedded_all:
         try:
-            # From what the file carries first: pyHanko drops the local revocation data when
-            # a fetch fails, so a record whose services are gone must be checked offline.
-            found = await check(embedded, at=moment, fetch=False, historical=historical)
-            if online and found.indication is Indication.INDETERMINATE:
-                found = await check(embedded, at=moment, fetch=True, historical=historical)
-            # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this
-            # signature proves it existed then, so what cannot be decided now (an expired
-            # certificate, stale revocation data) is decided as of that time, from the data
-            # the file carried. The timestamp itself is judged in turn, up to the last one,
-            # which must hold now. (pyHanko's own LTA validation does not go back in time when
-            # revocation data is merely stale: it calls that a chain failure.)
-            for proof in _evidence(embedded, embedded_all):
-                if found.indication is not Indication.INDETERMINATE:
-                    break
-                found = await check(embedded, at=proof, fetch=False, historical=True)
+            found = await _checked(embedded, embedded_all, check, moment, online, historical)
         except Exception as exc:  # a malformed signature is a failed signature
             found = _broken(str(embedded.field_name or "?"), exc)
         checks.append(found)
+    structure = read_structure(pdf, reader, embedded_all)
     level = baseline_level(
         [
             (c.kind, c.kind != "signature" or _timestamped(e))
@@ -482,7 +566,112 @@ async def _verify(
         ],
         revocation_data=dss is not None and bool(dss.ocsps or dss.crls),
     )
-    return replace(decide(sha256, checks), level=level)
+    return replace(decide(sha256, checks, structure), level=level)
+
+
+async def _checked(
+    embedded: EmbeddedPdfSignature,
+    everything: Sequence[EmbeddedPdfSignature],
+    check: Any,
+    moment: dt.datetime,
+    online: bool,
+    historical: bool,
+) -> SignatureCheck:
+    """One signature or document timestamp: now; else as of what proves when it existed."""
+    # From what the file carries first: pyHanko drops the local revocation data when a fetch
+    # fails, so a record whose services are gone must be checked offline.
+    found: SignatureCheck = await check(embedded, at=moment, fetch=False, historical=historical)
+    if online and found.indication is Indication.INDETERMINATE:
+        found = await check(embedded, at=moment, fetch=True, historical=historical)
+    if embedded.sig_object_type == "/DocTimeStamp":
+        return found
+    stamped = _signature_timestamp(embedded)
+    if found.indication is not Indication.TOTAL_FAILED and stamped is not None:
+        # ND 30 and EN 319 102-1: the signing time the timestamp proves must fall inside the
+        # signer certificate's validity (pyHanko 0.38 checks only its start).
+        failed = _outside_validity(found, embedded, stamped)
+        if failed is not None:
+            return failed
+    # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this signature
+    # proves it existed then, so what cannot be decided now (an expired certificate, stale
+    # revocation data) is decided as of that time, from the data the file carried. The
+    # timestamp itself is judged in turn, up to the last one, which must hold now. (pyHanko's
+    # own LTA validation does not go back in time when revocation data is merely stale: it
+    # calls that a chain failure.)
+    for proof in _evidence(embedded, everything):
+        if found.indication is not Indication.INDETERMINATE:
+            return found
+        found = await check(embedded, at=proof, fetch=False, historical=True)
+    if found.indication is Indication.INDETERMINATE and stamped is not None:
+        # B-LT: the signature timestamp is the proof of existence, and the revocation data the
+        # file carries, issued after it, proves the certificates good at that time (past
+        # signature validation, § 5.6.2.4), as long as the timestamp's own certificate holds.
+        past = await check(embedded, at=stamped, fetch=False, historical=True, past=True)
+        if past.indication is Indication.TOTAL_PASSED and _tsa_holds(embedded, moment):
+            return past
+    return found
+
+
+def _signature_timestamp(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time in the signature's RFC 3161 token, or None (its validity is checked apart)."""
+    try:
+        attributes = embedded.signer_info["unsigned_attrs"]
+        if isinstance(attributes, core.Void):
+            return None
+        for attribute in attributes:
+            if attribute["type"].native == "signature_time_stamp_token":
+                token = attribute["values"][0]
+                tst_info = token["content"]["encap_content_info"]["content"].parsed
+                when: dt.datetime = tst_info["gen_time"].native
+                return when
+    except Exception:  # a malformed token: the signature's own check fails on it
+        return None
+    return None
+
+
+def _tsa_certificate(embedded: EmbeddedPdfSignature) -> x509.Certificate | None:
+    try:
+        for attribute in embedded.signer_info["unsigned_attrs"]:
+            if attribute["type"].native == "signature_time_stamp_token":
+                signed_data = attribute["values"][0]["content"]
+                serial = signed_data["signer_infos"][0]["sid"].chosen["serial_number"].native
+                for cert in signed_data["certificates"]:
+                    if cert.chosen.serial_number == serial:
+                        found: x509.Certificate = cert.chosen
+                        return found
+    except Exception:
+        return None
+    return None
+
+
+def _tsa_holds(embedded: EmbeddedPdfSignature, moment: dt.datetime) -> bool:
+    """Whether the signature timestamp's certificate is still within its validity at `moment`
+    (after that, only a document timestamp keeps the proof alive: B-LTA)."""
+    tsa = _tsa_certificate(embedded)
+    return tsa is not None and tsa.not_valid_after >= moment
+
+
+def _outside_validity(
+    found: SignatureCheck, embedded: EmbeddedPdfSignature, stamped: dt.datetime
+) -> SignatureCheck | None:
+    cert = embedded.signer_cert
+    if cert is None:
+        return None
+    if stamped > cert.not_valid_after:
+        return _failed(
+            found,
+            "EXPIRED",
+            f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp) with a certificate that "
+            f"expired on {cert.not_valid_after:%d/%m/%Y}",
+        )
+    if stamped < cert.not_valid_before:
+        return _failed(
+            found,
+            "NOT_YET_VALID",
+            f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp), before the certificate "
+            f"became valid on {cert.not_valid_before:%d/%m/%Y}",
+        )
+    return None
 
 
 def _timestamped(embedded: EmbeddedPdfSignature) -> bool:
