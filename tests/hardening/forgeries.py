@@ -18,9 +18,9 @@ import datetime as dt
 import io
 import urllib.request
 import zipfile
-from unittest import mock
 from collections.abc import Callable
 from dataclasses import dataclass
+from unittest import mock
 
 from asn1crypto import crl
 from pyhanko.pdf_utils import generic
