@@ -58,11 +58,13 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from docgen.errors import ConfigError
-from signing import nd30
+from signing import hexstrings, nd30
 from signing.structure import Structure
 from signing.structure import read as read_structure
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+hexstrings.install()  # a signature's /Contents read in one slice, not byte by byte
 
 
 class Indication(enum.StrEnum):
