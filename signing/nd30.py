@@ -96,11 +96,26 @@ def filled_between(before: Mapping[str, str], after: Mapping[str, str]) -> list[
     )
 
 
+# The old tone placement ("Uỷ ban", "Hoà") is still common in certificates: one spelling.
+_TONES = {
+    f"{pair[0]}{old}": f"{new}{pair[1]}"
+    for pair, marks in (("uy", "ýỳỷỹỵ"), ("oa", "áàảãạ"), ("oe", "éèẻẽẹ"))
+    for old, new in zip(marks, ("úùủũụ" if pair[0] == "u" else "óòỏõọ"), strict=True)
+}
+_ABBREVIATIONS = (("ubnd ", "ủy ban nhân dân "), ("tp. ", "thành phố "), ("tp ", "thành phố "))
+
+
 def normalise_name(name: str) -> str:
-    """A body's name as compared: NFC, case-folded, one space between words, without the
-    development PKI's "TEST " prefix."""
-    text = " ".join(unicodedata.normalize("NFC", name).casefold().split())
-    return text.removeprefix("test ")
+    """A body's name as compared: NFC, case-folded, one tone placement, the usual
+    abbreviations written out (UBND, TP), one space between words, without the development
+    PKI's "TEST " prefix."""
+    text = " ".join(unicodedata.normalize("NFC", name).casefold().split()) + " "
+    for old, new in _TONES.items():
+        text = text.replace(old, new)
+    for short, full in _ABBREVIATIONS:
+        text = text.replace(" " + short, " " + full)
+        text = full + text[len(short) :] if text.startswith(short) else text
+    return text.strip().removeprefix("test ")
 
 
 def header_text(pdf: bytes) -> str:
