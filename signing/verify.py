@@ -35,7 +35,8 @@ from typing import Any
 from asn1crypto import core, crl, ocsp, pem, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.ades import ades_with_time_validation
+from pyhanko.sign.validation import generic_cms
+from pyhanko.sign.validation.ades import ades_timestamp_validation, ades_with_time_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import (
@@ -58,6 +59,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from docgen.errors import ConfigError
+from signing import facts, reasons
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
@@ -96,6 +98,13 @@ class SignatureCheck:
     indication: Indication
     sub_indication: str | None
     message: str
+    message_vi: str = ""  # the same in Vietnamese; by sub-indication when left empty
+    timestamp_authority: str | None = None  # who made the signature timestamp, if any
+
+    def __post_init__(self) -> None:
+        if not self.message_vi:
+            vi = reasons.PASSED[1] if self.indication is Indication.TOTAL_PASSED else None
+            object.__setattr__(self, "message_vi", vi or reasons.reason_vi(self.sub_indication))
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,11 @@ class Report:
     sub_indication: str | None
     message: str
     level: str | None = None  # the PAdES baseline level of the file's structure: `baseline_level`
+    message_vi: str = ""  # the same in Vietnamese: from the check that decided, when left empty
+
+    def __post_init__(self) -> None:
+        if not self.message_vi:
+            object.__setattr__(self, "message_vi", _verdict_vi(self))
 
     @property
     def passed(self) -> bool:
@@ -130,11 +144,34 @@ class Report:
         return data
 
 
+def _verdict_vi(report: Report) -> str:
+    """The Vietnamese of the file's message, from the check its verdict came from."""
+    if report.indication is Indication.TOTAL_PASSED:
+        return reasons.EVERY_SIGNATURE_VALID[1]
+    worst = next(
+        (
+            c
+            for c in report.signatures
+            if c.indication is report.indication and c.sub_indication == report.sub_indication
+        ),
+        None,
+    )
+    if worst is None:
+        return reasons.reason_vi(report.sub_indication)
+    return f"{worst.field}: {worst.message_vi}"
+
+
 # ---- the pure part: from per-signature results to the file's verdict -------------------------
 
 
 def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
-    return replace(check, indication=Indication.TOTAL_FAILED, sub_indication=sub, message=message)
+    return replace(
+        check,
+        indication=Indication.TOTAL_FAILED,
+        sub_indication=sub,
+        message=message,
+        message_vi=reasons.reason_vi(sub),
+    )
 
 
 def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
@@ -228,19 +265,8 @@ def _names(cert: x509.Certificate | None) -> tuple[str | None, str | None]:
     return subject.get("common_name"), subject.get("organization_name")
 
 
-_EXPLAINED = {
-    "HASH_FAILURE": "the signed content was altered after signing",
-    "SIG_CRYPTO_FAILURE": "the signature value does not match the signed content",
-    "REVOKED": "the signer's certificate was revoked before the signing time",
-    "NO_CERTIFICATE_CHAIN_FOUND": "the certificate does not chain to a trusted root",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the certificate chain cannot be validated now: "
-    "its revocation data is neither in the file nor reachable",
-    "TRY_LATER": "revocation data for the certificate is not available yet: try again later",
-    "NO_POE": "nothing in the file proves the signature existed while its certificate was valid",
-    "OUT_OF_BOUNDS_NO_POE": "the certificate has expired and nothing in the file proves the "
-    "signature existed before",
-    "REVOKED_NO_POE": "the certificate is revoked and nothing proves the signature came before",
-}
+# The English reasons by sub-indication (their Vietnamese is beside them in signing/reasons.py).
+_EXPLAINED = {sub: en.replace("{when}", "now") for sub, (en, _) in reasons.REASONS.items()}
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 _UNKNOWN = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NO_POE"}
 
@@ -271,9 +297,10 @@ async def _check_signature(
     knowledge: LocalKnowledge,
 ) -> SignatureCheck:
     embedded.compute_integrity_info()  # type: ignore[no-untyped-call]
+    signature_spec = replace(spec.signature_validation_spec, local_knowledge=knowledge)
     result: Any = await ades_with_time_validation(
         embedded.signed_data,
-        replace(spec.signature_validation_spec, local_knowledge=knowledge),
+        signature_spec,
         timing_info=timing,
         raw_digest=embedded.compute_digest(),
         extra_status_kwargs=embedded.summarise_integrity_info(),
@@ -282,21 +309,60 @@ async def _check_signature(
     status: Any = result.api_status
     sub = result.ades_subindic
     signer, organisation = _names(embedded.signer_cert)
-    ts = getattr(status, "timestamp_validity", None)
     indication = {
         "PASSED": Indication.TOTAL_PASSED,
         "INDETERMINATE": Indication.INDETERMINATE,
         "FAILED": Indication.TOTAL_FAILED,
     }[sub.status.name]
+    sub_name: str | None = None if indication is Indication.TOTAL_PASSED else sub.standard_name
+    trusted = bool(getattr(status, "trusted", False))
     revocation = (
         "revoked"
         if sub.standard_name in _REVOKED
         else "unknown"
         if sub.standard_name in _UNKNOWN
         else "good"
-        if getattr(status, "trusted", False)
+        if trusted
         else "not checked"
     )
+    # pyHanko's AdES result carries the signature timestamp only when the signature itself got
+    # far enough (`timestamp_validity`); one that stopped earlier (SHA-1, a missing chain)
+    # still has a timestamp worth reporting, validated on its own.
+    ts = getattr(status, "timestamp_validity", None)
+    if ts is None and indication is not Indication.TOTAL_PASSED and _timestamped(embedded):
+        ts = await _signature_timestamp(embedded, signature_spec, timing)
+    message, message_vi = reasons.PASSED
+    if indication is not Indication.TOTAL_PASSED:
+        moment = timing.validation_time
+        chain = (
+            await facts.chain(
+                embedded.signer_cert,
+                [*embedded.other_embedded_certs, *knowledge.known_certs],
+                spec.signature_validation_spec.cert_validation_policy.trust_manager,
+                moment,
+            )
+            if embedded.signer_cert is not None
+            else facts.Chain(False, (), None)
+        )
+        if chain.reaches_root and not trusted:
+            trusted = True  # sound up to a configured root: what failed is said below
+            if sub_name in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER"):
+                revocation = "unknown"
+        if sub_name == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and chain.expired and ts is None:
+            # pyHanko's name for an expired certificate with nothing to prove the signature
+            # older: EN 319 102-1 calls it OUT_OF_BOUNDS_NO_POE.
+            sub_name = "OUT_OF_BOUNDS_NO_POE"
+        message, message_vi = reasons.explain(
+            sub_name,
+            reasons.Facts(
+                weak_algorithms=facts.weak_algorithms(embedded),
+                expired=chain.expired,
+                missing_issuer=chain.missing_issuer,
+                reaches_root=chain.reaches_root,
+                revocation_unknown=revocation == "unknown",
+                moment=moment if timing.point_in_time_validation else None,
+            ),
+        )
     return SignatureCheck(
         # pyHanko's name is a TextStringObject tied to the parsed file: `asdict` in `as_data`
         # would deep-copy the whole PDF with it.
@@ -308,18 +374,39 @@ async def _check_signature(
         timestamp_time=ts.timestamp if ts is not None else None,
         intact=bool(getattr(status, "intact", False)),
         valid=bool(getattr(status, "valid", False)),
-        trusted=bool(getattr(status, "trusted", False)),
+        trusted=trusted,
         revocation=revocation,
         coverage=getattr(status.coverage, "name", "UNCLEAR"),
         modification=getattr(status.modification_level, "name", "OTHER"),
         certifying=embedded.docmdp_level is not None,
         docmdp_ok=status.docmdp_ok if status is not None else None,
         indication=indication,
-        sub_indication=None if indication is Indication.TOTAL_PASSED else sub.standard_name,
-        message="valid"
-        if indication is Indication.TOTAL_PASSED
-        else _EXPLAINED.get(sub.standard_name, result.failure_msg or sub.standard_name),
+        sub_indication=sub_name,
+        message=message,
+        message_vi=message_vi,
+        timestamp_authority=facts.authority(ts.signing_cert) if ts is not None else None,
     )
+
+
+async def _signature_timestamp(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    """The signature timestamp's status when its token is intact and its signature verifies
+    (whether its authority is trusted is the signature's verdict's business), else None."""
+    try:
+        for token in generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False):
+            found: Any = await ades_timestamp_validation(
+                tst_signed_data=token,
+                validation_spec=spec,
+                timing_info=timing,
+                expected_tst_imprint=generic_cms.message_imprint_checker(embedded.signer_info),
+            )
+            status = found.api_status
+            if status is not None and status.intact and status.valid:
+                return status
+    except Exception:  # a malformed token: there is no timestamp to report
+        return None
+    return None
 
 
 async def _check_timestamp(
@@ -356,6 +443,14 @@ async def _check_timestamp(
         if not status.valid
         else "NO_CERTIFICATE_CHAIN_FOUND",
         message="valid" if ok else "the document timestamp does not validate",
+        message_vi=reasons.PASSED[1]
+        if ok
+        else "dấu thời gian tài liệu không còn khớp với nội dung tệp"
+        if not status.intact
+        else "chữ ký của dấu thời gian tài liệu không đúng"
+        if not status.valid
+        else "dấu thời gian tài liệu không do đơn vị cấp dấu thời gian được tin cậy cấp",
+        timestamp_authority=facts.authority(embedded.signer_cert),
     )
 
 
@@ -482,7 +577,98 @@ async def _verify(
         ],
         revocation_data=dss is not None and bool(dss.ocsps or dss.crls),
     )
+    checks = _in_file_order(
+        checks, embedded_all, await _legacy_checks(reader, pdf, trust_roots, moment)
+    )
     return replace(decide(sha256, checks), level=level)
+
+
+async def _legacy_checks(
+    reader: PdfFileReader,
+    pdf: bytes,
+    trust_roots: Sequence[x509.Certificate],
+    moment: dt.datetime,
+) -> list[tuple[int, SignatureCheck]]:
+    """The signatures pyHanko skips for their /SubFilter, each with where its byte range
+    ends: never invisible, never passed. An adbe.pkcs7.sha1 signature (SHA-1 of the file, as
+    tax declarations of the 2010s carry) is INDETERMINATE for its algorithm once its digest and
+    value are checked; any other unknown format cannot be processed (FORMAT_FAILURE)."""
+    try:
+        found = facts.legacy_signatures(reader, pdf)
+    except Exception:  # an unreadable form: the signatures pyHanko found speak for the file
+        return []
+    trust = SimpleTrustManager.build(trust_roots=list(trust_roots))
+    checks = []
+    for legacy in found:
+        indication, sub = Indication.INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE"
+        message, message_vi = reasons.explain(sub, reasons.Facts(legacy_format=legacy.sub_filter))
+        chain = facts.Chain(False, (), None)
+        if legacy.problem is not None:
+            indication, sub = Indication.TOTAL_FAILED, "FORMAT_FAILURE"
+            message = f"{legacy.problem}; it cannot be validated"
+            message_vi = (
+                f"chữ ký dùng định dạng {legacy.sub_filter}, không kiểm tra được"
+                if "not supported" in legacy.problem
+                else "chữ ký bị hỏng, không đọc được"
+            )
+        elif not legacy.intact or not legacy.valid:
+            indication = Indication.TOTAL_FAILED
+            sub = "HASH_FAILURE" if not legacy.intact else "SIG_CRYPTO_FAILURE"
+            message, message_vi = reasons.reason(sub)
+        elif legacy.signer is not None:
+            chain = await facts.chain(legacy.signer, legacy.certs, trust, moment)
+            more_en, more_vi = reasons.explain(
+                None,
+                reasons.Facts(expired=chain.expired, missing_issuer=chain.missing_issuer),
+            )
+            if chain.expired or chain.missing_issuer:
+                message, message_vi = f"{message}; {more_en}", f"{message_vi}; {more_vi}"
+        signer, organisation = _names(legacy.signer)
+        checks.append(
+            (
+                legacy.end,
+                SignatureCheck(
+                    field=legacy.field,
+                    kind="signature",
+                    signer=signer,
+                    organisation=organisation,
+                    signing_time=legacy.signing_time,
+                    timestamp_time=None,
+                    intact=legacy.intact,
+                    valid=legacy.valid,
+                    trusted=chain.reaches_root,
+                    revocation="not checked",
+                    coverage="ENTIRE_FILE" if legacy.whole_file else "UNCLEAR",
+                    # Nothing after it when it covers the whole file; otherwise what was
+                    # changed is not analysed for a format pyHanko does not read.
+                    modification="NONE" if legacy.whole_file else "OTHER",
+                    certifying=False,
+                    docmdp_ok=None,
+                    indication=indication,
+                    sub_indication=sub,
+                    message=message,
+                    message_vi=message_vi,
+                ),
+            )
+        )
+    return checks
+
+
+def _in_file_order(
+    checks: Sequence[SignatureCheck],
+    embedded: Sequence[EmbeddedPdfSignature],
+    legacy: Sequence[tuple[int, SignatureCheck]],
+) -> list[SignatureCheck]:
+    """`checks` (of `embedded`) and the legacy ones merged by where their byte ranges end."""
+    if not legacy:
+        return list(checks)
+
+    def end(e: EmbeddedPdfSignature) -> int:
+        return int(e.byte_range[2]) + int(e.byte_range[3])
+
+    placed = [(end(e), i, c) for i, (e, c) in enumerate(zip(embedded, checks, strict=True))]
+    placed += [(at, len(placed) + i, c) for i, (at, c) in enumerate(legacy)]
+    return [c for _, _, c in sorted(placed, key=lambda p: (p[0], p[1]))]
 
 
 def _timestamped(embedded: EmbeddedPdfSignature) -> bool:
