@@ -40,6 +40,7 @@ class Chain:
     reaches_root: bool  # every certificate soundly signed by the next, up to a configured root
     expired: tuple[Expiry, ...]  # those of the chain that expired before the validation time
     missing_issuer: str | None  # the first issuer whose certificate no one has
+    forged: bool = False  # named by a root's name, yet a link's signature does not verify
 
 
 def _common_name(name: x509.Name) -> str:
@@ -111,8 +112,8 @@ async def chain(
     )
     try:
         await async_validate_path(context, path)
-    except Exception:  # a forged or broken link: the chain does not reach the root
-        return Chain(False, expired, None)
+    except Exception:  # a forged or altered link: the chain does not reach the root
+        return Chain(False, expired, None, forged=True)
     return Chain(True, expired, None)
 
 

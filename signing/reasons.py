@@ -165,6 +165,7 @@ class Facts:
     expired: Sequence[Expiry] = ()
     missing_issuer: str | None = None  # the issuer whose certificate no one has
     reaches_root: bool = False  # the chain is sound up to a configured root
+    forged: bool = False  # the chain names a trusted root but a signature in it is false
     revocation_unknown: bool = False
     moment: dt.datetime | None = None  # None: validated now
 
@@ -177,7 +178,16 @@ def explain(sub_indication: str | None, facts: Facts) -> tuple[str, str]:
     """(English, Vietnamese) sentences that say why, from the most telling fact to the least;
     the sub-indication's own reason when no fact says more."""
     parts: list[tuple[str, str]] = []
-    if sub_indication == "NO_CERTIFICATE_CHAIN_FOUND":
+    if facts.forged:
+        parts.append(
+            (
+                "a certificate of the signature was altered or forged: it names a trusted "
+                "issuer, but the issuer's signature on it does not verify",
+                "chứng thư số trong chữ ký đã bị thay đổi hoặc giả mạo: chứng thư ghi tên tổ "
+                "chức cấp được tin cậy nhưng chữ ký của tổ chức đó trên chứng thư không đúng",
+            )
+        )
+    elif sub_indication == "NO_CERTIFICATE_CHAIN_FOUND":
         parts.append(reason(sub_indication))
     if facts.legacy_format:
         parts.append(

@@ -359,6 +359,7 @@ async def _check_signature(
                 expired=chain.expired,
                 missing_issuer=chain.missing_issuer,
                 reaches_root=chain.reaches_root,
+                forged=chain.forged,
                 revocation_unknown=revocation == "unknown",
                 moment=moment if timing.point_in_time_validation else None,
             ),
