@@ -181,10 +181,12 @@ def explain(sub_indication: str | None, facts: Facts) -> tuple[str, str]:
     if facts.forged:
         parts.append(
             (
-                "a certificate of the signature was altered or forged: it names a trusted "
-                "issuer, but the issuer's signature on it does not verify",
-                "chứng thư số trong chữ ký đã bị thay đổi hoặc giả mạo: chứng thư ghi tên tổ "
-                "chức cấp được tin cậy nhưng chữ ký của tổ chức đó trên chứng thư không đúng",
+                "a certificate of the signature names a trusted issuer, but that issuer's "
+                "signature on it does not verify (altered, forged, or from another system "
+                "with the same names)",
+                "chứng thư số ghi tên tổ chức cấp được tin cậy nhưng chữ ký của tổ chức đó trên "
+                "chứng thư không đúng (chứng thư bị sửa, giả mạo hoặc của một hệ thống khác "
+                "trùng tên)",
             )
         )
     elif sub_indication == "NO_CERTIFICATE_CHAIN_FOUND":

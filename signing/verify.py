@@ -474,6 +474,7 @@ def _broken(field: str, exc: Exception) -> SignatureCheck:
         indication=Indication.TOTAL_FAILED,
         sub_indication="FORMAT_FAILURE",
         message=f"the signature cannot be processed: {exc}",
+        message_vi="chữ ký bị hỏng hoặc đã bị sửa đổi, không xử lý được",
     )
 
 
