@@ -440,6 +440,34 @@ def _print_report(path: Path, report: Any) -> None:
         out.print(f"  {wording.level(report.level)}")
 
 
+def roots_command() -> None:
+    """List the trusted roots (HOSO_TRUST_ROOTS_DIR, else the development root) with each one's
+    SHA-256 fingerprint, to check against the fingerprints the issuer publishes."""
+    from signing.verify import load_root_files
+
+    with errors():
+        folder = get_settings().trust_roots_dir
+        found = (
+            load_root_files(folder)
+            if folder is not None and folder.is_dir()
+            else [(None, root) for root in _trust_roots()]
+        )
+    for path, root in found:
+        subject = root.subject.native
+        fingerprint = ":".join(f"{b:02X}" for b in root.sha256)
+        name = subject.get("common_name") or root.subject.human_friendly
+        out.print(f"[bold]{name}[/]", markup=True)
+        if subject.get("organization_name"):
+            out.print(f"  Tổ chức: {subject['organization_name']}", markup=False)
+        out.print(
+            f"  Hiệu lực: từ {root.not_valid_before:%d/%m/%Y} đến {root.not_valid_after:%d/%m/%Y}"
+        )
+        if path is not None:
+            out.print(f"  Tệp: {shown(path)}", markup=False, soft_wrap=True)
+        out.print(f"  SHA-256: {fingerprint}", soft_wrap=True)
+    out.print(f"{len(found)} chứng thư gốc tin cậy.")
+
+
 def register(app: typer.Typer) -> None:
     """Add the signing commands to `hoso`."""
     app.add_typer(pki_app, name="pki")
@@ -447,3 +475,4 @@ def register(app: typer.Typer) -> None:
     app.command("issue")(issue_command)
     app.command("sign-attachment")(sign_attachment_command)
     app.command()(verify)
+    app.command("roots")(roots_command)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from api.settings import get_settings
+from docgen.errors import ConfigError
 from signing.verify import Indication, Report, load_roots, verify_pdf
 from tests.conftest import SHARED, need
 
@@ -216,3 +219,59 @@ def test_hoso_verify_reports_every_real_file_in_vietnamese(
     ]
     assert data[1]["signatures"][0]["timestamp_time"] == "2018-09-13T16:07:31+07:00"
     assert all(d["message_vi"] and d["message_vi"] != d["message"] for d in data)
+
+
+def test_roots_in_der_and_pkcs7_as_published_load_alike(
+    roots: list[object], tmp_path: Path
+) -> None:
+    """An operator may drop the official downloads as they come: a DER .crt, a PKCS#7 .p7b
+    bundle, PEM; each root counts once, and a file that is no certificate is refused by name."""
+    need(shutil.which("openssl") is not None, "openssl missing: apt-get install openssl")
+    pems = sorted(ROOTS.glob("*.pem"))
+    folder = tmp_path / "roots"
+    folder.mkdir()
+    subprocess.run(
+        ["openssl", "x509", "-in", str(pems[0]), "-outform", "DER", "-out", str(folder / "a.crt")],
+        check=True,
+    )
+    bundle = ["openssl", "crl2pkcs7", "-nocrl", "-outform", "DER", "-out", str(folder / "b.p7b")]
+    for pem_file in pems:
+        bundle += ["-certfile", str(pem_file)]
+    subprocess.run(bundle, check=True)
+    (folder / "c.pem").write_bytes(pems[1].read_bytes())  # also in the bundle: counted once
+    loaded = load_roots(folder)
+    assert sorted(r.sha256 for r in loaded) == sorted(r.sha256 for r in roots)  # type: ignore[attr-defined]
+    report = verify_pdf((PDFS / DECREE_119).read_bytes(), loaded, online=False)
+    assert report.signatures[0].timestamp_time is not None
+
+    (folder / "d.crt").write_text("not a certificate")
+    with pytest.raises(ConfigError) as refused:
+        load_roots(folder)
+    assert "d.crt" in refused.value.message_vi and refused.value.field == "trust_roots_dir"
+
+
+def test_hoso_roots_prints_each_fingerprint(
+    roots: list[object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.cli import app
+
+    monkeypatch.setenv("HOSO_TRUST_ROOTS_DIR", str(ROOTS))
+    monkeypatch.setenv("HOSO_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        run = CliRunner().invoke(app, ["roots"])
+    finally:
+        get_settings.cache_clear()
+    assert run.exit_code == 0, run.stdout + run.stderr
+    # The values the shared README cross-checked against independent sources.
+    assert (
+        "SHA-256: F0:4B:A4:B4:59:A7:C9:A1:B9:71:AD:9B:1C:B8:33:E6:95:A8:0C:79:AE:A6:3B:17:4B:66:"
+        "A7:0E:DF:E2:FD:B8" in run.stdout
+    )
+    assert (
+        "SHA-256: BA:C8:BF:60:9A:B4:20:A8:EE:17:80:D7:4F:4D:E5:C7:F7:18:49:59:D2:A7:37:5B:0A:75:"
+        "E4:C2:9F:09:08:E7" in run.stdout
+    )
+    assert (
+        "RootCA chuyên dùng Chính phủ G2" in run.stdout and "6 chứng thư gốc tin cậy." in run.stdout
+    )
