@@ -170,10 +170,14 @@ def citizen(report: Report, record: RegistryRecord | None) -> Verdict:
             "nội dung có bị thay đổi hay không.",
         )
     if altered(report):
+        body = _issuer(report)
         return Verdict(
             "red",
-            f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên không phải là "
-            f"{document} như khi được ký.",
+            f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên không còn là "
+            f"{document} đã được ký."
+            if record is not None
+            else f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi "
+            f"{body + ' ' if body else ''}ký.",
         )
     if report.indication is Indication.INDETERMINATE:
         return Verdict(

@@ -163,8 +163,8 @@ def test_a_tampered_copy_is_red_and_not_the_registered_one(
     html = page(r)
     assert re.search(
         r'class="verdict red">Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên '
-        r"không phải là văn bản số 06/QĐ-UBND ngày 05/12/2026 của Ủy ban nhân dân thành phố "
-        r"Hải Phòng như khi được ký.",
+        r"không còn là văn bản số 06/QĐ-UBND ngày 05/12/2026 của Ủy ban nhân dân thành phố "
+        r"Hải Phòng đã được ký.",
         html,
     )
     assert "không trùng khớp với bản đã đăng ký của văn bản 06/QĐ-UBND" in html

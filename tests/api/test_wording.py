@@ -165,8 +165,11 @@ def test_the_citizen_reads_one_plain_sentence_first() -> None:
     )
     altered = decide("0" * 64, [check(Indication.TOTAL_FAILED, "HASH_FAILURE", intact=False)])
     assert wording.citizen(altered, RECORD).sentence == (
-        f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên không phải là văn bản "
-        f"số 06/QĐ-UBND ngày 05/12/2026 của {body} như khi được ký."
+        f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên không còn là văn bản "
+        f"số 06/QĐ-UBND ngày 05/12/2026 của {body} đã được ký."
+    )
+    assert wording.citizen(altered, None).sentence == (
+        "Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi TEST Trần Minh Khôi ký."
     )
     stale = decide(
         "0" * 64,
