@@ -599,6 +599,8 @@ async def _legacy_checks(
         found = facts.legacy_signatures(reader, pdf)
     except Exception:  # an unreadable form: the signatures pyHanko found speak for the file
         return []
+    if not found:
+        return []
     trust = SimpleTrustManager.build(trust_roots=list(trust_roots))
     checks = []
     for legacy in found:
