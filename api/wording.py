@@ -105,7 +105,7 @@ def why(report: Report) -> str:
         ),
         None,
     )
-    return worst.message_vi if worst is not None else reason(report.sub_indication)
+    return worst.message_vi if worst is not None else report.message_vi
 
 
 def verdict(report: Report) -> Verdict:

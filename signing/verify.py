@@ -59,7 +59,9 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from docgen.errors import ConfigError
-from signing import facts, reasons
+from signing import facts, nd30, reasons
+from signing.structure import Structure
+from signing.structure import read as read_structure
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
@@ -164,18 +166,24 @@ def _verdict_vi(report: Report) -> str:
 # ---- the pure part: from per-signature results to the file's verdict -------------------------
 
 
-def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
+def _failed(
+    check: SignatureCheck, sub: str, message: str, message_vi: str | None = None
+) -> SignatureCheck:
     return replace(
         check,
         indication=Indication.TOTAL_FAILED,
         sub_indication=sub,
         message=message,
-        message_vi=reasons.reason_vi(sub),
+        message_vi=message_vi or reasons.reason_vi(sub),
     )
 
 
-def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
-    """The file's verdict from its signatures in file order (the PDF rules on top of AdES)."""
+def decide(
+    sha256: str, checks: Sequence[SignatureCheck], structure: Structure | None = None
+) -> Report:
+    """The file's verdict from its signatures in file order (the PDF rules on top of AdES) and
+    its `structure` (ND 30's rules for a document with the organisation's seal field)."""
+    facts = structure or Structure()
     signed = [i for i, c in enumerate(checks) if c.kind == "signature"]
     if not signed:
         return Report(
@@ -185,15 +193,111 @@ def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
             "NO_SIGNATURE_FOUND",
             "the file carries no signature",
         )
-    judged = tuple(
-        _judge(c, AFTER_LAST if i >= signed[-1] else AFTER_EARLIER) for i, c in enumerate(checks)
+    if facts.trailing_bytes:
+        return Report(
+            sha256,
+            tuple(checks),
+            Indication.TOTAL_FAILED,
+            "FORMAT_FAILURE",
+            f"{facts.trailing_bytes} bytes of other data follow the end of the PDF",
+            message_vi=f"sau phần kết thúc của tệp PDF có thêm {facts.trailing_bytes} byte "
+            f"dữ liệu khác",
+        )
+    # After the organisation's seal an ND 30 document gains only validation data and document
+    # timestamps: the rule belongs to the seal field itself, not to whichever signature is
+    # last (else a signature added after the seal would re-open the form).
+    seal = next(
+        (i for i in signed if facts.seal_field and checks[i].field == nd30.SEAL_FIELD), None
     )
+    last = seal if seal is not None else signed[-1]
+    judged = tuple(
+        _nd30(_judge(c, AFTER_LAST if i >= last else AFTER_EARLIER), i, seal=seal, facts=facts)
+        for i, c in enumerate(checks)
+    )
+    failed = next((c for c in judged if c.indication is Indication.TOTAL_FAILED), None)
+    if failed is None and facts.seal_field and seal is None:
+        # A signed draft (genuine or cut back from an issued file): the chair's signature may
+        # hold, but the văn thư has not given it its số, ngày and seal. Never the verdict of
+        # an issued decision.
+        return Report(
+            sha256,
+            judged,
+            Indication.INDETERMINATE,
+            "SIG_CONSTRAINTS_FAILURE",
+            "signed but not issued: the document has no số and no organisation's seal yet",
+            message_vi="đã ký, chưa ban hành — chưa có số và con dấu của cơ quan",
+        )
     for level in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
         worst = next((c for c in judged if c.indication is level), None)
         if worst is not None:
             message = f"{worst.field}: {worst.message}"
             return Report(sha256, judged, level, worst.sub_indication, message)
     return Report(sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid")
+
+
+def _nd30(
+    check: SignatureCheck, index: int, *, seal: int | None, facts: Structure
+) -> SignatureCheck:
+    """`check` failed for what ND 30's two steps forbid around the seal, else `check` itself."""
+    if check.kind != "signature" or check.indication is Indication.TOTAL_FAILED:
+        return check
+    if check.field in facts.hidden_padding:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "hidden data in the unused space of the signature",
+            "có dữ liệu ẩn trong phần trống của chữ ký",
+        )
+    if not facts.seal_field:
+        return check
+    if seal is not None and index > seal:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            f"a signature was added after the organisation's seal (by {check.signer}, "
+            f"{check.organisation}); after the seal only validation data may follow",
+            f"có chữ ký được thêm sau con dấu của cơ quan (của {check.signer}, "
+            f"{check.organisation}); sau con dấu chỉ được bổ sung dữ liệu kiểm tra",
+        )
+    if check.field not in (nd30.SIGNER_FIELD, nd30.SEAL_FIELD):
+        return replace(
+            check,
+            indication=Indication.INDETERMINATE,
+            sub_indication="SIG_CONSTRAINTS_FAILURE",
+            message=f"an extra signature (by {check.signer}, {check.organisation}) that "
+            "ND 30's two steps do not have",
+            message_vi=f"có thêm chữ ký (của {check.signer}, {check.organisation}) ngoài hai "
+            "bước ký theo Nghị định 30",
+        )
+    if index != seal:
+        return check
+    if facts.filled_before_seal:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "fields other than the số and ngày were filled before the seal: "
+            + ", ".join(facts.filled_before_seal),
+            "các trường khác ngoài số và ngày đã được điền trước khi đóng dấu: "
+            + ", ".join(facts.filled_before_seal),
+        )
+    if facts.info_changed:
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "the metadata was changed after the seal: " + ", ".join(facts.info_changed),
+            "thông tin mô tả (metadata) của tệp đã bị thay đổi sau khi đóng dấu: "
+            + ", ".join(facts.info_changed),
+        )
+    if not nd30.names_body(facts.header, check.organisation):
+        return _failed(
+            check,
+            "SIG_CONSTRAINTS_FAILURE",
+            f"the seal is of {check.organisation}, not of the issuing body the document "
+            "names in its header",
+            f"con dấu là của {check.organisation}, không phải của cơ quan ban hành ghi ở đầu "
+            "văn bản",
+        )
+    return check
 
 
 def baseline_level(parts: Sequence[tuple[str, bool]], *, revocation_data: bool) -> str | None:
@@ -219,13 +323,19 @@ def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
     if check.indication is Indication.TOTAL_FAILED:
         return check  # already failed on its own: keep that reason
     if check.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-        return _failed(check, "FORMAT_FAILURE", "the signature does not cover a whole revision")
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "the signature does not cover a whole revision",
+            "chữ ký không bao trùm trọn một phiên bản của tệp",
+        )
     if check.docmdp_ok is False:
         return _failed(
             check,
             "FORMAT_FAILURE",
             f"the document was changed after this signature in a way its certification "
             f"does not permit ({check.modification})",
+            "văn bản đã bị thay đổi sau chữ ký này theo cách mà chữ ký chứng nhận không cho phép",
         )
     if ModificationLevel[check.modification] > allowed:
         return _failed(
@@ -233,6 +343,7 @@ def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
             "FORMAT_FAILURE",
             f"the document was changed after this signature ({check.modification}); "
             f"only {allowed.name} may follow it",
+            "văn bản đã bị thay đổi sau chữ ký này theo cách không được phép",
         )
     return check
 
@@ -240,10 +351,17 @@ def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
 # ---- the pyHanko adapter ----------------------------------------------------------------------
 
 
-def _spec(trust_roots: Sequence[x509.Certificate], *, online: bool) -> PdfSignatureValidationSpec:
+def _spec(
+    trust_roots: Sequence[x509.Certificate], *, online: bool, past: bool = False
+) -> PdfSignatureValidationSpec:
+    """pyHanko's validation policy. `past`: the past signature validation of EN 319 102-1
+    § 5.6.2.4, as of a time proven by a timestamp, where revocation data issued after that time
+    and saying "good" proves the certificate was good then (what B-LT files carry)."""
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=list(trust_roots)),
-        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail")),
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy.from_legacy("hard-fail"), retroactive_revinfo=past
+        ),
     )
     rule = (
         RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
@@ -330,7 +448,7 @@ async def _check_signature(
     # still has a timestamp worth reporting, validated on its own.
     ts = getattr(status, "timestamp_validity", None)
     if ts is None and indication is not Indication.TOTAL_PASSED and _timestamped(embedded):
-        ts = await _signature_timestamp(embedded, signature_spec, timing)
+        ts = await _validated_timestamp(embedded, signature_spec, timing)
     message, message_vi = reasons.PASSED
     if indication is not Indication.TOTAL_PASSED:
         moment = timing.validation_time
@@ -389,7 +507,7 @@ async def _check_signature(
     )
 
 
-async def _signature_timestamp(
+async def _validated_timestamp(
     embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
 ) -> Any:
     """The signature timestamp's status when its token is intact and its signature verifies
@@ -528,7 +646,12 @@ async def _verify(
         )
 
     async def check(
-        embedded: EmbeddedPdfSignature, *, at: dt.datetime, fetch: bool, historical: bool
+        embedded: EmbeddedPdfSignature,
+        *,
+        at: dt.datetime,
+        fetch: bool,
+        historical: bool,
+        past: bool = False,
     ) -> SignatureCheck:
         if embedded.sig_object_type == "/DocTimeStamp":
             # The timestamp's own chain is checked with what the DSS holds.
@@ -546,7 +669,7 @@ async def _verify(
             return await _check_timestamp(embedded, context)
         return await _check_signature(
             embedded,
-            _spec(trust_roots, online=fetch),
+            _spec(trust_roots, online=fetch, past=past),
             ValidationTimingInfo(at, at, point_in_time_validation=historical),
             knowledge=knowledge,
         )
@@ -554,24 +677,11 @@ async def _verify(
     checks: list[SignatureCheck] = []
     for embedded in embedded_all:
         try:
-            # From what the file carries first: pyHanko drops the local revocation data when
-            # a fetch fails, so a record whose services are gone must be checked offline.
-            found = await check(embedded, at=moment, fetch=False, historical=historical)
-            if online and found.indication is Indication.INDETERMINATE:
-                found = await check(embedded, at=moment, fetch=True, historical=historical)
-            # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this
-            # signature proves it existed then, so what cannot be decided now (an expired
-            # certificate, stale revocation data) is decided as of that time, from the data
-            # the file carried. The timestamp itself is judged in turn, up to the last one,
-            # which must hold now. (pyHanko's own LTA validation does not go back in time when
-            # revocation data is merely stale: it calls that a chain failure.)
-            for proof in _evidence(embedded, embedded_all):
-                if found.indication is not Indication.INDETERMINATE:
-                    break
-                found = await check(embedded, at=proof, fetch=False, historical=True)
+            found = await _checked(embedded, embedded_all, check, moment, online, historical)
         except Exception as exc:  # a malformed signature is a failed signature
             found = _broken(str(embedded.field_name or "?"), exc)
         checks.append(found)
+    structure = read_structure(pdf, reader, embedded_all)
     level = baseline_level(
         [
             (c.kind, c.kind != "signature" or _timestamped(e))
@@ -582,7 +692,120 @@ async def _verify(
     checks = _in_file_order(
         checks, embedded_all, await _legacy_checks(reader, pdf, trust_roots, moment)
     )
-    return replace(decide(sha256, checks), level=level)
+    return replace(decide(sha256, checks, structure), level=level)
+
+
+async def _checked(
+    embedded: EmbeddedPdfSignature,
+    everything: Sequence[EmbeddedPdfSignature],
+    check: Any,
+    moment: dt.datetime,
+    online: bool,
+    historical: bool,
+) -> SignatureCheck:
+    """One signature or document timestamp: now; else as of what proves when it existed."""
+    # From what the file carries first: pyHanko drops the local revocation data when a fetch
+    # fails, so a record whose services are gone must be checked offline.
+    found: SignatureCheck = await check(embedded, at=moment, fetch=False, historical=historical)
+    if online and found.indication is Indication.INDETERMINATE:
+        found = await check(embedded, at=moment, fetch=True, historical=historical)
+    if embedded.sig_object_type == "/DocTimeStamp":
+        return found
+    stamped = _signature_timestamp(embedded)
+    if found.indication is not Indication.TOTAL_FAILED and stamped is not None:
+        # ND 30 and EN 319 102-1: the signing time the timestamp proves must fall inside the
+        # signer certificate's validity (pyHanko 0.38 checks only its start).
+        failed = _outside_validity(found, embedded, stamped)
+        if failed is not None:
+            return failed
+    # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this signature
+    # proves it existed then, so what cannot be decided now (an expired certificate, stale
+    # revocation data) is decided as of that time, from the data the file carried. The
+    # timestamp itself is judged in turn, up to the last one, which must hold now. (pyHanko's
+    # own LTA validation does not go back in time when revocation data is merely stale: it
+    # calls that a chain failure.)
+    for proof in _evidence(embedded, everything):
+        if found.indication is not Indication.INDETERMINATE:
+            return found
+        found = await check(embedded, at=proof, fetch=False, historical=True)
+    if found.indication is Indication.INDETERMINATE and stamped is not None:
+        # B-LT: the signature timestamp is the proof of existence, and the revocation data the
+        # file carries, issued after it, proves the certificates good at that time (past
+        # signature validation, § 5.6.2.4), as long as the timestamp's own certificate holds.
+        past: SignatureCheck = await check(
+            embedded, at=stamped, fetch=False, historical=True, past=True
+        )
+        if past.indication is Indication.TOTAL_PASSED and _tsa_holds(embedded, moment):
+            return past
+    return found
+
+
+def _signature_timestamp(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time in the signature's RFC 3161 token, or None (its validity is checked apart)."""
+    try:
+        attributes = embedded.signer_info["unsigned_attrs"]
+        if isinstance(attributes, core.Void):
+            return None
+        for attribute in attributes:
+            if attribute["type"].native == "signature_time_stamp_token":
+                token = attribute["values"][0]
+                tst_info = token["content"]["encap_content_info"]["content"].parsed
+                when: dt.datetime = tst_info["gen_time"].native
+                return when
+    except Exception:  # a malformed token: the signature's own check fails on it
+        return None
+    return None
+
+
+def _tsa_certificate(embedded: EmbeddedPdfSignature) -> x509.Certificate | None:
+    try:
+        for attribute in embedded.signer_info["unsigned_attrs"]:
+            if attribute["type"].native == "signature_time_stamp_token":
+                signed_data = attribute["values"][0]["content"]
+                serial = signed_data["signer_infos"][0]["sid"].chosen["serial_number"].native
+                for cert in signed_data["certificates"]:
+                    if cert.chosen.serial_number == serial:
+                        found: x509.Certificate = cert.chosen
+                        return found
+    except Exception:
+        return None
+    return None
+
+
+def _tsa_holds(embedded: EmbeddedPdfSignature, moment: dt.datetime) -> bool:
+    """Whether the signature timestamp's certificate is still within its validity at `moment`
+    (after that, only a document timestamp keeps the proof alive: B-LTA)."""
+    tsa = _tsa_certificate(embedded)
+    return tsa is not None and tsa.not_valid_after >= moment
+
+
+def _outside_validity(
+    found: SignatureCheck, embedded: EmbeddedPdfSignature, stamped: dt.datetime
+) -> SignatureCheck | None:
+    cert = embedded.signer_cert
+    if cert is None:
+        return None
+    if stamped > cert.not_valid_after:
+        return _failed(
+            found,
+            "EXPIRED",
+            f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp) with a certificate that "
+            f"expired on {cert.not_valid_after:%d/%m/%Y}",
+            f"được ký lúc {stamped.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (theo dấu thời gian) "
+            f"bằng chứng thư số đã hết hạn ngày "
+            f"{cert.not_valid_after.astimezone(VIETNAM):%d/%m/%Y}",
+        )
+    if stamped < cert.not_valid_before:
+        return _failed(
+            found,
+            "NOT_YET_VALID",
+            f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp), before the certificate "
+            f"became valid on {cert.not_valid_before:%d/%m/%Y}",
+            f"được ký lúc {stamped.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (theo dấu thời gian), "
+            f"trước khi chứng thư số có hiệu lực ngày "
+            f"{cert.not_valid_before.astimezone(VIETNAM):%d/%m/%Y}",
+        )
+    return None
 
 
 async def _legacy_checks(

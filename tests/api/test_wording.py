@@ -4,6 +4,7 @@ page's verdict and match sentences, the HTTP status of each domain error."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -147,7 +148,7 @@ def test_every_check_and_report_has_its_vietnamese_message() -> None:
     assert decide("0" * 64, []).message_vi == "tệp không có chữ ký số nào"
     # `decide` failing a passed signature replaces its Vietnamese too, never keeps "hợp lệ".
     changed = decide("0" * 64, [check(Indication.TOTAL_PASSED, coverage="UNCLEAR")])
-    assert changed.signatures[0].message_vi == wording.REASONS["FORMAT_FAILURE"]
+    assert changed.signatures[0].message_vi == "chữ ký không bao trùm trọn một phiên bản của tệp"
     assert wording.reason("FORMAT_FAILURE") == wording.REASONS["FORMAT_FAILURE"]
 
 
@@ -189,3 +190,38 @@ def test_the_citizen_reads_one_plain_sentence_first() -> None:
         "Kết luận theo ETSI EN 319 102-1: INDETERMINATE / OUT_OF_BOUNDS_NO_POE",
         "chu_ky: INDETERMINATE / OUT_OF_BOUNDS_NO_POE",
     )
+
+
+def test_the_nd30_rules_say_why_in_vietnamese() -> None:
+    """The verdicts `decide` adds on top of each signature carry their own Vietnamese: a
+    signed draft, a signature after the seal, another body's seal, data after %%EOF."""
+    from signing.structure import Structure
+
+    chair = check(Indication.TOTAL_PASSED)
+    seal = check(
+        Indication.TOTAL_PASSED,
+        field="con_dau",
+        certifying=False,
+        organisation="TEST Ủy ban nhân dân tỉnh Bắc Ninh",
+    )
+    draft = decide("0" * 64, [chair], Structure(seal_field=True))
+    assert draft.message_vi == "đã ký, chưa ban hành — chưa có số và con dấu của cơ quan"
+    assert wording.citizen(draft, None).sentence.endswith(
+        ": đã ký, chưa ban hành — chưa có số và con dấu của cơ quan."
+    )
+    header = "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"
+    wrong_body = decide("0" * 64, [chair, seal], Structure(seal_field=True, header=header))
+    assert wrong_body.indication is Indication.TOTAL_FAILED
+    assert wrong_body.message_vi == (
+        "con_dau: con dấu là của TEST Ủy ban nhân dân tỉnh Bắc Ninh, không phải của cơ quan "
+        "ban hành ghi ở đầu văn bản"
+    )
+    later = replace(seal, field="them", signer="TEST Lê Văn Phó")
+    after = decide(
+        "0" * 64,
+        [chair, replace(seal, organisation=header), later],
+        Structure(seal_field=True, header=header),
+    )
+    assert after.signatures[2].message_vi.startswith("có chữ ký được thêm sau con dấu của cơ quan")
+    zip_after = decide("0" * 64, [chair], Structure(trailing_bytes=22))
+    assert zip_after.message_vi == "sau phần kết thúc của tệp PDF có thêm 22 byte dữ liệu khác"
