@@ -18,6 +18,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -40,26 +41,29 @@ def draft_form_problems(pdf: bytes) -> list[str]:
     expected: dict[str, tuple[int, tuple[float, ...]]] = {}
     for index, page in enumerate(reader.pages):
         suffix = f"_p{index + 1}" if index else ""
-        for name, rect in stamp.blank_fields(page, suffix=suffix).items():
-            expected[name] = (index, tuple(rect))
-    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}  # type: ignore[union-attr]
+        for name, blank in stamp.blank_fields(page, suffix=suffix).items():
+            expected[name] = (index, tuple(blank))
+    pages = {
+        p.indirect_reference.idnum: i for i, p in enumerate(reader.pages) if p.indirect_reference
+    }
     found: dict[str, tuple[int | None, tuple[float, ...], str]] = {}
-    form = reader.trailer["/Root"].get("/AcroForm")
+    root: Any = reader.trailer["/Root"]
+    form = root.get_object().get("/AcroForm")
     for ref in form.get_object().get("/Fields", []) if form is not None else []:
         field = ref.get_object()
-        name = str(field.get("/T", ""))
-        page_ref = field.get("/P")
-        page = pages.get(page_ref.idnum) if page_ref is not None else None
-        rect = tuple(float(v) for v in field.get("/Rect", ()))
-        found[name] = (page, rect, str(field.get("/FT", "")))
+        where = field.get("/P")
+        found[str(field.get("/T", ""))] = (
+            pages.get(where.idnum) if where is not None else None,
+            tuple(float(v) for v in field.get("/Rect", ())),
+            str(field.get("/FT", "")),
+        )
     problems = [
         f"field '{name}' is not a blank of the template" for name in found.keys() - expected.keys()
     ]
     problems += [f"the blank '{name}' has no field" for name in expected.keys() - found.keys()]
     for name in expected.keys() & found.keys():
-        page, rect = expected[name]
-        at, box, kind = found[name]
-        if kind != "/Tx" or at != page or not _close(rect, box):
+        (page_index, rect), (at, box, kind) = expected[name], found[name]
+        if kind != "/Tx" or at != page_index or not _close(rect, box):
             problems.append(f"field '{name}' is not where the template's blank is")
     return sorted(problems)
 

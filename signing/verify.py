@@ -27,7 +27,7 @@ import datetime as dt
 import enum
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -59,11 +59,13 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from docgen.errors import ConfigError
-from signing import facts, nd30, reasons
+from signing import facts, hexstrings, nd30, reasons
 from signing.structure import Structure
 from signing.structure import read as read_structure
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+hexstrings.install()  # a signature's /Contents read in one slice, not byte by byte
 
 
 class Indication(enum.StrEnum):
@@ -119,6 +121,8 @@ class Report:
     sub_indication: str | None
     message: str
     level: str | None = None  # the PAdES baseline level of the file's structure: `baseline_level`
+    issued: bool | None = None
+    """For an ND 30 document of ours (it has the seal field): whether the seal is signed."""
     message_vi: str = ""  # the same in Vietnamese: from the check that decided, when left empty
 
     def __post_init__(self) -> None:
@@ -128,6 +132,14 @@ class Report:
     @property
     def passed(self) -> bool:
         return self.indication is Indication.TOTAL_PASSED
+
+    @property
+    def signed_draft(self) -> bool:
+        """A signed draft whose every signature holds: what ND 30's first step leaves, valid as
+        such (an archive check of a document not issued yet), never as an issued decision."""
+        return self.issued is False and all(
+            c.indication is Indication.TOTAL_PASSED for c in self.signatures
+        )
 
     def as_data(self) -> dict[str, Any]:
         """JSON-ready: times in ISO 8601 with the Vietnam offset, enums as their names."""
@@ -209,6 +221,7 @@ def decide(
     seal = next(
         (i for i in signed if facts.seal_field and checks[i].field == nd30.SEAL_FIELD), None
     )
+    issued = (seal is not None) if facts.seal_field else None
     last = seal if seal is not None else signed[-1]
     judged = tuple(
         _nd30(_judge(c, AFTER_LAST if i >= last else AFTER_EARLIER), i, seal=seal, facts=facts)
@@ -225,14 +238,17 @@ def decide(
             Indication.INDETERMINATE,
             "SIG_CONSTRAINTS_FAILURE",
             "signed but not issued: the document has no số and no organisation's seal yet",
+            issued=issued,
             message_vi="đã ký, chưa ban hành — chưa có số và con dấu của cơ quan",
         )
     for level in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
         worst = next((c for c in judged if c.indication is level), None)
         if worst is not None:
             message = f"{worst.field}: {worst.message}"
-            return Report(sha256, judged, level, worst.sub_indication, message)
-    return Report(sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid")
+            return Report(sha256, judged, level, worst.sub_indication, message, issued=issued)
+    return Report(
+        sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid", issued=issued
+    )
 
 
 def _nd30(
@@ -698,7 +714,7 @@ async def _verify(
 async def _checked(
     embedded: EmbeddedPdfSignature,
     everything: Sequence[EmbeddedPdfSignature],
-    check: Any,
+    check: Callable[..., Awaitable[SignatureCheck]],
     moment: dt.datetime,
     online: bool,
     historical: bool,
@@ -706,12 +722,12 @@ async def _checked(
     """One signature or document timestamp: now; else as of what proves when it existed."""
     # From what the file carries first: pyHanko drops the local revocation data when a fetch
     # fails, so a record whose services are gone must be checked offline.
-    found: SignatureCheck = await check(embedded, at=moment, fetch=False, historical=historical)
+    found = await check(embedded, at=moment, fetch=False, historical=historical)
     if online and found.indication is Indication.INDETERMINATE:
         found = await check(embedded, at=moment, fetch=True, historical=historical)
     if embedded.sig_object_type == "/DocTimeStamp":
         return found
-    stamped = _signature_timestamp(embedded)
+    stamped = _token_time(embedded)
     if found.indication is not Indication.TOTAL_FAILED and stamped is not None:
         # ND 30 and EN 319 102-1: the signing time the timestamp proves must fall inside the
         # signer certificate's validity (pyHanko 0.38 checks only its start).
@@ -740,7 +756,7 @@ async def _checked(
     return found
 
 
-def _signature_timestamp(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+def _token_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
     """The time in the signature's RFC 3161 token, or None (its validity is checked apart)."""
     try:
         attributes = embedded.signer_info["unsigned_attrs"]
