@@ -399,8 +399,6 @@ def _names(cert: x509.Certificate | None) -> tuple[str | None, str | None]:
     return subject.get("common_name"), subject.get("organization_name")
 
 
-# The English reasons by sub-indication (their Vietnamese is beside them in signing/reasons.py).
-_EXPLAINED = {sub: en.replace("{when}", "now") for sub, (en, _) in reasons.REASONS.items()}
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 _UNKNOWN = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NO_POE"}
 
@@ -498,6 +496,8 @@ async def _check_signature(
                 moment=moment if timing.point_in_time_validation else None,
             ),
         )
+        if sub_name not in reasons.REASONS and result.failure_msg:
+            message = f"{message}: {result.failure_msg}"  # pyHanko's words for the rare ones
     return SignatureCheck(
         # pyHanko's name is a TextStringObject tied to the parsed file: `asdict` in `as_data`
         # would deep-copy the whole PDF with it.
