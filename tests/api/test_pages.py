@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,8 +16,10 @@ from tests.api.conftest import (
     RECORD,
     AppFactory,
     TestClient,
+    app_factory,
     registered,
 )
+from tests.conftest import SHARED, need
 from tests.signing_setting import Setting
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
@@ -233,3 +236,29 @@ def test_the_check_page_finds_the_registered_document(
     text = visible(page(r))
     assert "Tệp này là văn bản số 06/QĐ-UBND ngày 05/12/2026 của Ủy ban nhân dân" in text
     assert "Văn bản đã đăng ký Số, ký hiệu 06/QĐ-UBND" in text
+
+
+def test_a_real_government_decree_reads_plainly(tmp_path: Path) -> None:
+    """A real decree of the government portal (../shared/real), with the national and Ban Cơ
+    yếu roots configured: amber, one plain sentence naming who signed it and why it cannot be
+    confirmed, the Ban Cơ yếu timestamp in the folded details."""
+    real = SHARED / "real"
+    need((real / "certs-roots").is_dir(), f"../shared/real is not beside the repository ({real})")
+    pdf = real / "pdfs" / "vgca-g1_gov-portal_nd-119-2018-hoa-don-dien-tu_2018-09-13.pdf"
+    with TestClient(app_factory(tmp_path, real / "certs-roots")()) as client:
+        html = page(client.post("/xac-minh", files={"file": ("nd-119.pdf", pdf.read_bytes())}))
+    first = re.search(r'<p class="verdict (\w+)">([^<]*)</p>', html)
+    assert first is not None
+    assert first.groups() == (
+        "amber",
+        "Chưa xác định được tệp này có phải văn bản do Văn phòng Chính phủ ký số hợp lệ hay "
+        "không: chữ ký dùng thuật toán SHA-1, không còn được chấp nhận vì không còn an toàn; "
+        "chứng thư số của người ký đã hết hạn ngày 14/01/2019; không có chứng thư số của tổ "
+        "chức cấp Co quan chung thuc so Chinh phu (Ban Co yeu Chinh phu) trong tệp cũng như "
+        "trong các chứng thư gốc tin cậy.",
+    )
+    details = html[html.index("<details>") :]
+    assert "16:07:31 ngày 13 tháng 9 năm 2018 (giờ Việt Nam), do Máy chủ cấp dấu thời gian 01" in (
+        visible(details)
+    )
+    assert "INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE" in details
