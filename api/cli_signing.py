@@ -432,10 +432,9 @@ def _print_report(path: Path, report: Any) -> None:
         if c.sub_indication:
             out.print(f"      Lý do: {c.message_vi}", markup=False)
             out.print(f"      Mã ETSI: {c.indication.value} / {c.sub_indication}")
-    out.print(f"  Kết luận: {VERDICT[report.indication.value]}")
-    out.print(f"  {report.message_vi}", markup=False)
     sub = f" / {report.sub_indication}" if report.sub_indication else ""
-    out.print(f"  Mã ETSI: {report.indication.value}{sub}")
+    out.print(f"  Kết luận: {VERDICT[report.indication.value]} ({report.indication.value}{sub})")
+    out.print(f"  {report.message_vi}", markup=False)
     if report.level:
         out.print(f"  {wording.level(report.level)}")
 

@@ -207,7 +207,7 @@ def test_hoso_verify_reports_every_real_file_in_vietnamese(
     assert "Lý do: chữ ký dùng định dạng adbe.pkcs7.sha1 cũ, không còn được chấp nhận" in text
     assert "Dấu thời gian: 16:07:31 ngày 13 tháng 9 năm 2018 (giờ Việt Nam), do Máy chủ" in text
     assert "chứng thư số được tin cậy: có; thu hồi: chưa xác định được" in text
-    assert "Kết luận: CHƯA XÁC ĐỊNH" in text
+    assert "Kết luận: CHƯA XÁC ĐỊNH (INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE)" in text
     assert "Mã ETSI: INDETERMINATE / OUT_OF_BOUNDS_NO_POE" in text
     for english in ("the file carries no signature", "cannot be validated now", "not checked"):
         assert english not in text
