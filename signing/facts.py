@@ -160,7 +160,7 @@ def legacy_signatures(reader: PdfFileReader, pdf: bytes) -> list[Legacy]:
     found = []
     for name, sig_ref, _field in enumerate_sig_fields(reader, filled_status=True):
         sig = sig_ref.get_object()
-        sub_filter = str(sig.get("/SubFilter", "(none)"))
+        sub_filter = str(sig.get("/SubFilter", "/(none)"))
         if sub_filter in ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161"):
             continue
         found.append(_legacy(str(name), sub_filter, sig, pdf))

@@ -275,3 +275,16 @@ def test_hoso_roots_prints_each_fingerprint(
     assert (
         "RootCA chuyên dùng Chính phủ G2" in run.stdout and "6 chứng thư gốc tin cậy." in run.stdout
     )
+
+
+def test_a_signature_in_an_unknown_format_is_never_invisible(roots: list[object]) -> None:
+    """The tax declaration with its /SubFilter renamed to one no validator knows: reported as
+    a signature that cannot be processed (TOTAL_FAILED, FORMAT_FAILURE), never 'no signature'."""
+    data = (PDFS / TAX).read_bytes()
+    assert data.count(b"/adbe.pkcs7.sha1") == 1
+    renamed = data.replace(b"/adbe.pkcs7.sha1", b"/x.unknown.fmt01")
+    report = verify_pdf(renamed, roots, online=False)
+    assert (report.indication, report.sub_indication) == (Indication.TOTAL_FAILED, "FORMAT_FAILURE")
+    (check,) = report.signatures
+    assert check.message_vi == "chữ ký dùng định dạng x.unknown.fmt01, không kiểm tra được"
+    assert "x.unknown.fmt01 format is not supported" in check.message
