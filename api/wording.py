@@ -156,11 +156,14 @@ def citizen(report: Report, record: RegistryRecord | None) -> Verdict:
         body = _issuer(report)
         document = f"văn bản do {body} ký số" if body else "văn bản"
     if report.indication is Indication.TOTAL_PASSED:
-        return Verdict(
-            "green",
+        sentence = (
             f"Tệp này là {document}, hợp lệ: chữ ký số đúng và nội dung không bị thay đổi "
-            f"sau khi ký.",
+            f"sau khi ký."
         )
+        if record is not None and record.status != "in force":
+            # Genuine, but no longer in force: the reader must not stop at "hợp lệ".
+            return Verdict("amber", f"{sentence} Lưu ý: văn bản này {status_vi(record).lower()}.")
+        return Verdict("green", sentence)
     if not report.signatures:
         return Verdict(
             "amber",

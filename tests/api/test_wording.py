@@ -160,6 +160,12 @@ def test_the_citizen_reads_one_plain_sentence_first() -> None:
         f"Tệp này là văn bản số 06/QĐ-UBND ngày 05/12/2026 của {body}, hợp lệ: chữ ký số đúng "
         f"và nội dung không bị thay đổi sau khi ký.",
     )
+    revoked = wording.citizen(passed, REVOKED)
+    assert revoked.tone == "amber"
+    assert revoked.sentence.endswith(
+        "hợp lệ: chữ ký số đúng và nội dung không bị thay đổi sau "
+        "khi ký. Lưu ý: văn bản này đã bị thu hồi."
+    )
     # Without a registry record, who sealed it comes from the last signature's certificate.
     assert wording.citizen(passed, None).sentence.startswith(
         f"Tệp này là văn bản do TEST {body} ký số, hợp lệ"
