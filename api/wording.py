@@ -172,6 +172,13 @@ def citizen(report: Report, record: RegistryRecord | None) -> Verdict:
             else "Tệp này không có chữ ký số nào, nên không xác minh được ai đã ban hành và "
             "nội dung có bị thay đổi hay không.",
         )
+    if report.signed_draft:
+        signer = report.signatures[0].signer or "người có thẩm quyền"
+        return Verdict(
+            "amber",
+            f"Tệp này là dự thảo đã được {signer} ký nhưng chưa ban hành: chưa có số và con "
+            f"dấu của cơ quan" + (f", nên chưa phải {document}." if record is not None else "."),
+        )
     if altered(report):
         body = _issuer(report)
         return Verdict(

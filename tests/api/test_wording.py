@@ -212,8 +212,14 @@ def test_the_nd30_rules_say_why_in_vietnamese() -> None:
     )
     draft = decide("0" * 64, [chair], Structure(seal_field=True))
     assert draft.message_vi == "đã ký, chưa ban hành — chưa có số và con dấu của cơ quan"
-    assert wording.citizen(draft, None).sentence.endswith(
-        ": đã ký, chưa ban hành — chưa có số và con dấu của cơ quan."
+    assert wording.citizen(draft, None) == wording.Verdict(
+        "amber",
+        "Tệp này là dự thảo đã được TEST Trần Minh Khôi ký nhưng chưa ban hành: chưa có số và "
+        "con dấu của cơ quan.",
+    )
+    assert wording.citizen(draft, RECORD).sentence.endswith(
+        "chưa có số và con dấu của cơ quan, nên chưa phải văn bản số 06/QĐ-UBND ngày 05/12/2026 "
+        "của Ủy ban nhân dân thành phố Hải Phòng."
     )
     header = "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"
     wrong_body = decide("0" * 64, [chair, seal], Structure(seal_field=True, header=header))
