@@ -72,6 +72,8 @@ def _field_values(reader: PdfFileReader, revision: int) -> dict[str, str]:
         return values
     for ref in form.get("/Fields", []):
         field = ref.get_object() if hasattr(ref, "get_object") else ref
+        if field.get("/FT") == "/Sig":  # signatures are judged as signatures
+            continue
         value = field.get("/V")
         appearance = field.get("/AP")
         # The appearance counts too: a field can show text its value does not hold.

@@ -130,6 +130,23 @@ def sealed_with(label: str, *, checked: bool) -> Callable[[Setting, bytes], byte
     return build
 
 
+def countersigned_before_seal(label: str) -> Callable[[Setting, bytes], bytes]:
+    """The chair's signed draft with số and ngày, a signature by `label` in a new field, then
+    the seal: an extra signature ND 30's two steps do not have."""
+
+    def build(setting: Setting, pdf: bytes) -> bytes:
+        filled = issue.fill_fields(chair_revision(pdf), {"so": "06", "ngay": "05", "thang": "12"})
+        extra = _sign_unchecked(
+            filled, key(setting, label), setting, field="Signature2", new_field=True
+        )
+        sealed = _sign_unchecked(
+            extra, key(setting, "ubnd-hai-phong"), setting, field=sign.SEAL_FIELD, new_field=False
+        )
+        return archive.with_validation_data(sealed, context=setting.context())
+
+    return build
+
+
 def chair_revision(pdf: bytes) -> bytes:
     """The file as the chair's signature left it: the bytes its /ByteRange covers."""
     reader = PdfFileReader(io.BytesIO(pdf))

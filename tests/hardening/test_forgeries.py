@@ -58,6 +58,12 @@ FORGERIES: tuple[f.Forgery, ...] = (
         f.sealed_with("ubnd-bac-ninh", checked=False),
         frozenset({"SIG_CONSTRAINTS_FAILURE"}),
     ),
+    f.Forgery(
+        "another body's signature between the chair and the seal",
+        f.countersigned_before_seal("ubnd-bac-ninh"),
+        frozenset({"SIG_CONSTRAINTS_FAILURE"}),
+        indication="INDETERMINATE",
+    ),
     f.Forgery("a ZIP after %%EOF", f.zip_appended, MODIFIED),
     f.Forgery("text after %%EOF", f.garbage_appended, MODIFIED),
     f.Forgery("hidden bytes in the seal's /Contents", f.padding_data, MODIFIED),
@@ -127,6 +133,7 @@ def test_the_reasons_name_the_forgery(setting: Setting, built: Built) -> None:
         "hidden bytes in the seal's /Contents": "hidden data",
         "/Info changed after the seal": "metadata",
         "cut back to the chair's revision": "not issued",
+        "another body's signature between the chair and the seal": "Bắc Ninh",
         PLANTED: "ghi_chu",
     }
     for name, words in expected.items():
@@ -207,6 +214,13 @@ def test_the_issued_file_stays_valid_offline(tmp_path: Path, setting: Setting) -
             )
             assert report.indication is Indication.TOTAL_PASSED, (days, online, report.message)
             assert report.level == "B-LT"
+    folder = write_root(tmp_path / "roots", record_.root.dump())
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(record_.issued)
+    for days in (30, 730):
+        at = (now + dt.timedelta(days=days)).isoformat()
+        run = hoso("verify", str(path), "--at", at, HOSO_TRUST_ROOTS_DIR=str(folder))
+        assert run.returncode == 0, run.stdout + run.stderr
     # A year past the signers' certificates (2030-01-01): only the archived B-LTA file holds.
     late = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
     assert verify_pdf(record_.sealed, [record_.root], online=False, moment=late).passed
