@@ -32,10 +32,11 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import core, crl, ocsp, pem, x509
+from asn1crypto import cms, core, crl, ocsp, pem, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.ades import ades_with_time_validation
+from pyhanko.sign.validation import generic_cms
+from pyhanko.sign.validation.ades import ades_timestamp_validation, ades_with_time_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import (
@@ -58,7 +59,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from docgen.errors import ConfigError
-from signing import hexstrings, nd30
+from signing import facts, hexstrings, nd30, reasons
 from signing.structure import Structure
 from signing.structure import read as read_structure
 
@@ -101,6 +102,13 @@ class SignatureCheck:
     indication: Indication
     sub_indication: str | None
     message: str
+    message_vi: str = ""  # the same in Vietnamese; by sub-indication when left empty
+    timestamp_authority: str | None = None  # who made the signature timestamp, if any
+
+    def __post_init__(self) -> None:
+        if not self.message_vi:
+            vi = reasons.PASSED[1] if self.indication is Indication.TOTAL_PASSED else None
+            object.__setattr__(self, "message_vi", vi or reasons.reason_vi(self.sub_indication))
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,11 @@ class Report:
     level: str | None = None  # the PAdES baseline level of the file's structure: `baseline_level`
     issued: bool | None = None
     """For an ND 30 document of ours (it has the seal field): whether the seal is signed."""
+    message_vi: str = ""  # the same in Vietnamese: from the check that decided, when left empty
+
+    def __post_init__(self) -> None:
+        if not self.message_vi:
+            object.__setattr__(self, "message_vi", _verdict_vi(self))
 
     @property
     def passed(self) -> bool:
@@ -145,11 +158,36 @@ class Report:
         return data
 
 
+def _verdict_vi(report: Report) -> str:
+    """The Vietnamese of the file's message, from the check its verdict came from."""
+    if report.indication is Indication.TOTAL_PASSED:
+        return reasons.EVERY_SIGNATURE_VALID[1]
+    worst = next(
+        (
+            c
+            for c in report.signatures
+            if c.indication is report.indication and c.sub_indication == report.sub_indication
+        ),
+        None,
+    )
+    if worst is None:
+        return reasons.reason_vi(report.sub_indication)
+    return f"{worst.field}: {worst.message_vi}"
+
+
 # ---- the pure part: from per-signature results to the file's verdict -------------------------
 
 
-def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
-    return replace(check, indication=Indication.TOTAL_FAILED, sub_indication=sub, message=message)
+def _failed(
+    check: SignatureCheck, sub: str, message: str, message_vi: str | None = None
+) -> SignatureCheck:
+    return replace(
+        check,
+        indication=Indication.TOTAL_FAILED,
+        sub_indication=sub,
+        message=message,
+        message_vi=message_vi or reasons.reason_vi(sub),
+    )
 
 
 def decide(
@@ -174,6 +212,8 @@ def decide(
             Indication.TOTAL_FAILED,
             "FORMAT_FAILURE",
             f"{facts.trailing_bytes} bytes of other data follow the end of the PDF",
+            message_vi=f"sau phần kết thúc của tệp PDF có thêm {facts.trailing_bytes} byte "
+            f"dữ liệu khác",
         )
     # After the organisation's seal an ND 30 document gains only validation data and document
     # timestamps: the rule belongs to the seal field itself, not to whichever signature is
@@ -199,6 +239,7 @@ def decide(
             "SIG_CONSTRAINTS_FAILURE",
             "signed but not issued: the document has no số and no organisation's seal yet",
             issued=issued,
+            message_vi="đã ký, chưa ban hành — chưa có số và con dấu của cơ quan",
         )
     for level in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
         worst = next((c for c in judged if c.indication is level), None)
@@ -217,7 +258,12 @@ def _nd30(
     if check.kind != "signature" or check.indication is Indication.TOTAL_FAILED:
         return check
     if check.field in facts.hidden_padding:
-        return _failed(check, "FORMAT_FAILURE", "hidden data in the unused space of the signature")
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "hidden data in the unused space of the signature",
+            "có dữ liệu ẩn trong phần trống của chữ ký",
+        )
     if not facts.seal_field:
         return check
     if seal is not None and index > seal:
@@ -226,6 +272,8 @@ def _nd30(
             "FORMAT_FAILURE",
             f"a signature was added after the organisation's seal (by {check.signer}, "
             f"{check.organisation}); after the seal only validation data may follow",
+            f"có chữ ký được thêm sau con dấu của cơ quan (của {check.signer}, "
+            f"{check.organisation}); sau con dấu chỉ được bổ sung dữ liệu kiểm tra",
         )
     if check.field not in (nd30.SIGNER_FIELD, nd30.SEAL_FIELD):
         return replace(
@@ -234,6 +282,8 @@ def _nd30(
             sub_indication="SIG_CONSTRAINTS_FAILURE",
             message=f"an extra signature (by {check.signer}, {check.organisation}) that "
             "ND 30's two steps do not have",
+            message_vi=f"có thêm chữ ký (của {check.signer}, {check.organisation}) ngoài hai "
+            "bước ký theo Nghị định 30",
         )
     if index != seal:
         return check
@@ -243,12 +293,16 @@ def _nd30(
             "FORMAT_FAILURE",
             "fields other than the số and ngày were filled before the seal: "
             + ", ".join(facts.filled_before_seal),
+            "các trường khác ngoài số và ngày đã được điền trước khi đóng dấu: "
+            + ", ".join(facts.filled_before_seal),
         )
     if facts.info_changed:
         return _failed(
             check,
             "FORMAT_FAILURE",
             "the metadata was changed after the seal: " + ", ".join(facts.info_changed),
+            "thông tin mô tả (metadata) của tệp đã bị thay đổi sau khi đóng dấu: "
+            + ", ".join(facts.info_changed),
         )
     if not nd30.names_body(facts.header, check.organisation):
         return _failed(
@@ -256,6 +310,8 @@ def _nd30(
             "SIG_CONSTRAINTS_FAILURE",
             f"the seal is of {check.organisation}, not of the issuing body the document "
             "names in its header",
+            f"con dấu là của {check.organisation}, không phải của cơ quan ban hành ghi ở đầu "
+            "văn bản",
         )
     return check
 
@@ -283,13 +339,19 @@ def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
     if check.indication is Indication.TOTAL_FAILED:
         return check  # already failed on its own: keep that reason
     if check.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-        return _failed(check, "FORMAT_FAILURE", "the signature does not cover a whole revision")
+        return _failed(
+            check,
+            "FORMAT_FAILURE",
+            "the signature does not cover a whole revision",
+            "chữ ký không bao trùm trọn một phiên bản của tệp",
+        )
     if check.docmdp_ok is False:
         return _failed(
             check,
             "FORMAT_FAILURE",
             f"the document was changed after this signature in a way its certification "
             f"does not permit ({check.modification})",
+            "văn bản đã bị thay đổi sau chữ ký này theo cách mà chữ ký chứng nhận không cho phép",
         )
     if ModificationLevel[check.modification] > allowed:
         return _failed(
@@ -297,6 +359,7 @@ def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
             "FORMAT_FAILURE",
             f"the document was changed after this signature ({check.modification}); "
             f"only {allowed.name} may follow it",
+            "văn bản đã bị thay đổi sau chữ ký này theo cách không được phép",
         )
     return check
 
@@ -336,19 +399,6 @@ def _names(cert: x509.Certificate | None) -> tuple[str | None, str | None]:
     return subject.get("common_name"), subject.get("organization_name")
 
 
-_EXPLAINED = {
-    "HASH_FAILURE": "the signed content was altered after signing",
-    "SIG_CRYPTO_FAILURE": "the signature value does not match the signed content",
-    "REVOKED": "the signer's certificate was revoked before the signing time",
-    "NO_CERTIFICATE_CHAIN_FOUND": "the certificate does not chain to a trusted root",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the certificate chain cannot be validated now: "
-    "its revocation data is neither in the file nor reachable",
-    "TRY_LATER": "revocation data for the certificate is not available yet: try again later",
-    "NO_POE": "nothing in the file proves the signature existed while its certificate was valid",
-    "OUT_OF_BOUNDS_NO_POE": "the certificate has expired and nothing in the file proves the "
-    "signature existed before",
-    "REVOKED_NO_POE": "the certificate is revoked and nothing proves the signature came before",
-}
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 _UNKNOWN = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NO_POE"}
 
@@ -379,9 +429,10 @@ async def _check_signature(
     knowledge: LocalKnowledge,
 ) -> SignatureCheck:
     embedded.compute_integrity_info()  # type: ignore[no-untyped-call]
+    signature_spec = replace(spec.signature_validation_spec, local_knowledge=knowledge)
     result: Any = await ades_with_time_validation(
         embedded.signed_data,
-        replace(spec.signature_validation_spec, local_knowledge=knowledge),
+        signature_spec,
         timing_info=timing,
         raw_digest=embedded.compute_digest(),
         extra_status_kwargs=embedded.summarise_integrity_info(),
@@ -390,21 +441,63 @@ async def _check_signature(
     status: Any = result.api_status
     sub = result.ades_subindic
     signer, organisation = _names(embedded.signer_cert)
-    ts = getattr(status, "timestamp_validity", None)
     indication = {
         "PASSED": Indication.TOTAL_PASSED,
         "INDETERMINATE": Indication.INDETERMINATE,
         "FAILED": Indication.TOTAL_FAILED,
     }[sub.status.name]
+    sub_name: str | None = None if indication is Indication.TOTAL_PASSED else sub.standard_name
+    trusted = bool(getattr(status, "trusted", False))
     revocation = (
         "revoked"
         if sub.standard_name in _REVOKED
         else "unknown"
         if sub.standard_name in _UNKNOWN
         else "good"
-        if getattr(status, "trusted", False)
+        if trusted
         else "not checked"
     )
+    # pyHanko's AdES result carries the signature timestamp only when the signature itself got
+    # far enough (`timestamp_validity`); one that stopped earlier (SHA-1, a missing chain)
+    # still has a timestamp worth reporting, validated on its own.
+    ts = getattr(status, "timestamp_validity", None)
+    if ts is None and indication is not Indication.TOTAL_PASSED and _timestamped(embedded):
+        ts = await _validated_timestamp(embedded, signature_spec, timing)
+    message, message_vi = reasons.PASSED
+    if indication is not Indication.TOTAL_PASSED:
+        moment = timing.validation_time
+        chain = (
+            await facts.chain(
+                embedded.signer_cert,
+                [*embedded.other_embedded_certs, *knowledge.known_certs],
+                spec.signature_validation_spec.cert_validation_policy.trust_manager,
+                moment,
+            )
+            if embedded.signer_cert is not None
+            else facts.Chain(False, (), None)
+        )
+        if chain.reaches_root and not trusted:
+            trusted = True  # sound up to a configured root: what failed is said below
+            if sub_name in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER"):
+                revocation = "unknown"
+        if sub_name == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and chain.expired and ts is None:
+            # pyHanko's name for an expired certificate with nothing to prove the signature
+            # older: EN 319 102-1 calls it OUT_OF_BOUNDS_NO_POE.
+            sub_name = "OUT_OF_BOUNDS_NO_POE"
+        message, message_vi = reasons.explain(
+            sub_name,
+            reasons.Facts(
+                weak_algorithms=facts.weak_algorithms(embedded),
+                expired=chain.expired,
+                missing_issuer=chain.missing_issuer,
+                reaches_root=chain.reaches_root,
+                forged=chain.forged,
+                revocation_unknown=revocation == "unknown",
+                moment=moment if timing.point_in_time_validation else None,
+            ),
+        )
+        if sub_name not in reasons.REASONS and result.failure_msg:
+            message = f"{message}: {result.failure_msg}"  # pyHanko's words for the rare ones
     return SignatureCheck(
         # pyHanko's name is a TextStringObject tied to the parsed file: `asdict` in `as_data`
         # would deep-copy the whole PDF with it.
@@ -416,18 +509,39 @@ async def _check_signature(
         timestamp_time=ts.timestamp if ts is not None else None,
         intact=bool(getattr(status, "intact", False)),
         valid=bool(getattr(status, "valid", False)),
-        trusted=bool(getattr(status, "trusted", False)),
+        trusted=trusted,
         revocation=revocation,
         coverage=getattr(status.coverage, "name", "UNCLEAR"),
         modification=getattr(status.modification_level, "name", "OTHER"),
         certifying=embedded.docmdp_level is not None,
         docmdp_ok=status.docmdp_ok if status is not None else None,
         indication=indication,
-        sub_indication=None if indication is Indication.TOTAL_PASSED else sub.standard_name,
-        message="valid"
-        if indication is Indication.TOTAL_PASSED
-        else _EXPLAINED.get(sub.standard_name, result.failure_msg or sub.standard_name),
+        sub_indication=sub_name,
+        message=message,
+        message_vi=message_vi,
+        timestamp_authority=facts.authority(ts.signing_cert) if ts is not None else None,
     )
+
+
+async def _validated_timestamp(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    """The signature timestamp's status when its token is intact and its signature verifies
+    (whether its authority is trusted is the signature's verdict's business), else None."""
+    try:
+        for token in generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False):
+            found: Any = await ades_timestamp_validation(
+                tst_signed_data=token,
+                validation_spec=spec,
+                timing_info=timing,
+                expected_tst_imprint=generic_cms.message_imprint_checker(embedded.signer_info),
+            )
+            status = found.api_status
+            if status is not None and status.intact and status.valid:
+                return status
+    except Exception:  # a malformed token: there is no timestamp to report
+        return None
+    return None
 
 
 async def _check_timestamp(
@@ -464,6 +578,14 @@ async def _check_timestamp(
         if not status.valid
         else "NO_CERTIFICATE_CHAIN_FOUND",
         message="valid" if ok else "the document timestamp does not validate",
+        message_vi=reasons.PASSED[1]
+        if ok
+        else "dấu thời gian tài liệu không còn khớp với nội dung tệp"
+        if not status.intact
+        else "chữ ký của dấu thời gian tài liệu không đúng"
+        if not status.valid
+        else "dấu thời gian tài liệu không do đơn vị cấp dấu thời gian được tin cậy cấp",
+        timestamp_authority=facts.authority(embedded.signer_cert),
     )
 
 
@@ -486,6 +608,7 @@ def _broken(field: str, exc: Exception) -> SignatureCheck:
         indication=Indication.TOTAL_FAILED,
         sub_indication="FORMAT_FAILURE",
         message=f"the signature cannot be processed: {exc}",
+        message_vi="chữ ký bị hỏng hoặc đã bị sửa đổi, không xử lý được",
     )
 
 
@@ -582,6 +705,9 @@ async def _verify(
         ],
         revocation_data=dss is not None and bool(dss.ocsps or dss.crls),
     )
+    checks = _in_file_order(
+        checks, embedded_all, await _legacy_checks(reader, pdf, trust_roots, moment)
+    )
     return replace(decide(sha256, checks, structure), level=level)
 
 
@@ -622,7 +748,9 @@ async def _checked(
         # B-LT: the signature timestamp is the proof of existence, and the revocation data the
         # file carries, issued after it, proves the certificates good at that time (past
         # signature validation, § 5.6.2.4), as long as the timestamp's own certificate holds.
-        past = await check(embedded, at=stamped, fetch=False, historical=True, past=True)
+        past: SignatureCheck = await check(
+            embedded, at=stamped, fetch=False, historical=True, past=True
+        )
         if past.indication is Indication.TOTAL_PASSED and _tsa_holds(embedded, moment):
             return past
     return found
@@ -679,6 +807,9 @@ def _outside_validity(
             "EXPIRED",
             f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp) with a certificate that "
             f"expired on {cert.not_valid_after:%d/%m/%Y}",
+            f"được ký lúc {stamped.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (theo dấu thời gian) "
+            f"bằng chứng thư số đã hết hạn ngày "
+            f"{cert.not_valid_after.astimezone(VIETNAM):%d/%m/%Y}",
         )
     if stamped < cert.not_valid_before:
         return _failed(
@@ -686,8 +817,101 @@ def _outside_validity(
             "NOT_YET_VALID",
             f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp), before the certificate "
             f"became valid on {cert.not_valid_before:%d/%m/%Y}",
+            f"được ký lúc {stamped.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (theo dấu thời gian), "
+            f"trước khi chứng thư số có hiệu lực ngày "
+            f"{cert.not_valid_before.astimezone(VIETNAM):%d/%m/%Y}",
         )
     return None
+
+
+async def _legacy_checks(
+    reader: PdfFileReader,
+    pdf: bytes,
+    trust_roots: Sequence[x509.Certificate],
+    moment: dt.datetime,
+) -> list[tuple[int, SignatureCheck]]:
+    """The signatures pyHanko skips for their /SubFilter, each with where its byte range
+    ends: never invisible, never passed. An adbe.pkcs7.sha1 signature (SHA-1 of the file, as
+    tax declarations of the 2010s carry) is INDETERMINATE for its algorithm once its digest and
+    value are checked; any other unknown format cannot be processed (FORMAT_FAILURE)."""
+    try:
+        found = facts.legacy_signatures(reader, pdf)
+    except Exception:  # an unreadable form: the signatures pyHanko found speak for the file
+        return []
+    if not found:
+        return []
+    trust = SimpleTrustManager.build(trust_roots=list(trust_roots))
+    checks = []
+    for legacy in found:
+        indication, sub = Indication.INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE"
+        message, message_vi = reasons.explain(sub, reasons.Facts(legacy_format=legacy.sub_filter))
+        chain = facts.Chain(False, (), None)
+        if legacy.problem is not None:
+            indication, sub = Indication.TOTAL_FAILED, "FORMAT_FAILURE"
+            message = f"{legacy.problem}; it cannot be validated"
+            message_vi = (
+                f"chữ ký dùng định dạng {legacy.sub_filter}, không kiểm tra được"
+                if "not supported" in legacy.problem
+                else "chữ ký bị hỏng, không đọc được"
+            )
+        elif not legacy.intact or not legacy.valid:
+            indication = Indication.TOTAL_FAILED
+            sub = "HASH_FAILURE" if not legacy.intact else "SIG_CRYPTO_FAILURE"
+            message, message_vi = reasons.reason(sub)
+        elif legacy.signer is not None:
+            chain = await facts.chain(legacy.signer, legacy.certs, trust, moment)
+            more_en, more_vi = reasons.explain(
+                None,
+                reasons.Facts(expired=chain.expired, missing_issuer=chain.missing_issuer),
+            )
+            if chain.expired or chain.missing_issuer:
+                message, message_vi = f"{message}; {more_en}", f"{message_vi}; {more_vi}"
+        signer, organisation = _names(legacy.signer)
+        checks.append(
+            (
+                legacy.end,
+                SignatureCheck(
+                    field=legacy.field,
+                    kind="signature",
+                    signer=signer,
+                    organisation=organisation,
+                    signing_time=legacy.signing_time,
+                    timestamp_time=None,
+                    intact=legacy.intact,
+                    valid=legacy.valid,
+                    trusted=chain.reaches_root,
+                    revocation="not checked",
+                    coverage="ENTIRE_FILE" if legacy.whole_file else "UNCLEAR",
+                    # Nothing after it when it covers the whole file; otherwise what was
+                    # changed is not analysed for a format pyHanko does not read.
+                    modification="NONE" if legacy.whole_file else "OTHER",
+                    certifying=False,
+                    docmdp_ok=None,
+                    indication=indication,
+                    sub_indication=sub,
+                    message=message,
+                    message_vi=message_vi,
+                ),
+            )
+        )
+    return checks
+
+
+def _in_file_order(
+    checks: Sequence[SignatureCheck],
+    embedded: Sequence[EmbeddedPdfSignature],
+    legacy: Sequence[tuple[int, SignatureCheck]],
+) -> list[SignatureCheck]:
+    """`checks` (of `embedded`) and the legacy ones merged by where their byte ranges end."""
+    if not legacy:
+        return list(checks)
+
+    def end(e: EmbeddedPdfSignature) -> int:
+        return int(e.byte_range[2]) + int(e.byte_range[3])
+
+    placed = [(end(e), i, c) for i, (e, c) in enumerate(zip(embedded, checks, strict=True))]
+    placed += [(at, len(placed) + i, c) for i, (at, c) in enumerate(legacy)]
+    return [c for _, _, c in sorted(placed, key=lambda p: (p[0], p[1]))]
 
 
 def _timestamped(embedded: EmbeddedPdfSignature) -> bool:
@@ -718,16 +942,66 @@ def verify_pdf(
     )
 
 
+ROOT_FILES = ("*.pem", "*.crt", "*.cer", "*.der", "*.p7b", "*.p7c")
+
+
+def _certificates(data: bytes) -> list[x509.Certificate]:
+    """The certificates of one file: PEM (one or several blocks, CERTIFICATE or PKCS7) or DER
+    (a certificate, or a PKCS#7 bundle as NEAC publishes its .p7b)."""
+    blocks = (
+        [(kind, der) for kind, _, der in pem.unarmor(data, multiple=True)]
+        if pem.detect(data)
+        else [("", data)]
+    )
+    found: list[x509.Certificate] = []
+    for kind, der in blocks:
+        if kind in ("", "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
+            try:
+                certificate = x509.Certificate.load(der)
+                certificate.native  # noqa: B018 (parse it all now: a bad file is refused here)
+                found.append(certificate)
+                continue
+            except ValueError:
+                if kind:
+                    raise
+        bundle = cms.ContentInfo.load(der)
+        for choice in bundle["content"]["certificates"] or ():
+            if choice.name == "certificate":
+                found.append(choice.chosen)
+    return found
+
+
+def load_root_files(folder: Path) -> list[tuple[Path, x509.Certificate]]:
+    """Every certificate in `folder` with the file it came from, each once (several roots may
+    be configured at once: the national roots G2 and G3, Ban Cơ yếu G2, …)."""
+    seen: set[bytes] = set()
+    roots: list[tuple[Path, x509.Certificate]] = []
+    for path in sorted({p for pattern in ROOT_FILES for p in folder.glob(pattern)}):
+        try:
+            certificates = _certificates(path.read_bytes())
+        except Exception as exc:  # name the file: the operator put it there
+            raise ConfigError(
+                f"{path} in the trust roots folder is not a certificate (PEM, DER or PKCS#7): "
+                f"{exc}",
+                message_vi=f"Tệp {path} trong thư mục chứng thư gốc tin cậy không phải chứng "
+                f"thư số (PEM, DER hoặc PKCS#7)",
+                field="trust_roots_dir",
+            ) from exc
+        for certificate in certificates:
+            if certificate.sha256 not in seen:
+                seen.add(certificate.sha256)
+                roots.append((path, certificate))
+    return roots
+
+
 def load_roots(folder: Path) -> list[x509.Certificate]:
-    """Every PEM certificate in `folder` (*.pem, *.crt): the roots a verifier trusts."""
-    roots: list[x509.Certificate] = []
-    for path in sorted([*folder.glob("*.pem"), *folder.glob("*.crt")]):
-        for _, _, der in pem.unarmor(path.read_bytes(), multiple=True):
-            roots.append(x509.Certificate.load(der))
+    """Every certificate in `folder` (*.pem, *.crt, *.cer, *.der, *.p7b; PEM or DER): the
+    roots a verifier trusts."""
+    roots = [certificate for _, certificate in load_root_files(folder)]
     if not roots:
         raise ConfigError(
-            f"no PEM certificate in the trust roots folder {folder}",
-            message_vi=f"Thư mục chứng thư gốc tin cậy {folder} không có chứng thư PEM nào",
+            f"no certificate in the trust roots folder {folder}",
+            message_vi=f"Thư mục chứng thư gốc tin cậy {folder} không có chứng thư nào",
             field="trust_roots_dir",
         )
     return roots
