@@ -212,3 +212,11 @@ def _legacy(name: str, sub_filter: str, sig: object, pdf: bytes) -> Legacy:
     except Exception as exc:  # a hostile or broken field is a result
         problem = f"the signature cannot be read: {exc}"
     return Legacy(name, sub_filter[1:], signer, certs, when, end, whole, intact, valid, problem)
+
+
+def names(cert: x509.Certificate | None) -> tuple[str | None, str | None]:
+    """The common name and organisation of a certificate's subject."""
+    if cert is None:
+        return None, None
+    subject = cert.subject.native
+    return subject.get("common_name"), subject.get("organization_name")

@@ -10,10 +10,12 @@ problem of that part, never as an exception. Left out: judging (that is `decide`
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from asn1crypto import parser
+from asn1crypto import core, parser
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
@@ -141,3 +143,50 @@ def read(pdf: bytes, reader: PdfFileReader, signatures: list[EmbeddedPdfSignatur
         info_changed=tuple(changed),
         header=header,
     )
+
+
+# ---- the signature timestamp's token, read without validating it -----------------------------
+
+
+def _token(embedded: EmbeddedPdfSignature) -> Any:
+    """The RFC 3161 token in the signature's unsigned attributes, or None."""
+    try:
+        attributes = embedded.signer_info["unsigned_attrs"]
+        if isinstance(attributes, core.Void):
+            return None
+        for attribute in attributes:
+            if attribute["type"].native == "signature_time_stamp_token":
+                return attribute["values"][0]
+    except Exception:  # a malformed signature: its own check fails on it
+        return None
+    return None
+
+
+def timestamped(embedded: EmbeddedPdfSignature) -> bool:
+    """Whether the signature carries an RFC 3161 signature timestamp."""
+    return _token(embedded) is not None
+
+
+def timestamp_time(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time the signature timestamp states (its validity is checked apart)."""
+    try:
+        when: dt.datetime = (
+            _token(embedded)["content"]["encap_content_info"]["content"].parsed["gen_time"].native
+        )
+    except Exception:  # no token, or a malformed one
+        return None
+    return when
+
+
+def timestamp_holds(embedded: EmbeddedPdfSignature, moment: dt.datetime) -> bool:
+    """Whether the signature timestamp's certificate is still within its validity at `moment`
+    (after that, only a document timestamp keeps the proof alive: B-LTA)."""
+    try:
+        signed_data = _token(embedded)["content"]
+        serial = signed_data["signer_infos"][0]["sid"].chosen["serial_number"].native
+        tsa = next(
+            c.chosen for c in signed_data["certificates"] if c.chosen.serial_number == serial
+        )
+    except Exception:  # no token, or no certificate of its signer in it
+        return False
+    return bool(tsa.not_valid_after >= moment)

@@ -14,7 +14,7 @@ from api import wording
 from api.errors import UnsupportedUpload, UploadError, UploadTooLarge, http_status, size_text
 from api.lookup import normalise_code, status_text, status_vi
 from docgen.errors import ConfigError, HosoError, InvalidAssessment
-from signing.verify import Indication, Report, SignatureCheck, decide
+from signing.verdict import Indication, Report, SignatureCheck, decide
 from tests.api.conftest import RECORD, REPLACED, REVOKED
 
 CODES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=10, max_size=10)
