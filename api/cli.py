@@ -179,6 +179,16 @@ def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Ref
     return Reference.parse(text or "", day or "", issuer, field=what)
 
 
+def _issued(known: dict[str, IssuingBody], body: str, given: Reference | None) -> Reference | None:
+    """The QĐ the GCN cite as the registry holds it issued; refused when it is not issued."""
+    if given is None:
+        return None
+    from api import citing
+
+    with cli_signing._registry(known)() as session:
+        return citing.issued_decision(session, body=body, given=given, issuer=known[body].name)
+
+
 @app.command()
 def generate(
     paths: Annotated[list[Path], typer.Argument(help="assessments: files, folders, workbooks")],
@@ -188,7 +198,10 @@ def generate(
         str | None, typer.Option(help="số ký hiệu of the Tờ trình the QĐ answers, e.g. 15/TTr-CATP")
     ] = None,
     proposal_date: Annotated[str | None, typer.Option(help="its date, e.g. 2026-11-20")] = None,
-    decision: Annotated[str | None, typer.Option(help="số ký hiệu of the QĐ the GCN cite")] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(help="số ký hiệu of the issued QĐ the GCN cite (checked in the registry)"),
+    ] = None,
     decision_date: Annotated[str | None, typer.Option(help="its date")] = None,
     meeting: Annotated[
         Path | None,
@@ -226,7 +239,7 @@ def generate(
             pdfa=pdfa,
             draft=draft,
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
-            decision=_reference(decision, decision_date, known[body].name, "decision"),
+            decision=_issued(known, body, _reference(decision, decision_date, "", "decision")),
             meeting=inputs.load_meeting(meeting) if meeting else None,
             signer=signer,
         )

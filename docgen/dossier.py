@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from docxtpl import RichText
 
@@ -76,9 +76,20 @@ def date_line(place: str, day: dt.date | None, year: int) -> str:
     return vn.place_date(place, day)
 
 
-def signer_block(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
-    """Ô 7 of `body`'s signer `signer_id` (default its head, listed first): quyền hạn, chức vụ
-    and name, e.g. KT. CHỦ TỊCH / PHÓ CHỦ TỊCH for a deputy signing for the chair."""
+Issuer = Literal["collective", "head"]
+"""Who issues a document (ND 30 Phụ lục I, ô 7a): the collective body in its own name, signed
+"TM. ỦY BAN NHÂN DÂN" (the Kế hoạch, the Thông báo), or its head in his own authority, signed
+"CHỦ TỊCH", or "KT. CHỦ TỊCH" by a deputy (the Quyết định công nhận, its phụ lục, the GCN)."""
+
+
+def signer_block(
+    body: IssuingBody, signer_id: str | None, *, issuer: Issuer = "collective"
+) -> dict[str, Any]:
+    """Ô 7 of `body`'s signer `signer_id` (default its head, listed first) for a document
+    `issuer` issues: quyền hạn, a second quyền hạn line when a deputy signs for the chair of a
+    collective body (TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH), chức vụ and name.
+
+    A body led by one person (a Công an) has no TM.: its head signs in his own name."""
     signers = {s.id: s for s in body.signers}
     if signer_id is not None and signer_id not in signers:
         raise TemplateError(
@@ -86,8 +97,34 @@ def signer_block(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
             message_vi=f"'{signer_id}' không phải người ký của {body.name}",
             field="signer",
         )
-    signer: Signer = signers[signer_id] if signer_id else body.signers[0]
-    return {"authority": signer.authority, "title": signer.title, "name": signer.name}
+    head = body.signers[0]
+    signer: Signer = signers[signer_id] if signer_id else head
+    collective = head.authority if (head.authority or "").startswith("TM.") else None
+    lines: list[str] = []
+    if issuer == "collective" and collective:
+        lines.append(collective)
+    if signer.id != head.id:
+        own = signer.authority
+        lines.append(own if own and not own.startswith("TM.") else f"KT. {head.title}")
+    return {
+        "authority": lines[0] if lines else None,
+        "deputy": lines[1] if len(lines) > 1 else None,
+        "title": signer.title,
+        "name": signer.name,
+    }
+
+
+def authority_line(body: IssuingBody, issuer: Issuer) -> str:
+    """The thẩm quyền ban hành of a Quyết định (mẫu 1.2): the head's title and the body, or the
+    body alone when it issues collectively."""
+    name = vn.upper(body.name)
+    return f"{body.signers[0].title} {name}" if issuer == "head" else name
+
+
+def issuer_name(body: IssuingBody, issuer: Issuer) -> str:
+    """Who issued, as running text cites it: 'Chủ tịch UBND thành phố Hải Phòng'."""
+    short = _short(body)
+    return f"{vn.position(body.signers[0].title)} {short}" if issuer == "head" else short
 
 
 def _head(body: IssuingBody, year: int) -> dict[str, Any]:
@@ -121,24 +158,39 @@ def _require(value: object, what: str, field: str) -> None:
         raise TemplateError(f"missing {what} ({field})", message_vi=f"Thiếu {what}", field=field)
 
 
-def _executors(body: IssuingBody, proposal: Reference) -> list[str]:
+def head_of(body: IssuingBody) -> str:
+    """The head of a body as running text names him: 'Giám đốc Công an thành phố Hải Phòng',
+    'Trưởng Công an phường Bỉm Sơn' (not 'Trưởng Công an Công an phường …')."""
+    position = vn.position(body.signers[0].title)
+    if position.endswith("Công an") and body.name.startswith("Công an"):
+        return position + body.name.removeprefix("Công an")
+    return f"{position} {body.name}"
+
+
+def _executors(body: IssuingBody, proposal: Reference, police: IssuingBody | None) -> list[str]:
+    # A xã or phường has one office for its HĐND and UBND (Luật Tổ chức CQĐP 2025).
+    office = "HĐND và " if body.level == "xa" else ""
     return [
-        f"Chánh Văn phòng {_short(body)}",
-        proposal.issuer,
+        f"Chánh Văn phòng {office}{_short(body)}",
+        head_of(police) if police is not None else proposal.issuer,
         "Thủ trưởng các cơ quan, đơn vị có liên quan",
     ]
 
 
 def article_3(
-    body: IssuingBody, results: Sequence[AssessmentResult], *, proposal: Reference
+    body: IssuingBody,
+    results: Sequence[AssessmentResult],
+    *,
+    proposal: Reference,
+    police: IssuingBody | None = None,
 ) -> list[str]:
     """Who Điều 3 of the Quyết định charges with carrying it out, one entry each: the Chánh Văn
-    phòng, the Công an that proposed, the heads of the bodies concerned, and every unit named
-    in Điều 1. A "- Như Điều 3;" line of the Nơi nhận stands for exactly these
+    phòng, the head of the Công an that proposed, the heads of the bodies concerned, and every
+    unit of the attached list. A "- Như Điều 3;" line of the Nơi nhận stands for exactly these
     (`docgen.recipients`); the decision's context carries the list as "article_3".
     """
     recognised = [r.assessment.unit.name for r in results if r.verdict.recognised]
-    return [*_executors(body, proposal), *recognised]
+    return [*_executors(body, proposal, police), *recognised]
 
 
 def referenced(context: Mapping[str, Any]) -> list[str]:
@@ -159,23 +211,26 @@ def decision(
     year: int,
     proposal: Reference | None,
     signer: str | None = None,
+    issuer: Issuer = "head",
+    police: IssuingBody | None = None,
 ) -> dict[str, Any]:
-    """Quyết định công nhận with its phụ lục: the recognised units of `results`."""
+    """Quyết định công nhận with its phụ lục: the recognised units of `results`. Issued by the
+    Chủ tịch in his own authority by default (`issuer`), as the seeds' QĐ are; the authority
+    line, the signature block and the phụ lục's "(Kèm theo …)" all follow `issuer`."""
     _require(proposal, "the Tờ trình the decision answers", "proposal")
     assert proposal is not None
     recognised = [r for r in results if r.verdict.recognised]
     if not recognised:
         raise TemplateError("no recognised unit to put in the decision", field="results")
-    head = signer_block(body, "chu-tich")
-    authority = f"{head['title']} {vn.upper(body.name)}"
     subject = f"Về việc công nhận đơn vị {MOVEMENT} năm {year}"
     return {
         **_head(body, year),
         "number": number_line("QĐ", body.abbreviation),
         "subject": subject,
-        "authority_line": authority,
+        "authority_line": authority_line(body, issuer),
         "bases": [*BASES[:-1], BASES[-1]],
-        "proposal": f"Theo đề nghị của {proposal.issuer} tại Tờ trình {proposal.cite()}.",
+        "proposal": f"Theo đề nghị của {head_of(police) if police else proposal.issuer} tại "
+        f"Tờ trình {proposal.cite()}.",
         "articles": [
             {
                 "label": "Điều 1.",
@@ -185,36 +240,42 @@ def decision(
             {"label": "Điều 2.", "text": "Quyết định này có hiệu lực kể từ ngày ký."},
             {
                 "label": "Điều 3.",
-                "text": f"{', '.join(_executors(body, proposal))} và các đơn vị có tên tại Điều 1 "
-                "chịu trách nhiệm thi hành Quyết định này./.",
+                "text": f"{', '.join(_executors(body, proposal, police))} và các đơn vị có tên "
+                "trong danh sách kèm theo chịu trách nhiệm thi hành Quyết định này./.",
             },
         ],
-        "article_3": article_3(body, results, proposal=proposal),
+        "article_3": article_3(body, results, proposal=proposal, police=police),
         "recipients": ["- Như Điều 3;", *body.recipients],
-        "signer": signer_block(body, signer),
+        "signer": signer_block(body, signer, issuer=issuer),
         "annex_title": f"DANH SÁCH ĐƠN VỊ {vn.upper(MOVEMENT)} NĂM {year}",
         "annex_reference": f"(Kèm theo Quyết định số{BLANK}/QĐ-{body.abbreviation} "
-        f"ngày{BLANK}tháng{BLANK}năm {year} của Chủ tịch {_short(body)})",
+        f"ngày{BLANK}tháng{BLANK}năm {year} của {issuer_name(body, issuer)})",
         "units": _unit_rows(recognised),
     }
 
 
 def certificate(
-    body: IssuingBody, result: AssessmentResult, *, year: int, decision_ref: Reference | None
+    body: IssuingBody,
+    result: AssessmentResult,
+    *,
+    year: int,
+    decision_ref: Reference | None,
+    signer: str | None = None,
+    issuer: Issuer = "head",
 ) -> dict[str, Any]:
-    """Giấy chứng nhận of one recognised unit, citing the QĐ."""
-    _require(decision_ref, "the Quyết định the certificate cites", "decision")
+    """Giấy chứng nhận of one recognised unit, citing the QĐ as issued (its số and ngày from
+    the registry: a GCN is not made before its QĐ is issued), signed as the QĐ is."""
+    _require(decision_ref, "the issued Quyết định the certificate cites", "decision")
     assert decision_ref is not None
-    head = signer_block(body, "chu-tich")
     return {
         **_head(body, year),
-        "number": f"{BLANK}/GCN-{body.abbreviation}",
-        "authority_line": f"{head['title']} {vn.upper(body.name)}",
+        "number": number_line("GCN", body.abbreviation),
+        "authority_line": authority_line(body, issuer),
         "unit_name": vn.upper(result.assessment.unit.name),
-        "achievement": f"Đạt danh hiệu đơn vị {MOVEMENT} năm {year}",
-        "decision_reference": f"(Theo Quyết định {decision_ref.cite()} của Chủ tịch "
-        f"{_short(body)})",
-        "signer": head,
+        "achievement": f"Đạt {MOVEMENT} năm {year}",
+        "decision_reference": f"(Theo Quyết định {decision_ref.cite()} của "
+        f"{issuer_name(body, issuer)})",
+        "signer": signer_block(body, signer, issuer=issuer),
     }
 
 

@@ -60,8 +60,9 @@ def plan(
     signer: str | None = None,
 ) -> list[Planned]:
     """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing
-    — or, when `partial`, without the documents whose meeting, Tờ trình or Quyết định is not
-    known yet (a dossier grows as the process goes: the GCN once the QĐ is issued).
+    — or, when `partial`, without the documents whose meeting or Tờ trình is not known yet (a
+    dossier grows as the process goes). The GCN come only with `decision`, the issued QĐ they
+    cite: never before the QĐ is issued.
 
     The Kế hoạch; per unit the Bản đăng ký and the Báo cáo; the Công an's Biên bản and Tờ trình;
     the Quyết định with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of
@@ -135,16 +136,19 @@ def plan(
                 f"{base}/quyet-dinh",
                 "quyet-dinh.docx",
                 "Quyết định công nhận",
-                dossier.decision(body, mine, year=year, proposal=proposal, signer=signer),
+                dossier.decision(
+                    body, mine, year=year, proposal=proposal, signer=signer, police=police
+                ),
             )
         )
-    if recognised and (decision is not None or not partial):
+    # A GCN cites its QĐ as issued (số and ngày from the registry): none before the QĐ is.
+    if recognised and decision is not None:
         planned += [
             Planned(
                 f"{unit_dir(r)}/giay-chung-nhan",
                 "giay-chung-nhan.docx",
                 f"Giấy chứng nhận · {r.assessment.unit.name}",
-                dossier.certificate(body, r, year=year, decision_ref=decision),
+                dossier.certificate(body, r, year=year, decision_ref=decision, signer=signer),
                 unit=r.assessment.unit.name,
             )
             for r in recognised

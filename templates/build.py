@@ -226,6 +226,9 @@ def signer_block(where: Container, *, blank_lines: int = 4) -> None:
     para(where, "{%p if signer.authority %}", size=14, align=CENTER)
     para(where, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
     para(where, "{%p endif %}", size=14, align=CENTER)
+    para(where, "{%p if signer.deputy is defined and signer.deputy %}", size=14, align=CENTER)
+    para(where, "{{ signer.deputy }}", size=14, bold=True, align=CENTER)
+    para(where, "{%p endif %}", size=14, align=CENTER)
     para(where, "{{ signer.title }}", size=14, bold=True, align=CENTER)
     for _ in range(blank_lines):
         para(where, "", size=14, align=CENTER)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from docgen import dossier, generate, inputs, render, vn
 from docgen.convert import ConverterPool
 from docgen.errors import TemplateError
-from tests.conftest import REPO, need
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
@@ -24,7 +22,7 @@ RESULTS = inputs.score_all(
     inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
 )
 PROPOSAL = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an thành phố Hải Phòng")
-DECISION = dossier.Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), "")
+DECISION = dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), "")
 MEETING = inputs.load_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml")
 MM = 72 / 25.4
 ISSUED = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
@@ -36,14 +34,6 @@ def verify_url(code: str) -> str:
     return f"https://xacminh.example.vn/v/{code}"
 
 
-@pytest.fixture(scope="module")
-def pool() -> Iterator[ConverterPool]:
-    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
-    need(shutil.which("pdftotext") is not None, "poppler-utils missing: make setup installs it")
-    with ConverterPool(size=2, timeout=60) as p:
-        yield p
-
-
 def plan_hai_phong(**changes: object) -> list[generate.Planned]:
     """The sample dossier of UBND thành phố Hải Phòng for 2026, with `changes` to its inputs."""
     given: dict[str, object] = {"proposal": PROPOSAL, "decision": DECISION, "meeting": MEETING}
@@ -51,14 +41,6 @@ def plan_hai_phong(**changes: object) -> list[generate.Planned]:
     return generate.plan(
         BODIES["ubnd-hai-phong"], BODIES["ca-hai-phong"], RESULTS, year=2026, **given
     )  # type: ignore[arg-type]
-
-
-@pytest.fixture(scope="module")
-def dossier_dir(pool: ConverterPool, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dossier")
-    planned = plan_hai_phong()
-    generate.build(planned, pool, out, issued_at=ISSUED, verify_url=verify_url)
-    return out / "2026" / "ubnd-hai-phong"
 
 
 def text(pdf: Path, *args: str) -> str:
@@ -85,19 +67,20 @@ def test_decision_header_title_and_recipients(dossier_dir: Path) -> None:
         "QUYẾT ĐỊNH",
         "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
         "QUYẾT ĐỊNH:",
-        "Theo đề nghị của Công an thành phố Hải Phòng tại Tờ trình số 15/TTr-CATP "
+        "Theo đề nghị của Giám đốc Công an thành phố Hải Phòng tại Tờ trình số 15/TTr-CATP "
         "ngày 20 tháng 11 năm 2026.",
         "Nơi nhận:",
         "- Như Điều 3;",
         "- Bộ Công an (qua V05);",
-        "- Lưu: VT, L.Thụy.",
-        "TM. ỦY BAN NHÂN DÂN",
+        "- Lưu: VT, NC.",
         "Trần Minh Khôi",
     ):
         assert expected in joined, expected
     assert re.search(r"Số:\s+/QĐ-UBND", page)
     assert re.search(r"Hải Phòng, ngày\s+tháng\s+năm 2026", page)
     assert "Điều 1." in joined and "Điều 3." in joined
+    # Issued by the Chủ tịch in his own authority: signed CHỦ TỊCH, not on behalf of the UBND.
+    assert "TM." not in joined and "L.Thụy" not in joined
 
 
 def test_decision_annex_lists_the_recognised_units(dossier_dir: Path) -> None:
@@ -118,7 +101,7 @@ def test_certificate_is_landscape_and_cites_the_decision(dossier_dir: Path) -> N
     joined = flat(pdf)
     assert "GIẤY CHỨNG NHẬN" in joined and "XÃ YẾT KIÊU" in joined
     assert (
-        "(Theo Quyết định số 120/QĐ-UBND ngày 05 tháng 12 năm 2026 của Chủ tịch UBND thành "
+        "(Theo Quyết định số 01/QĐ-UBND ngày 05 tháng 12 năm 2026 của Chủ tịch UBND thành "
         "phố Hải Phòng)" in joined
     )
 

@@ -71,8 +71,119 @@ def test_the_signer_block_is_the_chosen_signers_and_an_unknown_one_is_refused() 
     body = inputs.load_bodies(REPO / "samples" / "bodies")["ubnd-hai-phong"]
     assert dossier.signer_block(body, None) == dossier.signer_block(body, "chu-tich")
     assert dossier.signer_block(body, None)["authority"] == "TM. ỦY BAN NHÂN DÂN"
-    deputy = dossier.signer_block(body, "pho-chu-tich")
+    deputy = dossier.signer_block(body, "pho-chu-tich", issuer="head")
     assert (deputy["authority"], deputy["title"]) == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
     with pytest.raises(dossier.TemplateError) as refused:
         dossier.signer_block(body, "giam-doc")
     assert refused.value.field == "signer" and "chu-tich, pho-chu-tich" in refused.value.message
+
+
+HAI_PHONG_QD = "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"
+
+
+@pytest.mark.parametrize(
+    ("issuer", "signer", "authority_line", "block", "annex_by"),
+    [
+        # ND 30 Phụ lục I, ô 7a: the Chủ tịch issues in his own authority and signs CHỦ TỊCH;
+        # a deputy signs KT. CHỦ TỊCH. TM. only when the UBND issues in its own name.
+        ("head", None, HAI_PHONG_QD, [None, None, "CHỦ TỊCH"], "Chủ tịch UBND"),
+        (
+            "head",
+            "pho-chu-tich",
+            HAI_PHONG_QD,
+            ["KT. CHỦ TỊCH", None, "PHÓ CHỦ TỊCH"],
+            "Chủ tịch UBND",
+        ),
+        (
+            "collective",
+            None,
+            "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
+            ["TM. ỦY BAN NHÂN DÂN", None, "CHỦ TỊCH"],
+            "UBND",
+        ),
+        (
+            "collective",
+            "pho-chu-tich",
+            "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
+            ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+            "UBND",
+        ),
+    ],
+)
+def test_authority_signature_annex_and_recipients_agree(
+    issuer: dossier.Issuer,
+    signer: str | None,
+    authority_line: str,
+    block: list[str | None],
+    annex_by: str,
+) -> None:
+    body, police, results = _hai_phong()
+    ref = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name)
+    ctx = dossier.decision(
+        body, results, year=2026, proposal=ref, signer=signer, issuer=issuer, police=police
+    )
+    assert ctx["authority_line"] == authority_line
+    s = ctx["signer"]
+    assert [s["authority"], s["deputy"], s["title"]] == block
+    assert ctx["annex_reference"].endswith(f"của {annex_by} thành phố Hải Phòng)")
+    assert ctx["recipients"][0] == "- Như Điều 3;"
+    assert ctx["recipients"][-1] == "- Lưu: VT, NC."  # no drafter's initials from seed 000
+    gcn = dossier.certificate(
+        body,
+        results[0],
+        year=2026,
+        decision_ref=dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), body.name),
+        signer=signer,
+        issuer=issuer,
+    )
+    assert (gcn["authority_line"], gcn["signer"]) == (authority_line, s)
+    assert gcn["decision_reference"] == (
+        f"(Theo Quyết định số 01/QĐ-UBND ngày 05 tháng 12 năm 2026 của {annex_by} thành phố "
+        "Hải Phòng)"
+    )
+
+
+def test_documents_the_ubnd_issues_are_signed_on_its_behalf_and_the_police_head_by_name() -> None:
+    body, police, results = _hai_phong()
+    plan = dossier.plan(
+        body, year=2026, deadlines=dossier.Deadlines(dt.date(2026, 1, 15), dt.date(2026, 12, 1))
+    )
+    assert plan["signer"]["authority"] == "TM. ỦY BAN NHÂN DÂN"
+    proposal = dossier.proposal(police, body, results, year=2026)
+    assert (proposal["signer"]["authority"], proposal["signer"]["title"]) == (None, "GIÁM ĐỐC")
+
+
+def test_article_3_names_the_police_head_and_no_unit_list_it_lacks() -> None:
+    body, police, results = _hai_phong()
+    ref = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name)
+    text = dossier.decision(body, results, year=2026, proposal=ref, police=police)["articles"][2]
+    assert "Giám đốc Công an thành phố Hải Phòng" in text["text"]
+    assert "có tên tại Điều 1" not in text["text"]
+    bim_son = _bodies()["ca-bim-son"]
+    assert dossier.head_of(bim_son) == "Trưởng Công an phường Bỉm Sơn"
+    ubnd = _bodies()["ubnd-bim-son"]
+    executors = dossier.article_3(ubnd, [], proposal=ref, police=bim_son)
+    assert executors[0] == "Chánh Văn phòng HĐND và UBND phường Bỉm Sơn"
+
+
+def _bodies() -> dict[str, object]:
+    from docgen import inputs
+    from tests.conftest import REPO
+
+    return inputs.load_bodies(REPO / "samples" / "bodies")  # type: ignore[return-value]
+
+
+def _hai_phong() -> tuple[object, object, list[object]]:
+    from docgen import inputs
+    from tests.conftest import REPO
+
+    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
+    results = inputs.score_all(
+        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
+    )
+    mine = [
+        r
+        for r in results
+        if r.assessment.unit.issuing_body == "ubnd-hai-phong" and r.verdict.recognised
+    ]
+    return bodies["ubnd-hai-phong"], bodies["ca-hai-phong"], mine
