@@ -179,14 +179,19 @@ def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Ref
     return Reference.parse(text or "", day or "", issuer, field=what)
 
 
-def _issued(known: dict[str, IssuingBody], body: str, given: Reference | None) -> Reference | None:
-    """The QĐ the GCN cite as the registry holds it issued; refused when it is not issued."""
+def _issued(
+    known: dict[str, IssuingBody], body: str, given: Reference | None, type_code: str = "QĐ"
+) -> Reference | None:
+    """The QĐ the GCN cite (or the KH the others cite) as the registry holds it issued;
+    refused when it is not issued."""
     if given is None:
         return None
     from api import citing
 
     with cli_signing._registry(known)() as session:
-        return citing.issued_decision(session, body=body, given=given, issuer=known[body].name)
+        return citing.issued(
+            session, body=body, type_code=type_code, given=given, issuer=known[body].name
+        )
 
 
 @app.command()
@@ -203,6 +208,11 @@ def generate(
         typer.Option(help="số ký hiệu of the issued QĐ the GCN cite (checked in the registry)"),
     ] = None,
     decision_date: Annotated[str | None, typer.Option(help="its date")] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(help="số ký hiệu of the issued Kế hoạch the others cite, e.g. 06/KH-UBND"),
+    ] = None,
+    plan_date: Annotated[str | None, typer.Option(help="its date")] = None,
     meeting: Annotated[
         Path | None,
         typer.Option(help="YAML of the appraisal meeting the Biên bản records (samples/meetings/)"),
@@ -242,6 +252,7 @@ def generate(
             decision=_issued(known, body, _reference(decision, decision_date, "", "decision")),
             meeting=inputs.load_meeting(meeting) if meeting else None,
             signer=signer,
+            plan_ref=_issued(known, body, _reference(plan, plan_date, "", "plan"), "KH"),
         )
 
 
@@ -260,6 +271,7 @@ def build_dossier(
     meeting: Meeting | None,
     only: str | None = None,
     signer: str | None = None,
+    plan_ref: Reference | None = None,
 ) -> list[Any]:
     """Plan, build and list a dossier (or `only` the document of that name): what `generate`
     and `demo` share. Returns what was planned."""
@@ -277,6 +289,7 @@ def build_dossier(
         decision=decision,
         meeting=meeting,
         signer=signer,
+        plan_ref=plan_ref,
     )
     if only is not None:
         planned = [p for p in planned if p.path.endswith(f"/{only}")]

@@ -103,6 +103,7 @@ def generate_dossier(
                     field="decision",
                 )
         decision = decision or issued
+        plan_ref = _cited(session, key, "ke-hoach", government.name)
     if not rows:
         raise HosoError(
             f"no assessment of {year} for '{body}': import some first",
@@ -124,6 +125,7 @@ def generate_dossier(
         meeting=meeting,
         partial=True,
         signer=signer,
+        plan_ref=plan_ref,
     )
     built = _build(svc, planned, watermark=watermark)
     with svc.sessions.begin() as session:

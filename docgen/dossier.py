@@ -129,9 +129,19 @@ def issuer_name(body: IssuingBody, issuer: Issuer) -> str:
 
 def _head(body: IssuingBody, year: int) -> dict[str, Any]:
     return {
-        "body": {"header_name": body.header_name, "parent_header": body.parent_header},
+        "body": _header(body),
         "place_date": date_line(body.place, None, year),
         "year": year,
+    }
+
+
+def _header(body: IssuingBody) -> dict[str, str | None]:
+    """Ô 2: the parent body (cơ quan chủ quản) and the body, each breaking only between the
+    parts of its name that belong together (`vn.header_name`)."""
+    parent = body.parent_header
+    return {
+        "header_name": vn.header_name(body.header_name),
+        "parent_header": vn.header_name(parent) if parent else None,
     }
 
 
@@ -228,9 +238,11 @@ def decision(
         "number": number_line("QĐ", body.abbreviation),
         "subject": subject,
         "authority_line": authority_line(body, issuer),
-        "bases": [*BASES[:-1], BASES[-1]],
-        "proposal": f"Theo đề nghị của {head_of(police) if police else proposal.issuer} tại "
-        f"Tờ trình {proposal.cite()}.",
+        "bases": [vn.keep_codes(line) for line in BASES],
+        "proposal": vn.keep_codes(
+            f"Theo đề nghị của {head_of(police) if police else proposal.issuer} tại "
+            f"Tờ trình {proposal.cite()}."
+        ),
         "articles": [
             {
                 "label": "Điều 1.",
@@ -273,8 +285,9 @@ def certificate(
         "authority_line": authority_line(body, issuer),
         "unit_name": vn.upper(result.assessment.unit.name),
         "achievement": f"Đạt {MOVEMENT} năm {year}",
-        "decision_reference": f"(Theo Quyết định {decision_ref.cite()} của "
-        f"{issuer_name(body, issuer)})",
+        "decision_reference": vn.keep_codes(
+            f"(Theo Quyết định {decision_ref.cite()} của {issuer_name(body, issuer)})"
+        ),
         "signer": signer_block(body, signer, issuer=issuer),
     }
 
@@ -337,6 +350,15 @@ def report_rows(result: AssessmentResult) -> list[dict[str, Any]]:
     return rows
 
 
+def plan_cite(body: IssuingBody, plan_ref: Reference | None) -> str:
+    """The Kế hoạch as a document cites it: by số and ngày once issued ('Kế hoạch số
+    06/KH-UBND ngày 08 tháng 01 năm 2026 của UBND thành phố Hải Phòng'), by its issuer alone
+    while it is a draft."""
+    if plan_ref is None:
+        return f"Kế hoạch của {_short(body)}"
+    return vn.keep_codes(f"Kế hoạch {plan_ref.cite()} của {_short(body)}")
+
+
 def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[str, Any]:
     """Header, place, code and signer of a document the unit itself issues (BC, Bản đăng ký)."""
     a = result.assessment
@@ -348,7 +370,7 @@ def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[s
     _require(code, "the unit's abbreviation for its số ký hiệu", "unit.abbreviation")
     assert code is not None
     return {
-        "body": {"header_name": header_name, "parent_header": None},
+        "body": {"header_name": vn.header_name(header_name), "parent_header": None},
         "place_date": date_line(a.unit.place or body.place, None, year),
         "year": year,
         "code": code,
@@ -356,13 +378,39 @@ def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[s
         "recipients": ["- Như trên;", f"- Lưu: VT, {code}."],
         "signer": {
             "authority": "TM. ỦY BAN NHÂN DÂN" if local else None,
-            "title": "CHỦ TỊCH" if local else "THỦ TRƯỞNG ĐƠN VỊ",
+            "deputy": None,
+            "title": a.unit.head_title or HEAD_TITLES[a.unit.type],
             "name": a.unit.head or "",
         },
     }
 
 
-def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[str, Any]:
+HEAD_TITLES = {
+    "xa": "CHỦ TỊCH",
+    "phuong": "CHỦ TỊCH",
+    "dac_khu": "CHỦ TỊCH",
+    "co_quan": "GIÁM ĐỐC",
+    "doanh_nghiep": "GIÁM ĐỐC",
+    "co_so_giao_duc": "HIỆU TRƯỞNG",
+}
+"""The chức vụ a unit's head signs with when its file gives none (`Unit.head_title`)."""
+
+
+def in_sentence(unit_name: str, unit_type: str) -> str:
+    """A xã's or phường's name inside a sentence: 'phường Ngô Quyền' (the level is a common
+    noun; only the place is a name). Other units keep their name as written."""
+    if unit_type in ("xa", "phuong", "dac_khu"):
+        return unit_name[:1].lower() + unit_name[1:]
+    return unit_name
+
+
+def report(
+    body: IssuingBody,
+    result: AssessmentResult,
+    *,
+    year: int,
+    plan_ref: Reference | None = None,
+) -> dict[str, Any]:
     """Báo cáo kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm of one unit, sent upward."""
     a = result.assessment
     side = _unit_side(body, result, year)
@@ -377,10 +425,10 @@ def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[st
         "subject": f"Kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm xây dựng đơn vị "
         f"{MOVEMENT} năm {year}",
         "paragraphs": [
-            f"Thực hiện Kế hoạch của {_short(body)} về xây dựng xã, phường, cơ quan, doanh "
+            f"Thực hiện {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
             f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year}; căn cứ Bộ tiêu chí ban hành kèm theo "
             f"Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ Công an, "
-            f"{a.unit.name} báo cáo kết quả thực hiện và tự chấm điểm "
+            f"{in_sentence(a.unit.name, a.unit.type)} báo cáo kết quả thực hiện và tự chấm điểm "
             f"({MODE_LABELS[a.mode]}) như sau:",
         ],
         "rows": report_rows(result),
@@ -388,12 +436,18 @@ def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[st
             f"Tổng số điểm tự chấm: {vn.points(result.self_points)}/"
             f"{vn.points(result.max_points)}"
             + (f"; sau thẩm định: {vn.points(result.final)}" if result.appraised else "")
-            + f". Đối chiếu Bộ tiêu chí, đơn vị {verdict}.",
+            + f". Đối chiếu Bộ tiêu chí, đơn vị {verdict}./.",
         ],
     }
 
 
-def registration(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[str, Any]:
+def registration(
+    body: IssuingBody,
+    result: AssessmentResult,
+    *,
+    year: int,
+    plan_ref: Reference | None = None,
+) -> dict[str, Any]:
     """Bản đăng ký: the unit registers early in the year, stating last year's results."""
     a = result.assessment
     side = _unit_side(body, result, year)
@@ -404,9 +458,10 @@ def registration(body: IssuingBody, result: AssessmentResult, *, year: int) -> d
         "subject": f"Xây dựng đơn vị {MOVEMENT} năm {year}",
         "paragraphs": [
             f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
-            f"Công an và Kế hoạch của {_short(body)} về xây dựng xã, phường, cơ quan, doanh "
+            f"Công an và {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
             f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
-            f"Năm {year - 1}, {a.unit.name} {antt} tiêu chuẩn “An toàn về an ninh, trật tự”; "
+            f"Năm {year - 1}, {in_sentence(a.unit.name, a.unit.type)} {antt} tiêu chuẩn “An toàn "
+            "về an ninh, trật tự”; "
             f"phong trào toàn dân bảo vệ an ninh Tổ quốc được đánh giá, phân loại đạt loại "
             f"{RATING_LABELS[a.gates.movement_rating_last_year]}.",
             f"{a.unit.name} đăng ký xây dựng đơn vị {MOVEMENT} năm {year} "
@@ -417,7 +472,12 @@ def registration(body: IssuingBody, result: AssessmentResult, *, year: int) -> d
 
 
 def proposal(
-    police: IssuingBody, government: IssuingBody, results: Sequence[AssessmentResult], *, year: int
+    police: IssuingBody,
+    government: IssuingBody,
+    results: Sequence[AssessmentResult],
+    *,
+    year: int,
+    plan_ref: Reference | None = None,
 ) -> dict[str, Any]:
     """Tờ trình of the Công an to the UBND proposing the units to recognise."""
     recognised = [r for r in results if r.verdict.recognised]
@@ -428,7 +488,7 @@ def proposal(
         "addressee": government.name,
         "paragraphs": [
             f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
-            f"Công an và Kế hoạch của {_short(government)} về xây dựng xã, phường, cơ quan, "
+            f"Công an và {plan_cite(government, plan_ref)} về xây dựng xã, phường, cơ quan, "
             f"doanh nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
             f"Trên cơ sở hồ sơ đề nghị và kết quả họp đánh giá, thẩm định, {police.name} kính "
             f"trình {government.name} xem xét, công nhận {len(recognised):02d} đơn vị đạt "
@@ -436,9 +496,19 @@ def proposal(
         ],
         "units": _unit_rows(recognised),
         "closing": [f"{police.name} kính trình {government.name} xem xét, quyết định./."],
-        "recipients": ["- Như trên;", *police.recipients],
+        "recipients": ["- Như trên;", *_besides(police.recipients, _short(government))],
         "signer": signer_block(police, None),
     }
+
+
+def _besides(lines: Sequence[str], addressee: str) -> list[str]:
+    """`lines` without the one naming the addressee again ("- UBND thành phố (để b/c);" beside
+    "- Như trên;" when the Tờ trình is sent to UBND thành phố Hải Phòng): one body, one copy."""
+
+    def name(line: str) -> str:
+        return line.removeprefix("- ").split("(")[0].rstrip(" ;.")
+
+    return [line for line in lines if not (name(line) and addressee.startswith(name(line)))]
 
 
 @dataclass(frozen=True)
@@ -465,7 +535,7 @@ def minutes(
     share = vn.number(Decimal(meeting.votes_for * 100) / meeting.votes_total, max_decimals=1)
     start = meeting.start
     return {
-        "body": {"header_name": police.header_name, "parent_header": police.parent_header},
+        "body": _header(police),
         "number": number_line("BB", police.abbreviation),
         "subject": f"Họp đánh giá, thẩm định đơn vị {MOVEMENT} năm {year}",
         "fields": [
@@ -477,7 +547,7 @@ def minutes(
             {"label": "Thành phần tham dự:", "text": "; ".join(meeting.attendees) + "."},
             {
                 "label": "Chủ trì:",
-                "text": f"{chair['name']}, {chair['title'].lower()} {police.name}.",
+                "text": f"{chair['name']}, {head_of(police)}.",
             },
             {
                 "label": "Thư ký:",

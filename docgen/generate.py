@@ -22,7 +22,7 @@ from typing import Any
 
 from docgen import dossier, render, stamp
 from docgen.convert import ConverterPool
-from docgen.errors import ConfigError
+from docgen.errors import ConfigError, TemplateError
 from docgen.model import IssuingBody
 from docgen.scoring import AssessmentResult
 
@@ -58,6 +58,7 @@ def plan(
     deadlines: dossier.Deadlines | None = None,
     partial: bool = False,
     signer: str | None = None,
+    plan_ref: dossier.Reference | None = None,
 ) -> list[Planned]:
     """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing
     — or, when `partial`, without the documents whose meeting or Tờ trình is not known yet (a
@@ -67,7 +68,8 @@ def plan(
     The Kế hoạch; per unit the Bản đăng ký and the Báo cáo; the Công an's Biên bản and Tờ trình;
     the Quyết định with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of
     the units that keep the title. `signer` is who of `body` signs the Quyết định (default its
-    head; a deputy signs KT.).
+    head; a deputy signs KT.). `plan_ref` is the Kế hoạch as issued, which the Bản đăng ký, the
+    Báo cáo and the Tờ trình then cite by số and ngày.
     """
     dossier.signer_block(body, signer)  # an unknown signer is refused before any work
     mine = [
@@ -98,7 +100,7 @@ def plan(
                 f"{unit_dir(r)}/ban-dang-ky",
                 "ban-dang-ky.docx",
                 f"Bản đăng ký · {name}",
-                dossier.registration(body, r, year=year),
+                dossier.registration(body, r, year=year, plan_ref=plan_ref),
                 unit=name,
             )
         )
@@ -107,7 +109,7 @@ def plan(
                 f"{unit_dir(r)}/bao-cao",
                 "bao-cao.docx",
                 f"Báo cáo · {name}",
-                dossier.report(body, r, year=year),
+                dossier.report(body, r, year=year, plan_ref=plan_ref),
                 unit=name,
             )
         )
@@ -127,7 +129,7 @@ def plan(
                 f"{base}/to-trinh",
                 "to-trinh.docx",
                 "Tờ trình",
-                dossier.proposal(police, body, mine, year=year),
+                dossier.proposal(police, body, mine, year=year, plan_ref=plan_ref),
             )
         )
     if recognised and (proposal is not None or not partial):
@@ -182,6 +184,8 @@ def build(
     The PDFs carry `issued_at` as their creation time, the QR code of `verify_url(code)`, and
     the "DỰ THẢO" watermark when `draft`.
     """
+    if not draft:
+        unsigned(planned)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".hoso-staging-", dir=out))
     written: list[Path] = []
@@ -212,6 +216,29 @@ def build(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+SIGNATURES = ("signer", "secretary", "chair")
+"""The context keys of a document's signature blocks (ô 7; the Biên bản's thư ký and chủ tọa)."""
+
+
+def unsigned(planned: Sequence[Planned]) -> None:
+    """TemplateError naming the first document whose signature block has no name: a final
+    document is what its signer signs, and a block without a name cannot be signed (ND 30
+    Phụ lục I, ô 7b)."""
+    for doc in planned:
+        for key in SIGNATURES:
+            block = doc.context.get(key)
+            if isinstance(block, Mapping) and not str(block.get("name") or "").strip():
+                where = "unit.head in the unit's file" if doc.unit else "the body's signers"
+                raise TemplateError(
+                    f"{doc.title}: the signature block '{key}' has no signer's name; a final "
+                    f"document needs it ({where})",
+                    message_vi=f"{doc.title}: chưa có họ tên người ký; văn bản chính thức phải "
+                    "ghi họ tên người ký"
+                    + (" (unit.head trong tệp của đơn vị)" if doc.unit else ""),
+                    field=f"{key}.name",
+                )
 
 
 def sample_contexts() -> dict[str, dict[str, Any]]:
@@ -249,7 +276,13 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         }
         for i, item in cs.items().items()
     }
-    unit = {"name": "Trường X", "type": "co_quan", "issuing_body": "x", "abbreviation": "TX"}
+    unit = {
+        "name": "Trường X",
+        "type": "co_quan",
+        "issuing_body": "x",
+        "abbreviation": "TX",
+        "head": "Nguyễn Văn C",
+    }
     assessment = Assessment.model_validate(
         {
             "unit": unit,

@@ -196,6 +196,11 @@ class Unit(_Frozen):
     )
     place: Text | None = Field(default=None, description="địa danh of the unit's documents")
     head: Text | None = Field(default=None, description="name of the unit's head, who signs")
+    head_title: Text | None = Field(
+        default=None,
+        description="chức vụ of the head in the signature block (default by type: CHỦ TỊCH, "
+        "HIỆU TRƯỞNG, GIÁM ĐỐC)",
+    )
 
 
 class Gates(_Frozen):

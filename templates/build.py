@@ -178,12 +178,27 @@ def _clear(cell: _Cell) -> _Cell:
     return cell
 
 
-LEFT_MM, RIGHT_MM = 68.0, 97.0
+# The header's columns (ô 1–4) with no cell padding: the right one just holds the Quốc hiệu
+# (88 mm at 12 pt bold), the left one "CÔNG AN THÀNH PHỐ HẢI PHÒNG" on one line (71 mm); a
+# longer name breaks only where `vn.header_name` lets it. The footer keeps its own split.
+LEFT_MM, RIGHT_MM = 75.0, 90.0
+SIGN_LEFT_MM, SIGN_RIGHT_MM = 80.0, 85.0
+
+
+def _no_padding(table: Table) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
 
 
 def header(doc: Document, *, date: bool = True) -> None:
     """Ô 1–4: issuing body and số on the left; Quốc hiệu, Tiêu ngữ and date on the right."""
     table = grid(doc, [LEFT_MM, RIGHT_MM])
+    _no_padding(table)
     left, right = (_clear(c) for c in table.rows[0].cells)
     para(left, "{%p if body.parent_header %}", size=12, align=CENTER)
     para(left, "{{ body.parent_header }}", size=12, align=CENTER)
@@ -238,7 +253,7 @@ def signer_block(where: Container, *, blank_lines: int = 4) -> None:
 def signature(doc: Document) -> None:
     """Nơi nhận on the left, the signature block on the right."""
     para(doc, "", size=6)
-    table = grid(doc, [LEFT_MM + 12, RIGHT_MM - 12])
+    table = grid(doc, [SIGN_LEFT_MM, SIGN_RIGHT_MM])
     left, right = (_clear(c) for c in table.rows[0].cells)
     recipients(left)
     signer_block(right)

@@ -291,7 +291,7 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
         "Thời gian bắt đầu: 08 giờ 00 phút, ngày 25 tháng 11 năm 2026.",
         "Địa điểm: Hội trường Công an thành phố Hải Phòng.",
         "Thành phần tham dự:",
-        "Chủ trì: Đỗ Quang Vinh, giám đốc Công an thành phố Hải Phòng.",
+        "Chủ trì: Đỗ Quang Vinh, Giám đốc Công an thành phố Hải Phòng.",
         "Thư ký: Nguyễn Thị Minh Hà, Thiếu tá, cán bộ Phòng PV01",
         "11/12 (91,7%) đề nghị công nhận",
         "Cuộc họp kết thúc vào 10 giờ 30 phút",
