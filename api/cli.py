@@ -284,6 +284,7 @@ def build_dossier(
         government,
         police,
         inputs.score_all(loaded, policies),
+        plan_file=inputs.load_plan(BODIES.parent / "plans", government.id, year),
         year=year,
         proposal=proposal,
         decision=decision,

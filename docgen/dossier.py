@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from docxtpl import RichText
 
+from docgen import plan as plans
 from docgen import vn
 from docgen.errors import ConfigError, TemplateError
 from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
@@ -350,6 +351,11 @@ def report_rows(result: AssessmentResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _kept(paragraphs: list[str]) -> list[str]:
+    """`paragraphs` with their số ký hiệu unbreakable (`vn.keep_codes`)."""
+    return [vn.keep_codes(p) for p in paragraphs]
+
+
 def plan_cite(body: IssuingBody, plan_ref: Reference | None) -> str:
     """The Kế hoạch as a document cites it: by số and ngày once issued ('Kế hoạch số
     06/KH-UBND ngày 08 tháng 01 năm 2026 của UBND thành phố Hải Phòng'), by its issuer alone
@@ -424,13 +430,15 @@ def report(
         "number": number_line("BC", side["code"]),
         "subject": f"Kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm xây dựng đơn vị "
         f"{MOVEMENT} năm {year}",
-        "paragraphs": [
-            f"Thực hiện {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
-            f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year}; căn cứ Bộ tiêu chí ban hành kèm theo "
-            f"Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ Công an, "
-            f"{in_sentence(a.unit.name, a.unit.type)} báo cáo kết quả thực hiện và tự chấm điểm "
-            f"({MODE_LABELS[a.mode]}) như sau:",
-        ],
+        "paragraphs": _kept(
+            [
+                f"Thực hiện {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
+                f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year}; căn cứ Bộ tiêu chí ban hành "
+                "kèm theo Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng "
+                f"Bộ Công an, {in_sentence(a.unit.name, a.unit.type)} báo cáo kết quả thực hiện "
+                f"và tự chấm điểm ({MODE_LABELS[a.mode]}) như sau:",
+            ]
+        ),
         "rows": report_rows(result),
         "closing": [
             f"Tổng số điểm tự chấm: {vn.points(result.self_points)}/"
@@ -456,18 +464,20 @@ def registration(
         **side,
         "number": number_line("BĐK", side["code"]),
         "subject": f"Xây dựng đơn vị {MOVEMENT} năm {year}",
-        "paragraphs": [
-            f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
-            f"Công an và {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
-            f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
-            f"Năm {year - 1}, {in_sentence(a.unit.name, a.unit.type)} {antt} tiêu chuẩn “An toàn "
-            "về an ninh, trật tự”; "
-            f"phong trào toàn dân bảo vệ an ninh Tổ quốc được đánh giá, phân loại đạt loại "
-            f"{RATING_LABELS[a.gates.movement_rating_last_year]}.",
-            f"{a.unit.name} đăng ký xây dựng đơn vị {MOVEMENT} năm {year} "
-            f"({MODE_LABELS[a.mode]}) theo Bộ tiêu chí và cam kết tổ chức thực hiện đầy đủ các "
-            "nội dung của Bộ tiêu chí./.",
-        ],
+        "paragraphs": _kept(
+            [
+                f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
+                f"Công an và {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
+                f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
+                f"Năm {year - 1}, {in_sentence(a.unit.name, a.unit.type)} {antt} tiêu chuẩn "
+                "“An toàn về an ninh, trật tự”; "
+                f"phong trào toàn dân bảo vệ an ninh Tổ quốc được đánh giá, phân loại đạt loại "
+                f"{RATING_LABELS[a.gates.movement_rating_last_year]}.",
+                f"{a.unit.name} đăng ký xây dựng đơn vị {MOVEMENT} năm {year} "
+                f"({MODE_LABELS[a.mode]}) theo Bộ tiêu chí và cam kết tổ chức thực hiện đầy đủ các "
+                "nội dung của Bộ tiêu chí./.",
+            ]
+        ),
     }
 
 
@@ -486,14 +496,16 @@ def proposal(
         "number": number_line("TTr", police.abbreviation),
         "subject": f"Đề nghị xét, công nhận đơn vị {MOVEMENT} năm {year}",
         "addressee": government.name,
-        "paragraphs": [
-            f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
-            f"Công an và {plan_cite(government, plan_ref)} về xây dựng xã, phường, cơ quan, "
-            f"doanh nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
-            f"Trên cơ sở hồ sơ đề nghị và kết quả họp đánh giá, thẩm định, {police.name} kính "
-            f"trình {government.name} xem xét, công nhận {len(recognised):02d} đơn vị đạt "
-            f"{MOVEMENT} năm {year}, gồm:",
-        ],
+        "paragraphs": _kept(
+            [
+                f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
+                f"Công an và {plan_cite(government, plan_ref)} về xây dựng xã, phường, cơ quan, "
+                f"doanh nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
+                f"Trên cơ sở hồ sơ đề nghị và kết quả họp đánh giá, thẩm định, {police.name} kính "
+                f"trình {government.name} xem xét, công nhận {len(recognised):02d} đơn vị đạt "
+                f"{MOVEMENT} năm {year}, gồm:",
+            ]
+        ),
         "units": _unit_rows(recognised),
         "closing": [f"{police.name} kính trình {government.name} xem xét, quyết định./."],
         "recipients": ["- Như trên;", *_besides(police.recipients, _short(government))],
@@ -610,51 +622,18 @@ class Deadlines:
     report_by: dt.date
 
 
-def plan(body: IssuingBody, *, year: int, deadlines: Deadlines) -> dict[str, Any]:
-    """Kế hoạch of a body for a year: purpose, content, timetable, who does what."""
+def plan(
+    body: IssuingBody,
+    *,
+    year: int,
+    plan_file: plans.PlanFile | None = None,
+    police: IssuingBody | None = None,
+) -> dict[str, Any]:
+    """Kế hoạch of a body for a year (`docgen.plan`): its plan file, or the seeds' defaults."""
     return {
         **_head(body, year),
         "number": number_line("KH", body.abbreviation),
-        "subject": f"Xây dựng xã, phường, cơ quan, doanh nghiệp, cơ sở giáo dục {MOVEMENT} "
-        f"năm {year}",
-        "paragraphs": [
-            "Thực hiện Kế hoạch số 612/KH-BCA-V05 ngày 10/10/2025 của Bộ Công an và Quyết định "
-            "số 3554/QĐ-BCA-V05 ngày 19/5/2025 của Bộ Công an ban hành Bộ tiêu chí, Quy định "
-            "trình tự, thủ tục, thẩm quyền xét, công nhận xã, phường, đặc khu, cơ quan, doanh "
-            f"nghiệp, cơ sở giáo dục {MOVEMENT}, {body.name} ban hành Kế hoạch như sau:",
-        ],
-        "sections": [
-            {
-                "heading": "I. MỤC ĐÍCH, YÊU CẦU",
-                "paragraphs": [
-                    "1. Cụ thể hóa chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà "
-                    "nước, Bộ Công an về công tác xây dựng phong trào toàn dân bảo vệ an ninh "
-                    "Tổ quốc "
-                    "trong tình hình mới.",
-                    "2. Quá trình triển khai phải phù hợp với tình hình thực tiễn, có trọng tâm, "
-                    "trọng điểm; từ các điển hình tạo hiệu ứng thi đua lan tỏa.",
-                ],
-            },
-            {
-                "heading": "II. ĐỐI TƯỢNG, THỜI GIAN THỰC HIỆN",
-                "paragraphs": [
-                    "1. Đối tượng: các đơn vị đạt tiêu chuẩn “An toàn về an ninh, trật tự” và được "
-                    "đánh giá phân loại phong trào toàn dân bảo vệ an ninh Tổ quốc từ loại “Khá” "
-                    "trở "
-                    "lên của năm trước liền kề.",
-                    f"2. Thời gian đăng ký: trước {vn.nd30_date(deadlines.register_by)}.",
-                    f"3. Thời gian gửi báo cáo kết quả (bao gồm cả kết quả công nhận và duy trì): "
-                    f"trước {vn.nd30_date(deadlines.report_by)}.",
-                ],
-            },
-            {
-                "heading": "III. TỔ CHỨC THỰC HIỆN",
-                "paragraphs": [
-                    "Giao Công an chủ trì, hướng dẫn, kiểm tra, đôn đốc các đơn vị triển khai thực "
-                    "hiện Kế hoạch này và tổng hợp báo cáo kết quả theo quy định./.",
-                ],
-            },
-        ],
+        **plans.context(body, plan_file or plans.default(body, year), police),
         "recipients": list(body.recipients),
         "signer": signer_block(body, None),
     }

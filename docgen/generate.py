@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen import dossier, render, stamp
+from docgen import plan as plans
 from docgen.convert import ConverterPool
 from docgen.errors import ConfigError, TemplateError
 from docgen.model import IssuingBody
@@ -55,7 +56,7 @@ def plan(
     proposal: dossier.Reference | None,
     decision: dossier.Reference | None,
     meeting: dossier.Meeting | None,
-    deadlines: dossier.Deadlines | None = None,
+    plan_file: plans.PlanFile | None = None,
     partial: bool = False,
     signer: str | None = None,
     plan_ref: dossier.Reference | None = None,
@@ -79,7 +80,6 @@ def plan(
     ]
     if not mine:
         raise ConfigError(f"no assessment of {year} belongs to '{body.id}'", field="body")
-    deadlines = deadlines or dossier.Deadlines(dt.date(year, 2, 20), dt.date(year, 11, 5))
     base = f"{year}/{body.id}"
 
     def unit_dir(r: AssessmentResult) -> str:
@@ -90,7 +90,7 @@ def plan(
             f"{base}/ke-hoach",
             "ke-hoach.docx",
             "Kế hoạch",
-            dossier.plan(body, year=year, deadlines=deadlines),
+            dossier.plan(body, year=year, plan_file=plan_file, police=police),
         )
     ]
     for r in mine:
@@ -303,9 +303,8 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         votes_for=9,
         votes_total=9,
     )
-    deadlines = dossier.Deadlines(dt.date(2026, 2, 20), dt.date(2026, 11, 5))
     return {
-        "ke-hoach.docx": dossier.plan(body, year=2026, deadlines=deadlines),
+        "ke-hoach.docx": dossier.plan(body, year=2026),
         "ban-dang-ky.docx": dossier.registration(body, result, year=2026),
         "bien-ban.docx": dossier.minutes(body, [result], year=2026, meeting=meeting),
         "thong-bao.docx": dossier.notice(body, [result], year=2026),

@@ -23,6 +23,7 @@ from docgen import criteria, scoring
 from docgen.dossier import Meeting
 from docgen.errors import ConfigError, InvalidAssessment, Problem
 from docgen.model import DEFAULT_POLICY, Assessment, CriteriaSet, IssuingBody, Policy
+from docgen.plan import PlanFile
 
 T = TypeVar("T")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -272,3 +273,19 @@ def load_bodies(folder: Path) -> dict[str, IssuingBody]:
 def load_meeting(path: Path) -> Meeting:
     """The appraisal meeting a Biên bản records (samples/meetings/)."""
     return _config_file(path, TypeAdapter(Meeting), "meeting file")
+
+
+def load_plan(folder: Path, body: str, year: int) -> PlanFile | None:
+    """The Kế hoạch file of `body` for `year` (`<folder>/<body>-<year>.yaml`), or None: the
+    plan then says what the seeds' defaults say (docgen/plan.py)."""
+    path = folder / f"{body}-{year}.yaml"
+    if not path.is_file():
+        return None
+    plan = _config_file(path, TypeAdapter(PlanFile), "plan file")
+    if (plan.body, plan.year) != (body, year):
+        raise ConfigError(
+            f"plan file {path} is for '{plan.body}' {plan.year}, not '{body}' {year}",
+            message_vi=f"Tệp kế hoạch {path} là của '{plan.body}' năm {plan.year}",
+            field=str(path),
+        )
+    return plan

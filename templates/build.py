@@ -250,11 +250,25 @@ def signer_block(where: Container, *, blank_lines: int = 4) -> None:
     para(where, "{{ signer.name }}", size=14, bold=True, align=CENTER)
 
 
-def signature(doc: Document) -> None:
-    """Nơi nhận on the left, the signature block on the right."""
+def signature(doc: Document, *, closing: str | None = None) -> None:
+    """Nơi nhận on the left, the signature block on the right; with `closing` (a list of the
+    context), its paragraphs in a first row across both columns, kept on the signature's page:
+    a signature never stands alone on the last page."""
     para(doc, "", size=6)
-    table = grid(doc, [SIGN_LEFT_MM, SIGN_RIGHT_MM])
-    left, right = (_clear(c) for c in table.rows[0].cells)
+    table = grid(doc, [SIGN_LEFT_MM, SIGN_RIGHT_MM], rows=2 if closing else 1)
+    if closing:
+        first = table.rows[0]
+        _whole(first)
+        cell = _clear(first.cells[0].merge(first.cells[1]))
+        for extra in list(cell.paragraphs):
+            extra._p.getparent().remove(extra._p)
+        para(cell, f"{{%p for text in {closing} %}}")
+        para(cell, "{{ text }}", indent=True, after=6, keep=True)
+        para(cell, "{%p endfor %}", keep=True)
+        para(cell, "", size=6, keep=True)
+    row = table.rows[-1]
+    _whole(row)
+    left, right = (_clear(c) for c in row.cells)
     recipients(left)
     signer_block(right)
 
@@ -265,6 +279,14 @@ def _cell_text(
     p = cell.paragraphs[0]
     p.alignment = align
     add(p, text, size=size, bold=bold)
+
+
+def _whole(row: object) -> None:
+    """A row that never splits across pages (w:cantSplit)."""
+    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
 
 
 def _repeat_header(row: object) -> None:
@@ -279,6 +301,7 @@ def list_table(doc: Document, columns: list[tuple[str, float, str, object]], loo
     table = grid(doc, [w for _, w, _, _ in columns], borders=True, rows=4)
     head, start, body, end = table.rows
     _repeat_header(head)
+    _whole(body)
     for cell, (name, _, _, _) in zip(head.cells, columns, strict=True):
         _cell_text(cell, name, bold=True)
     _cell_text(start.cells[0], f"{{%tr for row in {loop} %}}")
@@ -414,11 +437,15 @@ def plan_document() -> Document:
     body_loop(doc)
     para(doc, "{%p for section in sections %}")
     para(doc, "{{ section.heading }}", bold=True, indent=True, after=6, keep=True)
-    para(doc, "{%p for text in section.paragraphs %}")
-    para(doc, "{{ text }}", indent=True, after=6)
+    para(doc, "{%p for item in section.paragraphs %}")
+    para(doc, "{%p if item.bold %}")
+    para(doc, "{{ item.text }}", bold=True, indent=True, after=6, keep=True)
+    para(doc, "{%p else %}")
+    para(doc, "{{ item.text }}", indent=True, after=6)
+    para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
-    signature(doc)
+    signature(doc, closing="closing")
     return doc
 
 

@@ -36,7 +36,12 @@ def verify_url(code: str) -> str:
 
 def plan_hai_phong(**changes: object) -> list[generate.Planned]:
     """The sample dossier of UBND thành phố Hải Phòng for 2026, with `changes` to its inputs."""
-    given: dict[str, object] = {"proposal": PROPOSAL, "decision": DECISION, "meeting": MEETING}
+    given: dict[str, object] = {
+        "proposal": PROPOSAL,
+        "decision": DECISION,
+        "meeting": MEETING,
+        "plan_file": inputs.load_plan(REPO / "samples" / "plans", "ubnd-hai-phong", 2026),
+    }
     given.update(changes)
     return generate.plan(
         BODIES["ubnd-hai-phong"], BODIES["ca-hai-phong"], RESULTS, year=2026, **given
@@ -305,8 +310,9 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
 def test_plan_registration_and_notice(dossier_dir: Path) -> None:
     plan = flat(dossier_dir / "ke-hoach.pdf")
     assert "KẾ HOẠCH" in plan and "I. MỤC ĐÍCH, YÊU CẦU" in plan
-    assert "Thời gian đăng ký: trước ngày 20 tháng 02 năm 2026." in plan
-    assert "trước ngày 05 tháng 11 năm 2026." in plan
+    # Hải Phòng's deadlines (seed 000), not Bỉm Sơn's (20/02, 05/11).
+    assert "đăng ký xây dựng đơn vị điển hình trước ngày 15/01 hằng năm" in plan
+    assert "trước ngày 01/12 hằng năm" in plan and "20/02" not in plan
     registration = flat(dossier_dir / "phuong-kien-an" / "ban-dang-ky.pdf")
     assert (
         "BẢN ĐĂNG KÝ" in registration

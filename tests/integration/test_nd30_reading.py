@@ -296,3 +296,27 @@ def _info(pdf: Path) -> str:
 
 def _pages(pdf: Path) -> int:
     return int(re.search(r"Pages:\s+(\d+)", _info(pdf))[1])  # type: ignore[index]
+
+
+# --- item 6: a Kế hoạch as complete as seed 000 -------------------------------------------------
+
+
+def test_the_plan_has_seed_000s_parts_and_never_a_signature_alone(dossier_dir: Path) -> None:
+    pdf = dossier_dir / "ke-hoach.pdf"
+    pages = _pages(pdf)
+    assert pages >= 4  # seed 000 has six; it was one page and a signature
+    text = flat(pdf)
+    headings = [
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "II. NỘI DUNG THỰC HIỆN",
+        "III. PHÂN CÔNG THỰC HIỆN",
+        "IV. TỔ CHỨC THỰC HIỆN",
+    ]
+    at = [text.index(h) for h in headings]
+    assert at == sorted(at)
+    assignments = text[at[2] : at[3]]
+    assert "1. Công an thành phố" in assignments and "12. Các cơ quan, doanh nghiệp" in assignments
+    assert "Đối tượng, thời gian" not in text and "ĐỐI TƯỢNG" not in text
+    last = [line.text for line in lines(words(pdf, pages))]
+    above = last[: next(n for n, t in enumerate(last) if t.startswith("Nơi nhận"))]
+    assert any(t.endswith("./.") for t in above), last  # the text ends on the signature's page
