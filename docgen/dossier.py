@@ -597,18 +597,32 @@ def minutes(
 
 
 def notice(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int) -> dict[str, Any]:
-    """Thông báo of the units that keep the title in a maintenance year."""
-    kept = [r for r in results if r.assessment.mode == "duy_tri" and r.verdict.recognised]
+    """Thông báo of the units in their maintenance year (seeds/003 §III.1.2): each named, kept
+    or not kept, and why a unit did not keep the title."""
+    maintained = [r for r in results if r.assessment.mode == "duy_tri"]
+    rows = _unit_rows(maintained)
+    for row, r in zip(rows, maintained, strict=True):
+        row["note"] = "Giữ vững" if r.verdict.recognised else "Không giữ vững"
+    lost = [r for r in maintained if not r.verdict.recognised]
+    kept = len(maintained) - len(lost)
     return {
         **_head(body, year),
         "number": number_line("TB", body.abbreviation),
         "subject": f"Kết quả duy trì danh hiệu đơn vị {MOVEMENT} năm {year}",
         "paragraphs": [
-            f"Căn cứ kết quả đánh giá, thẩm định năm {year}, {body.name} thông báo các đơn vị "
-            f"tiếp tục duy trì, giữ vững danh hiệu đơn vị {MOVEMENT} như sau:",
+            f"Căn cứ kết quả đánh giá, thẩm định năm {year}, {body.name} thông báo kết quả duy "
+            f"trì danh hiệu đơn vị {MOVEMENT} của {len(maintained):02d} đơn vị trong năm duy "
+            f"trì ({kept:02d} đơn vị giữ vững, {len(lost):02d} đơn vị không giữ vững) như sau:",
         ],
-        "units": _unit_rows(kept),
-        "closing": ["Đề nghị các đơn vị tiếp tục phát huy kết quả đạt được./."],
+        "units": rows,
+        "closing": [
+            *(
+                f"{r.assessment.unit.name} không giữ vững danh hiệu: "
+                f"{'; '.join(r.verdict.shortfalls) or 'chưa đạt Bộ tiêu chí'}."
+                for r in lost
+            ),
+            "Đề nghị các đơn vị tiếp tục phát huy kết quả đạt được./.",
+        ],
         "recipients": list(body.recipients),
         "signer": signer_block(body, None),
     }

@@ -155,7 +155,7 @@ def plan(
             )
             for r in recognised
         ]
-    if any(r.assessment.mode == "duy_tri" for r in recognised):
+    if any(r.assessment.mode == "duy_tri" for r in mine):  # kept or not, each is announced
         planned.append(
             Planned(
                 f"{base}/thong-bao",

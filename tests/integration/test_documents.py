@@ -321,7 +321,10 @@ def test_plan_registration_and_notice(dossier_dir: Path) -> None:
     assert "đạt loại Xuất sắc" in registration
     notice = flat(dossier_dir / "thong-bao.pdf")
     assert "THÔNG BÁO" in notice and "Phường Ngô Quyền" in notice
-    assert "Phường Kiến An" not in notice  # maintenance year, but it did not keep the title
+    # Every unit in its maintenance year is announced, kept or not, and the loss explained.
+    assert re.search(r"Phường Ngô Quyền Phường 100 Giữ vững", notice)
+    assert re.search(r"Phường Kiến An Phường [\d,]+ Không giữ vững", notice)
+    assert "Phường Kiến An không giữ vững danh hiệu: Tiêu chí" in notice
 
 
 def test_date_rule_in_print_for_every_day_and_month(pool: ConverterPool, tmp_path: Path) -> None:
