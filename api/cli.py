@@ -318,6 +318,8 @@ def build_dossier(
     for doc in planned:
         table.add_row(doc.title, shown(output / f"{doc.path}.pdf"))
     out.print(table)
+    for note in gen.absent(government, inputs.score_all(loaded, policies), year=year):
+        out.print(note)
     out.print(f"Đã ghi {len(written)} tệp vào {shown(output)}.")
     return planned
 

@@ -167,6 +167,28 @@ def plan(
     return planned
 
 
+def absent(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int) -> list[str]:
+    """Why documents a dossier usually holds are not in `body`'s dossier for `year`, in
+    Vietnamese for the clerk: no unit qualifies (no Tờ trình, Quyết định or GCN), no unit in its
+    maintenance year (no Thông báo). A dossier never lacks them silently."""
+    mine = [
+        r
+        for r in results
+        if r.assessment.unit.issuing_body == body.id and r.assessment.year == year
+    ]
+    notes = []
+    if mine and not any(r.verdict.recognised for r in mine):
+        notes.append(
+            f"Không có đơn vị nào đủ điều kiện công nhận năm {year} ({len(mine)} đơn vị đã "
+            "chấm): hồ sơ không có Tờ trình, Quyết định công nhận và Giấy chứng nhận."
+        )
+    if mine and not any(r.assessment.mode == "duy_tri" for r in mine):
+        notes.append(
+            f"Không có đơn vị nào trong năm duy trì năm {year}: hồ sơ không có Thông báo duy trì."
+        )
+    return notes
+
+
 def build(
     planned: Sequence[Planned],
     pool: ConverterPool,

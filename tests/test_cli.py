@@ -177,6 +177,27 @@ def test_generate_writes_the_dossier(tmp_path: Path) -> None:
     assert not (folder / "xa-yet-kieu" / "giay-chung-nhan.docx").exists()
 
 
+@pytest.mark.slow
+def test_generate_says_when_no_unit_qualifies(tmp_path: Path) -> None:
+    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
+    run = hoso(
+        "generate",
+        str(SAMPLES),
+        "--year",
+        "2026",
+        "--body",
+        "ubnd-bac-ninh",
+        "--meeting",
+        str(REPO / "samples" / "meetings" / "ca-bac-ninh-2026.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+        HOSO_DATA_DIR=str(tmp_path / "data"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "hồ sơ không có Tờ trình, Quyết định công nhận và Giấy chứng nhận" in run.stdout
+    assert not (tmp_path / "out" / "2026" / "ubnd-bac-ninh" / "to-trinh.pdf").exists()
+
+
 def test_generate_refuses_a_decision_the_registry_has_not_issued(tmp_path: Path) -> None:
     run = hoso(
         *GENERATE,

@@ -292,3 +292,17 @@ def _scored(name: str) -> object:
 
     path = REPO / "samples" / "assessments" / name
     return inputs.score_all(inputs.load_paths([path]), inputs.load_policies(None))[0]
+
+
+def test_a_dossier_without_a_qualifying_unit_says_what_it_lacks() -> None:
+    from docgen import inputs
+    from tests.conftest import REPO
+
+    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
+    results = inputs.score_all(
+        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
+    )
+    notes = generate.absent(bodies["ubnd-bac-ninh"], results, year=2026)
+    assert any("không có Tờ trình, Quyết định công nhận và Giấy chứng nhận" in n for n in notes)
+    assert any("không có Thông báo duy trì" in n for n in notes)
+    assert generate.absent(bodies["ubnd-hai-phong"], results, year=2026) == []
