@@ -535,6 +535,11 @@ class Meeting:
     votes_for: int
     votes_total: int
     secretary_position: str = ""  # "Thiếu tá, cán bộ Phòng PV01"
+    absent: tuple[str, ...] = ()
+    """Members invited who did not attend, with the reason: "Đồng chí … (đi công tác)"."""
+    votes: Mapping[str, int] | None = None
+    """The votes for recognising each unit, by the unit's name; `votes_for` for a unit not
+    listed (a meeting that voted once on the whole list)."""
 
 
 def minutes(
@@ -544,7 +549,17 @@ def minutes(
     _require(meeting, "the appraisal meeting (time, place, attendees, secretary, vote)", "meeting")
     assert meeting is not None
     chair = signer_block(police, None)
-    share = vn.number(Decimal(meeting.votes_for * 100) / meeting.votes_total, max_decimals=1)
+
+    def votes(r: AssessmentResult) -> int:
+        given = meeting.votes or {}
+        return given.get(r.assessment.unit.name, meeting.votes_for)
+
+    def share(count: int) -> str:
+        return vn.number(Decimal(count * 100) / meeting.votes_total, max_decimals=1)
+
+    present = "; ".join(meeting.attendees) + "."
+    if meeting.absent:
+        present += " Vắng mặt: " + "; ".join(meeting.absent) + "."
     start = meeting.start
     return {
         "body": _header(police),
@@ -556,7 +571,7 @@ def minutes(
                 "text": f"{start:%H} giờ {start:%M} phút, {vn.nd30_date(start.date())}.",
             },
             {"label": "Địa điểm:", "text": f"{meeting.place}."},
-            {"label": "Thành phần tham dự:", "text": "; ".join(meeting.attendees) + "."},
+            {"label": "Thành phần tham dự:", "text": present},
             {
                 "label": "Chủ trì:",
                 "text": f"{chair['name']}, {head_of(police)}.",
@@ -577,9 +592,10 @@ def minutes(
                 "index": str(n),
                 "name": r.assessment.unit.name,
                 "self": vn.number(r.self_points),
-                "appraised": vn.number(r.final),
+                # Only a unit the meeting appraised has a Thẩm định score.
+                "appraised": vn.number(r.final) if r.appraised else "",
                 "vote": (
-                    f"{meeting.votes_for}/{meeting.votes_total} ({share}%) đề nghị công nhận"
+                    f"{votes(r)}/{meeting.votes_total} ({share(votes(r))}%) đề nghị công nhận"
                     if r.verdict.recognised
                     else "Chưa đủ điều kiện"
                 ),
@@ -587,8 +603,14 @@ def minutes(
             for n, r in enumerate(results, start=1)
         ],
         "closing": [
+            *(
+                f"{r.assessment.unit.name} chưa đủ điều kiện đề nghị công nhận: "
+                f"{'; '.join(r.verdict.shortfalls) or 'chưa đạt Bộ tiêu chí'}."
+                for r in results
+                if not r.verdict.recognised
+            ),
             f"Cuộc họp kết thúc vào {meeting.end:%H} giờ {meeting.end:%M} phút cùng "
-            "ngày, biên bản đã được thông qua trước hội nghị./."
+            "ngày, biên bản đã được thông qua trước hội nghị./.",
         ],
         "secretary": {"title": "THƯ KÝ", "name": meeting.secretary},
         "chair": {"title": "CHỦ TỌA", "name": chair["name"]},

@@ -298,11 +298,16 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
         "Thành phần tham dự:",
         "Chủ trì: Đỗ Quang Vinh, Giám đốc Công an thành phố Hải Phòng.",
         "Thư ký: Nguyễn Thị Minh Hà, Thiếu tá, cán bộ Phòng PV01",
-        "11/12 (91,7%) đề nghị công nhận",
+        "Phường Ngô Quyền 100 10/12 (83,3%) đề nghị công nhận",  # each unit its own vote
+        "Xã Yết Kiêu 100 12/12 (100%) đề nghị công nhận",
+        "Vắng mặt: Đại diện Sở Văn hóa, Thể thao và Du lịch (có lý do).",
+        "Phường Lê Chân chưa đủ điều kiện đề nghị công nhận: Tiêu chí",
         "Cuộc họp kết thúc vào 10 giờ 30 phút",
         "- Lưu: VT, Hồ sơ.",
     ):
         assert label in joined, label
+    # Thẩm định only for a unit the meeting appraised (Đông Ngàn's file has appraised scores).
+    assert re.search(r"Phường Lê Chân 94 Chưa đủ điều kiện", joined)
     roles = next(line for line in page.splitlines() if "THƯ KÝ" in line)
     assert roles.index("THƯ KÝ") < roles.index("CHỦ TỌA")
 
