@@ -213,7 +213,14 @@ def build(
     written: list[Path] = []
     try:
         for doc in planned:
-            docx = render.render(doc.template, doc.context)
+            subject = str(doc.context.get("subject") or doc.context.get("unit_name") or "")
+            # One .docx for the PDF and the clerk: a draft's mark in its header shows in both.
+            docx = render.described(
+                render.render(doc.template, doc.context),
+                title=doc.title,
+                subject=subject,
+                draft=draft,
+            )
             code = stamp.verification_code(docx)
             pdf = stamp.stamp(
                 stamp.fix_times(pool.convert(docx, pdfa=pdfa, name=Path(doc.path).name), issued_at),

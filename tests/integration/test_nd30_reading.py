@@ -320,3 +320,43 @@ def test_the_plan_has_seed_000s_parts_and_never_a_signature_alone(dossier_dir: P
     last = [line.text for line in lines(words(pdf, pages))]
     above = last[: next(n for n, t in enumerate(last) if t.startswith("Nơi nhận"))]
     assert any(t.endswith("./.") for t in above), last  # the text ends on the signature's page
+
+
+# --- item 12: a .docx a clerk can edit in the house style ---------------------------------------
+
+
+def test_the_docx_uses_named_styles_carries_its_title_and_the_draft_mark(dossier_dir: Path) -> None:
+    from docx import Document
+
+    document = Document(str(dossier_dir / "quyet-dinh.docx"))
+    style_of = {p.text.strip(): p.style.name for p in document.paragraphs if p.text.strip()}
+    cells = [
+        p
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+        if p.text.strip()
+    ]
+    style_of.update({p.text.strip(): p.style.name for p in cells})
+    assert style_of["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"] == "Quốc hiệu"
+    assert style_of["Độc lập - Tự do - Hạnh phúc"] == "Tiêu ngữ"
+    assert style_of["QUYẾT ĐỊNH"] == "Tên loại"
+    assert style_of["CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"] == "Thẩm quyền"
+    assert {style_of[t] for t in style_of if t.startswith("Căn cứ")} == {"Căn cứ"}
+    assert {style_of[t] for t in style_of if t.startswith("Điều ")} == {"Điều"}
+    assert (
+        style_of["Nơi nhận:"] == "Nơi nhận" and style_of["- Như Điều 3;"] == "Nơi nhận, danh sách"
+    )
+    assert style_of["Trần Minh Khôi"] == "Họ tên người ký"
+    quoc_hieu = document.styles["Quốc hiệu"]
+    assert quoc_hieu.font.bold and quoc_hieu.font.size.pt == 12
+    props = document.core_properties
+    assert props.title == "Quyết định công nhận" and props.subject.startswith("Về việc công nhận")
+    assert props.category == "DỰ THẢO"
+    first_header = document.sections[0].first_page_header
+    assert "DỰ THẢO" in " ".join(p.text for p in first_header.paragraphs)
+    pdf = dossier_dir / "quyet-dinh.pdf"
+    assert re.search(r"Title:\s+Quyết định công nhận", _info(pdf))
+    top = lines(words(pdf))[0]
+    assert top.text == "DỰ THẢO" and top.top < 20 * MM  # in the top margin, above the header
