@@ -264,6 +264,11 @@ class Policy(_Frozen):
     mandatory_criteria: tuple[int, ...] = ()
     antt_required: bool = True
     min_rating_last_year: MovementRating | None = "kha"
+    threshold_overrides: bool = Field(
+        default=False,
+        description="may a unit be recognised when points given by hand (override, appraisal) "
+        "lift a sub-item whose figures break its hard threshold (không quá 6%, giảm ít nhất 6%)",
+    )
 
 
 DEFAULT_POLICY = Policy(

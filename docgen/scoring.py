@@ -43,6 +43,14 @@ class ItemScore:
     reason: str
     evidence: str
     override_reason: str | None
+    broken_threshold: str | None = None
+    """What a numeric rule (a hard threshold: "không quá 6%", "giảm ít nhất 6%") found when the
+    figures failed it: an override or appraisal may change the points, not that finding."""
+
+    @property
+    def lifted(self) -> bool:
+        """Points given by hand to a sub-item whose figures break its threshold."""
+        return self.broken_threshold is not None and self.final > self.computed
 
     @property
     def final(self) -> Decimal:
@@ -98,6 +106,8 @@ class Verdict:
     recognised: bool
     policy: str
     shortfalls: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What the verdict accepted by the policy's leave: a threshold overridden by hand."""
 
 
 @dataclass(frozen=True)
@@ -357,6 +367,7 @@ def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
             ok = False
             reason += "; đơn vị xác nhận chưa đạt phần nội dung còn lại"
     computed = item.points if ok else ZERO
+    broken = reason if rule is not None and not ok else None
     reason = f"{'Đạt' if ok else 'Không đạt'}: {reason}"
     self_points, override_reason = computed, None
     if answer.override is not None:
@@ -374,6 +385,7 @@ def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
         reason=reason,
         evidence=answer.evidence,
         override_reason=override_reason,
+        broken_threshold=broken,
     )
 
 
@@ -398,11 +410,30 @@ def decide(
     for c in criteria:
         if not c.achieved and (policy.all_criteria_full or c.id in policy.mandatory_criteria):
             shortfalls.append(f"Tiêu chí {c.id} đạt {vn.number(c.final)}/{vn.points(c.max_points)}")
+    notes: list[str] = []
+    for c in criteria:
+        for i in c.items:
+            if not i.lifted:
+                continue
+            why = i.override_reason or "điểm thẩm định"
+            text = (
+                f"Nội dung {i.id} không đạt ngưỡng bắt buộc ({i.broken_threshold}) nhưng được "
+                f"điều chỉnh thành {vn.points(i.final)} ({why})"
+            )
+            if policy.threshold_overrides:
+                notes.append(text + "; chính sách công nhận cho phép")
+            else:
+                shortfalls.append(text + "; chính sách công nhận không cho phép")
     if policy.min_total is not None and total < policy.min_total:
         shortfalls.append(
             f"Tổng điểm {vn.number(total)} thấp hơn mức tối thiểu {vn.points(policy.min_total)}"
         )
-    return Verdict(recognised=not shortfalls, policy=policy.name, shortfalls=tuple(shortfalls))
+    return Verdict(
+        recognised=not shortfalls,
+        policy=policy.name,
+        shortfalls=tuple(shortfalls),
+        notes=tuple(notes),
+    )
 
 
 def score(assessment: Assessment, criteria: CriteriaSet, policy: Policy) -> AssessmentResult:

@@ -261,3 +261,32 @@ def test_unit_type_must_match_the_set_and_years_must_make_sense() -> None:
     assert any(p.startswith("first_recognised_year: a build year") for p in problems)
     late = full_marks(XA, mode="duy_tri", first_recognised_year=2026)
     assert problems_of(late) == ["first_recognised_year: 2026 is not before the assessed year 2026"]
+
+
+def test_an_override_cannot_pass_a_broken_threshold_unless_the_policy_allows_it() -> None:
+    """QĐ 3554: "không quá 6%" is a threshold; 2 of 25 reoffenders (8 %) fails it whatever
+    points are written by hand. The verdict names the override and the rule it overrides."""
+    answer = {
+        "met": True,
+        "figures": {"released": 25, "reoffenders": 2},
+        "override": {"points": 5, "reason": "hai đối tượng đã chuyển đi nơi khác"},
+    }
+    raw = with_item(XA, "13.1", answer)
+    refused = run(raw)
+    assert item(refused, "13.1").self_points == 5 and item(refused, "13.1").lifted
+    assert not refused.verdict.recognised
+    (why,) = refused.verdict.shortfalls
+    assert why.startswith("Nội dung 13.1 không đạt ngưỡng bắt buộc (")
+    assert "8%" in why and "hai đối tượng đã chuyển đi nơi khác" in why
+    assert why.endswith("chính sách công nhận không cho phép")
+    lenient = DEFAULT_POLICY.model_copy(update={"threshold_overrides": True})
+    allowed = run(raw, policy=lenient)
+    assert allowed.verdict.recognised and allowed.verdict.shortfalls == ()
+    assert allowed.verdict.notes[0].startswith("Nội dung 13.1 không đạt ngưỡng bắt buộc")
+    # An override of a yes/no sub-item, or one lowering points, is no threshold lifted.
+    lowered = {
+        **answer,
+        "figures": {"released": 25, "reoffenders": 1},
+        "override": {"points": 4, "reason": "trừ điểm theo thẩm định"},
+    }
+    assert not item(run(with_item(XA, "13.1", lowered)), "13.1").lifted
