@@ -66,6 +66,8 @@ class Figure(_Frozen):
     id: str
     label: Text
     unit: Literal["count", "percent"]
+    part_of: str | None = None
+    """The figure this one counts a part of ("Trong đó: …"): it cannot be larger."""
 
 
 class Condition(_Frozen):

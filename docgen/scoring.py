@@ -206,6 +206,7 @@ def _check_answer(item: Item, answer: Answer, where: str) -> list[Problem]:
 def _check_ratios(item: Item, answer: Answer, where: str) -> list[Problem]:
     assert item.rule is not None
     pairs = [c.ratio for c in item.rule.conditions if c.ratio is not None]
+    pairs += [(fig.id, fig.part_of) for fig in item.rule.figures if fig.part_of is not None]
     if item.rule.kind == "recidivism":
         pairs.append(("reoffenders", "released"))
     f = answer.figures

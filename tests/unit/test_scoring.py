@@ -290,3 +290,14 @@ def test_an_override_cannot_pass_a_broken_threshold_unless_the_policy_allows_it(
         "override": {"points": 4, "reason": "trừ điểm theo thẩm định"},
     }
     assert not item(run(with_item(XA, "13.1", lowered)), "13.1").lifted
+
+
+def test_more_camera_models_than_movement_models_is_an_input_error() -> None:
+    """TC16: the “Camera an ninh” models are among the movement models ("trong đó")."""
+    figures = {"dan_van_kheo_models": 1, "movement_models": 2, "camera_models": 3}
+    with pytest.raises(InvalidAssessment) as refused:
+        run(with_item(XA, "16.1", {"figures": figures}))
+    (problem,) = refused.value.problems
+    assert problem.location.endswith("16.1.figures.camera_models")
+    assert "3 is more than movement_models (2)" in problem.message
+    assert item(run(with_item(XA, "16.1", {"figures": {**figures, "camera_models": 2}})), "16.1")
