@@ -87,9 +87,13 @@ def parse_data(raw: bytes, *, suffix: str) -> list[Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # Where a clerk's editor shows it: line and column, not a byte offset.
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         raise ValueError(
-            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
-            "save the file as UTF-8"
+            f"not UTF-8 text (line {line}, column {column}: "
+            f"{raw[exc.start : exc.start + 1]!r}); save the file as UTF-8"
         ) from exc
     text = text.removeprefix("\ufeff")
     try:
