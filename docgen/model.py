@@ -212,6 +212,11 @@ class Gates(_Frozen):
     movement_rating_last_year: MovementRating = Field(
         description="Phân loại phong trào toàn dân bảo vệ ANTQ năm trước"
     )
+    recognised_last_year: bool | None = Field(
+        default=None,
+        description="Năm trước đạt điển hình (được công nhận hoặc duy trì): only such a unit "
+        "has a maintenance year (duy_tri); one that lost the title builds again (xay_dung)",
+    )
 
 
 class Override(_Frozen):

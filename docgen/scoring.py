@@ -228,7 +228,18 @@ def validate(assessment: Assessment, criteria: CriteriaSet) -> list[Problem]:
             )
         )
     first = assessment.first_recognised_year
-    if assessment.mode == "duy_tri":
+    last_year = assessment.gates.recognised_last_year
+    if assessment.mode == "duy_tri" and last_year is False:
+        # Seed 001: maintenance thresholds are for units "đã đạt điển hình … của năm trước đó".
+        problems.append(
+            Problem(
+                "mode",
+                "a maintenance year (duy_tri) is only for a unit recognised the year before "
+                "(gates.recognised_last_year is false): a unit that lost the title builds "
+                "again (xay_dung)",
+            )
+        )
+    elif assessment.mode == "duy_tri":
         if first is None:
             problems.append(
                 Problem(
@@ -244,11 +255,19 @@ def validate(assessment: Assessment, criteria: CriteriaSet) -> list[Problem]:
                     f"{first} is not before the assessed year {assessment.year}",
                 )
             )
-    elif first is not None:
+    elif first is not None and last_year is not False:
         problems.append(
             Problem(
                 "first_recognised_year",
-                "a build year (xay_dung) has no earlier recognition; use mode duy_tri",
+                "a build year (xay_dung) has no earlier recognition; use mode duy_tri, or "
+                "gates.recognised_last_year: false for a unit that lost the title",
+            )
+        )
+    elif first is not None and first >= assessment.year:
+        problems.append(
+            Problem(
+                "first_recognised_year",
+                f"{first} is not before the assessed year {assessment.year}",
             )
         )
     items = criteria.items()

@@ -301,3 +301,21 @@ def test_more_camera_models_than_movement_models_is_an_input_error() -> None:
     assert problem.location.endswith("16.1.figures.camera_models")
     assert "3 is more than movement_models (2)" in problem.message
     assert item(run(with_item(XA, "16.1", {"figures": {**figures, "camera_models": 2}})), "16.1")
+
+
+def test_maintenance_is_only_for_a_unit_recognised_the_year_before() -> None:
+    """Seed 001: the maintenance thresholds are for units that were typical the year before.
+    A unit that lost the title is scored as a build year, its first recognition kept."""
+    gates = {"antt_last_year": True, "movement_rating_last_year": "kha"}
+    lost = {**gates, "recognised_last_year": False}
+    with pytest.raises(InvalidAssessment) as refused:
+        run(full_marks(XA, mode="duy_tri", first_recognised_year=2024, gates=lost))
+    (problem,) = refused.value.problems
+    assert problem.location == "mode" and "builds again (xay_dung)" in problem.message
+    rebuilt = run(full_marks(XA, mode="xay_dung", first_recognised_year=2024, gates=lost))
+    assert rebuilt.verdict.recognised and rebuilt.assessment.first_recognised_year == 2024
+    # Still refused: a build year claiming an earlier recognition without saying it was lost.
+    with pytest.raises(InvalidAssessment, match=r"gates\.recognised_last_year: false"):
+        run(full_marks(XA, mode="xay_dung", first_recognised_year=2024))
+    kept = {**gates, "recognised_last_year": True}
+    assert run(full_marks(XA, mode="duy_tri", first_recognised_year=2024, gates=kept))
