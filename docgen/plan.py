@@ -316,7 +316,11 @@ def context(body: IssuingBody, plan: PlanFile, police: IssuingBody | None) -> di
         numbered.append(
             {"text": f"{len(CONTENT) + 1}. Chỉ tiêu năm {plan.year}:", "bold": False},
         )
-        numbered += [{"text": f"- {fill(t)}", "bold": False} for t in plan.targets]
+        last = len(plan.targets) - 1
+        numbered += [
+            {"text": f"- {fill(t).rstrip(';.')}{'.' if n == last else ';'}", "bold": False}
+            for n, t in enumerate(plan.targets)
+        ]
     month = f"{d.plans_in_month:02d}" if d.plans_in_month < 3 else str(d.plans_in_month)
     return {
         "subject": f"Xây dựng {units} điển hình về phong trào toàn dân bảo vệ an ninh Tổ quốc "
