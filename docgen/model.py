@@ -8,6 +8,7 @@ known, is this score above its maximum) live in `scoring.validate`, not here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -142,6 +143,9 @@ class CriteriaSet(_Frozen):
     title: Text
     unit_types: tuple[UnitType, ...]
     source: Source
+    applies_from: dt.date | None = None
+    """The date the set takes effect (QĐ 3554: 19/5/2025): an assessment of an earlier year was
+    scored with the set of its time and is refused with this one."""
     total_points: Decimal
     groups: tuple[Group, ...]
 

@@ -227,6 +227,17 @@ def validate(assessment: Assessment, criteria: CriteriaSet) -> list[Problem]:
                 f"'{assessment.unit.type}' is not assessed with the criteria set '{criteria.id}'",
             )
         )
+    start = criteria.applies_from
+    if start is not None and assessment.year < start.year:
+        problems.append(
+            Problem(
+                "year",
+                f"{assessment.year} is before the criteria set '{criteria.id}' applies "
+                f"({criteria.source.document}, from {start:%d/%m/%Y}); an assessment of "
+                f"{assessment.year} is scored with the set of its time (QĐ 9745/QĐ-BCA-V05 of "
+                "28/12/2022), which hoso does not hold",
+            )
+        )
     first = assessment.first_recognised_year
     last_year = assessment.gates.recognised_last_year
     if assessment.mode == "duy_tri" and last_year is False:

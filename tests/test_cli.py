@@ -36,7 +36,7 @@ def hoso(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProces
 
 
 def test_score_prints_a_table_and_the_verdict() -> None:
-    run = hoso("score", str(SAMPLES / "phuong-doan-ket-2024-tai-pham.yaml"))
+    run = hoso("score", str(SAMPLES / "phuong-doan-ket-2025-tai-pham.yaml"))
     assert run.returncode == 0, run.stderr
     assert "Phường Đoàn Kết" in run.stdout
     assert "Tiêu chí 13" in run.stdout and "2/25" in run.stdout

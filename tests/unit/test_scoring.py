@@ -319,3 +319,15 @@ def test_maintenance_is_only_for_a_unit_recognised_the_year_before() -> None:
         run(full_marks(XA, mode="xay_dung", first_recognised_year=2024))
     kept = {**gates, "recognised_last_year": True}
     assert run(full_marks(XA, mode="duy_tri", first_recognised_year=2024, gates=kept))
+
+
+def test_an_assessment_of_a_year_before_the_criteria_set_is_refused() -> None:
+    """QĐ 3554 applies from 19/5/2025; a 2024 assessment was scored with QĐ 9745."""
+    assert XA.applies_from is not None and XA.applies_from.isoformat() == "2025-05-19"
+    with pytest.raises(InvalidAssessment) as refused:
+        run(full_marks(XA, year=2024))
+    (problem,) = refused.value.problems
+    assert problem.location == "year"
+    assert "2024 is before the criteria set 'xa_phuong' applies" in problem.message
+    assert "from 19/05/2025" in problem.message and "QĐ 9745/QĐ-BCA-V05" in problem.message
+    assert run(full_marks(XA, year=2025)).verdict.recognised
