@@ -179,6 +179,21 @@ def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Ref
     return Reference.parse(text or "", day or "", issuer, field=what)
 
 
+def _issued(
+    known: dict[str, IssuingBody], body: str, given: Reference | None, type_code: str = "QĐ"
+) -> Reference | None:
+    """The QĐ the GCN cite (or the KH the others cite) as the registry holds it issued;
+    refused when it is not issued."""
+    if given is None:
+        return None
+    from api import citing
+
+    with cli_signing._registry(known)() as session:
+        return citing.issued(
+            session, body=body, type_code=type_code, given=given, issuer=known[body].name
+        )
+
+
 @app.command()
 def generate(
     paths: Annotated[list[Path], typer.Argument(help="assessments: files, folders, workbooks")],
@@ -188,8 +203,16 @@ def generate(
         str | None, typer.Option(help="số ký hiệu of the Tờ trình the QĐ answers, e.g. 15/TTr-CATP")
     ] = None,
     proposal_date: Annotated[str | None, typer.Option(help="its date, e.g. 2026-11-20")] = None,
-    decision: Annotated[str | None, typer.Option(help="số ký hiệu of the QĐ the GCN cite")] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(help="số ký hiệu of the issued QĐ the GCN cite (checked in the registry)"),
+    ] = None,
     decision_date: Annotated[str | None, typer.Option(help="its date")] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(help="số ký hiệu of the issued Kế hoạch the others cite, e.g. 06/KH-UBND"),
+    ] = None,
+    plan_date: Annotated[str | None, typer.Option(help="its date")] = None,
     meeting: Annotated[
         Path | None,
         typer.Option(help="YAML of the appraisal meeting the Biên bản records (samples/meetings/)"),
@@ -226,9 +249,10 @@ def generate(
             pdfa=pdfa,
             draft=draft,
             proposal=_reference(proposal, proposal_date, police.name, "proposal"),
-            decision=_reference(decision, decision_date, known[body].name, "decision"),
+            decision=_issued(known, body, _reference(decision, decision_date, "", "decision")),
             meeting=inputs.load_meeting(meeting) if meeting else None,
             signer=signer,
+            plan_ref=_issued(known, body, _reference(plan, plan_date, "", "plan"), "KH"),
         )
 
 
@@ -247,6 +271,7 @@ def build_dossier(
     meeting: Meeting | None,
     only: str | None = None,
     signer: str | None = None,
+    plan_ref: Reference | None = None,
 ) -> list[Any]:
     """Plan, build and list a dossier (or `only` the document of that name): what `generate`
     and `demo` share. Returns what was planned."""
@@ -259,11 +284,13 @@ def build_dossier(
         government,
         police,
         inputs.score_all(loaded, policies),
+        plan_file=inputs.load_plan(BODIES.parent / "plans", government.id, year),
         year=year,
         proposal=proposal,
         decision=decision,
         meeting=meeting,
         signer=signer,
+        plan_ref=plan_ref,
     )
     if only is not None:
         planned = [p for p in planned if p.path.endswith(f"/{only}")]
@@ -291,6 +318,8 @@ def build_dossier(
     for doc in planned:
         table.add_row(doc.title, shown(output / f"{doc.path}.pdf"))
     out.print(table)
+    for note in gen.absent(government, inputs.score_all(loaded, policies), year=year):
+        out.print(note)
     out.print(f"Đã ghi {len(written)} tệp vào {shown(output)}.")
     return planned
 

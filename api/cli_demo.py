@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api import cli_users, delivery
+from api import cli_users, delivery, registry
 from api.cli_signing import BODIES, _page_count_and_code, _print_report, _registry
 from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
@@ -81,7 +81,6 @@ def demo(
             "year": 2026,
             "pdfa": False,
             "proposal": Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
-            "decision": Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), hai_phong.name),
             "meeting": inputs.load_meeting(
                 REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"
             ),
@@ -93,6 +92,7 @@ def demo(
             police,
             output=output / "dossiers",
             draft=True,
+            decision=None,
             **dossier_args,
         )
         (decision,) = build_dossier(
@@ -103,18 +103,33 @@ def demo(
             output=output / "ky-so",
             draft=False,
             only="quyet-dinh",
+            decision=None,
             **dossier_args,
         )
         send_to = recipients.recipients(
             decision.context["recipients"], article_3=dossier.referenced(decision.context)
         )
-        signed, code, links = demo_chain(
+        signed, code, links, issued = demo_chain(
             output / "ky-so" / f"{decision.path}.pdf",
             hai_phong,
             title=decision.context["signer"]["title"],
             name=decision.context["signer"]["name"],
-            day=dossier_args["decision"].date,
+            day=dt.date(2026, 12, 5),
             send_to=[{"line": r.line, "name": r.name} for r in send_to],
+        )
+        # The GCN, now that the QĐ is issued: they cite its số and ngày as the registry gave.
+        build_dossier(
+            loaded,
+            inputs.load_policies(None),
+            hai_phong,
+            police,
+            output=output / "dossiers",
+            draft=True,
+            only="giay-chung-nhan",
+            decision=Reference(
+                issued.number, issued.reference.partition("/")[2], issued.issued_on, hai_phong.name
+            ),
+            **dossier_args,
         )
         users = cli_users.demo_users()
         out.print(f"Đã gửi đến {len(links)} nơi nhận, mỗi nơi một liên kết riêng:")
@@ -153,19 +168,19 @@ def demo_chain(
     name: str,
     day: dt.date,
     send_to: Sequence[Mapping[str, str]] = (),
-) -> tuple[Path, str, list[tuple[str, str]]]:
+) -> tuple[Path, str, list[tuple[str, str]], registry.IssuedDocument]:
     """The demo's signing: the development PKI (made if missing, served in this process on
     the configured port unless `hoso pki serve` already answers there), the chair's signature,
     the văn thư's số, ngày (from the registry) and seal, the archive seal and the verification,
     beside `final`, and the recipients of `send_to` their personal links. Returns the archived
-    file, the registry's verification code and each recipient with their link.
+    file, the registry's verification code, each recipient with their link and the issue.
     The keys are the PKI's TEST keys, whose passphrase is public test material."""
     from urllib.parse import urlsplit
 
     from sqlalchemy import select
 
     from api import archive as archiving
-    from api import db, registry
+    from api import db
     from signing import images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying
@@ -254,4 +269,4 @@ def demo_chain(
     )
     _print_report(archived, verifying.verify_pdf(sealed, [pki.root_certificate(arch)]))
     links = [(to["name"], settings.link_url(t)) for to, t in zip(send_to, tokens, strict=True)]
-    return archived, done.verification_code, links
+    return archived, done.verification_code, links, done

@@ -28,7 +28,7 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import access, assessments, delivery, registry, users
+from api import access, assessments, citing, delivery, registry, users
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
@@ -90,7 +90,20 @@ def generate_dossier(
             u.name: u.id for u in session.scalars(select(Unit).where(Unit.issuing_body_id == body))
         }
         proposal = proposal or _cited(session, key, "to-trinh", police.name)
-        decision = decision or _cited(session, key, "quyet-dinh", government.name)
+        issued = _cited(session, key, "quyet-dinh", government.name)
+        if decision is not None:  # typed by a user: only the QĐ the registry holds as issued
+            decision = citing.issued_decision(
+                session, body=body, given=decision, issuer=government.name
+            )
+            if issued is not None and decision != issued:
+                raise StateError(
+                    f"the dossier's Quyết định is {issued.cite()}, not {decision.cite()}",
+                    message_vi=f"Quyết định của hồ sơ là {issued.cite()}, không phải "
+                    f"{decision.cite()}",
+                    field="decision",
+                )
+        decision = decision or issued
+        plan_ref = _cited(session, key, "ke-hoach", government.name)
     if not rows:
         raise HosoError(
             f"no assessment of {year} for '{body}': import some first",
@@ -112,6 +125,7 @@ def generate_dossier(
         meeting=meeting,
         partial=True,
         signer=signer,
+        plan_ref=plan_ref,
     )
     built = _build(svc, planned, watermark=watermark)
     with svc.sessions.begin() as session:

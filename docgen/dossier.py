@@ -13,10 +13,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from docxtpl import RichText
 
+from docgen import plan as plans
 from docgen import vn
 from docgen.errors import ConfigError, TemplateError
 from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
@@ -76,9 +77,20 @@ def date_line(place: str, day: dt.date | None, year: int) -> str:
     return vn.place_date(place, day)
 
 
-def signer_block(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
-    """Ô 7 of `body`'s signer `signer_id` (default its head, listed first): quyền hạn, chức vụ
-    and name, e.g. KT. CHỦ TỊCH / PHÓ CHỦ TỊCH for a deputy signing for the chair."""
+Issuer = Literal["collective", "head"]
+"""Who issues a document (ND 30 Phụ lục I, ô 7a): the collective body in its own name, signed
+"TM. ỦY BAN NHÂN DÂN" (the Kế hoạch, the Thông báo), or its head in his own authority, signed
+"CHỦ TỊCH", or "KT. CHỦ TỊCH" by a deputy (the Quyết định công nhận, its phụ lục, the GCN)."""
+
+
+def signer_block(
+    body: IssuingBody, signer_id: str | None, *, issuer: Issuer = "collective"
+) -> dict[str, Any]:
+    """Ô 7 of `body`'s signer `signer_id` (default its head, listed first) for a document
+    `issuer` issues: quyền hạn, a second quyền hạn line when a deputy signs for the chair of a
+    collective body (TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH), chức vụ and name.
+
+    A body led by one person (a Công an) has no TM.: its head signs in his own name."""
     signers = {s.id: s for s in body.signers}
     if signer_id is not None and signer_id not in signers:
         raise TemplateError(
@@ -86,15 +98,51 @@ def signer_block(body: IssuingBody, signer_id: str | None) -> dict[str, Any]:
             message_vi=f"'{signer_id}' không phải người ký của {body.name}",
             field="signer",
         )
-    signer: Signer = signers[signer_id] if signer_id else body.signers[0]
-    return {"authority": signer.authority, "title": signer.title, "name": signer.name}
+    head = body.signers[0]
+    signer: Signer = signers[signer_id] if signer_id else head
+    collective = head.authority if (head.authority or "").startswith("TM.") else None
+    lines: list[str] = []
+    if issuer == "collective" and collective:
+        lines.append(collective)
+    if signer.id != head.id:
+        own = signer.authority
+        lines.append(own if own and not own.startswith("TM.") else f"KT. {head.title}")
+    return {
+        "authority": lines[0] if lines else None,
+        "deputy": lines[1] if len(lines) > 1 else None,
+        "title": signer.title,
+        "name": signer.name,
+    }
+
+
+def authority_line(body: IssuingBody, issuer: Issuer) -> str:
+    """The thẩm quyền ban hành of a Quyết định (mẫu 1.2): the head's title and the body, or the
+    body alone when it issues collectively."""
+    name = vn.upper(body.name)
+    return f"{body.signers[0].title} {name}" if issuer == "head" else name
+
+
+def issuer_name(body: IssuingBody, issuer: Issuer) -> str:
+    """Who issued, as running text cites it: 'Chủ tịch UBND thành phố Hải Phòng'."""
+    short = _short(body)
+    return f"{vn.position(body.signers[0].title)} {short}" if issuer == "head" else short
 
 
 def _head(body: IssuingBody, year: int) -> dict[str, Any]:
     return {
-        "body": {"header_name": body.header_name, "parent_header": body.parent_header},
+        "body": _header(body),
         "place_date": date_line(body.place, None, year),
         "year": year,
+    }
+
+
+def _header(body: IssuingBody) -> dict[str, str | None]:
+    """Ô 2: the parent body (cơ quan chủ quản) and the body, each breaking only between the
+    parts of its name that belong together (`vn.header_name`)."""
+    parent = body.parent_header
+    return {
+        "header_name": vn.header_name(body.header_name),
+        "parent_header": vn.header_name(parent) if parent else None,
     }
 
 
@@ -121,24 +169,39 @@ def _require(value: object, what: str, field: str) -> None:
         raise TemplateError(f"missing {what} ({field})", message_vi=f"Thiếu {what}", field=field)
 
 
-def _executors(body: IssuingBody, proposal: Reference) -> list[str]:
+def head_of(body: IssuingBody) -> str:
+    """The head of a body as running text names him: 'Giám đốc Công an thành phố Hải Phòng',
+    'Trưởng Công an phường Bỉm Sơn' (not 'Trưởng Công an Công an phường …')."""
+    position = vn.position(body.signers[0].title)
+    if position.endswith("Công an") and body.name.startswith("Công an"):
+        return position + body.name.removeprefix("Công an")
+    return f"{position} {body.name}"
+
+
+def _executors(body: IssuingBody, proposal: Reference, police: IssuingBody | None) -> list[str]:
+    # A xã or phường has one office for its HĐND and UBND (Luật Tổ chức CQĐP 2025).
+    office = "HĐND và " if body.level == "xa" else ""
     return [
-        f"Chánh Văn phòng {_short(body)}",
-        proposal.issuer,
+        f"Chánh Văn phòng {office}{_short(body)}",
+        head_of(police) if police is not None else proposal.issuer,
         "Thủ trưởng các cơ quan, đơn vị có liên quan",
     ]
 
 
 def article_3(
-    body: IssuingBody, results: Sequence[AssessmentResult], *, proposal: Reference
+    body: IssuingBody,
+    results: Sequence[AssessmentResult],
+    *,
+    proposal: Reference,
+    police: IssuingBody | None = None,
 ) -> list[str]:
     """Who Điều 3 of the Quyết định charges with carrying it out, one entry each: the Chánh Văn
-    phòng, the Công an that proposed, the heads of the bodies concerned, and every unit named
-    in Điều 1. A "- Như Điều 3;" line of the Nơi nhận stands for exactly these
+    phòng, the head of the Công an that proposed, the heads of the bodies concerned, and every
+    unit of the attached list. A "- Như Điều 3;" line of the Nơi nhận stands for exactly these
     (`docgen.recipients`); the decision's context carries the list as "article_3".
     """
     recognised = [r.assessment.unit.name for r in results if r.verdict.recognised]
-    return [*_executors(body, proposal), *recognised]
+    return [*_executors(body, proposal, police), *recognised]
 
 
 def referenced(context: Mapping[str, Any]) -> list[str]:
@@ -159,23 +222,28 @@ def decision(
     year: int,
     proposal: Reference | None,
     signer: str | None = None,
+    issuer: Issuer = "head",
+    police: IssuingBody | None = None,
 ) -> dict[str, Any]:
-    """Quyết định công nhận with its phụ lục: the recognised units of `results`."""
+    """Quyết định công nhận with its phụ lục: the recognised units of `results`. Issued by the
+    Chủ tịch in his own authority by default (`issuer`), as the seeds' QĐ are; the authority
+    line, the signature block and the phụ lục's "(Kèm theo …)" all follow `issuer`."""
     _require(proposal, "the Tờ trình the decision answers", "proposal")
     assert proposal is not None
     recognised = [r for r in results if r.verdict.recognised]
     if not recognised:
         raise TemplateError("no recognised unit to put in the decision", field="results")
-    head = signer_block(body, "chu-tich")
-    authority = f"{head['title']} {vn.upper(body.name)}"
     subject = f"Về việc công nhận đơn vị {MOVEMENT} năm {year}"
     return {
         **_head(body, year),
         "number": number_line("QĐ", body.abbreviation),
         "subject": subject,
-        "authority_line": authority,
-        "bases": [*BASES[:-1], BASES[-1]],
-        "proposal": f"Theo đề nghị của {proposal.issuer} tại Tờ trình {proposal.cite()}.",
+        "authority_line": authority_line(body, issuer),
+        "bases": [vn.keep_codes(line) for line in BASES],
+        "proposal": vn.keep_codes(
+            f"Theo đề nghị của {head_of(police) if police else proposal.issuer} tại "
+            f"Tờ trình {proposal.cite()}."
+        ),
         "articles": [
             {
                 "label": "Điều 1.",
@@ -185,36 +253,43 @@ def decision(
             {"label": "Điều 2.", "text": "Quyết định này có hiệu lực kể từ ngày ký."},
             {
                 "label": "Điều 3.",
-                "text": f"{', '.join(_executors(body, proposal))} và các đơn vị có tên tại Điều 1 "
-                "chịu trách nhiệm thi hành Quyết định này./.",
+                "text": f"{', '.join(_executors(body, proposal, police))} và các đơn vị có tên "
+                "trong danh sách kèm theo chịu trách nhiệm thi hành Quyết định này./.",
             },
         ],
-        "article_3": article_3(body, results, proposal=proposal),
+        "article_3": article_3(body, results, proposal=proposal, police=police),
         "recipients": ["- Như Điều 3;", *body.recipients],
-        "signer": signer_block(body, signer),
+        "signer": signer_block(body, signer, issuer=issuer),
         "annex_title": f"DANH SÁCH ĐƠN VỊ {vn.upper(MOVEMENT)} NĂM {year}",
         "annex_reference": f"(Kèm theo Quyết định số{BLANK}/QĐ-{body.abbreviation} "
-        f"ngày{BLANK}tháng{BLANK}năm {year} của Chủ tịch {_short(body)})",
+        f"ngày{BLANK}tháng{BLANK}năm {year} của {issuer_name(body, issuer)})",
         "units": _unit_rows(recognised),
     }
 
 
 def certificate(
-    body: IssuingBody, result: AssessmentResult, *, year: int, decision_ref: Reference | None
+    body: IssuingBody,
+    result: AssessmentResult,
+    *,
+    year: int,
+    decision_ref: Reference | None,
+    signer: str | None = None,
+    issuer: Issuer = "head",
 ) -> dict[str, Any]:
-    """Giấy chứng nhận of one recognised unit, citing the QĐ."""
-    _require(decision_ref, "the Quyết định the certificate cites", "decision")
+    """Giấy chứng nhận of one recognised unit, citing the QĐ as issued (its số and ngày from
+    the registry: a GCN is not made before its QĐ is issued), signed as the QĐ is."""
+    _require(decision_ref, "the issued Quyết định the certificate cites", "decision")
     assert decision_ref is not None
-    head = signer_block(body, "chu-tich")
     return {
         **_head(body, year),
-        "number": f"{BLANK}/GCN-{body.abbreviation}",
-        "authority_line": f"{head['title']} {vn.upper(body.name)}",
+        "number": number_line("GCN", body.abbreviation),
+        "authority_line": authority_line(body, issuer),
         "unit_name": vn.upper(result.assessment.unit.name),
-        "achievement": f"Đạt danh hiệu đơn vị {MOVEMENT} năm {year}",
-        "decision_reference": f"(Theo Quyết định {decision_ref.cite()} của Chủ tịch "
-        f"{_short(body)})",
-        "signer": head,
+        "achievement": f"Đạt {MOVEMENT} năm {year}",
+        "decision_reference": vn.keep_codes(
+            f"(Theo Quyết định {decision_ref.cite()} của {issuer_name(body, issuer)})"
+        ),
+        "signer": signer_block(body, signer, issuer=issuer),
     }
 
 
@@ -276,6 +351,20 @@ def report_rows(result: AssessmentResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _kept(paragraphs: list[str]) -> list[str]:
+    """`paragraphs` with their số ký hiệu unbreakable (`vn.keep_codes`)."""
+    return [vn.keep_codes(p) for p in paragraphs]
+
+
+def plan_cite(body: IssuingBody, plan_ref: Reference | None) -> str:
+    """The Kế hoạch as a document cites it: by số and ngày once issued ('Kế hoạch số
+    06/KH-UBND ngày 08 tháng 01 năm 2026 của UBND thành phố Hải Phòng'), by its issuer alone
+    while it is a draft."""
+    if plan_ref is None:
+        return f"Kế hoạch của {_short(body)}"
+    return vn.keep_codes(f"Kế hoạch {plan_ref.cite()} của {_short(body)}")
+
+
 def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[str, Any]:
     """Header, place, code and signer of a document the unit itself issues (BC, Bản đăng ký)."""
     a = result.assessment
@@ -287,7 +376,7 @@ def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[s
     _require(code, "the unit's abbreviation for its số ký hiệu", "unit.abbreviation")
     assert code is not None
     return {
-        "body": {"header_name": header_name, "parent_header": None},
+        "body": {"header_name": vn.header_name(header_name), "parent_header": None},
         "place_date": date_line(a.unit.place or body.place, None, year),
         "year": year,
         "code": code,
@@ -295,13 +384,39 @@ def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[s
         "recipients": ["- Như trên;", f"- Lưu: VT, {code}."],
         "signer": {
             "authority": "TM. ỦY BAN NHÂN DÂN" if local else None,
-            "title": "CHỦ TỊCH" if local else "THỦ TRƯỞNG ĐƠN VỊ",
+            "deputy": None,
+            "title": a.unit.head_title or HEAD_TITLES[a.unit.type],
             "name": a.unit.head or "",
         },
     }
 
 
-def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[str, Any]:
+HEAD_TITLES = {
+    "xa": "CHỦ TỊCH",
+    "phuong": "CHỦ TỊCH",
+    "dac_khu": "CHỦ TỊCH",
+    "co_quan": "GIÁM ĐỐC",
+    "doanh_nghiep": "GIÁM ĐỐC",
+    "co_so_giao_duc": "HIỆU TRƯỞNG",
+}
+"""The chức vụ a unit's head signs with when its file gives none (`Unit.head_title`)."""
+
+
+def in_sentence(unit_name: str, unit_type: str) -> str:
+    """A xã's or phường's name inside a sentence: 'phường Ngô Quyền' (the level is a common
+    noun; only the place is a name). Other units keep their name as written."""
+    if unit_type in ("xa", "phuong", "dac_khu"):
+        return unit_name[:1].lower() + unit_name[1:]
+    return unit_name
+
+
+def report(
+    body: IssuingBody,
+    result: AssessmentResult,
+    *,
+    year: int,
+    plan_ref: Reference | None = None,
+) -> dict[str, Any]:
     """Báo cáo kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm of one unit, sent upward."""
     a = result.assessment
     side = _unit_side(body, result, year)
@@ -315,24 +430,32 @@ def report(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[st
         "number": number_line("BC", side["code"]),
         "subject": f"Kết quả thực hiện Bộ tiêu chí và kết quả tự chấm điểm xây dựng đơn vị "
         f"{MOVEMENT} năm {year}",
-        "paragraphs": [
-            f"Thực hiện Kế hoạch của {_short(body)} về xây dựng xã, phường, cơ quan, doanh "
-            f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year}; căn cứ Bộ tiêu chí ban hành kèm theo "
-            f"Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ Công an, "
-            f"{a.unit.name} báo cáo kết quả thực hiện và tự chấm điểm "
-            f"({MODE_LABELS[a.mode]}) như sau:",
-        ],
+        "paragraphs": _kept(
+            [
+                f"Thực hiện {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
+                f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year}; căn cứ Bộ tiêu chí ban hành "
+                "kèm theo Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng "
+                f"Bộ Công an, {in_sentence(a.unit.name, a.unit.type)} báo cáo kết quả thực hiện "
+                f"và tự chấm điểm ({MODE_LABELS[a.mode]}) như sau:",
+            ]
+        ),
         "rows": report_rows(result),
         "closing": [
             f"Tổng số điểm tự chấm: {vn.points(result.self_points)}/"
             f"{vn.points(result.max_points)}"
             + (f"; sau thẩm định: {vn.points(result.final)}" if result.appraised else "")
-            + f". Đối chiếu Bộ tiêu chí, đơn vị {verdict}.",
+            + f". Đối chiếu Bộ tiêu chí, đơn vị {verdict}./.",
         ],
     }
 
 
-def registration(body: IssuingBody, result: AssessmentResult, *, year: int) -> dict[str, Any]:
+def registration(
+    body: IssuingBody,
+    result: AssessmentResult,
+    *,
+    year: int,
+    plan_ref: Reference | None = None,
+) -> dict[str, Any]:
     """Bản đăng ký: the unit registers early in the year, stating last year's results."""
     a = result.assessment
     side = _unit_side(body, result, year)
@@ -341,22 +464,30 @@ def registration(body: IssuingBody, result: AssessmentResult, *, year: int) -> d
         **side,
         "number": number_line("BĐK", side["code"]),
         "subject": f"Xây dựng đơn vị {MOVEMENT} năm {year}",
-        "paragraphs": [
-            f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
-            f"Công an và Kế hoạch của {_short(body)} về xây dựng xã, phường, cơ quan, doanh "
-            f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
-            f"Năm {year - 1}, {a.unit.name} {antt} tiêu chuẩn “An toàn về an ninh, trật tự”; "
-            f"phong trào toàn dân bảo vệ an ninh Tổ quốc được đánh giá, phân loại đạt loại "
-            f"{RATING_LABELS[a.gates.movement_rating_last_year]}.",
-            f"{a.unit.name} đăng ký xây dựng đơn vị {MOVEMENT} năm {year} "
-            f"({MODE_LABELS[a.mode]}) theo Bộ tiêu chí và cam kết tổ chức thực hiện đầy đủ các "
-            "nội dung của Bộ tiêu chí./.",
-        ],
+        "paragraphs": _kept(
+            [
+                f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
+                f"Công an và {plan_cite(body, plan_ref)} về xây dựng xã, phường, cơ quan, doanh "
+                f"nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
+                f"Năm {year - 1}, {in_sentence(a.unit.name, a.unit.type)} {antt} tiêu chuẩn "
+                "“An toàn về an ninh, trật tự”; "
+                f"phong trào toàn dân bảo vệ an ninh Tổ quốc được đánh giá, phân loại đạt loại "
+                f"{RATING_LABELS[a.gates.movement_rating_last_year]}.",
+                f"{a.unit.name} đăng ký xây dựng đơn vị {MOVEMENT} năm {year} "
+                f"({MODE_LABELS[a.mode]}) theo Bộ tiêu chí và cam kết tổ chức thực hiện đầy đủ các "
+                "nội dung của Bộ tiêu chí./.",
+            ]
+        ),
     }
 
 
 def proposal(
-    police: IssuingBody, government: IssuingBody, results: Sequence[AssessmentResult], *, year: int
+    police: IssuingBody,
+    government: IssuingBody,
+    results: Sequence[AssessmentResult],
+    *,
+    year: int,
+    plan_ref: Reference | None = None,
 ) -> dict[str, Any]:
     """Tờ trình of the Công an to the UBND proposing the units to recognise."""
     recognised = [r for r in results if r.verdict.recognised]
@@ -365,19 +496,31 @@ def proposal(
         "number": number_line("TTr", police.abbreviation),
         "subject": f"Đề nghị xét, công nhận đơn vị {MOVEMENT} năm {year}",
         "addressee": government.name,
-        "paragraphs": [
-            f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
-            f"Công an và Kế hoạch của {_short(government)} về xây dựng xã, phường, cơ quan, "
-            f"doanh nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
-            f"Trên cơ sở hồ sơ đề nghị và kết quả họp đánh giá, thẩm định, {police.name} kính "
-            f"trình {government.name} xem xét, công nhận {len(recognised):02d} đơn vị đạt "
-            f"{MOVEMENT} năm {year}, gồm:",
-        ],
+        "paragraphs": _kept(
+            [
+                f"Căn cứ Quyết định số 3554/QĐ-BCA-V05 ngày 19 tháng 5 năm 2025 của Bộ trưởng Bộ "
+                f"Công an và {plan_cite(government, plan_ref)} về xây dựng xã, phường, cơ quan, "
+                f"doanh nghiệp, cơ sở giáo dục {MOVEMENT} năm {year};",
+                f"Trên cơ sở hồ sơ đề nghị và kết quả họp đánh giá, thẩm định, {police.name} kính "
+                f"trình {government.name} xem xét, công nhận {len(recognised):02d} đơn vị đạt "
+                f"{MOVEMENT} năm {year}, gồm:",
+            ]
+        ),
         "units": _unit_rows(recognised),
         "closing": [f"{police.name} kính trình {government.name} xem xét, quyết định./."],
-        "recipients": ["- Như trên;", *police.recipients],
+        "recipients": ["- Như trên;", *_besides(police.recipients, _short(government))],
         "signer": signer_block(police, None),
     }
+
+
+def _besides(lines: Sequence[str], addressee: str) -> list[str]:
+    """`lines` without the one naming the addressee again ("- UBND thành phố (để b/c);" beside
+    "- Như trên;" when the Tờ trình is sent to UBND thành phố Hải Phòng): one body, one copy."""
+
+    def name(line: str) -> str:
+        return line.removeprefix("- ").split("(")[0].rstrip(" ;.")
+
+    return [line for line in lines if not (name(line) and addressee.startswith(name(line)))]
 
 
 @dataclass(frozen=True)
@@ -392,6 +535,11 @@ class Meeting:
     votes_for: int
     votes_total: int
     secretary_position: str = ""  # "Thiếu tá, cán bộ Phòng PV01"
+    absent: tuple[str, ...] = ()
+    """Members invited who did not attend, with the reason: "Đồng chí … (đi công tác)"."""
+    votes: Mapping[str, int] | None = None
+    """The votes for recognising each unit, by the unit's name; `votes_for` for a unit not
+    listed (a meeting that voted once on the whole list)."""
 
 
 def minutes(
@@ -401,10 +549,20 @@ def minutes(
     _require(meeting, "the appraisal meeting (time, place, attendees, secretary, vote)", "meeting")
     assert meeting is not None
     chair = signer_block(police, None)
-    share = vn.number(Decimal(meeting.votes_for * 100) / meeting.votes_total, max_decimals=1)
+
+    def votes(r: AssessmentResult) -> int:
+        given = meeting.votes or {}
+        return given.get(r.assessment.unit.name, meeting.votes_for)
+
+    def share(count: int) -> str:
+        return vn.number(Decimal(count * 100) / meeting.votes_total, max_decimals=1)
+
+    present = "; ".join(meeting.attendees) + "."
+    if meeting.absent:
+        present += " Vắng mặt: " + "; ".join(meeting.absent) + "."
     start = meeting.start
     return {
-        "body": {"header_name": police.header_name, "parent_header": police.parent_header},
+        "body": _header(police),
         "number": number_line("BB", police.abbreviation),
         "subject": f"Họp đánh giá, thẩm định đơn vị {MOVEMENT} năm {year}",
         "fields": [
@@ -413,10 +571,10 @@ def minutes(
                 "text": f"{start:%H} giờ {start:%M} phút, {vn.nd30_date(start.date())}.",
             },
             {"label": "Địa điểm:", "text": f"{meeting.place}."},
-            {"label": "Thành phần tham dự:", "text": "; ".join(meeting.attendees) + "."},
+            {"label": "Thành phần tham dự:", "text": present},
             {
                 "label": "Chủ trì:",
-                "text": f"{chair['name']}, {chair['title'].lower()} {police.name}.",
+                "text": f"{chair['name']}, {head_of(police)}.",
             },
             {
                 "label": "Thư ký:",
@@ -434,9 +592,10 @@ def minutes(
                 "index": str(n),
                 "name": r.assessment.unit.name,
                 "self": vn.number(r.self_points),
-                "appraised": vn.number(r.final),
+                # Only a unit the meeting appraised has a Thẩm định score.
+                "appraised": vn.number(r.final) if r.appraised else "",
                 "vote": (
-                    f"{meeting.votes_for}/{meeting.votes_total} ({share}%) đề nghị công nhận"
+                    f"{votes(r)}/{meeting.votes_total} ({share(votes(r))}%) đề nghị công nhận"
                     if r.verdict.recognised
                     else "Chưa đủ điều kiện"
                 ),
@@ -444,8 +603,14 @@ def minutes(
             for n, r in enumerate(results, start=1)
         ],
         "closing": [
+            *(
+                f"{r.assessment.unit.name} chưa đủ điều kiện đề nghị công nhận: "
+                f"{'; '.join(r.verdict.shortfalls) or 'chưa đạt Bộ tiêu chí'}."
+                for r in results
+                if not r.verdict.recognised
+            ),
             f"Cuộc họp kết thúc vào {meeting.end:%H} giờ {meeting.end:%M} phút cùng "
-            "ngày, biên bản đã được thông qua trước hội nghị./."
+            "ngày, biên bản đã được thông qua trước hội nghị./.",
         ],
         "secretary": {"title": "THƯ KÝ", "name": meeting.secretary},
         "chair": {"title": "CHỦ TỌA", "name": chair["name"]},
@@ -454,18 +619,32 @@ def minutes(
 
 
 def notice(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int) -> dict[str, Any]:
-    """Thông báo of the units that keep the title in a maintenance year."""
-    kept = [r for r in results if r.assessment.mode == "duy_tri" and r.verdict.recognised]
+    """Thông báo of the units in their maintenance year (seeds/003 §III.1.2): each named, kept
+    or not kept, and why a unit did not keep the title."""
+    maintained = [r for r in results if r.assessment.mode == "duy_tri"]
+    rows = _unit_rows(maintained)
+    for row, r in zip(rows, maintained, strict=True):
+        row["note"] = "Giữ vững" if r.verdict.recognised else "Không giữ vững"
+    lost = [r for r in maintained if not r.verdict.recognised]
+    kept = len(maintained) - len(lost)
     return {
         **_head(body, year),
         "number": number_line("TB", body.abbreviation),
         "subject": f"Kết quả duy trì danh hiệu đơn vị {MOVEMENT} năm {year}",
         "paragraphs": [
-            f"Căn cứ kết quả đánh giá, thẩm định năm {year}, {body.name} thông báo các đơn vị "
-            f"tiếp tục duy trì, giữ vững danh hiệu đơn vị {MOVEMENT} như sau:",
+            f"Căn cứ kết quả đánh giá, thẩm định năm {year}, {body.name} thông báo kết quả duy "
+            f"trì danh hiệu đơn vị {MOVEMENT} của {len(maintained):02d} đơn vị trong năm duy "
+            f"trì ({kept:02d} đơn vị giữ vững, {len(lost):02d} đơn vị không giữ vững) như sau:",
         ],
-        "units": _unit_rows(kept),
-        "closing": ["Đề nghị các đơn vị tiếp tục phát huy kết quả đạt được./."],
+        "units": rows,
+        "closing": [
+            *(
+                f"{r.assessment.unit.name} không giữ vững danh hiệu: "
+                f"{'; '.join(r.verdict.shortfalls) or 'chưa đạt Bộ tiêu chí'}."
+                for r in lost
+            ),
+            "Đề nghị các đơn vị tiếp tục phát huy kết quả đạt được./.",
+        ],
         "recipients": list(body.recipients),
         "signer": signer_block(body, None),
     }
@@ -479,51 +658,18 @@ class Deadlines:
     report_by: dt.date
 
 
-def plan(body: IssuingBody, *, year: int, deadlines: Deadlines) -> dict[str, Any]:
-    """Kế hoạch of a body for a year: purpose, content, timetable, who does what."""
+def plan(
+    body: IssuingBody,
+    *,
+    year: int,
+    plan_file: plans.PlanFile | None = None,
+    police: IssuingBody | None = None,
+) -> dict[str, Any]:
+    """Kế hoạch of a body for a year (`docgen.plan`): its plan file, or the seeds' defaults."""
     return {
         **_head(body, year),
         "number": number_line("KH", body.abbreviation),
-        "subject": f"Xây dựng xã, phường, cơ quan, doanh nghiệp, cơ sở giáo dục {MOVEMENT} "
-        f"năm {year}",
-        "paragraphs": [
-            "Thực hiện Kế hoạch số 612/KH-BCA-V05 ngày 10/10/2025 của Bộ Công an và Quyết định "
-            "số 3554/QĐ-BCA-V05 ngày 19/5/2025 của Bộ Công an ban hành Bộ tiêu chí, Quy định "
-            "trình tự, thủ tục, thẩm quyền xét, công nhận xã, phường, đặc khu, cơ quan, doanh "
-            f"nghiệp, cơ sở giáo dục {MOVEMENT}, {body.name} ban hành Kế hoạch như sau:",
-        ],
-        "sections": [
-            {
-                "heading": "I. MỤC ĐÍCH, YÊU CẦU",
-                "paragraphs": [
-                    "1. Cụ thể hóa chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà "
-                    "nước, Bộ Công an về công tác xây dựng phong trào toàn dân bảo vệ an ninh "
-                    "Tổ quốc "
-                    "trong tình hình mới.",
-                    "2. Quá trình triển khai phải phù hợp với tình hình thực tiễn, có trọng tâm, "
-                    "trọng điểm; từ các điển hình tạo hiệu ứng thi đua lan tỏa.",
-                ],
-            },
-            {
-                "heading": "II. ĐỐI TƯỢNG, THỜI GIAN THỰC HIỆN",
-                "paragraphs": [
-                    "1. Đối tượng: các đơn vị đạt tiêu chuẩn “An toàn về an ninh, trật tự” và được "
-                    "đánh giá phân loại phong trào toàn dân bảo vệ an ninh Tổ quốc từ loại “Khá” "
-                    "trở "
-                    "lên của năm trước liền kề.",
-                    f"2. Thời gian đăng ký: trước {vn.nd30_date(deadlines.register_by)}.",
-                    f"3. Thời gian gửi báo cáo kết quả (bao gồm cả kết quả công nhận và duy trì): "
-                    f"trước {vn.nd30_date(deadlines.report_by)}.",
-                ],
-            },
-            {
-                "heading": "III. TỔ CHỨC THỰC HIỆN",
-                "paragraphs": [
-                    "Giao Công an chủ trì, hướng dẫn, kiểm tra, đôn đốc các đơn vị triển khai thực "
-                    "hiện Kế hoạch này và tổng hợp báo cáo kết quả theo quy định./.",
-                ],
-            },
-        ],
+        **plans.context(body, plan_file or plans.default(body, year), police),
         "recipients": list(body.recipients),
         "signer": signer_block(body, None),
     }

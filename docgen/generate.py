@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from docgen import dossier, render, stamp
+from docgen import plan as plans
 from docgen.convert import ConverterPool
-from docgen.errors import ConfigError
+from docgen.errors import ConfigError, TemplateError
 from docgen.model import IssuingBody
 from docgen.scoring import AssessmentResult
 
@@ -55,18 +56,21 @@ def plan(
     proposal: dossier.Reference | None,
     decision: dossier.Reference | None,
     meeting: dossier.Meeting | None,
-    deadlines: dossier.Deadlines | None = None,
+    plan_file: plans.PlanFile | None = None,
     partial: bool = False,
     signer: str | None = None,
+    plan_ref: dossier.Reference | None = None,
 ) -> list[Planned]:
     """Every document of `body`'s dossier for `year`; TemplateError if what one cites is missing
-    — or, when `partial`, without the documents whose meeting, Tờ trình or Quyết định is not
-    known yet (a dossier grows as the process goes: the GCN once the QĐ is issued).
+    — or, when `partial`, without the documents whose meeting or Tờ trình is not known yet (a
+    dossier grows as the process goes). The GCN come only with `decision`, the issued QĐ they
+    cite: never before the QĐ is issued.
 
     The Kế hoạch; per unit the Bản đăng ký and the Báo cáo; the Công an's Biên bản and Tờ trình;
     the Quyết định with its phụ lục, a Giấy chứng nhận per recognised unit, and the Thông báo of
     the units that keep the title. `signer` is who of `body` signs the Quyết định (default its
-    head; a deputy signs KT.).
+    head; a deputy signs KT.). `plan_ref` is the Kế hoạch as issued, which the Bản đăng ký, the
+    Báo cáo and the Tờ trình then cite by số and ngày.
     """
     dossier.signer_block(body, signer)  # an unknown signer is refused before any work
     mine = [
@@ -76,7 +80,6 @@ def plan(
     ]
     if not mine:
         raise ConfigError(f"no assessment of {year} belongs to '{body.id}'", field="body")
-    deadlines = deadlines or dossier.Deadlines(dt.date(year, 2, 20), dt.date(year, 11, 5))
     base = f"{year}/{body.id}"
 
     def unit_dir(r: AssessmentResult) -> str:
@@ -87,7 +90,7 @@ def plan(
             f"{base}/ke-hoach",
             "ke-hoach.docx",
             "Kế hoạch",
-            dossier.plan(body, year=year, deadlines=deadlines),
+            dossier.plan(body, year=year, plan_file=plan_file, police=police),
         )
     ]
     for r in mine:
@@ -97,7 +100,7 @@ def plan(
                 f"{unit_dir(r)}/ban-dang-ky",
                 "ban-dang-ky.docx",
                 f"Bản đăng ký · {name}",
-                dossier.registration(body, r, year=year),
+                dossier.registration(body, r, year=year, plan_ref=plan_ref),
                 unit=name,
             )
         )
@@ -106,7 +109,7 @@ def plan(
                 f"{unit_dir(r)}/bao-cao",
                 "bao-cao.docx",
                 f"Báo cáo · {name}",
-                dossier.report(body, r, year=year),
+                dossier.report(body, r, year=year, plan_ref=plan_ref),
                 unit=name,
             )
         )
@@ -126,7 +129,7 @@ def plan(
                 f"{base}/to-trinh",
                 "to-trinh.docx",
                 "Tờ trình",
-                dossier.proposal(police, body, mine, year=year),
+                dossier.proposal(police, body, mine, year=year, plan_ref=plan_ref),
             )
         )
     if recognised and (proposal is not None or not partial):
@@ -135,21 +138,24 @@ def plan(
                 f"{base}/quyet-dinh",
                 "quyet-dinh.docx",
                 "Quyết định công nhận",
-                dossier.decision(body, mine, year=year, proposal=proposal, signer=signer),
+                dossier.decision(
+                    body, mine, year=year, proposal=proposal, signer=signer, police=police
+                ),
             )
         )
-    if recognised and (decision is not None or not partial):
+    # A GCN cites its QĐ as issued (số and ngày from the registry): none before the QĐ is.
+    if recognised and decision is not None:
         planned += [
             Planned(
                 f"{unit_dir(r)}/giay-chung-nhan",
                 "giay-chung-nhan.docx",
                 f"Giấy chứng nhận · {r.assessment.unit.name}",
-                dossier.certificate(body, r, year=year, decision_ref=decision),
+                dossier.certificate(body, r, year=year, decision_ref=decision, signer=signer),
                 unit=r.assessment.unit.name,
             )
             for r in recognised
         ]
-    if any(r.assessment.mode == "duy_tri" for r in recognised):
+    if any(r.assessment.mode == "duy_tri" for r in mine):  # kept or not, each is announced
         planned.append(
             Planned(
                 f"{base}/thong-bao",
@@ -159,6 +165,28 @@ def plan(
             )
         )
     return planned
+
+
+def absent(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int) -> list[str]:
+    """Why documents a dossier usually holds are not in `body`'s dossier for `year`, in
+    Vietnamese for the clerk: no unit qualifies (no Tờ trình, Quyết định or GCN), no unit in its
+    maintenance year (no Thông báo). A dossier never lacks them silently."""
+    mine = [
+        r
+        for r in results
+        if r.assessment.unit.issuing_body == body.id and r.assessment.year == year
+    ]
+    notes = []
+    if mine and not any(r.verdict.recognised for r in mine):
+        notes.append(
+            f"Không có đơn vị nào đủ điều kiện công nhận năm {year} ({len(mine)} đơn vị đã "
+            "chấm): hồ sơ không có Tờ trình, Quyết định công nhận và Giấy chứng nhận."
+        )
+    if mine and not any(r.assessment.mode == "duy_tri" for r in mine):
+        notes.append(
+            f"Không có đơn vị nào trong năm duy trì năm {year}: hồ sơ không có Thông báo duy trì."
+        )
+    return notes
 
 
 def build(
@@ -178,12 +206,21 @@ def build(
     The PDFs carry `issued_at` as their creation time, the QR code of `verify_url(code)`, and
     the "DỰ THẢO" watermark when `draft`.
     """
+    if not draft:
+        unsigned(planned)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".hoso-staging-", dir=out))
     written: list[Path] = []
     try:
         for doc in planned:
-            docx = render.render(doc.template, doc.context)
+            subject = str(doc.context.get("subject") or doc.context.get("unit_name") or "")
+            # One .docx for the PDF and the clerk: a draft's mark in its header shows in both.
+            docx = render.described(
+                render.render(doc.template, doc.context),
+                title=doc.title,
+                subject=subject,
+                draft=draft,
+            )
             code = stamp.verification_code(docx)
             pdf = stamp.stamp(
                 stamp.fix_times(pool.convert(docx, pdfa=pdfa, name=Path(doc.path).name), issued_at),
@@ -208,6 +245,29 @@ def build(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+SIGNATURES = ("signer", "secretary", "chair")
+"""The context keys of a document's signature blocks (ô 7; the Biên bản's thư ký and chủ tọa)."""
+
+
+def unsigned(planned: Sequence[Planned]) -> None:
+    """TemplateError naming the first document whose signature block has no name: a final
+    document is what its signer signs, and a block without a name cannot be signed (ND 30
+    Phụ lục I, ô 7b)."""
+    for doc in planned:
+        for key in SIGNATURES:
+            block = doc.context.get(key)
+            if isinstance(block, Mapping) and not str(block.get("name") or "").strip():
+                where = "unit.head in the unit's file" if doc.unit else "the body's signers"
+                raise TemplateError(
+                    f"{doc.title}: the signature block '{key}' has no signer's name; a final "
+                    f"document needs it ({where})",
+                    message_vi=f"{doc.title}: chưa có họ tên người ký; văn bản chính thức phải "
+                    "ghi họ tên người ký"
+                    + (" (unit.head trong tệp của đơn vị)" if doc.unit else ""),
+                    field=f"{key}.name",
+                )
 
 
 def sample_contexts() -> dict[str, dict[str, Any]]:
@@ -245,7 +305,13 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         }
         for i, item in cs.items().items()
     }
-    unit = {"name": "Trường X", "type": "co_quan", "issuing_body": "x", "abbreviation": "TX"}
+    unit = {
+        "name": "Trường X",
+        "type": "co_quan",
+        "issuing_body": "x",
+        "abbreviation": "TX",
+        "head": "Nguyễn Văn C",
+    }
     assessment = Assessment.model_validate(
         {
             "unit": unit,
@@ -266,9 +332,8 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         votes_for=9,
         votes_total=9,
     )
-    deadlines = dossier.Deadlines(dt.date(2026, 2, 20), dt.date(2026, 11, 5))
     return {
-        "ke-hoach.docx": dossier.plan(body, year=2026, deadlines=deadlines),
+        "ke-hoach.docx": dossier.plan(body, year=2026),
         "ban-dang-ky.docx": dossier.registration(body, result, year=2026),
         "bien-ban.docx": dossier.minutes(body, [result], year=2026, meeting=meeting),
         "thong-bao.docx": dossier.notice(body, [result], year=2026),

@@ -23,6 +23,7 @@ from docgen import criteria, scoring
 from docgen.dossier import Meeting
 from docgen.errors import ConfigError, InvalidAssessment, Problem
 from docgen.model import DEFAULT_POLICY, Assessment, CriteriaSet, IssuingBody, Policy
+from docgen.plan import PlanFile
 
 T = TypeVar("T")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -86,9 +87,13 @@ def parse_data(raw: bytes, *, suffix: str) -> list[Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # Where a clerk's editor shows it: line and column, not a byte offset.
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         raise ValueError(
-            f"not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
-            "save the file as UTF-8"
+            f"not UTF-8 text (line {line}, column {column}: "
+            f"{raw[exc.start : exc.start + 1]!r}); save the file as UTF-8"
         ) from exc
     text = text.removeprefix("\ufeff")
     try:
@@ -272,3 +277,19 @@ def load_bodies(folder: Path) -> dict[str, IssuingBody]:
 def load_meeting(path: Path) -> Meeting:
     """The appraisal meeting a Biên bản records (samples/meetings/)."""
     return _config_file(path, TypeAdapter(Meeting), "meeting file")
+
+
+def load_plan(folder: Path, body: str, year: int) -> PlanFile | None:
+    """The Kế hoạch file of `body` for `year` (`<folder>/<body>-<year>.yaml`), or None: the
+    plan then says what the seeds' defaults say (docgen/plan.py)."""
+    path = folder / f"{body}-{year}.yaml"
+    if not path.is_file():
+        return None
+    plan = _config_file(path, TypeAdapter(PlanFile), "plan file")
+    if (plan.body, plan.year) != (body, year):
+        raise ConfigError(
+            f"plan file {path} is for '{plan.body}' {plan.year}, not '{body}' {year}",
+            message_vi=f"Tệp kế hoạch {path} là của '{plan.body}' năm {plan.year}",
+            field=str(path),
+        )
+    return plan

@@ -8,6 +8,7 @@ known, is this score above its maximum) live in `scoring.validate`, not here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -66,6 +67,8 @@ class Figure(_Frozen):
     id: str
     label: Text
     unit: Literal["count", "percent"]
+    part_of: str | None = None
+    """The figure this one counts a part of ("Trong đó: …"): it cannot be larger."""
 
 
 class Condition(_Frozen):
@@ -140,6 +143,9 @@ class CriteriaSet(_Frozen):
     title: Text
     unit_types: tuple[UnitType, ...]
     source: Source
+    applies_from: dt.date | None = None
+    """The date the set takes effect (QĐ 3554: 19/5/2025): an assessment of an earlier year was
+    scored with the set of its time and is refused with this one."""
     total_points: Decimal
     groups: tuple[Group, ...]
 
@@ -196,6 +202,11 @@ class Unit(_Frozen):
     )
     place: Text | None = Field(default=None, description="địa danh of the unit's documents")
     head: Text | None = Field(default=None, description="name of the unit's head, who signs")
+    head_title: Text | None = Field(
+        default=None,
+        description="chức vụ of the head in the signature block (default by type: CHỦ TỊCH, "
+        "HIỆU TRƯỞNG, GIÁM ĐỐC)",
+    )
 
 
 class Gates(_Frozen):
@@ -204,6 +215,11 @@ class Gates(_Frozen):
     antt_last_year: bool = Field(description="Đạt tiêu chuẩn “An toàn về ANTT” năm trước")
     movement_rating_last_year: MovementRating = Field(
         description="Phân loại phong trào toàn dân bảo vệ ANTQ năm trước"
+    )
+    recognised_last_year: bool | None = Field(
+        default=None,
+        description="Năm trước đạt điển hình (được công nhận hoặc duy trì): only such a unit "
+        "has a maintenance year (duy_tri); one that lost the title builds again (xay_dung)",
     )
 
 
@@ -259,6 +275,11 @@ class Policy(_Frozen):
     mandatory_criteria: tuple[int, ...] = ()
     antt_required: bool = True
     min_rating_last_year: MovementRating | None = "kha"
+    threshold_overrides: bool = Field(
+        default=False,
+        description="may a unit be recognised when points given by hand (override, appraisal) "
+        "lift a sub-item whose figures break its hard threshold (không quá 6%, giảm ít nhất 6%)",
+    )
 
 
 DEFAULT_POLICY = Policy(

@@ -80,3 +80,30 @@ def render(name: str | Path, context: Mapping[str, Any]) -> bytes:
     buffer = io.BytesIO()
     tpl.save(buffer)
     return _stable_zip(buffer.getvalue())
+
+
+def described(docx: bytes, *, title: str, subject: str, draft: bool) -> bytes:
+    """`docx` with its Title and Subject filled (Word's File › Info, and the PDF's title after
+    conversion) and, for a draft, marked "DỰ THẢO" as its PDF is: in the metadata (Category)
+    and at the top of its first page, in the header, where the PDF's layout is not touched."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    document = Document(io.BytesIO(docx))
+    props = document.core_properties
+    props.title, props.subject = title, subject
+    props.category = "DỰ THẢO" if draft else ""
+    if draft:
+        section = document.sections[0]
+        header = (
+            section.first_page_header if section.different_first_page_header_footer else None
+        ) or section.header
+        p = header.paragraphs[0] if not header.paragraphs[0].text else header.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = p.add_run("DỰ THẢO")
+        run.bold, run.font.size = True, Pt(13)
+        run.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+    out = io.BytesIO()
+    document.save(out)
+    return _stable_zip(out.getvalue())

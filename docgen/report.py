@@ -62,6 +62,7 @@ def result_data(result: AssessmentResult, *, origin: str = "") -> dict[str, Any]
             "recognised": result.verdict.recognised,
             "policy": result.verdict.policy,
             "shortfalls": list(result.verdict.shortfalls),
+            "notes": list(result.verdict.notes),
         },
         "groups": [
             {

@@ -43,6 +43,14 @@ class ItemScore:
     reason: str
     evidence: str
     override_reason: str | None
+    broken_threshold: str | None = None
+    """What a numeric rule (a hard threshold: "không quá 6%", "giảm ít nhất 6%") found when the
+    figures failed it: an override or appraisal may change the points, not that finding."""
+
+    @property
+    def lifted(self) -> bool:
+        """Points given by hand to a sub-item whose figures break its threshold."""
+        return self.broken_threshold is not None and self.final > self.computed
 
     @property
     def final(self) -> Decimal:
@@ -98,6 +106,8 @@ class Verdict:
     recognised: bool
     policy: str
     shortfalls: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What the verdict accepted by the policy's leave: a threshold overridden by hand."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +206,7 @@ def _check_answer(item: Item, answer: Answer, where: str) -> list[Problem]:
 def _check_ratios(item: Item, answer: Answer, where: str) -> list[Problem]:
     assert item.rule is not None
     pairs = [c.ratio for c in item.rule.conditions if c.ratio is not None]
+    pairs += [(fig.id, fig.part_of) for fig in item.rule.figures if fig.part_of is not None]
     if item.rule.kind == "recidivism":
         pairs.append(("reoffenders", "released"))
     f = answer.figures
@@ -216,8 +227,30 @@ def validate(assessment: Assessment, criteria: CriteriaSet) -> list[Problem]:
                 f"'{assessment.unit.type}' is not assessed with the criteria set '{criteria.id}'",
             )
         )
+    start = criteria.applies_from
+    if start is not None and assessment.year < start.year:
+        problems.append(
+            Problem(
+                "year",
+                f"{assessment.year} is before the criteria set '{criteria.id}' applies "
+                f"({criteria.source.document}, from {start:%d/%m/%Y}); an assessment of "
+                f"{assessment.year} is scored with the set of its time (QĐ 9745/QĐ-BCA-V05 of "
+                "28/12/2022), which hoso does not hold",
+            )
+        )
     first = assessment.first_recognised_year
-    if assessment.mode == "duy_tri":
+    last_year = assessment.gates.recognised_last_year
+    if assessment.mode == "duy_tri" and last_year is False:
+        # Seed 001: maintenance thresholds are for units "đã đạt điển hình … của năm trước đó".
+        problems.append(
+            Problem(
+                "mode",
+                "a maintenance year (duy_tri) is only for a unit recognised the year before "
+                "(gates.recognised_last_year is false): a unit that lost the title builds "
+                "again (xay_dung)",
+            )
+        )
+    elif assessment.mode == "duy_tri":
         if first is None:
             problems.append(
                 Problem(
@@ -233,11 +266,19 @@ def validate(assessment: Assessment, criteria: CriteriaSet) -> list[Problem]:
                     f"{first} is not before the assessed year {assessment.year}",
                 )
             )
-    elif first is not None:
+    elif first is not None and last_year is not False:
         problems.append(
             Problem(
                 "first_recognised_year",
-                "a build year (xay_dung) has no earlier recognition; use mode duy_tri",
+                "a build year (xay_dung) has no earlier recognition; use mode duy_tri, or "
+                "gates.recognised_last_year: false for a unit that lost the title",
+            )
+        )
+    elif first is not None and first >= assessment.year:
+        problems.append(
+            Problem(
+                "first_recognised_year",
+                f"{first} is not before the assessed year {assessment.year}",
             )
         )
     items = criteria.items()
@@ -357,6 +398,7 @@ def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
             ok = False
             reason += "; đơn vị xác nhận chưa đạt phần nội dung còn lại"
     computed = item.points if ok else ZERO
+    broken = reason if rule is not None and not ok else None
     reason = f"{'Đạt' if ok else 'Không đạt'}: {reason}"
     self_points, override_reason = computed, None
     if answer.override is not None:
@@ -374,6 +416,7 @@ def score_item(item: Item, answer: Answer, mode: Mode) -> ItemScore:
         reason=reason,
         evidence=answer.evidence,
         override_reason=override_reason,
+        broken_threshold=broken,
     )
 
 
@@ -398,11 +441,30 @@ def decide(
     for c in criteria:
         if not c.achieved and (policy.all_criteria_full or c.id in policy.mandatory_criteria):
             shortfalls.append(f"Tiêu chí {c.id} đạt {vn.number(c.final)}/{vn.points(c.max_points)}")
+    notes: list[str] = []
+    for c in criteria:
+        for i in c.items:
+            if not i.lifted:
+                continue
+            why = i.override_reason or "điểm thẩm định"
+            text = (
+                f"Nội dung {i.id} không đạt ngưỡng bắt buộc ({i.broken_threshold}) nhưng được "
+                f"điều chỉnh thành {vn.points(i.final)} ({why})"
+            )
+            if policy.threshold_overrides:
+                notes.append(text + "; chính sách công nhận cho phép")
+            else:
+                shortfalls.append(text + "; chính sách công nhận không cho phép")
     if policy.min_total is not None and total < policy.min_total:
         shortfalls.append(
             f"Tổng điểm {vn.number(total)} thấp hơn mức tối thiểu {vn.points(policy.min_total)}"
         )
-    return Verdict(recognised=not shortfalls, policy=policy.name, shortfalls=tuple(shortfalls))
+    return Verdict(
+        recognised=not shortfalls,
+        policy=policy.name,
+        shortfalls=tuple(shortfalls),
+        notes=tuple(notes),
+    )
 
 
 def score(assessment: Assessment, criteria: CriteriaSet, policy: Policy) -> AssessmentResult:

@@ -44,6 +44,7 @@ FONT_DIRS = (
     Path("/usr/share/fonts/truetype/liberation2"),
     Path("/usr/share/fonts/truetype/liberation"),
 )
+QR_EDGE_MM = 5.0  # the QR code's distance from the page's bottom edge on portrait pages
 SPACE_EM = 0.25  # the advance of a space and a no-break space in Liberation Serif (512/2048)
 
 
@@ -135,11 +136,13 @@ def _overlay(
         c.restoreState()
     if code and url:
         qr = segno.make(url, error="m")
-        size = 16 * MM
+        landscape = width > height
+        # Inside the printable area (most printers clip the outer 4–5 mm) and below the text
+        # area (20 mm bottom margin): 14 mm high from 5 mm up leaves 1 mm to the body text.
+        size = (16 if landscape else 14) * MM
         modules = qr.symbol_size(scale=1, border=0)[0]
         unit = size / modules
-        landscape = width > height
-        x0, y0 = (24 * MM, 12 * MM) if landscape else (30 * MM, 2 * MM)
+        x0, y0 = (24 * MM, 12 * MM) if landscape else (30 * MM, QR_EDGE_MM * MM)
         for r, row in enumerate(qr.matrix):
             for col, dark in enumerate(row):
                 if dark:

@@ -8,6 +8,7 @@ written here. Everything returned is NFC.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -145,3 +146,48 @@ def position(title: str) -> str:
         if index < len(words):
             words[index] = words[index].capitalize()
     return " ".join(words).replace("công an", "Công an")
+
+
+NBSP, NB_HYPHEN = "\u00a0", "\u2011"
+_LEVELS = ("THÀNH PHỐ", "THỊ XÃ", "TỈNH", "PHƯỜNG", "XÃ", "ĐẶC KHU", "HUYỆN", "QUẬN")
+
+
+def unbroken(text: str) -> str:
+    """`text` that a line never breaks: a số ký hiệu ('15/TTr-CATP' split after 'TTr-' reads as
+    two documents), with non-breaking hyphens and spaces."""
+    return nfc(text).replace("-", NB_HYPHEN).replace(" ", NBSP)
+
+
+def header_name(name: str) -> str:
+    """A cơ quan's name for the header (ô 2), with one place a line may break: between the body
+    and the place ('ỦY BAN NHÂN DÂN' / 'THÀNH PHỐ HẢI PHÒNG', 'CÔNG AN' / 'PHƯỜNG BỈM SƠN'),
+    never inside a place name ('… HẢI / PHÒNG'). A name with no administrative level in it
+    ('TRƯỜNG THPT BỈM SƠN') may break where its two halves are closest in length.
+
+    ND 30 gives the header column no rule for breaking; seed 000 and ND 30's sample layouts
+    break the name between the parts that belong together."""
+    words = nfc(name).split()
+    if len(words) < 2:
+        return " ".join(words)
+    at = next(
+        (
+            i
+            for i in range(1, len(words))
+            if any(" ".join(words[i:]).startswith(f"{level} ") for level in _LEVELS)
+        ),
+        None,
+    )
+    if at is None:  # the split whose longer half is shortest
+        at = min(
+            range(1, len(words)),
+            key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))),
+        )
+    return f"{NBSP.join(words[:at])} {NBSP.join(words[at:])}"
+
+
+_CODE = re.compile(r"\d+/[^\s,;.()]*[-/][^\s,;()]*[^\s,;.()]")
+
+
+def keep_codes(text: str) -> str:
+    """`text` with every số ký hiệu in it ('3554/QĐ-BCA-V05', '06/2014/NĐ-CP') unbreakable."""
+    return _CODE.sub(lambda m: unbroken(m[0]), text)

@@ -106,8 +106,9 @@ def seal(
     context: ValidationContext,
 ) -> bytes:
     """The organisation's PAdES B-T signature in the seal field, shown as the seal image (as
-    `signing.images.seal_image` checked it) at its actual size, centred in the field; a seal
-    larger than the field is refused."""
+    `signing.images.seal_image` checked it) at its actual size against the field's right edge
+    (a third of the way across the signature: `Placement.seal_box`), centred vertically; a
+    seal larger than the field is refused."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     ref = _fields(writer).get(SEAL_FIELD)
     if ref is None:
@@ -132,7 +133,7 @@ def seal(
     # Drawn at the size it has, not fitted to the field (pyHanko's default shrinks it into the
     # field less a 5 pt margin).
     actual_size = layout.SimpleBoxLayoutRule(
-        x_align=layout.AxisAlignment.ALIGN_MID,
+        x_align=layout.AxisAlignment.ALIGN_MAX,
         y_align=layout.AxisAlignment.ALIGN_MID,
         margins=layout.Margins(),
         inner_content_scaling=layout.InnerScaling.NO_SCALING,

@@ -63,12 +63,14 @@ class Placement:
     box: tuple[int, int, int, int]
 
     def seal_box(self) -> tuple[int, int, int, int]:
-        """The seal's field, centred on the left third of the signer's image: a square as wide
-        as the largest seal, in which the văn thư's step draws the body's seal at its actual
-        size (signing/issue.py), whatever that size is."""
+        """The seal's field: a square as wide as the largest seal whose right edge is a third
+        of the way across the signer's image, in which the văn thư's step draws the body's
+        seal at its actual size against that edge (signing/issue.py), whatever that size is:
+        so the seal covers about the left third of the signature (ND 30 Phụ lục I, ô 8), not
+        half of it as a seal centred on the left third did."""
         x1, y1, x2, y2 = self.box
-        cx, cy, r = x1 + (x2 - x1) / 6, (y1 + y2) / 2, images.SEAL_MM[1] * MM / 2
-        return (round(cx - r), round(cy - r), round(cx + r), round(cy + r))
+        right, cy, r = x1 + (x2 - x1) / 3, (y1 + y2) / 2, images.SEAL_MM[1] * MM / 2
+        return (round(right - 2 * r), round(cy - r), round(right), round(cy + r))
 
 
 class _LoadedKeySigner(signers.SimpleSigner):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -93,6 +94,36 @@ def _field(p: Paragraph, code: str, *, size: int) -> None:
         run._r.append(el)
 
 
+def _style(p: Paragraph, name: str, **form: object) -> None:
+    """Give `p` the paragraph style `name` (made on first use with `form`: size, bold, italic,
+    align, indent, after, before, keep), so that a clerk editing in Word keeps the house style:
+    the Quốc hiệu, the Căn cứ, an Điều or the Nơi nhận are named, not Normal with direct
+    formatting. A style used twice must be asked for with the same form."""
+    styles = p.part.styles
+    made: dict[str, dict[str, object]] = _STYLES
+    if name in made:
+        assert made[name] == form, (name, made[name], form)
+    else:
+        made[name] = form
+    if name not in [s.name for s in styles]:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.quick_style = True
+        style.font.size = Pt(form["size"])  # type: ignore[arg-type]
+        style.font.bold, style.font.italic = form["bold"], form["italic"]
+        pf = style.paragraph_format
+        pf.alignment = form["align"]
+        pf.space_after, pf.space_before = Pt(form["after"]), Pt(form["before"])  # type: ignore[arg-type]
+        if form["indent"]:
+            pf.first_line_indent = Cm(1.27)
+        if form["keep"]:
+            pf.keep_with_next = True
+    p.style = styles[name]
+
+
+_STYLES: dict[str, dict[str, object]] = {}
+
+
 def para(
     where: Container,
     text: str = "",
@@ -105,8 +136,14 @@ def para(
     after: float = 0,
     before: float = 0,
     keep: bool = False,
+    style: str | None = None,
 ) -> Paragraph:
     p = where.add_paragraph()  # type: ignore[attr-defined]
+    if style is not None:
+        form = dict(size=size, bold=bold, italic=italic, align=align, indent=indent)
+        _style(p, style, **form, after=after, before=before, keep=keep)
+        p.add_run(text) if text else p.add_run()
+        return p
     p.alignment = align
     pf = p.paragraph_format
     pf.space_after, pf.space_before = Pt(after), Pt(before)
@@ -178,65 +215,112 @@ def _clear(cell: _Cell) -> _Cell:
     return cell
 
 
-LEFT_MM, RIGHT_MM = 68.0, 97.0
+# The header's columns (ô 1–4) with no cell padding: the right one just holds the Quốc hiệu
+# (88 mm at 12 pt bold), the left one "CÔNG AN THÀNH PHỐ HẢI PHÒNG" on one line (71 mm); a
+# longer name breaks only where `vn.header_name` lets it. The footer keeps its own split.
+LEFT_MM, RIGHT_MM = 75.0, 90.0
+SIGN_LEFT_MM, SIGN_RIGHT_MM = 80.0, 85.0
+
+
+def _no_padding(table: Table) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
 
 
 def header(doc: Document, *, date: bool = True) -> None:
     """Ô 1–4: issuing body and số on the left; Quốc hiệu, Tiêu ngữ and date on the right."""
     table = grid(doc, [LEFT_MM, RIGHT_MM])
+    _no_padding(table)
     left, right = (_clear(c) for c in table.rows[0].cells)
     para(left, "{%p if body.parent_header %}", size=12, align=CENTER)
-    para(left, "{{ body.parent_header }}", size=12, align=CENTER)
+    para(left, "{{ body.parent_header }}", size=12, align=CENTER, style="Cơ quan chủ quản")
     para(left, "{%p endif %}", size=12, align=CENTER)
-    para(left, "{{ body.header_name }}", size=12, bold=True, align=CENTER)
+    para(left, "{{ body.header_name }}", size=12, bold=True, align=CENTER, style="Cơ quan ban hành")
     rule(left, 22, LEFT_MM)
-    para(left, "Số: {{ number }}", size=13, align=CENTER)
-    para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=CENTER)
-    para(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align=CENTER)
+    para(left, "Số: {{ number }}", size=13, align=CENTER, style="Số, ký hiệu")
+    para(
+        right,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        size=12,
+        bold=True,
+        align=CENTER,
+        style="Quốc hiệu",
+    )
+    para(right, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, align=CENTER, style="Tiêu ngữ")
     rule(right, 60, RIGHT_MM)
     if date:
-        para(right, "{{ place_date }}", size=13, italic=True, align=CENTER)
+        para(right, "{{ place_date }}", size=13, italic=True, align=CENTER, style="Địa danh, ngày")
     para(doc, "", size=8)
 
 
 def title(doc: Document, kind: str, subject: str = "{{ subject }}") -> None:
     """Ô 5a: tên loại and trích yếu, bold, centred, with a short rule."""
-    para(doc, kind, size=14, bold=True, align=CENTER, before=12)
-    para(doc, subject, size=14, bold=True, align=CENTER)
+    para(doc, kind, size=14, bold=True, align=CENTER, before=12, style="Tên loại")
+    para(doc, subject, size=14, bold=True, align=CENTER, style="Trích yếu")
     rule(doc, 40, 165)
 
 
 def body_loop(doc: Document, var: str = "paragraphs") -> None:
     para(doc, f"{{%p for text in {var} %}}", align=JUSTIFY)
-    para(doc, "{{ text }}", indent=True, after=6)
+    para(doc, "{{ text }}", indent=True, after=6, style="Nội dung")
     para(doc, "{%p endfor %}")
 
 
 def recipients(where: Container) -> None:
     """Ô 9b: "Nơi nhận:" 12 pt bold italic, then one 11 pt line per recipient."""
-    p = para(where, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT)
-    p.paragraph_format.keep_with_next = True
+    para(
+        where, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT, keep=True, style="Nơi nhận"
+    )
     para(where, "{%p for line in recipients %}", size=11, align=LEFT)
-    para(where, "{{ line }}", size=11, align=LEFT)
+    para(where, "{{ line }}", size=11, align=LEFT, style="Nơi nhận, danh sách")
     para(where, "{%p endfor %}", size=11, align=LEFT)
 
 
 def signer_block(where: Container, *, blank_lines: int = 4) -> None:
     """Ô 7: quyền hạn (TM./KT., when there is one), chức vụ, room to sign, the name."""
     para(where, "{%p if signer.authority %}", size=14, align=CENTER)
-    para(where, "{{ signer.authority }}", size=14, bold=True, align=CENTER)
+    para(
+        where,
+        "{{ signer.authority }}",
+        size=14,
+        bold=True,
+        align=CENTER,
+        style="Quyền hạn, chức vụ",
+    )
     para(where, "{%p endif %}", size=14, align=CENTER)
-    para(where, "{{ signer.title }}", size=14, bold=True, align=CENTER)
+    para(where, "{%p if signer.deputy is defined and signer.deputy %}", size=14, align=CENTER)
+    para(where, "{{ signer.deputy }}", size=14, bold=True, align=CENTER, style="Quyền hạn, chức vụ")
+    para(where, "{%p endif %}", size=14, align=CENTER)
+    para(where, "{{ signer.title }}", size=14, bold=True, align=CENTER, style="Quyền hạn, chức vụ")
     for _ in range(blank_lines):
         para(where, "", size=14, align=CENTER)
-    para(where, "{{ signer.name }}", size=14, bold=True, align=CENTER)
+    para(where, "{{ signer.name }}", size=14, bold=True, align=CENTER, style="Họ tên người ký")
 
 
-def signature(doc: Document) -> None:
-    """Nơi nhận on the left, the signature block on the right."""
+def signature(doc: Document, *, closing: str | None = None) -> None:
+    """Nơi nhận on the left, the signature block on the right; with `closing` (a list of the
+    context), its paragraphs in a first row across both columns, kept on the signature's page:
+    a signature never stands alone on the last page."""
     para(doc, "", size=6)
-    table = grid(doc, [LEFT_MM + 12, RIGHT_MM - 12])
-    left, right = (_clear(c) for c in table.rows[0].cells)
+    table = grid(doc, [SIGN_LEFT_MM, SIGN_RIGHT_MM], rows=2 if closing else 1)
+    if closing:
+        first = table.rows[0]
+        _whole(first)
+        cell = _clear(first.cells[0].merge(first.cells[1]))
+        for extra in list(cell.paragraphs):
+            extra._p.getparent().remove(extra._p)
+        para(cell, f"{{%p for text in {closing} %}}")
+        para(cell, "{{ text }}", indent=True, after=6, keep=True)
+        para(cell, "{%p endfor %}", keep=True)
+        para(cell, "", size=6, keep=True)
+    row = table.rows[-1]
+    _whole(row)
+    left, right = (_clear(c) for c in row.cells)
     recipients(left)
     signer_block(right)
 
@@ -247,6 +331,14 @@ def _cell_text(
     p = cell.paragraphs[0]
     p.alignment = align
     add(p, text, size=size, bold=bold)
+
+
+def _whole(row: object) -> None:
+    """A row that never splits across pages (w:cantSplit)."""
+    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
 
 
 def _repeat_header(row: object) -> None:
@@ -261,6 +353,7 @@ def list_table(doc: Document, columns: list[tuple[str, float, str, object]], loo
     table = grid(doc, [w for _, w, _, _ in columns], borders=True, rows=4)
     head, start, body, end = table.rows
     _repeat_header(head)
+    _whole(body)
     for cell, (name, _, _, _) in zip(head.cells, columns, strict=True):
         _cell_text(cell, name, bold=True)
     _cell_text(start.cells[0], f"{{%tr for row in {loop} %}}")
@@ -286,14 +379,16 @@ def decision() -> Document:
     doc = _document()
     header(doc)
     title(doc, "QUYẾT ĐỊNH")
-    para(doc, "{{ authority_line }}", bold=True, align=CENTER, before=6, after=6)
+    para(
+        doc, "{{ authority_line }}", bold=True, align=CENTER, before=6, after=6, style="Thẩm quyền"
+    )
     para(doc, "{%p for line in bases %}")
-    para(doc, "{{ line }}", italic=True, indent=True, after=6)
+    para(doc, "{{ line }}", italic=True, indent=True, after=6, style="Căn cứ")
     para(doc, "{%p endfor %}")
-    para(doc, "{{ proposal }}", italic=True, indent=True, after=6)
+    para(doc, "{{ proposal }}", italic=True, indent=True, after=6, style="Căn cứ")
     para(doc, "QUYẾT ĐỊNH:", bold=True, align=CENTER, before=6, after=6)
     para(doc, "{%p for article in articles %}")
-    p = para(doc, "", indent=True, after=6)
+    p = para(doc, "", indent=True, after=6, style="Điều")
     add(p, "{{ article.label }}", bold=True)
     add(p, " {{ article.text }}")
     para(doc, "{%p endfor %}")
@@ -395,12 +490,16 @@ def plan_document() -> Document:
     title(doc, "KẾ HOẠCH")
     body_loop(doc)
     para(doc, "{%p for section in sections %}")
-    para(doc, "{{ section.heading }}", bold=True, indent=True, after=6, keep=True)
-    para(doc, "{%p for text in section.paragraphs %}")
-    para(doc, "{{ text }}", indent=True, after=6)
+    para(doc, "{{ section.heading }}", bold=True, indent=True, after=6, keep=True, style="Phần")
+    para(doc, "{%p for item in section.paragraphs %}")
+    para(doc, "{%p if item.bold %}")
+    para(doc, "{{ item.text }}", bold=True, indent=True, after=6, keep=True, style="Mục")
+    para(doc, "{%p else %}")
+    para(doc, "{{ item.text }}", indent=True, after=6, style="Nội dung")
+    para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
-    signature(doc)
+    signature(doc, closing="closing")
     return doc
 
 

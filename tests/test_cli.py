@@ -30,12 +30,13 @@ def hoso(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProces
         capture_output=True,
         text=True,
         timeout=300,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", **env},
+        # This tree's code, even when the console script was installed from another checkout.
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), **env},
     )
 
 
 def test_score_prints_a_table_and_the_verdict() -> None:
-    run = hoso("score", str(SAMPLES / "phuong-doan-ket-2024-tai-pham.yaml"))
+    run = hoso("score", str(SAMPLES / "phuong-doan-ket-2025-tai-pham.yaml"))
     assert run.returncode == 0, run.stderr
     assert "Phường Đoàn Kết" in run.stdout
     assert "Tiêu chí 13" in run.stdout and "2/25" in run.stdout
@@ -164,19 +165,57 @@ def test_generate_writes_the_dossier(tmp_path: Path) -> None:
         "15/TTr-CATP",
         "--proposal-date",
         "2026-11-27",
+        "--final",
+        "--out",
+        str(tmp_path / "out"),
+        HOSO_DATA_DIR=str(tmp_path / "data"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Đã ghi 34 tệp" in run.stdout  # no GCN: the QĐ they cite is not issued yet
+    folder = tmp_path / "out" / "2026" / "ubnd-hai-phong"
+    assert (folder / "quyet-dinh.pdf").read_bytes().startswith(b"%PDF")
+    assert not (folder / "xa-yet-kieu" / "giay-chung-nhan.docx").exists()
+
+
+@pytest.mark.slow
+def test_generate_says_when_no_unit_qualifies(tmp_path: Path) -> None:
+    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
+    run = hoso(
+        "generate",
+        str(SAMPLES),
+        "--year",
+        "2026",
+        "--body",
+        "ubnd-bac-ninh",
+        "--meeting",
+        str(REPO / "samples" / "meetings" / "ca-bac-ninh-2026.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+        HOSO_DATA_DIR=str(tmp_path / "data"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "hồ sơ không có Tờ trình, Quyết định công nhận và Giấy chứng nhận" in run.stdout
+    assert not (tmp_path / "out" / "2026" / "ubnd-bac-ninh" / "to-trinh.pdf").exists()
+
+
+def test_generate_refuses_a_decision_the_registry_has_not_issued(tmp_path: Path) -> None:
+    run = hoso(
+        *GENERATE,
+        "--proposal",
+        "15/TTr-CATP",
+        "--proposal-date",
+        "2026-11-27",
         "--decision",
         "120/QĐ-UBND",
         "--decision-date",
         "2026-12-05",
-        "--final",
         "--out",
         str(tmp_path / "out"),
+        HOSO_DATA_DIR=str(tmp_path / "data"),
     )
-    assert run.returncode == 0, run.stderr
-    assert "Đã ghi 38 tệp" in run.stdout
-    folder = tmp_path / "out" / "2026" / "ubnd-hai-phong"
-    assert (folder / "quyet-dinh.pdf").read_bytes().startswith(b"%PDF")
-    assert (folder / "xa-yet-kieu" / "giay-chung-nhan.docx").exists()
+    assert run.returncode == 2
+    assert "the Quyết định số 120/QĐ-UBND ngày 05 tháng 12 năm 2026 is not issued" in run.stderr
+    assert not (tmp_path / "out").exists()
     assert not list((tmp_path / "out").glob(".hoso-staging-*"))
 
 

@@ -134,3 +134,12 @@ def test_bodies_and_meetings_report_every_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="meeting file") as exc:
         inputs.load_meeting(meeting)
     assert "start:" in exc.value.message and "votes_for:" in exc.value.message
+
+
+def test_an_encoding_error_says_line_and_column() -> None:
+    from docgen.inputs import parse_data
+
+    raw = 'unit:\n  name: "Phường Đồ Sơn"\n  place: Hải Phòng\n'.encode()
+    bad = raw.replace("Hải".encode(), "H\xe1i".encode("latin-1"))  # one Latin-1 byte on line 3
+    with pytest.raises(ValueError, match=r"not UTF-8 text \(line 3, column 11: b'\\xe1'\)"):
+        parse_data(bad, suffix=".yaml")

@@ -106,7 +106,7 @@ def test_end_to_end_sign_issue_deliver_verify(
         # (Lê Chân is not recognised); the "- Lưu: …" line is no recipient.
         assert names[:2] == [
             "Chánh Văn phòng UBND thành phố Hải Phòng",
-            "Công an thành phố Hải Phòng",
+            "Giám đốc Công an thành phố Hải Phòng",  # Điều 3 names the head, not the agency
         ]
         assert "Phường Ngô Quyền" in names and "Phường Lê Chân" not in names
         assert "Bộ Công an (qua V05)" in names

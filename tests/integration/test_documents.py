@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from docgen import dossier, generate, inputs, render, vn
 from docgen.convert import ConverterPool
 from docgen.errors import TemplateError
-from tests.conftest import REPO, need
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 BODIES = inputs.load_bodies(REPO / "samples" / "bodies")
@@ -24,7 +22,7 @@ RESULTS = inputs.score_all(
     inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
 )
 PROPOSAL = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an thành phố Hải Phòng")
-DECISION = dossier.Reference(120, "QĐ-UBND", dt.date(2026, 12, 5), "")
+DECISION = dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), "")
 MEETING = inputs.load_meeting(REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml")
 MM = 72 / 25.4
 ISSUED = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
@@ -36,29 +34,18 @@ def verify_url(code: str) -> str:
     return f"https://xacminh.example.vn/v/{code}"
 
 
-@pytest.fixture(scope="module")
-def pool() -> Iterator[ConverterPool]:
-    need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
-    need(shutil.which("pdftotext") is not None, "poppler-utils missing: make setup installs it")
-    with ConverterPool(size=2, timeout=60) as p:
-        yield p
-
-
 def plan_hai_phong(**changes: object) -> list[generate.Planned]:
     """The sample dossier of UBND thành phố Hải Phòng for 2026, with `changes` to its inputs."""
-    given: dict[str, object] = {"proposal": PROPOSAL, "decision": DECISION, "meeting": MEETING}
+    given: dict[str, object] = {
+        "proposal": PROPOSAL,
+        "decision": DECISION,
+        "meeting": MEETING,
+        "plan_file": inputs.load_plan(REPO / "samples" / "plans", "ubnd-hai-phong", 2026),
+    }
     given.update(changes)
     return generate.plan(
         BODIES["ubnd-hai-phong"], BODIES["ca-hai-phong"], RESULTS, year=2026, **given
     )  # type: ignore[arg-type]
-
-
-@pytest.fixture(scope="module")
-def dossier_dir(pool: ConverterPool, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dossier")
-    planned = plan_hai_phong()
-    generate.build(planned, pool, out, issued_at=ISSUED, verify_url=verify_url)
-    return out / "2026" / "ubnd-hai-phong"
 
 
 def text(pdf: Path, *args: str) -> str:
@@ -85,19 +72,20 @@ def test_decision_header_title_and_recipients(dossier_dir: Path) -> None:
         "QUYẾT ĐỊNH",
         "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
         "QUYẾT ĐỊNH:",
-        "Theo đề nghị của Công an thành phố Hải Phòng tại Tờ trình số 15/TTr-CATP "
+        "Theo đề nghị của Giám đốc Công an thành phố Hải Phòng tại Tờ trình số 15/TTr-CATP "
         "ngày 20 tháng 11 năm 2026.",
         "Nơi nhận:",
         "- Như Điều 3;",
         "- Bộ Công an (qua V05);",
-        "- Lưu: VT, L.Thụy.",
-        "TM. ỦY BAN NHÂN DÂN",
+        "- Lưu: VT, NC.",
         "Trần Minh Khôi",
     ):
         assert expected in joined, expected
     assert re.search(r"Số:\s+/QĐ-UBND", page)
     assert re.search(r"Hải Phòng, ngày\s+tháng\s+năm 2026", page)
     assert "Điều 1." in joined and "Điều 3." in joined
+    # Issued by the Chủ tịch in his own authority: signed CHỦ TỊCH, not on behalf of the UBND.
+    assert "TM." not in joined and "L.Thụy" not in joined
 
 
 def test_decision_annex_lists_the_recognised_units(dossier_dir: Path) -> None:
@@ -118,7 +106,7 @@ def test_certificate_is_landscape_and_cites_the_decision(dossier_dir: Path) -> N
     joined = flat(pdf)
     assert "GIẤY CHỨNG NHẬN" in joined and "XÃ YẾT KIÊU" in joined
     assert (
-        "(Theo Quyết định số 120/QĐ-UBND ngày 05 tháng 12 năm 2026 của Chủ tịch UBND thành "
+        "(Theo Quyết định số 01/QĐ-UBND ngày 05 tháng 12 năm 2026 của Chủ tịch UBND thành "
         "phố Hải Phòng)" in joined
     )
 
@@ -308,13 +296,18 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
         "Thời gian bắt đầu: 08 giờ 00 phút, ngày 25 tháng 11 năm 2026.",
         "Địa điểm: Hội trường Công an thành phố Hải Phòng.",
         "Thành phần tham dự:",
-        "Chủ trì: Đỗ Quang Vinh, giám đốc Công an thành phố Hải Phòng.",
+        "Chủ trì: Đỗ Quang Vinh, Giám đốc Công an thành phố Hải Phòng.",
         "Thư ký: Nguyễn Thị Minh Hà, Thiếu tá, cán bộ Phòng PV01",
-        "11/12 (91,7%) đề nghị công nhận",
+        "Phường Ngô Quyền 100 10/12 (83,3%) đề nghị công nhận",  # each unit its own vote
+        "Xã Yết Kiêu 100 12/12 (100%) đề nghị công nhận",
+        "Vắng mặt: Đại diện Sở Văn hóa, Thể thao và Du lịch (có lý do).",
+        "Phường Lê Chân chưa đủ điều kiện đề nghị công nhận: Tiêu chí",
         "Cuộc họp kết thúc vào 10 giờ 30 phút",
         "- Lưu: VT, Hồ sơ.",
     ):
         assert label in joined, label
+    # Thẩm định only for a unit the meeting appraised (Đông Ngàn's file has appraised scores).
+    assert re.search(r"Phường Lê Chân 94 Chưa đủ điều kiện", joined)
     roles = next(line for line in page.splitlines() if "THƯ KÝ" in line)
     assert roles.index("THƯ KÝ") < roles.index("CHỦ TỌA")
 
@@ -322,8 +315,9 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
 def test_plan_registration_and_notice(dossier_dir: Path) -> None:
     plan = flat(dossier_dir / "ke-hoach.pdf")
     assert "KẾ HOẠCH" in plan and "I. MỤC ĐÍCH, YÊU CẦU" in plan
-    assert "Thời gian đăng ký: trước ngày 20 tháng 02 năm 2026." in plan
-    assert "trước ngày 05 tháng 11 năm 2026." in plan
+    # Hải Phòng's deadlines (seed 000), not Bỉm Sơn's (20/02, 05/11).
+    assert "đăng ký xây dựng đơn vị điển hình trước ngày 15/01 hằng năm" in plan
+    assert "trước ngày 01/12 hằng năm" in plan and "20/02" not in plan
     registration = flat(dossier_dir / "phuong-kien-an" / "ban-dang-ky.pdf")
     assert (
         "BẢN ĐĂNG KÝ" in registration
@@ -332,7 +326,10 @@ def test_plan_registration_and_notice(dossier_dir: Path) -> None:
     assert "đạt loại Xuất sắc" in registration
     notice = flat(dossier_dir / "thong-bao.pdf")
     assert "THÔNG BÁO" in notice and "Phường Ngô Quyền" in notice
-    assert "Phường Kiến An" not in notice  # maintenance year, but it did not keep the title
+    # Every unit in its maintenance year is announced, kept or not, and the loss explained.
+    assert re.search(r"Phường Ngô Quyền Phường 100 Giữ vững", notice)
+    assert re.search(r"Phường Kiến An Phường [\d,]+ Không giữ vững", notice)
+    assert "Phường Kiến An không giữ vững danh hiệu: Tiêu chí" in notice
 
 
 def test_date_rule_in_print_for_every_day_and_month(pool: ConverterPool, tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def test_the_decision_context_carries_article_3_and_its_text_names_the_same_bodi
     article = next(a["text"] for a in ctx["articles"] if a["label"] == "Điều 3.")
     executors = [n for n in named if n.startswith(("Chánh", "Công an", "Thủ trưởng"))]
     assert len(executors) == 3
-    assert article.startswith(", ".join(executors) + " và các đơn vị có tên tại Điều 1")
+    assert article.startswith(", ".join(executors) + " và các đơn vị có tên trong danh sách")
     assert len(recipients(ctx["recipients"], article_3=named)) >= len(named)
 
 

@@ -261,3 +261,73 @@ def test_unit_type_must_match_the_set_and_years_must_make_sense() -> None:
     assert any(p.startswith("first_recognised_year: a build year") for p in problems)
     late = full_marks(XA, mode="duy_tri", first_recognised_year=2026)
     assert problems_of(late) == ["first_recognised_year: 2026 is not before the assessed year 2026"]
+
+
+def test_an_override_cannot_pass_a_broken_threshold_unless_the_policy_allows_it() -> None:
+    """QĐ 3554: "không quá 6%" is a threshold; 2 of 25 reoffenders (8 %) fails it whatever
+    points are written by hand. The verdict names the override and the rule it overrides."""
+    answer = {
+        "met": True,
+        "figures": {"released": 25, "reoffenders": 2},
+        "override": {"points": 5, "reason": "hai đối tượng đã chuyển đi nơi khác"},
+    }
+    raw = with_item(XA, "13.1", answer)
+    refused = run(raw)
+    assert item(refused, "13.1").self_points == 5 and item(refused, "13.1").lifted
+    assert not refused.verdict.recognised
+    (why,) = refused.verdict.shortfalls
+    assert why.startswith("Nội dung 13.1 không đạt ngưỡng bắt buộc (")
+    assert "8%" in why and "hai đối tượng đã chuyển đi nơi khác" in why
+    assert why.endswith("chính sách công nhận không cho phép")
+    lenient = DEFAULT_POLICY.model_copy(update={"threshold_overrides": True})
+    allowed = run(raw, policy=lenient)
+    assert allowed.verdict.recognised and allowed.verdict.shortfalls == ()
+    assert allowed.verdict.notes[0].startswith("Nội dung 13.1 không đạt ngưỡng bắt buộc")
+    # An override of a yes/no sub-item, or one lowering points, is no threshold lifted.
+    lowered = {
+        **answer,
+        "figures": {"released": 25, "reoffenders": 1},
+        "override": {"points": 4, "reason": "trừ điểm theo thẩm định"},
+    }
+    assert not item(run(with_item(XA, "13.1", lowered)), "13.1").lifted
+
+
+def test_more_camera_models_than_movement_models_is_an_input_error() -> None:
+    """TC16: the “Camera an ninh” models are among the movement models ("trong đó")."""
+    figures = {"dan_van_kheo_models": 1, "movement_models": 2, "camera_models": 3}
+    with pytest.raises(InvalidAssessment) as refused:
+        run(with_item(XA, "16.1", {"figures": figures}))
+    (problem,) = refused.value.problems
+    assert problem.location.endswith("16.1.figures.camera_models")
+    assert "3 is more than movement_models (2)" in problem.message
+    assert item(run(with_item(XA, "16.1", {"figures": {**figures, "camera_models": 2}})), "16.1")
+
+
+def test_maintenance_is_only_for_a_unit_recognised_the_year_before() -> None:
+    """Seed 001: the maintenance thresholds are for units that were typical the year before.
+    A unit that lost the title is scored as a build year, its first recognition kept."""
+    gates = {"antt_last_year": True, "movement_rating_last_year": "kha"}
+    lost = {**gates, "recognised_last_year": False}
+    with pytest.raises(InvalidAssessment) as refused:
+        run(full_marks(XA, mode="duy_tri", first_recognised_year=2024, gates=lost))
+    (problem,) = refused.value.problems
+    assert problem.location == "mode" and "builds again (xay_dung)" in problem.message
+    rebuilt = run(full_marks(XA, mode="xay_dung", first_recognised_year=2024, gates=lost))
+    assert rebuilt.verdict.recognised and rebuilt.assessment.first_recognised_year == 2024
+    # Still refused: a build year claiming an earlier recognition without saying it was lost.
+    with pytest.raises(InvalidAssessment, match=r"gates\.recognised_last_year: false"):
+        run(full_marks(XA, mode="xay_dung", first_recognised_year=2024))
+    kept = {**gates, "recognised_last_year": True}
+    assert run(full_marks(XA, mode="duy_tri", first_recognised_year=2024, gates=kept))
+
+
+def test_an_assessment_of_a_year_before_the_criteria_set_is_refused() -> None:
+    """QĐ 3554 applies from 19/5/2025; a 2024 assessment was scored with QĐ 9745."""
+    assert XA.applies_from is not None and XA.applies_from.isoformat() == "2025-05-19"
+    with pytest.raises(InvalidAssessment) as refused:
+        run(full_marks(XA, year=2024))
+    (problem,) = refused.value.problems
+    assert problem.location == "year"
+    assert "2024 is before the criteria set 'xa_phuong' applies" in problem.message
+    assert "from 19/05/2025" in problem.message and "QĐ 9745/QĐ-BCA-V05" in problem.message
+    assert run(full_marks(XA, year=2025)).verdict.recognised
