@@ -19,6 +19,7 @@ from docxtpl import RichText
 
 from docgen import vn
 from docgen.errors import ConfigError, TemplateError
+from docgen.meeting import Meeting as Meeting  # with its rules; re-exported for callers
 from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
 from docgen.scoring import AssessmentResult
 
@@ -378,20 +379,6 @@ def proposal(
         "recipients": ["- Như trên;", *police.recipients],
         "signer": signer_block(police, None),
     }
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """The appraisal meeting of the Công an that a Biên bản records."""
-
-    start: dt.datetime
-    end: dt.datetime
-    place: str
-    attendees: tuple[str, ...]
-    secretary: str  # the name only, as it is signed: "Nguyễn Thị Minh Hà"
-    votes_for: int
-    votes_total: int
-    secretary_position: str = ""  # "Thiếu tá, cán bộ Phòng PV01"
 
 
 def minutes(

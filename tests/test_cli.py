@@ -30,7 +30,13 @@ def hoso(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProces
         capture_output=True,
         text=True,
         timeout=300,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", **env},
+        # PYTHONPATH passes on: a checkout run with another's venv tests its own code.
+        env={
+            "COLUMNS": "200",
+            "PATH": "/usr/bin:/bin",
+            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+            **env,
+        },
     )
 
 
@@ -158,6 +164,17 @@ def test_generate_refuses_without_the_citations_and_writes_nothing(tmp_path: Pat
     assert not (tmp_path / "out").exists()
     bad = hoso(*GENERATE, "--proposal", "TTr-CATP", "--proposal-date", "hôm qua")
     assert bad.returncode == 2 and "--proposal needs a số ký hiệu like 15/TTr-CATP" in bad.stderr
+
+
+def test_generate_refuses_a_meeting_without_votes_naming_the_field(tmp_path: Path) -> None:
+    raw = yaml.safe_load((REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml").read_text())
+    bad = tmp_path / "hop.yaml"
+    bad.write_text(yaml.safe_dump({**raw, "votes_for": 0, "votes_total": 0}), "utf-8")
+    args = [a if a != GENERATE[-1] else str(bad) for a in GENERATE]
+    run = hoso(*args, "--proposal", "15/TTr-CATP", "--proposal-date", "2026-11-27")
+    assert run.returncode == 2
+    assert f"meeting file {bad}: votes_total: the number of votes must be more than 0" in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow

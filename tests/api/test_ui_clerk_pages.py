@@ -330,3 +330,52 @@ def test_a_blank_workbook_reads_back_as_five_units_with_every_answer_missing(sit
     entries = sheet.read_workbook(r.content, "phieu.xlsx")
     assert len(entries) == 5
     assert site.client("clerk").get("/cham-diem/phieu-khac.xlsx").status_code == 404
+
+
+NO_VOTES = {  # a meeting whose vote has no ballots: the Biên bản cannot print a share
+    "start": "2027-11-18T08:00",
+    "end": "2027-11-18T10:00",
+    "place": "Hội trường Công an thành phố Hải Phòng",
+    "secretary": "Đặng Quốc Việt",
+    "votes_for": 0,
+    "votes_total": 0,
+}
+
+
+def test_a_meeting_without_votes_is_refused_by_the_form_and_the_api(site: Site) -> None:
+    """The model's rule, the same message through both doors, and nothing generated."""
+    _import(site)
+    clerk = site.client("clerk")
+    page = clerk.get(f"/ho-so/2027/{BODY}")
+    form = {
+        "csrf": csrf(page.text),
+        "proposal_ref": "15/TTr-CAHP",
+        "proposal_date": "2027-11-20",
+        **{f"meeting_{k}": str(v) for k, v in NO_VOTES.items() if not k.startswith("votes")},
+        "meeting_attendees": "Đại diện Văn phòng Ủy ban nhân dân thành phố",
+        "votes_for": "0",
+        "votes_total": "0",
+    }
+    r = clerk.post(f"/ho-so/2027/{BODY}/tao", data=form)
+    assert r.status_code == 422
+    assert 'data-error="votes_total">Tổng số phiếu phải lớn hơn 0</span>' in r.text
+    assert 'data-error="votes_for"></span>' in r.text  # 0 of 0 breaks only the total's rule
+    with site.app.state.services.sessions.begin() as session:
+        _, token = add_user(
+            session, login="chuyenvien2.haiphong", name="Ngô Thị Hoa", role="clerk", body=BODY
+        )
+    with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
+        r = api.post(
+            "/api/dossiers",
+            json={
+                "body": BODY,
+                "year": 2027,
+                "proposal": {"reference": "15/TTr-CAHP", "date": "2027-11-20"},
+                "meeting": {**NO_VOTES, "attendees": ["Đại diện Văn phòng"]},
+            },
+        )
+    assert r.status_code == 422, r.text
+    error = r.json()
+    assert (error["code"], error["field"]) == ("invalid_meeting", "meeting.votes_total")
+    assert error["message_vi"] == "meeting.votes_total: Tổng số phiếu phải lớn hơn 0"
+    assert access.list_documents(site.services, site.actors["clerk"]) == []
