@@ -215,6 +215,7 @@ def issue_command(
     The số comes from the registry (HOSO_DATABASE_URL, default SQLite in the data folder) in
     the transaction that records the issued document; a failed issue consumes no number."""
     from api import registry
+    from api.issue_date import InvalidIssueDate, issue_day, today
     from signing import images, issue, pki
 
     settings = get_settings()
@@ -223,7 +224,21 @@ def issue_command(
         bodies = inputs.load_bodies(settings.bodies_dir)
         if body not in bodies:
             raise ConfigError(f"unknown issuing body '{body}'", field="body")
-        when = dt.date.fromisoformat(day) if day else dt.date.today()
+        try:
+            given = dt.date.fromisoformat(day) if day else None
+        except ValueError as exc:
+            raise InvalidIssueDate(
+                f"--date: not a date like 2026-12-05: {day!r}",
+                message_vi=f"--date: ngày không hợp lệ (dạng 2026-12-05): {day!r}",
+                field="date",
+            ) from exc
+        when = issue_day(
+            given,
+            today=today(),
+            printed_year=None,  # a file from outside the registry: its year is not known
+            days_back=settings.issue_days_back,
+            days_ahead=settings.issue_days_ahead,
+        )
         context = _signing_context()
         signed = _read(document, "document")
         seal_image = images.seal_image(  # refused before the passphrase is asked for

@@ -14,6 +14,7 @@ verify: that is a result.
 
 from __future__ import annotations
 
+from api.issue_date import InvalidIssueDate
 from docgen import vn
 from docgen.errors import (
     ConfigError,
@@ -52,6 +53,7 @@ STATUS: dict[type[HosoError], int] = {
     UploadError: 422,
     InvalidAssessment: 422,
     InvalidMeeting: 422,
+    InvalidIssueDate: 422,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,

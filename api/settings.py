@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import AnyHttpUrl
+from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,12 @@ class Settings(BaseSettings):
 
     upload_limit: int = 20 * 1024 * 1024
     """Largest PDF (bytes) the verification endpoint accepts."""
+
+    issue_days_back: int = Field(default=30, ge=0)
+    """How many days before today a văn thư may date an issue (api/issue_date.py)."""
+
+    issue_days_ahead: int = Field(default=0, ge=0)
+    """How many days after today a văn thư may date an issue; 0: never in the future."""
 
     bodies_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "bodies"
     """The issuing bodies (YAML, one per body): names, signers, Nơi nhận."""

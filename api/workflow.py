@@ -28,7 +28,7 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import access, assessments, delivery, registry, users
+from api import access, assessments, delivery, issue_date, registry, users
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
@@ -354,7 +354,6 @@ def issue(
     from signing import images
     from signing import issue as issuing
 
-    day = day or dt.date.today()
     with svc.sessions() as session:
         document = access.acting_on(
             session,
@@ -365,6 +364,16 @@ def issue(
             states=("signed",),
         )
         _signable(document)
+        # The draft prints its dossier's year after "năm"; the số's series and the registry's
+        # date must agree with it.
+        back, ahead = svc.issue_window
+        day = issue_date.issue_day(
+            day,
+            today=issue_date.today(),
+            printed_year=document.year,
+            days_back=back,
+            days_ahead=ahead,
+        )
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
     signed = access.stored_file(svc, document)
