@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,7 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import request_id, web
+from api import nul, request_id, web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
@@ -86,6 +86,7 @@ def create_app(
 
     app = FastAPIOffline(
         lifespan=lifespan,
+        dependencies=[Depends(nul.refuse_nul)],
         title="hoso",
         summary="Xác minh văn bản điện tử: chữ ký số (PAdES, ND 30/2020) và sổ đăng ký",
         version="0.1.0",

@@ -15,6 +15,7 @@ verify: that is a result.
 from __future__ import annotations
 
 from api.issue_date import InvalidIssueDate
+from api.nul import NulCharacter
 from docgen import vn
 from docgen.errors import (
     ConfigError,
@@ -54,6 +55,7 @@ STATUS: dict[type[HosoError], int] = {
     InvalidAssessment: 422,
     InvalidMeeting: 422,
     InvalidIssueDate: 422,
+    NulCharacter: 422,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
