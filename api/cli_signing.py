@@ -21,7 +21,7 @@ from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore
 from docgen import inputs, vn
-from docgen.errors import ConfigError, HosoError
+from docgen.errors import ConfigError, Conflict, HosoError, NotFound
 from docgen.model import IssuingBody
 
 if TYPE_CHECKING:
@@ -138,7 +138,9 @@ def _signer(p12: Path | None, token: str | None, key: str | None) -> Iterator[An
             yield signer
     elif p12 is not None:
         if not p12.is_file():
-            raise HosoError(f"no PKCS#12 file at {p12}", field="p12")
+            raise NotFound(
+                f"no PKCS#12 file at {p12}", message_vi=f"Không có tệp khóa {p12}", field="p12"
+            )
         yield signing.load_pkcs12(p12.read_bytes(), _passphrase("Mật khẩu tệp khóa"))
 
 
@@ -154,7 +156,7 @@ def _passphrase(prompt: str) -> bytes:
 
 def _refuse_existing(output: Path) -> None:
     if output.exists():
-        raise HosoError(
+        raise Conflict(
             f"{output} exists; signed documents are never overwritten",
             message_vi=f"{output} đã có; văn bản đã ký không bao giờ bị ghi đè",
             field="out",
@@ -163,7 +165,7 @@ def _refuse_existing(output: Path) -> None:
 
 def _read(path: Path, field: str) -> bytes:
     if not path.is_file():
-        raise HosoError(f"no file at {path}", message_vi=f"Không có tệp {path}", field=field)
+        raise NotFound(f"no file at {path}", message_vi=f"Không có tệp {path}", field=field)
     return path.read_bytes()
 
 
@@ -375,7 +377,9 @@ def verify(
         reports = {}
         for path in documents:
             if not path.is_file():
-                raise HosoError(f"no file at {path}", field="documents")
+                raise NotFound(
+                    f"no file at {path}", message_vi=f"Không có tệp {path}", field="documents"
+                )
             reports[path] = verifying.verify_pdf(
                 path.read_bytes(), roots, online=not offline, moment=moment
             )

@@ -19,12 +19,12 @@ from api.nul import NulCharacter
 from docgen import vn
 from docgen.errors import (
     ConfigError,
+    Conflict,
     Forbidden,
     HosoError,
     InvalidAssessment,
     InvalidMeeting,
     NotFound,
-    StateError,
     Unauthenticated,
 )
 
@@ -59,7 +59,7 @@ STATUS: dict[type[HosoError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
-    StateError: 409,
+    Conflict: 409,  # StateError among them
     # The service's own configuration (no trust roots, no PKI): not the caller's fault.
     ConfigError: 503,
     HosoError: 400,  # any other refusal of what the caller sent

@@ -33,7 +33,7 @@ from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
-from docgen.errors import Forbidden, HosoError, StateError
+from docgen.errors import Conflict, Forbidden, HosoError, NotFound, StateError
 from docgen.model import IssuingBody as BodyModel
 
 TYPE_CODES: dict[str, str] = {
@@ -78,7 +78,11 @@ def generate_dossier(
     government = svc.bodies.get(body)
     police = next((b for b in svc.bodies.values() if b.government == body), None)
     if government is None or police is None:
-        raise HosoError(f"no issuing body '{body}' with its Công an", field="body")
+        raise NotFound(
+            f"no issuing body '{body}' with its Công an",
+            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
+            field="body",
+        )
     key = f"{year}/{body}"
     with svc.sessions() as session:
         rows = session.scalars(
@@ -92,7 +96,7 @@ def generate_dossier(
         proposal = proposal or _cited(session, key, "to-trinh", police.name)
         decision = decision or _cited(session, key, "quyet-dinh", government.name)
     if not rows:
-        raise HosoError(
+        raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
             message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
             field="year",

@@ -26,8 +26,11 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     ├── AccessError            a request the caller may not make
     │   ├── Unauthenticated        no valid token or session
     │   └── Forbidden              a role or issuing body that does not allow the action
-    ├── NotFound               no such document, assessment or recipient link (for the caller)
-    └── StateError             the action does not fit the document's state
+    ├── NotFound               no such document, assessment, user, file or recipient link (for
+    │                          the caller)
+    └── Conflict               the request collides with what exists: a login taken, a
+        │                      certificate registered already, a file never overwritten
+        └── StateError             the action does not fit the document's state
 
 Only the branches the code uses exist; the others are named here so that the tree stays one.
 """
@@ -216,12 +219,21 @@ class Forbidden(AccessError):
 
 
 class NotFound(HosoError):
-    """No such document, assessment or recipient link (or not one the caller may see)."""
+    """No such document, assessment, user, file or recipient link (or not one the caller may
+    see)."""
 
     code = "not_found"
 
 
-class StateError(HosoError):
+class Conflict(HosoError):
+    """The request collides with what exists: a login that is taken, a certificate registered
+    already, an output file that is never overwritten, a dossier with nothing to build from.
+    Nothing was changed."""
+
+    code = "conflict"
+
+
+class StateError(Conflict):
     """The action does not fit the document's state: signing a signed document, issuing a
     draft, revoking a draft. Nothing was changed."""
 

@@ -166,6 +166,18 @@ def test_generate_refuses_without_the_citations_and_writes_nothing(tmp_path: Pat
     assert bad.returncode == 2 and "--proposal needs a số ký hiệu like 15/TTr-CATP" in bad.stderr
 
 
+def test_errors_are_printed_in_vietnamese_with_the_english_after(tmp_path: Path) -> None:
+    data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
+    add = ("users", "add", "luutru.haiphong", "--name", "Đỗ Minh Châu", "--role", "archivist")
+    assert hoso(*add, "--body", "ubnd-hai-phong", **data).returncode == 0
+    again = hoso(*add, "--body", "ubnd-hai-phong", **data)
+    assert again.returncode == 2
+    assert again.stderr == "lỗi: Tên đăng nhập đã có (login 'luutru.haiphong' is taken)\n"
+    nobody = hoso("users", "signature", "khong.co", str(tmp_path / "khong-co.png"), **data)
+    assert nobody.returncode == 2
+    assert nobody.stderr.startswith(f"lỗi: Không có tệp {tmp_path / 'khong-co.png'} (no file at")
+
+
 def test_generate_refuses_a_meeting_without_votes_naming_the_field(tmp_path: Path) -> None:
     raw = yaml.safe_load((REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml").read_text())
     bad = tmp_path / "hop.yaml"
@@ -173,7 +185,10 @@ def test_generate_refuses_a_meeting_without_votes_naming_the_field(tmp_path: Pat
     args = [a if a != GENERATE[-1] else str(bad) for a in GENERATE]
     run = hoso(*args, "--proposal", "15/TTr-CATP", "--proposal-date", "2026-11-27")
     assert run.returncode == 2
-    assert f"meeting file {bad}: votes_total: the number of votes must be more than 0" in run.stderr
+    assert run.stderr.startswith(f"lỗi: Tệp biên bản họp {bad}: votes_total: Tổng số phiếu phải")
+    assert (
+        f"(meeting file {bad}: votes_total: the number of votes must be more than 0" in run.stderr
+    )
     assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
 
 

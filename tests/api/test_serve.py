@@ -108,7 +108,9 @@ def test_a_wrong_database_stops_serve_with_one_line(users_env: dict[str, str]) -
         [str(HOSO), "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 2
-    assert "SQLite or PostgreSQL" in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.startswith("lỗi: hoso lưu sổ đăng ký trong SQLite hoặc PostgreSQL")
+    assert "(hoso keeps its registry in SQLite or PostgreSQL, not mysql)" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_readyz_names_what_is_not_ready(tmp_path: Path) -> None:

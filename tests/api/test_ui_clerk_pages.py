@@ -379,3 +379,16 @@ def test_a_meeting_without_votes_is_refused_by_the_form_and_the_api(site: Site) 
     assert (error["code"], error["field"]) == ("invalid_meeting", "meeting.votes_total")
     assert error["message_vi"] == "meeting.votes_total: Tổng số phiếu phải lớn hơn 0"
     assert access.list_documents(site.services, site.actors["clerk"]) == []
+
+
+def test_a_dossier_with_nothing_to_build_from_is_a_conflict(site: Site) -> None:
+    """No assessment of the year yet: 409 (the request collides with the registry's state),
+    not a 400 as if the request were malformed."""
+    with site.app.state.services.sessions.begin() as session:
+        _, token = add_user(
+            session, login="chuyenvien3.haiphong", name="Ngô Thị Hoa", role="clerk", body=BODY
+        )
+    with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
+        r = api.post("/api/dossiers", json={"body": BODY, "year": 2027})
+    assert r.status_code == 409, r.text
+    assert (r.json()["code"], r.json()["field"]) == ("conflict", "year")
