@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas
 
 from api import access, assessments, workflow
 from api.app import workflow_app
-from api.db import Document
+from api.db import Assessment, Document
 from api.services import Services
 from api.settings import Settings
 from api.users import Actor, add_user, set_password
@@ -392,3 +392,22 @@ def test_a_dossier_with_nothing_to_build_from_is_a_conflict(site: Site) -> None:
         r = api.post("/api/dossiers", json={"body": BODY, "year": 2027})
     assert r.status_code == 409, r.text
     assert (r.json()["code"], r.json()["field"]) == ("conflict", "year")
+
+
+def test_the_api_takes_a_change_by_session_cookie_only_from_this_service(site: Site) -> None:
+    """The browser sends the session cookie to /api from any site: a change needs the page's
+    CSRF token or this service's Origin; reading needs neither."""
+    (assessment_id, *_) = _import(site)
+    clerk = site.client("clerk")
+    token = csrf(clerk.get("/tong-quan").text)
+    path = f"/api/assessments/{assessment_id}/score"
+    for headers in ({}, {"Origin": "https://evil.example"}, {"X-CSRF-Token": "not-the-token"}):
+        r = clerk.post(path, headers=headers)
+        assert r.status_code == 403, (headers, r.text)
+        assert (r.json()["code"], r.json()["field"]) == ("forbidden", "csrf")
+    with site.services.sessions() as session:
+        unscored = session.get(Assessment, assessment_id)
+        assert unscored is not None and unscored.result is None
+    assert clerk.get(f"/api/assessments/{assessment_id}").status_code == 200
+    assert clerk.post(path, headers={"Origin": "http://testserver"}).status_code == 200
+    assert clerk.post(path, headers={"X-CSRF-Token": token}).status_code == 200
