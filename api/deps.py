@@ -21,7 +21,7 @@ from api.lookup import RegistryLookup
 from api.services import Services
 from api.settings import Settings
 from api.trust import TrustRoots
-from api.ui import SESSION_CSRF, SESSION_USER
+from api.ui import SESSION_CSRF, SESSION_USER, session_user
 from api.upload import Upload, receive_pdf
 from api.users import Actor, authenticate
 from api.verification import Verification, verify_upload
@@ -96,7 +96,9 @@ def _actor(
     with services.sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         user_id = request.session.get(SESSION_USER) if credentials is None else None
-        user = session.get(User, user_id) if isinstance(user_id, int) else None
+        user = (
+            session_user(request, session.get(User, user_id)) if isinstance(user_id, int) else None
+        )
         if user is not None:
             if request.method not in SAFE_METHODS:
                 _same_site(request)

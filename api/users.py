@@ -212,6 +212,15 @@ def set_password(session: Session, login: str, password: str) -> None:
             f"no user {login!r}", message_vi=f"Không có người dùng {login!r}", field="login"
         )
     user.password_hash = password_hash(password)
+    user.session_version = (user.session_version or 0) + 1  # sessions of the old password end
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every web session of the user (signing out): the cookies of each, copies included,
+    no longer sign anyone in."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
 
 
 def sign_in(session: Session, login: str, password: str) -> Actor:

@@ -411,3 +411,36 @@ def test_the_api_takes_a_change_by_session_cookie_only_from_this_service(site: S
     assert clerk.get(f"/api/assessments/{assessment_id}").status_code == 200
     assert clerk.post(path, headers={"Origin": "http://testserver"}).status_code == 200
     assert clerk.post(path, headers={"X-CSRF-Token": token}).status_code == 200
+
+
+def _copy(site: Site, signed_in: TestClient) -> TestClient:
+    """Another browser holding a copy of `signed_in`'s session cookie."""
+    copy = TestClient(site.app, follow_redirects=False)
+    copy.__enter__()
+    site.clients.append(copy)
+    copy.cookies.update(signed_in.cookies)
+    return copy
+
+
+def test_signing_out_ends_every_copy_of_the_session(site: Site) -> None:
+    clerk = site.client("clerk")
+    copy = _copy(site, clerk)
+    assert copy.get("/tong-quan").status_code == 200
+    assert copy.get("/api/me").status_code == 200
+    r = clerk.post("/dang-xuat", data={"csrf": csrf(clerk.get("/tong-quan").text)})
+    assert r.status_code == 303
+    assert copy.get("/tong-quan").headers["location"].startswith("/dang-nhap")
+    assert copy.get("/api/me").status_code == 401
+    # Signing in again opens a new session; the old copy stays ended.
+    again = site.client("clerk")
+    assert again.get("/tong-quan").status_code == 200
+    assert copy.get("/api/me").status_code == 401
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(site: Site) -> None:
+    clerk = site.client("clerk")
+    assert clerk.get("/api/me").status_code == 200
+    with site.services.sessions.begin() as session:
+        set_password(session, USERS["clerk"][0], "mat-khau-moi-123")
+    assert clerk.get("/api/me").status_code == 401
+    assert clerk.get("/tong-quan").status_code == 303
