@@ -28,7 +28,7 @@ NONE = "-"
 REQUEST_ID: ContextVar[str] = ContextVar("hoso_request_id", default=NONE)
 _ACCEPTED = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 # The secret part of a recipient's link; the rest of the line stays as it was.
-_TOKEN = re.compile(r"(/r/|/api/links/)[^/?#\s]+")
+_TOKEN = re.compile(r"^(/r/|/api/links/)[^/?#\s]+")
 
 
 def current() -> str:
