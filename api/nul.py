@@ -54,7 +54,9 @@ async def refuse_nul(request: Request) -> None:
         for name, value in form.multi_items():
             if NUL in name or (isinstance(value, str) and NUL in value):
                 raise refused(name.replace(NUL, "") or "body")
-    elif kind == "application/json":
+    elif kind == "application/json" and getattr(request.scope.get("route"), "body_field", None):
+        # Only where the route takes a JSON body (FastAPI has read it): a body no route reads
+        # is not read here either.
         body = await request.body()
         if b"\\u0000" in body.lower() or b"\x00" in body:
             try:
