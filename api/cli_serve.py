@@ -38,7 +38,7 @@ def serve(
     try:
         trust_roots(settings)
     except HosoError as exc:  # the service still starts; each verification will say why
-        err.print(f"cảnh báo: {exc.message_vi}", markup=False)
+        err.print(f"cảnh báo: {exc.message_vi}", markup=False, soft_wrap=True)
     shown_host = f"[{host}]" if ":" in host else host
     base = f"http://{shown_host}:{port}"
     out.print(f"API và tài liệu OpenAPI: {base}/docs", soft_wrap=True)
