@@ -53,6 +53,8 @@ class CheckedFile:
     """The verification's verdict; None for an unsigned draft, of which only the hash counts."""
     sub_indication: str | None
     message: str
+    message_vi: str = ""
+    """The verification's reason in Vietnamese (`Report.message_vi`)."""
 
     @property
     def passed(self) -> bool:
@@ -225,15 +227,27 @@ def _checked(
     if status == "draft":  # not signed yet: nothing to validate
         return CheckedFile(*names, status, digest, None, None, "an unsigned draft, intact")
     report = verify_pdf(pdf, trust_roots, online=online)
+    if status == "signed" and report.signed_draft:  # ND 30's first step, as it should be
+        return CheckedFile(*names, status, digest, Indication.TOTAL_PASSED, None, report.message)
     message = report.message if report.passed else f"{report.indication.value}: {report.message}"
-    return CheckedFile(*names, status, digest, report.indication, report.sub_indication, message)
+    return CheckedFile(
+        *names,
+        status,
+        digest,
+        report.indication,
+        report.sub_indication,
+        message,
+        report.message_vi,
+    )
 
 
 def _failure_vi(checked: CheckedFile) -> str:
     """Why a file did not verify, in the public page's words (api/wording.py)."""
     from api.wording import REASONS
 
-    reason = REASONS.get(checked.sub_indication or "", "không kiểm tra được chữ ký số")
+    reason = checked.message_vi or REASONS.get(
+        checked.sub_indication or "", "không kiểm tra được chữ ký số"
+    )
     if checked.indication is Indication.INDETERMINATE:
         return f"chưa xác định được hiệu lực chữ ký số: {reason}"
     return f"chữ ký số không hợp lệ: {reason}"

@@ -399,7 +399,11 @@ def _moment(at: str | None) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(at)
     except ValueError:
-        raise HosoError(f"--at: '{at}' is not an ISO 8601 time", field="at") from None
+        raise HosoError(
+            f"--at: '{at}' is not an ISO 8601 time",
+            message_vi=f"--at: '{at}' không phải thời điểm theo ISO 8601 (ví dụ 2026-12-05T14:00)",
+            field="at",
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
 
@@ -411,35 +415,73 @@ VERDICT = {
 
 
 def _print_report(path: Path, report: Any) -> None:
-    """One block per signature, then the verdict: readable in an 80-column terminal."""
-
-    def when(value: dt.datetime | None) -> str:
-        return value.astimezone(dt.timezone(dt.timedelta(hours=7))).isoformat() if value else "—"
+    """One block per signature, then the verdict, every sentence in Vietnamese (the ETSI codes
+    stay as codes, on their own line, for whoever needs them): readable in 80 columns."""
+    from api import wording
 
     def yes(value: bool) -> str:
         return "có" if value else "[red]không[/]"
 
     out.print(f"[bold]{shown(path)}[/]  SHA-256 {report.sha256}")
     for c in report.signatures:
-        kind = "chữ ký số" if c.kind == "signature" else "dấu thời gian tài liệu"
-        sub = f" ({c.sub_indication})" if c.sub_indication else ""
-        out.print(f"  • {c.field} — {kind}: {VERDICT[c.indication.value]}{sub}")
+        kind = "Chữ ký số" if c.kind == "signature" else "Dấu thời gian tài liệu"
+        out.print(f"  • {kind} «{c.field}»: {VERDICT[c.indication.value]}")
         who = c.signer or "?"
         if c.organisation and c.organisation != c.signer:
             who += f" — {c.organisation}"
-        out.print(f"      Người ký: {who}", markup=False)
-        out.print(f"      Ký lúc: {when(c.signing_time)}; dấu thời gian: {when(c.timestamp_time)}")
+        label = "Người ký" if c.kind == "signature" else "Đơn vị cấp"
+        out.print(f"      {label}: {who}", markup=False)
+        if c.kind == "signature":
+            out.print(f"      Thời điểm ký (người ký khai): {wording.when(c.signing_time)}")
+        stamp = wording.when(c.timestamp_time)
+        if c.timestamp_time is not None and c.timestamp_authority and c.kind == "signature":
+            stamp += f", do {c.timestamp_authority} cấp"
+        out.print(f"      Dấu thời gian: {stamp}", markup=False)
         out.print(
-            f"      Toàn vẹn: {yes(c.intact)}; tin cậy: {yes(c.trusted)}; thu hồi: "
-            f"{c.revocation}; phạm vi: {c.coverage}; thay đổi sau đó: {c.modification}"
+            f"      Nguyên vẹn: {yes(c.intact)}; chữ ký đúng: {yes(c.valid)}; chứng thư số "
+            f"được tin cậy: {yes(c.trusted)}; thu hồi: "
+            f"{wording.REVOCATION.get(c.revocation, c.revocation).lower()}"
+        )
+        out.print(
+            f"      Phạm vi được ký: {wording.COVERAGE.get(c.coverage, c.coverage).lower()}; "
+            f"thay đổi sau khi ký: {wording.CHANGES.get(c.modification, c.modification).lower()}"
         )
         if c.sub_indication:
-            out.print(f"      {c.message}", markup=False)
+            out.print(f"      Lý do: {c.message_vi}", markup=False)
+            out.print(f"      Mã ETSI: {c.indication.value} / {c.sub_indication}")
     sub = f" / {report.sub_indication}" if report.sub_indication else ""
     out.print(f"  Kết luận: {VERDICT[report.indication.value]} ({report.indication.value}{sub})")
-    out.print(f"  {report.message}", markup=False)
+    out.print(f"  {report.message_vi}", markup=False)
     if report.level:
-        out.print(f"  Mức PAdES: {report.level}")
+        out.print(f"  {wording.level(report.level)}")
+
+
+def roots_command() -> None:
+    """List the trusted roots (HOSO_TRUST_ROOTS_DIR, else the development root) with each one's
+    SHA-256 fingerprint, to check against the fingerprints the issuer publishes."""
+    from signing.verify import load_root_files
+
+    with errors():
+        folder = get_settings().trust_roots_dir
+        found = (
+            load_root_files(folder)
+            if folder is not None and folder.is_dir()
+            else [(None, root) for root in _trust_roots()]
+        )
+    for path, root in found:
+        subject = root.subject.native
+        fingerprint = ":".join(f"{b:02X}" for b in root.sha256)
+        name = subject.get("common_name") or root.subject.human_friendly
+        out.print(f"[bold]{name}[/]", markup=True)
+        if subject.get("organization_name"):
+            out.print(f"  Tổ chức: {subject['organization_name']}", markup=False)
+        out.print(
+            f"  Hiệu lực: từ {root.not_valid_before:%d/%m/%Y} đến {root.not_valid_after:%d/%m/%Y}"
+        )
+        if path is not None:
+            out.print(f"  Tệp: {shown(path)}", markup=False, soft_wrap=True)
+        out.print(f"  SHA-256: {fingerprint}", soft_wrap=True)
+    out.print(f"{len(found)} chứng thư gốc tin cậy.")
 
 
 def register(app: typer.Typer) -> None:
@@ -449,3 +491,4 @@ def register(app: typer.Typer) -> None:
     app.command("issue")(issue_command)
     app.command("sign-attachment")(sign_attachment_command)
     app.command()(verify)
+    app.command("roots")(roots_command)

@@ -55,7 +55,14 @@ class SignaturePublic(BaseModel):
     docmdp_ok: bool | None
     indication: Indication
     sub_indication: str | None
-    message: str
+    message: str = Field(description="why, in English ('valid' when it passed)")
+    message_vi: str = Field(
+        description="why, in Vietnamese, for the reader",
+        examples=["chứng thư số của người ký đã hết hạn ngày 20/11/2024"],
+    )
+    timestamp_authority: str | None = Field(
+        description="who made the timestamp: common name (organisation) of its certificate"
+    )
 
 
 class RegistryRecordPublic(BaseModel):
@@ -97,7 +104,10 @@ class VerificationPublic(BaseModel):
     signatures: list[SignaturePublic]
     indication: Indication
     sub_indication: str | None
-    message: str
+    message: str = Field(description="the verdict's reason in English")
+    message_vi: str = Field(
+        description="the verdict's reason in Vietnamese", examples=["mọi chữ ký số đều hợp lệ"]
+    )
     passed: bool = Field(description="indication is TOTAL_PASSED")
     level: str | None = Field(
         description="PAdES baseline level of the file's structure (B-B, B-T, B-LT, B-LTA); "

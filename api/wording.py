@@ -14,28 +14,16 @@ from typing import Literal
 
 from api.lookup import RegistryRecord, status_vi
 from docgen import vn
+from signing import reasons
 from signing.verify import Indication, Report, SignatureCheck
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 Tone = Literal["green", "amber", "red"]
 
-# Why a signature did not pass, by ETSI EN 319 102-1 sub-indication.
-REASONS = {
-    "HASH_FAILURE": "nội dung văn bản đã bị sửa đổi sau khi ký",
-    "SIG_CRYPTO_FAILURE": "giá trị chữ ký không khớp với nội dung văn bản",
-    "FORMAT_FAILURE": "tệp bị hỏng hoặc đã bị thay đổi sau khi ký theo cách không được phép",
-    "REVOKED": "chứng thư số của người ký đã bị thu hồi trước thời điểm ký",
-    "REVOKED_NO_POE": "chứng thư số đã bị thu hồi và không có bằng chứng chữ ký được tạo trước đó",
-    "NO_CERTIFICATE_CHAIN_FOUND": "chứng thư số không do tổ chức chứng thực được tin cậy cấp",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "chưa kiểm tra được tình trạng chứng thư số: dữ liệu "
-    "thu hồi không có trong tệp và không truy cập được",
-    "TRY_LATER": "chưa có dữ liệu thu hồi của chứng thư số, hãy thử lại sau",
-    "NO_POE": "không có bằng chứng chữ ký được tạo khi chứng thư số còn hiệu lực",
-    "OUT_OF_BOUNDS_NO_POE": "chứng thư số đã hết hạn và không có bằng chứng chữ ký được tạo "
-    "trước đó",
-    "NO_SIGNATURE_FOUND": "tệp không có chữ ký số nào",
-}
+# Why a signature did not pass, by ETSI EN 319 102-1 sub-indication: the core's table, so that
+# the page, the CLI and the JSON never say the same thing two ways.
+REASONS = {sub: reasons.reason_vi(sub) for sub in reasons.REASONS}
 
 FIELDS = {
     "chu_ky": "Chữ ký của người có thẩm quyền",
@@ -104,9 +92,20 @@ class SignatureView:
 
 
 def reason(sub_indication: str | None) -> str:
-    if sub_indication is None:
-        return "không rõ lý do"
-    return REASONS.get(sub_indication, f"lỗi kiểm tra ({sub_indication})")
+    return reasons.reason_vi(sub_indication)
+
+
+def why(report: Report) -> str:
+    """The reason the file's verdict came from, in Vietnamese, without the field's name."""
+    worst = next(
+        (
+            c
+            for c in report.signatures
+            if c.indication is report.indication and c.sub_indication == report.sub_indication
+        ),
+        None,
+    )
+    return worst.message_vi if worst is not None else report.message_vi
 
 
 def verdict(report: Report) -> Verdict:
@@ -119,10 +118,93 @@ def verdict(report: Report) -> Verdict:
             f"Văn bản hợp lệ: {which}, chứng thư số được tin cậy và văn bản không bị thay đổi "
             f"sau khi ký.",
         )
-    why = reason(report.sub_indication)
     if report.indication is Indication.INDETERMINATE:
-        return Verdict("amber", f"Chưa xác định được: {why}.")
-    return Verdict("red", f"Văn bản KHÔNG hợp lệ: {why}.")
+        return Verdict("amber", f"Chưa xác định được: {why(report)}.")
+    return Verdict("red", f"Văn bản KHÔNG hợp lệ: {why(report)}.")
+
+
+# Sub-indications that mean the bytes are not what was signed, whatever else failed.
+ALTERED = {"HASH_FAILURE", "SIG_CRYPTO_FAILURE", "FORMAT_FAILURE"}
+
+
+def altered(report: Report) -> bool:
+    """Whether the file was changed after signing (rather than, say, a certificate failing)."""
+    signatures = [c for c in report.signatures if c.kind == "signature"]
+    return report.sub_indication in ALTERED or any(
+        not (c.intact and c.valid) or c.sub_indication in ALTERED for c in signatures
+    )
+
+
+def _issuer(report: Report) -> str | None:
+    """Who sealed the file as its certificates say: the last signature's organisation."""
+    signatures = [c for c in report.signatures if c.kind == "signature"]
+    if not signatures:
+        return None
+    last = signatures[-1]
+    return last.organisation or last.signer
+
+
+def citizen(report: Report, record: RegistryRecord | None) -> Verdict:
+    """The one plain sentence a citizen reads first: which document (số, ngày, who issued
+    it, from the registry when the page knows it, else from the seal's certificate), and
+    whether it is valid and why, in everyday words. The technical details come after it."""
+    if record is not None:
+        document = (
+            f"văn bản số {record.number} ngày {record.date:%d/%m/%Y} của {record.issuing_body}"
+        )
+    else:
+        body = _issuer(report)
+        document = f"văn bản do {body} ký số" if body else "văn bản"
+    if report.indication is Indication.TOTAL_PASSED:
+        sentence = (
+            f"Tệp này là {document}, hợp lệ: chữ ký số đúng và nội dung không bị thay đổi "
+            f"sau khi ký."
+        )
+        if record is not None and record.status != "in force":
+            # Genuine, but no longer in force: the reader must not stop at "hợp lệ".
+            return Verdict("amber", f"{sentence} Lưu ý: văn bản này {status_vi(record).lower()}.")
+        return Verdict("green", sentence)
+    if not report.signatures:
+        return Verdict(
+            "amber",
+            f"Tệp này không có chữ ký số nào, nên không xác minh được là {document}."
+            if record is not None
+            else "Tệp này không có chữ ký số nào, nên không xác minh được ai đã ban hành và "
+            "nội dung có bị thay đổi hay không.",
+        )
+    if report.signed_draft:
+        signer = report.signatures[0].signer or "người có thẩm quyền"
+        return Verdict(
+            "amber",
+            f"Tệp này là dự thảo đã được {signer} ký nhưng chưa ban hành: chưa có số và con "
+            f"dấu của cơ quan" + (f", nên chưa phải {document}." if record is not None else "."),
+        )
+    if altered(report):
+        body = _issuer(report)
+        return Verdict(
+            "red",
+            f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên không còn là "
+            f"{document} đã được ký."
+            if record is not None
+            else f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi "
+            f"{body + ' ' if body else ''}ký.",
+        )
+    if report.indication is Indication.INDETERMINATE:
+        return Verdict(
+            "amber",
+            f"Chưa xác định được tệp này có phải {document} hợp lệ hay không: {why(report)}.",
+        )
+    return Verdict("red", f"Tệp này KHÔNG hợp lệ ({document}): {why(report)}.")
+
+
+def technical(report: Report) -> tuple[str, ...]:
+    """The file's ETSI codes and the signatures' ones, for the folded technical details."""
+    sub = f" / {report.sub_indication}" if report.sub_indication else ""
+    lines = [f"Kết luận theo ETSI EN 319 102-1: {report.indication.value}{sub}"]
+    for c in report.signatures:
+        code = f" / {c.sub_indication}" if c.sub_indication else ""
+        lines.append(f"{c.field}: {c.indication.value}{code}")
+    return tuple(lines)
 
 
 LEVELS = {
@@ -167,7 +249,15 @@ def signature_view(check: SignatureCheck) -> SignatureView:
     if not timestamp:
         lines.append(Line("Thời điểm ký (người ký khai)", when(check.signing_time)))
     lines += [
-        Line("Dấu thời gian", when(check.timestamp_time)),
+        Line(
+            "Dấu thời gian",
+            when(check.timestamp_time)
+            + (
+                f", do {check.timestamp_authority} cấp"
+                if check.timestamp_authority and check.timestamp_time and not timestamp
+                else ""
+            ),
+        ),
         Line("Nội dung còn nguyên vẹn", yes_no(check.intact), bad=not check.intact),
         Line("Chữ ký đúng", yes_no(check.valid), bad=not check.valid),
         Line("Chứng thư số được tin cậy", yes_no(check.trusted), bad=not check.trusted),
@@ -186,7 +276,7 @@ def signature_view(check: SignatureCheck) -> SignatureView:
     ]
     result = INDICATION[check.indication]
     if check.indication is not Indication.TOTAL_PASSED:
-        result += f": {reason(check.sub_indication)}"
+        result += f": {check.message_vi or reason(check.sub_indication)}"
     return SignatureView(title, TONE[check.indication], result, tuple(lines))
 
 

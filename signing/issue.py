@@ -25,7 +25,7 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from docgen.errors import SigningError
-from signing import images
+from signing import images, nd30
 from signing.archive import with_validation_data
 from signing.fonts import SERIF, SERIF_ITALIC, SerifFont
 from signing.sign import MM, SEAL_FIELD, pades_signer, run_signer
@@ -116,6 +116,8 @@ def seal(
             message_vi="Văn bản không có ô chữ ký số của cơ quan: chưa qua bước ký của người ký",
             field="document",
         )
+    assert organisation.signing_cert is not None
+    nd30.check_seal_body(pdf, organisation.signing_cert.subject.native.get("organization_name"))
     x1, y1, x2, y2 = (float(v) for v in ref.get_object()["/Rect"])  # type: ignore[no-untyped-call]
     width, height = seal_image.width_mm * MM, seal_image.height_mm * MM
     if width > x2 - x1 + 0.5 or height > y2 - y1 + 0.5:

@@ -50,10 +50,9 @@ from reportlab.pdfbase import pdfmetrics
 
 from docgen import stamp
 from docgen.errors import CertificateRejected, KeyUnavailable, SigningError, TimestampUnavailable
-from signing import images, marker
+from signing import images, marker, nd30
 
-SIGNER_FIELD = "chu_ky"
-SEAL_FIELD = "con_dau"
+SIGNER_FIELD, SEAL_FIELD = nd30.SIGNER_FIELD, nd30.SEAL_FIELD
 MM = 72 / 25.4
 
 
@@ -196,12 +195,23 @@ def sign_draft(
     `signing.images.signature_image` checked it), and the empty field for the organisation's
     seal."""
     assert signer.signing_cert is not None
+    nd30.check_draft_form(pdf)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     # In the certified revision itself: every issued copy shows it, and nothing added later has
     # to touch the page (FILL_FORMS would not allow it).
     marker.mark_test_document(writer, signer.signing_cert)
+    # Once signed, the seal locks the document (/Lock with /P 1): after the organisation's
+    # signature only validation data and document timestamps may follow. (A FieldMDP lock of
+    # every field as well trips pyHanko 0.38's diff analysis on the DSS update after the seal,
+    # which it reads as an update of the locked số field: `decide` enforces the rule instead.)
     fields.append_signature_field(
-        writer, SigFieldSpec(SEAL_FIELD, on_page=placement.page, box=placement.seal_box())
+        writer,
+        SigFieldSpec(
+            SEAL_FIELD,
+            on_page=placement.page,
+            box=placement.seal_box(),
+            doc_mdp_update_value=MDPPerm.NO_CHANGES,
+        ),
     )
     image = PdfImage(signature, writer=writer)
     pdf_signer = pades_signer(

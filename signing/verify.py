@@ -6,15 +6,13 @@ signed bytes are intact, the certificate chain trusted and not revoked, what the
 and what changed after it. Overall: an ETSI EN 319 102-1 style indication (TOTAL_PASSED,
 INDETERMINATE, TOTAL_FAILED) with a sub-indication.
 
-Two sources meet here. pyHanko's AdES validation with time (EN 319 102-1 § 5.5, the DSS as
-local knowledge) decides the cryptography, trust, revocation and time of each signature, now or,
-for what cannot be decided now, as of the document timestamp that covers it (the evidence
-record of § 5.6.3: each timestamp judged as of the next, the last one now). It does not judge
-what was changed after a signature, so `decide` (pure) adds the PDF rules on top: every
-signature must cover a
-whole revision; after the certifying signature only what its DocMDP level allows; after the last
-signature only validation data and document timestamps (B-LT/B-LTA), so that a số or an image
-changed after the seal, or an overlay added after signing, never passes.
+This module is the pyHanko adapter. pyHanko's AdES validation with time (EN 319 102-1 § 5.5,
+the DSS as local knowledge) decides the cryptography, trust, revocation and time of each
+signature, now or, for what cannot be decided now, as of what proves when it existed: the
+document timestamp that covers it (the evidence record of § 5.6.3: each timestamp judged as of
+the next, the last one now) or its own signature timestamp (past signature validation,
+§ 5.6.2.4: what keeps a B-LT file valid offline). It does not judge what was changed after a
+signature: `signing.verdict.decide` (pure) adds the PDF and ND 30 rules on top.
 
 Left out: the registry match (whether the file is a registered issued document) belongs to the
 registry; this module knows only the file.
@@ -24,18 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import enum
 import hashlib
 import io
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from asn1crypto import core, crl, ocsp, pem, x509
+from asn1crypto import crl, ocsp, x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.ades import ades_with_time_validation
+from pyhanko.sign.validation import generic_cms
+from pyhanko.sign.validation.ades import ades_timestamp_validation, ades_with_time_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import (
@@ -57,156 +54,37 @@ from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationChec
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
-from docgen.errors import ConfigError
+from signing import facts, hexstrings, legacy, reasons, structure
+from signing.roots import load_root_files, load_roots
+from signing.verdict import (
+    VIETNAM,
+    Indication,
+    Report,
+    SignatureCheck,
+    baseline_level,
+    decide,
+    failed,
+)
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
+__all__ = ["Indication", "Report", "SignatureCheck", "load_root_files", "load_roots", "verify_pdf"]
 
-
-class Indication(enum.StrEnum):
-    """ETSI EN 319 102-1 § 5.1.3 main indications."""
-
-    TOTAL_PASSED = "TOTAL_PASSED"
-    INDETERMINATE = "INDETERMINATE"
-    TOTAL_FAILED = "TOTAL_FAILED"
-
-
-# What may follow a signature, by its position (pyHanko's levels, in increasing order).
-AFTER_LAST = ModificationLevel.LTA_UPDATES  # DSS and document timestamps only
-AFTER_EARLIER = ModificationLevel.FORM_FILLING  # the số, ngày and the later signatures
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """One signature or document timestamp of the file, as the validators saw it."""
-
-    field: str
-    kind: str  # "signature" or "document timestamp"
-    signer: str | None
-    organisation: str | None
-    signing_time: dt.datetime | None  # as the signer claims it
-    timestamp_time: dt.datetime | None  # the RFC 3161 time (signature or document timestamp)
-    intact: bool
-    valid: bool
-    trusted: bool
-    revocation: str  # "good", "revoked", "unknown" or "not checked"
-    coverage: str  # "ENTIRE_FILE", "ENTIRE_REVISION", "CONTIGUOUS_BLOCK_FROM_START", "UNCLEAR"
-    modification: str  # "NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER"
-    certifying: bool
-    docmdp_ok: bool | None
-    indication: Indication
-    sub_indication: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class Report:
-    """The whole file: its hash, every signature, and the overall indication."""
-
-    sha256: str
-    signatures: tuple[SignatureCheck, ...]
-    indication: Indication
-    sub_indication: str | None
-    message: str
-    level: str | None = None  # the PAdES baseline level of the file's structure: `baseline_level`
-
-    @property
-    def passed(self) -> bool:
-        return self.indication is Indication.TOTAL_PASSED
-
-    def as_data(self) -> dict[str, Any]:
-        """JSON-ready: times in ISO 8601 with the Vietnam offset, enums as their names."""
-
-        def plain(value: Any) -> Any:
-            if isinstance(value, dt.datetime):
-                return value.astimezone(VIETNAM).isoformat()
-            if isinstance(value, dict):
-                return {k: plain(v) for k, v in value.items()}
-            if isinstance(value, list | tuple):
-                return [plain(v) for v in value]
-            return str(value) if isinstance(value, enum.Enum) else value
-
-        data: dict[str, Any] = plain(asdict(self))
-        data["passed"] = self.passed
-        return data
-
-
-# ---- the pure part: from per-signature results to the file's verdict -------------------------
-
-
-def _failed(check: SignatureCheck, sub: str, message: str) -> SignatureCheck:
-    return replace(check, indication=Indication.TOTAL_FAILED, sub_indication=sub, message=message)
-
-
-def decide(sha256: str, checks: Sequence[SignatureCheck]) -> Report:
-    """The file's verdict from its signatures in file order (the PDF rules on top of AdES)."""
-    signed = [i for i, c in enumerate(checks) if c.kind == "signature"]
-    if not signed:
-        return Report(
-            sha256,
-            tuple(checks),
-            Indication.INDETERMINATE,
-            "NO_SIGNATURE_FOUND",
-            "the file carries no signature",
-        )
-    judged = tuple(
-        _judge(c, AFTER_LAST if i >= signed[-1] else AFTER_EARLIER) for i, c in enumerate(checks)
-    )
-    for level in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
-        worst = next((c for c in judged if c.indication is level), None)
-        if worst is not None:
-            message = f"{worst.field}: {worst.message}"
-            return Report(sha256, judged, level, worst.sub_indication, message)
-    return Report(sha256, judged, Indication.TOTAL_PASSED, None, "every signature is valid")
-
-
-def baseline_level(parts: Sequence[tuple[str, bool]], *, revocation_data: bool) -> str | None:
-    """The PAdES baseline level (ETSI EN 319 142-1 § 6) that the file's structure reaches, from
-    its signatures in file order as (kind, has a signature timestamp) and whether its DSS holds
-    revocation data: B-B, B-T when every signature is timestamped, B-LT with the validation
-    data, B-LTA when a document timestamp follows the last signature. Structure only: whether
-    the signatures hold is the indication's business. None for a file without a signature."""
-    signatures = [i for i, (kind, _) in enumerate(parts) if kind == "signature"]
-    if not signatures:
-        return None
-    if not all(parts[i][1] for i in signatures):
-        return "B-B"
-    if not revocation_data:
-        return "B-T"
-    if any(kind == "document timestamp" for kind, _ in parts[signatures[-1] + 1 :]):
-        return "B-LTA"
-    return "B-LT"
-
-
-def _judge(check: SignatureCheck, allowed: ModificationLevel) -> SignatureCheck:
-    """`check` failed if it covers too little or too much changed after it."""
-    if check.indication is Indication.TOTAL_FAILED:
-        return check  # already failed on its own: keep that reason
-    if check.coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-        return _failed(check, "FORMAT_FAILURE", "the signature does not cover a whole revision")
-    if check.docmdp_ok is False:
-        return _failed(
-            check,
-            "FORMAT_FAILURE",
-            f"the document was changed after this signature in a way its certification "
-            f"does not permit ({check.modification})",
-        )
-    if ModificationLevel[check.modification] > allowed:
-        return _failed(
-            check,
-            "FORMAT_FAILURE",
-            f"the document was changed after this signature ({check.modification}); "
-            f"only {allowed.name} may follow it",
-        )
-    return check
+hexstrings.install()  # a signature's /Contents read in one slice, not byte by byte
 
 
 # ---- the pyHanko adapter ----------------------------------------------------------------------
 
 
-def _spec(trust_roots: Sequence[x509.Certificate], *, online: bool) -> PdfSignatureValidationSpec:
+def _spec(
+    trust_roots: Sequence[x509.Certificate], *, online: bool, past: bool = False
+) -> PdfSignatureValidationSpec:
+    """pyHanko's validation policy. `past`: the past signature validation of EN 319 102-1
+    § 5.6.2.4, as of a time proven by a timestamp, where revocation data issued after that time
+    and saying "good" proves the certificate was good then (what B-LT files carry)."""
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=list(trust_roots)),
-        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy.from_legacy("hard-fail")),
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy.from_legacy("hard-fail"), retroactive_revinfo=past
+        ),
     )
     rule = (
         RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
@@ -221,26 +99,6 @@ def _spec(trust_roots: Sequence[x509.Certificate], *, online: bool) -> PdfSignat
     )
 
 
-def _names(cert: x509.Certificate | None) -> tuple[str | None, str | None]:
-    if cert is None:
-        return None, None
-    subject = cert.subject.native
-    return subject.get("common_name"), subject.get("organization_name")
-
-
-_EXPLAINED = {
-    "HASH_FAILURE": "the signed content was altered after signing",
-    "SIG_CRYPTO_FAILURE": "the signature value does not match the signed content",
-    "REVOKED": "the signer's certificate was revoked before the signing time",
-    "NO_CERTIFICATE_CHAIN_FOUND": "the certificate does not chain to a trusted root",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "the certificate chain cannot be validated now: "
-    "its revocation data is neither in the file nor reachable",
-    "TRY_LATER": "revocation data for the certificate is not available yet: try again later",
-    "NO_POE": "nothing in the file proves the signature existed while its certificate was valid",
-    "OUT_OF_BOUNDS_NO_POE": "the certificate has expired and nothing in the file proves the "
-    "signature existed before",
-    "REVOKED_NO_POE": "the certificate is revoked and nothing proves the signature came before",
-}
 _REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 _UNKNOWN = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NO_POE"}
 
@@ -271,9 +129,10 @@ async def _check_signature(
     knowledge: LocalKnowledge,
 ) -> SignatureCheck:
     embedded.compute_integrity_info()  # type: ignore[no-untyped-call]
+    signature_spec = replace(spec.signature_validation_spec, local_knowledge=knowledge)
     result: Any = await ades_with_time_validation(
         embedded.signed_data,
-        replace(spec.signature_validation_spec, local_knowledge=knowledge),
+        signature_spec,
         timing_info=timing,
         raw_digest=embedded.compute_digest(),
         extra_status_kwargs=embedded.summarise_integrity_info(),
@@ -281,22 +140,64 @@ async def _check_signature(
     )
     status: Any = result.api_status
     sub = result.ades_subindic
-    signer, organisation = _names(embedded.signer_cert)
-    ts = getattr(status, "timestamp_validity", None)
+    signer, organisation = facts.names(embedded.signer_cert)
     indication = {
         "PASSED": Indication.TOTAL_PASSED,
         "INDETERMINATE": Indication.INDETERMINATE,
         "FAILED": Indication.TOTAL_FAILED,
     }[sub.status.name]
+    sub_name: str | None = None if indication is Indication.TOTAL_PASSED else sub.standard_name
+    trusted = bool(getattr(status, "trusted", False))
     revocation = (
         "revoked"
         if sub.standard_name in _REVOKED
         else "unknown"
         if sub.standard_name in _UNKNOWN
         else "good"
-        if getattr(status, "trusted", False)
+        if trusted
         else "not checked"
     )
+    # pyHanko's AdES result carries the signature timestamp only when the signature itself got
+    # far enough (`timestamp_validity`); one that stopped earlier (SHA-1, a missing chain)
+    # still has a timestamp worth reporting, validated on its own.
+    ts = getattr(status, "timestamp_validity", None)
+    if ts is None and indication is not Indication.TOTAL_PASSED and structure.timestamped(embedded):
+        ts = await _validated_timestamp(embedded, signature_spec, timing)
+    message, message_vi = reasons.PASSED
+    if indication is not Indication.TOTAL_PASSED:
+        moment = timing.validation_time
+        chain = (
+            await facts.chain(
+                embedded.signer_cert,
+                [*embedded.other_embedded_certs, *knowledge.known_certs],
+                spec.signature_validation_spec.cert_validation_policy.trust_manager,
+                moment,
+            )
+            if embedded.signer_cert is not None
+            else facts.Chain(False, (), None)
+        )
+        if chain.reaches_root and not trusted:
+            trusted = True  # sound up to a configured root: what failed is said below
+            if sub_name in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER"):
+                revocation = "unknown"
+        if sub_name == "CERTIFICATE_CHAIN_GENERAL_FAILURE" and chain.expired and ts is None:
+            # pyHanko's name for an expired certificate with nothing to prove the signature
+            # older: EN 319 102-1 calls it OUT_OF_BOUNDS_NO_POE.
+            sub_name = "OUT_OF_BOUNDS_NO_POE"
+        message, message_vi = reasons.explain(
+            sub_name,
+            reasons.Facts(
+                weak_algorithms=facts.weak_algorithms(embedded),
+                expired=chain.expired,
+                missing_issuer=chain.missing_issuer,
+                reaches_root=chain.reaches_root,
+                forged=chain.forged,
+                revocation_unknown=revocation == "unknown",
+                moment=moment if timing.point_in_time_validation else None,
+            ),
+        )
+        if sub_name not in reasons.REASONS and result.failure_msg:
+            message = f"{message}: {result.failure_msg}"  # pyHanko's words for the rare ones
     return SignatureCheck(
         # pyHanko's name is a TextStringObject tied to the parsed file: `asdict` in `as_data`
         # would deep-copy the whole PDF with it.
@@ -308,25 +209,46 @@ async def _check_signature(
         timestamp_time=ts.timestamp if ts is not None else None,
         intact=bool(getattr(status, "intact", False)),
         valid=bool(getattr(status, "valid", False)),
-        trusted=bool(getattr(status, "trusted", False)),
+        trusted=trusted,
         revocation=revocation,
         coverage=getattr(status.coverage, "name", "UNCLEAR"),
         modification=getattr(status.modification_level, "name", "OTHER"),
         certifying=embedded.docmdp_level is not None,
         docmdp_ok=status.docmdp_ok if status is not None else None,
         indication=indication,
-        sub_indication=None if indication is Indication.TOTAL_PASSED else sub.standard_name,
-        message="valid"
-        if indication is Indication.TOTAL_PASSED
-        else _EXPLAINED.get(sub.standard_name, result.failure_msg or sub.standard_name),
+        sub_indication=sub_name,
+        message=message,
+        message_vi=message_vi,
+        timestamp_authority=facts.authority(ts.signing_cert) if ts is not None else None,
     )
+
+
+async def _validated_timestamp(
+    embedded: EmbeddedPdfSignature, spec: SignatureValidationSpec, timing: ValidationTimingInfo
+) -> Any:
+    """The signature timestamp's status when its token is intact and its signature verifies
+    (whether its authority is trusted is the signature's verdict's business), else None."""
+    try:
+        for token in generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False):
+            found: Any = await ades_timestamp_validation(
+                tst_signed_data=token,
+                validation_spec=spec,
+                timing_info=timing,
+                expected_tst_imprint=generic_cms.message_imprint_checker(embedded.signer_info),
+            )
+            status = found.api_status
+            if status is not None and status.intact and status.valid:
+                return status
+    except Exception:  # a malformed token: there is no timestamp to report
+        return None
+    return None
 
 
 async def _check_timestamp(
     embedded: EmbeddedPdfSignature, context: ValidationContext
 ) -> SignatureCheck:
     status = await async_validate_pdf_timestamp(embedded, context)
-    signer, organisation = _names(embedded.signer_cert)
+    signer, organisation = facts.names(embedded.signer_cert)
     ok = status.intact and status.valid and status.trusted
     return SignatureCheck(
         field=str(embedded.field_name),
@@ -356,6 +278,14 @@ async def _check_timestamp(
         if not status.valid
         else "NO_CERTIFICATE_CHAIN_FOUND",
         message="valid" if ok else "the document timestamp does not validate",
+        message_vi=reasons.PASSED[1]
+        if ok
+        else "dấu thời gian tài liệu không còn khớp với nội dung tệp"
+        if not status.intact
+        else "chữ ký của dấu thời gian tài liệu không đúng"
+        if not status.valid
+        else "dấu thời gian tài liệu không do đơn vị cấp dấu thời gian được tin cậy cấp",
+        timestamp_authority=facts.authority(embedded.signer_cert),
     )
 
 
@@ -378,6 +308,7 @@ def _broken(field: str, exc: Exception) -> SignatureCheck:
         indication=Indication.TOTAL_FAILED,
         sub_indication="FORMAT_FAILURE",
         message=f"the signature cannot be processed: {exc}",
+        message_vi="chữ ký bị hỏng hoặc đã bị sửa đổi, không xử lý được",
     )
 
 
@@ -431,7 +362,12 @@ async def _verify(
         )
 
     async def check(
-        embedded: EmbeddedPdfSignature, *, at: dt.datetime, fetch: bool, historical: bool
+        embedded: EmbeddedPdfSignature,
+        *,
+        at: dt.datetime,
+        fetch: bool,
+        historical: bool,
+        past: bool = False,
     ) -> SignatureCheck:
         if embedded.sig_object_type == "/DocTimeStamp":
             # The timestamp's own chain is checked with what the DSS holds.
@@ -449,7 +385,7 @@ async def _verify(
             return await _check_timestamp(embedded, context)
         return await _check_signature(
             embedded,
-            _spec(trust_roots, online=fetch),
+            _spec(trust_roots, online=fetch, past=past),
             ValidationTimingInfo(at, at, point_in_time_validation=historical),
             knowledge=knowledge,
         )
@@ -457,43 +393,98 @@ async def _verify(
     checks: list[SignatureCheck] = []
     for embedded in embedded_all:
         try:
-            # From what the file carries first: pyHanko drops the local revocation data when
-            # a fetch fails, so a record whose services are gone must be checked offline.
-            found = await check(embedded, at=moment, fetch=False, historical=historical)
-            if online and found.indication is Indication.INDETERMINATE:
-                found = await check(embedded, at=moment, fetch=True, historical=historical)
-            # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this
-            # signature proves it existed then, so what cannot be decided now (an expired
-            # certificate, stale revocation data) is decided as of that time, from the data
-            # the file carried. The timestamp itself is judged in turn, up to the last one,
-            # which must hold now. (pyHanko's own LTA validation does not go back in time when
-            # revocation data is merely stale: it calls that a chain failure.)
-            for proof in _evidence(embedded, embedded_all):
-                if found.indication is not Indication.INDETERMINATE:
-                    break
-                found = await check(embedded, at=proof, fetch=False, historical=True)
+            found = await _checked(embedded, embedded_all, check, moment, online, historical)
         except Exception as exc:  # a malformed signature is a failed signature
             found = _broken(str(embedded.field_name or "?"), exc)
         checks.append(found)
+    shape = structure.read(pdf, reader, embedded_all)
     level = baseline_level(
         [
-            (c.kind, c.kind != "signature" or _timestamped(e))
+            (c.kind, c.kind != "signature" or structure.timestamped(e))
             for c, e in zip(checks, embedded_all, strict=True)
         ],
         revocation_data=dss is not None and bool(dss.ocsps or dss.crls),
     )
-    return replace(decide(sha256, checks), level=level)
+    checks = legacy.in_file_order(
+        checks, embedded_all, await legacy.checks(reader, pdf, trust_roots, moment)
+    )
+    return replace(decide(sha256, checks, shape), level=level)
 
 
-def _timestamped(embedded: EmbeddedPdfSignature) -> bool:
-    """Whether the signature carries an RFC 3161 signature timestamp (an unsigned attribute)."""
-    try:
-        attributes = embedded.signer_info["unsigned_attrs"]
-        if isinstance(attributes, core.Void):
-            return False
-        return any(a["type"].native == "signature_time_stamp_token" for a in attributes)
-    except Exception:  # a malformed signature: its check has already failed
-        return False
+async def _checked(
+    embedded: EmbeddedPdfSignature,
+    everything: Sequence[EmbeddedPdfSignature],
+    check: Callable[..., Awaitable[SignatureCheck]],
+    moment: dt.datetime,
+    online: bool,
+    historical: bool,
+) -> SignatureCheck:
+    """One signature or document timestamp: now; else as of what proves when it existed."""
+    # From what the file carries first: pyHanko drops the local revocation data when a fetch
+    # fails, so a record whose services are gone must be checked offline.
+    found = await check(embedded, at=moment, fetch=False, historical=historical)
+    if online and found.indication is Indication.INDETERMINATE:
+        found = await check(embedded, at=moment, fetch=True, historical=historical)
+    if embedded.sig_object_type == "/DocTimeStamp":
+        return found
+    stamped = structure.timestamp_time(embedded)
+    if found.indication is not Indication.TOTAL_FAILED and stamped is not None:
+        # ND 30 and EN 319 102-1: the signing time the timestamp proves must fall inside the
+        # signer certificate's validity (pyHanko 0.38 checks only its start).
+        failed = _outside_validity(found, embedded, stamped)
+        if failed is not None:
+            return failed
+    # The evidence record (EN 319 102-1 § 5.6.3): a document timestamp over this signature
+    # proves it existed then, so what cannot be decided now (an expired certificate, stale
+    # revocation data) is decided as of that time, from the data the file carried. The
+    # timestamp itself is judged in turn, up to the last one, which must hold now. (pyHanko's
+    # own LTA validation does not go back in time when revocation data is merely stale: it
+    # calls that a chain failure.)
+    for proof in _evidence(embedded, everything):
+        if found.indication is not Indication.INDETERMINATE:
+            return found
+        found = await check(embedded, at=proof, fetch=False, historical=True)
+    if found.indication is Indication.INDETERMINATE and stamped is not None:
+        # B-LT: the signature timestamp is the proof of existence, and the revocation data the
+        # file carries, issued after it, proves the certificates good at that time (past
+        # signature validation, § 5.6.2.4), as long as the timestamp's own certificate holds.
+        past: SignatureCheck = await check(
+            embedded, at=stamped, fetch=False, historical=True, past=True
+        )
+        if past.indication is Indication.TOTAL_PASSED and structure.timestamp_holds(
+            embedded, moment
+        ):
+            return past
+    return found
+
+
+def _outside_validity(
+    found: SignatureCheck, embedded: EmbeddedPdfSignature, stamped: dt.datetime
+) -> SignatureCheck | None:
+    cert = embedded.signer_cert
+    if cert is None:
+        return None
+    if stamped > cert.not_valid_after:
+        return failed(
+            found,
+            "EXPIRED",
+            f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp) with a certificate that "
+            f"expired on {cert.not_valid_after:%d/%m/%Y}",
+            f"được ký lúc {stamped.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (theo dấu thời gian) "
+            f"bằng chứng thư số đã hết hạn ngày "
+            f"{cert.not_valid_after.astimezone(VIETNAM):%d/%m/%Y}",
+        )
+    if stamped < cert.not_valid_before:
+        return failed(
+            found,
+            "NOT_YET_VALID",
+            f"signed at {stamped:%Y-%m-%d %H:%M} UTC (timestamp), before the certificate "
+            f"became valid on {cert.not_valid_before:%d/%m/%Y}",
+            f"được ký lúc {stamped.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (theo dấu thời gian), "
+            f"trước khi chứng thư số có hiệu lực ngày "
+            f"{cert.not_valid_before.astimezone(VIETNAM):%d/%m/%Y}",
+        )
+    return None
 
 
 def verify_pdf(
@@ -511,18 +502,3 @@ def verify_pdf(
     return asyncio.run(
         _verify(pdf, trust_roots, online=online, moment=when, historical=moment is not None)
     )
-
-
-def load_roots(folder: Path) -> list[x509.Certificate]:
-    """Every PEM certificate in `folder` (*.pem, *.crt): the roots a verifier trusts."""
-    roots: list[x509.Certificate] = []
-    for path in sorted([*folder.glob("*.pem"), *folder.glob("*.crt")]):
-        for _, _, der in pem.unarmor(path.read_bytes(), multiple=True):
-            roots.append(x509.Certificate.load(der))
-    if not roots:
-        raise ConfigError(
-            f"no PEM certificate in the trust roots folder {folder}",
-            message_vi=f"Thư mục chứng thư gốc tin cậy {folder} không có chứng thư PEM nào",
-            field="trust_roots_dir",
-        )
-    return roots

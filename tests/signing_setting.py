@@ -59,6 +59,8 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting]:
     arch = pki.init(folder, BODIES, url=f"http://127.0.0.1:{port}")
     ctx = dict(generate.sample_contexts()["quyet-dinh.docx"])
     ctx["signer"] = {"authority": "TM. ỦY BAN NHÂN DÂN", "title": CHAIR_TITLE, "name": CHAIR}
+    # The body whose seal issues it (issuing checks the seal's organisation against the header).
+    ctx["body"] = {"header_name": ORGANISATION.upper(), "parent_header": None}
     with ConverterPool(size=1) as pool:
         draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", ctx)))
     with pki.serve(arch, port=port) as base:

@@ -70,7 +70,8 @@ def result_context(
 ) -> dict[str, Any]:
     report = verification.report
     return {
-        "verdict": wording.verdict(report),
+        "verdict": wording.citizen(report, verification.registered or expected),
+        "codes": wording.technical(report),
         "match": wording.match(verification.registered, expected),
         "signatures": [wording.signature_view(c) for c in report.signatures],
         "sha256": report.sha256,

@@ -4,8 +4,10 @@ NFC text, readable on a phone, and loads nothing but its own stylesheet."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +16,10 @@ from tests.api.conftest import (
     RECORD,
     AppFactory,
     TestClient,
+    app_factory,
     registered,
 )
+from tests.conftest import SHARED, need
 from tests.signing_setting import Setting
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
@@ -136,8 +140,15 @@ def test_the_registered_file_is_valid_and_the_registered_one(
     with TestClient(make_pki_app(registry=registered(issued_pdf))) as client:
         r = client.post(f"/v/{RECORD.code}", files={"file": ("qd.pdf", issued_pdf)})
     html = page(r)
-    assert re.search(r'class="verdict green">Văn bản hợp lệ: 2 chữ ký số đều đúng', html)
+    assert re.search(
+        r'class="verdict green">Tệp này là văn bản số 06/QĐ-UBND ngày 05/12/2026 của Ủy ban '
+        r"nhân dân thành phố Hải Phòng, hợp lệ: chữ ký số đúng và nội dung không bị thay đổi",
+        html,
+    )
     assert "Tệp này trùng khớp từng bit với văn bản 06/QĐ-UBND đã đăng ký" in html
+    # The technical details come after the sentence, folded.
+    assert html.index("<details>") > html.index("verdict green")
+    assert re.search(r"<details>.*TOTAL_PASSED.*SHA-256.*</details>", html, re.S)
     text = visible(html)
     assert "Chữ ký của người có thẩm quyền Hợp lệ" in text
     assert "Chữ ký số của cơ quan, tổ chức Hợp lệ" in text
@@ -154,10 +165,52 @@ def test_a_tampered_copy_is_red_and_not_the_registered_one(
         r = client.post(f"/v/{RECORD.code}", files={"file": ("qd.pdf", tampered_pdf)})
     html = page(r)
     assert re.search(
-        r'class="verdict red">Văn bản KHÔNG hợp lệ: nội dung văn bản đã bị sửa đổi sau khi ký',
+        r'class="verdict red">Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên '
+        r"không còn là văn bản số 06/QĐ-UBND ngày 05/12/2026 của Ủy ban nhân dân thành phố "
+        r"Hải Phòng đã được ký.",
         html,
     )
     assert "không trùng khớp với bản đã đăng ký của văn bản 06/QĐ-UBND" in html
+
+
+def _seal_certificate_byte_changed(issued: bytes) -> bytes:
+    """The issued file with one byte changed inside the seal's own certificate (in the
+    signature's /Contents, outside the signed byte ranges): its issuer's signature breaks."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    seal = next(
+        e
+        for e in PdfFileReader(io.BytesIO(issued), strict=False).embedded_signatures
+        if e.field_name == "con_dau"
+    )
+    der = seal.signer_cert.dump()
+    for encoded in (der.hex().upper().encode(), der.hex().encode()):
+        at = issued.find(encoded)
+        if at >= 0:
+            break
+    assert at >= 0, "the seal's certificate is in its /Contents"
+    spot = at + len(encoded) - 40  # inside the issuer's signature on the certificate
+    data = bytearray(issued)
+    data[spot : spot + 1] = b"0" if data[spot : spot + 1] != b"0" else b"1"
+    return bytes(data)
+
+
+@pytest.mark.slow
+def test_a_one_byte_change_reads_as_a_changed_file_not_an_untrusted_body(
+    make_pki_app: AppFactory, issued_pdf: bytes, tampered_pdf: bytes
+) -> None:
+    """Whether the byte is in the text or in the seal's certificate, the citizen's first
+    sentence says the file was changed, never that the UBND's certificate is not trusted."""
+    with TestClient(make_pki_app(registry=registered(issued_pdf))) as client:
+        for changed in (tampered_pdf, _seal_certificate_byte_changed(issued_pdf)):
+            assert sum(a != b for a, b in zip(changed, issued_pdf, strict=True)) == 1
+            html = page(client.post(f"/v/{RECORD.code}", files={"file": ("qd.pdf", changed)}))
+            first = re.search(r'<p class="verdict (\w+)">([^<]*)</p>', html)
+            assert first is not None
+            tone, sentence = first.groups()
+            assert tone == "red", sentence
+            assert sentence.startswith("Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi"), sentence
+            assert "tin cậy" not in sentence and "06/QĐ-UBND" in sentence
 
 
 @pytest.mark.slow
@@ -167,7 +220,10 @@ def test_an_unsigned_draft_is_amber_on_the_check_page(
     with TestClient(make_pki_app()) as client:
         r = client.post("/xac-minh", files={"file": ("du-thao.pdf", setting.draft)})
     html = page(r)
-    assert 'class="verdict amber">Chưa xác định được: tệp không có chữ ký số nào.' in html
+    assert (
+        'class="verdict amber">Tệp này không có chữ ký số nào, nên không xác minh được ai đã '
+        "ban hành và nội dung có bị thay đổi hay không." in html
+    )
     assert "không trùng khớp với văn bản nào trong sổ đăng ký" in html
 
 
@@ -178,5 +234,31 @@ def test_the_check_page_finds_the_registered_document(
     with TestClient(make_pki_app(registry=registered(issued_pdf))) as client:
         r = client.post("/xac-minh", files={"file": ("qd.pdf", issued_pdf)})
     text = visible(page(r))
-    assert "Văn bản hợp lệ:" in text
+    assert "Tệp này là văn bản số 06/QĐ-UBND ngày 05/12/2026 của Ủy ban nhân dân" in text
     assert "Văn bản đã đăng ký Số, ký hiệu 06/QĐ-UBND" in text
+
+
+def test_a_real_government_decree_reads_plainly(tmp_path: Path) -> None:
+    """A real decree of the government portal (../shared/real), with the national and Ban Cơ
+    yếu roots configured: amber, one plain sentence naming who signed it and why it cannot be
+    confirmed, the Ban Cơ yếu timestamp in the folded details."""
+    real = SHARED / "real"
+    need((real / "certs-roots").is_dir(), f"../shared/real is not beside the repository ({real})")
+    pdf = real / "pdfs" / "vgca-g1_gov-portal_nd-119-2018-hoa-don-dien-tu_2018-09-13.pdf"
+    with TestClient(app_factory(tmp_path, real / "certs-roots")()) as client:
+        html = page(client.post("/xac-minh", files={"file": ("nd-119.pdf", pdf.read_bytes())}))
+    first = re.search(r'<p class="verdict (\w+)">([^<]*)</p>', html)
+    assert first is not None
+    assert first.groups() == (
+        "amber",
+        "Chưa xác định được tệp này có phải văn bản do Văn phòng Chính phủ ký số hợp lệ hay "
+        "không: chữ ký dùng thuật toán SHA-1, không còn được chấp nhận vì không còn an toàn; "
+        "chứng thư số của người ký đã hết hạn ngày 14/01/2019; không có chứng thư số của tổ "
+        "chức cấp Co quan chung thuc so Chinh phu (Ban Co yeu Chinh phu) trong tệp cũng như "
+        "trong các chứng thư gốc tin cậy.",
+    )
+    details = html[html.index("<details>") :]
+    assert "16:07:31 ngày 13 tháng 9 năm 2018 (giờ Việt Nam), do Máy chủ cấp dấu thời gian 01" in (
+        visible(details)
+    )
+    assert "INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE" in details

@@ -250,6 +250,9 @@ def test_the_issued_decision_passes_with_both_signatures_and_its_record(
         assert signature["indication"] == "TOTAL_PASSED"
         assert signature["intact"] and signature["trusted"] and signature["revocation"] == "good"
         assert signature["timestamp_time"].endswith("+07:00")
+        assert signature["message_vi"] == "hợp lệ"
+        assert signature["timestamp_authority"] == "hoso TEST Timestamp Authority (hoso TEST PKI)"
+    assert data["message_vi"] == "mọi chữ ký số đều hợp lệ"
     assert data["signatures"][0]["signer"] == "TEST Trần Minh Khôi"
     found = data["registry"]
     assert found["number"] == record.number and found["date"] == record.date.isoformat()
@@ -294,6 +297,8 @@ def test_a_tampered_copy_fails_and_is_not_the_registered_file(
     data = r.json()
     assert (data["indication"], data["sub_indication"]) == ("TOTAL_FAILED", "HASH_FAILURE")
     assert not data["passed"] and data["registry"] is None
+    assert data["message"].endswith("the signed content was altered after signing")
+    assert data["message_vi"].endswith(": nội dung văn bản đã bị sửa đổi sau khi ký")
 
 
 def test_the_app_is_built_per_settings_not_at_import(tmp_path: Any) -> None:

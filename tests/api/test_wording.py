@@ -4,6 +4,7 @@ page's verdict and match sentences, the HTTP status of each domain error."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from api import wording
 from api.errors import UnsupportedUpload, UploadError, UploadTooLarge, http_status, size_text
 from api.lookup import normalise_code, status_text, status_vi
 from docgen.errors import ConfigError, HosoError, InvalidAssessment
-from signing.verify import Indication, Report, SignatureCheck, decide
+from signing.verdict import Indication, Report, SignatureCheck, decide
 from tests.api.conftest import RECORD, REPLACED, REVOKED
 
 CODES = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=10, max_size=10)
@@ -130,3 +131,109 @@ def test_whether_the_file_is_the_registered_one() -> None:
     assert "không phải văn bản 06/QĐ-UBND" in wording.match(REVOKED, RECORD).sentence
     assert "không trùng khớp với bản đã đăng ký" in wording.match(None, RECORD).sentence
     assert wording.match(None).tone == "amber"
+
+
+def test_every_check_and_report_has_its_vietnamese_message() -> None:
+    """Built anywhere (the adapter, `decide`, a test), a check and a report say it in
+    Vietnamese: given, or from the one table of reasons by sub-indication."""
+    assert check(Indication.TOTAL_PASSED).message_vi == "hợp lệ"
+    unknown = check(Indication.INDETERMINATE, "TRY_LATER")
+    assert unknown.message_vi == wording.REASONS["TRY_LATER"]
+    report = decide("0" * 64, [unknown])
+    assert report.message_vi == f"chu_ky: {wording.REASONS['TRY_LATER']}"
+    assert report.as_data()["message_vi"] == report.message_vi
+    assert decide("0" * 64, [check(Indication.TOTAL_PASSED)]).message_vi == (
+        "mọi chữ ký số đều hợp lệ"
+    )
+    assert decide("0" * 64, []).message_vi == "tệp không có chữ ký số nào"
+    # `decide` failing a passed signature replaces its Vietnamese too, never keeps "hợp lệ".
+    changed = decide("0" * 64, [check(Indication.TOTAL_PASSED, coverage="UNCLEAR")])
+    assert changed.signatures[0].message_vi == "chữ ký không bao trùm trọn một phiên bản của tệp"
+    assert wording.reason("FORMAT_FAILURE") == wording.REASONS["FORMAT_FAILURE"]
+
+
+def test_the_citizen_reads_one_plain_sentence_first() -> None:
+    body = "Ủy ban nhân dân thành phố Hải Phòng"
+    passed = decide("0" * 64, [check(Indication.TOTAL_PASSED, organisation=f"TEST {body}")])
+    assert wording.citizen(passed, RECORD) == wording.Verdict(
+        "green",
+        f"Tệp này là văn bản số 06/QĐ-UBND ngày 05/12/2026 của {body}, hợp lệ: chữ ký số đúng "
+        f"và nội dung không bị thay đổi sau khi ký.",
+    )
+    revoked = wording.citizen(passed, REVOKED)
+    assert revoked.tone == "amber"
+    assert revoked.sentence.endswith(
+        "hợp lệ: chữ ký số đúng và nội dung không bị thay đổi sau "
+        "khi ký. Lưu ý: văn bản này đã bị thu hồi."
+    )
+    # Without a registry record, who sealed it comes from the last signature's certificate.
+    assert wording.citizen(passed, None).sentence.startswith(
+        f"Tệp này là văn bản do TEST {body} ký số, hợp lệ"
+    )
+    altered = decide("0" * 64, [check(Indication.TOTAL_FAILED, "HASH_FAILURE", intact=False)])
+    assert wording.citizen(altered, RECORD).sentence == (
+        f"Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký, nên không còn là văn bản "
+        f"số 06/QĐ-UBND ngày 05/12/2026 của {body} đã được ký."
+    )
+    assert wording.citizen(altered, None).sentence == (
+        "Tệp này KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi TEST Trần Minh Khôi ký."
+    )
+    stale = decide(
+        "0" * 64,
+        [
+            check(
+                Indication.INDETERMINATE,
+                "OUT_OF_BOUNDS_NO_POE",
+                message_vi="chứng thư số của người ký đã hết hạn ngày 20/11/2024",
+            )
+        ],
+    )
+    sentence = wording.citizen(stale, RECORD)
+    assert sentence.tone == "amber"
+    assert sentence.sentence.endswith(": chứng thư số của người ký đã hết hạn ngày 20/11/2024.")
+    assert "chu_ky" not in sentence.sentence  # the field's name is for the details
+    assert wording.technical(stale) == (
+        "Kết luận theo ETSI EN 319 102-1: INDETERMINATE / OUT_OF_BOUNDS_NO_POE",
+        "chu_ky: INDETERMINATE / OUT_OF_BOUNDS_NO_POE",
+    )
+
+
+def test_the_nd30_rules_say_why_in_vietnamese() -> None:
+    """The verdicts `decide` adds on top of each signature carry their own Vietnamese: a
+    signed draft, a signature after the seal, another body's seal, data after %%EOF."""
+    from signing.structure import Structure
+
+    chair = check(Indication.TOTAL_PASSED)
+    seal = check(
+        Indication.TOTAL_PASSED,
+        field="con_dau",
+        certifying=False,
+        organisation="TEST Ủy ban nhân dân tỉnh Bắc Ninh",
+    )
+    draft = decide("0" * 64, [chair], Structure(seal_field=True))
+    assert draft.message_vi == "đã ký, chưa ban hành — chưa có số và con dấu của cơ quan"
+    assert wording.citizen(draft, None) == wording.Verdict(
+        "amber",
+        "Tệp này là dự thảo đã được TEST Trần Minh Khôi ký nhưng chưa ban hành: chưa có số và "
+        "con dấu của cơ quan.",
+    )
+    assert wording.citizen(draft, RECORD).sentence.endswith(
+        "chưa có số và con dấu của cơ quan, nên chưa phải văn bản số 06/QĐ-UBND ngày 05/12/2026 "
+        "của Ủy ban nhân dân thành phố Hải Phòng."
+    )
+    header = "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"
+    wrong_body = decide("0" * 64, [chair, seal], Structure(seal_field=True, header=header))
+    assert wrong_body.indication is Indication.TOTAL_FAILED
+    assert wrong_body.message_vi == (
+        "con_dau: con dấu là của TEST Ủy ban nhân dân tỉnh Bắc Ninh, không phải của cơ quan "
+        "ban hành ghi ở đầu văn bản"
+    )
+    later = replace(seal, field="them", signer="TEST Lê Văn Phó")
+    after = decide(
+        "0" * 64,
+        [chair, replace(seal, organisation=header), later],
+        Structure(seal_field=True, header=header),
+    )
+    assert after.signatures[2].message_vi.startswith("có chữ ký được thêm sau con dấu của cơ quan")
+    zip_after = decide("0" * 64, [chair], Structure(trailing_bytes=22))
+    assert zip_after.message_vi == "sau phần kết thúc của tệp PDF có thêm 22 byte dữ liệu khác"

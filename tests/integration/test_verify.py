@@ -124,8 +124,12 @@ def test_the_issued_decision_carries_the_revocation_data_of_both_signatures(
 
 
 def test_a_signed_draft_is_b_t_and_an_unsigned_one_has_no_level(setting: Setting) -> None:
+    """The chair's signature holds, but a signed draft is never the verdict of an issued
+    decision: no số, no seal."""
     signed = verify_pdf(signed_by(setting, "ubnd-hai-phong--chu-tich"), [setting.root])
-    assert (signed.indication, signed.level) == (Indication.TOTAL_PASSED, "B-T")
+    assert (signed.indication, signed.level) == (Indication.INDETERMINATE, "B-T")
+    assert signed.sub_indication == "SIG_CONSTRAINTS_FAILURE" and "not issued" in signed.message
+    assert signed.signatures[0].indication is Indication.TOTAL_PASSED
     assert verify_pdf(setting.draft, [setting.root]).level is None
 
 
@@ -144,8 +148,8 @@ def test_the_archived_record_verifies_offline_and_after_expiry(
 ) -> None:
     """A PKI of its own, stopped once the record is sealed. The issued file (B-LT) passes from
     what it carries while that is fresh; the archived record (B-LTA) passes from its DSS now,
-    next year when the issued file's OCSP responses are stale and it cannot be decided any
-    more, and in 2031 when the signers' certificates (valid to 2030) have expired."""
+    next year when the issued file's OCSP responses are stale, and in 2031 when the signers'
+    certificates (valid to 2030) have expired."""
     record = archived_record(tmp_path / "pki", setting.draft)
     root, sealed, done = record.root, record.sealed, record.issued
     # The services are stopped now.
@@ -155,12 +159,17 @@ def test_the_archived_record_verifies_offline_and_after_expiry(
     assert (now.indication, now.level) == (Indication.TOTAL_PASSED, "B-LTA"), now.message
     assert [c.kind for c in now.signatures] == ["signature", "signature", "document timestamp"]
     next_year = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
-    stale = verify_pdf(done, [root], moment=next_year)
-    assert stale.indication is Indication.INDETERMINATE
-    # Next year and in 2031 the record is decided as of its document timestamp.
+    # Next year, when its OCSP responses are stale, and in 2031, when the signers'
+    # certificates have expired, the issued file is decided as of its signature timestamps
+    # (past signature validation: its timestamp authority's certificate holds to 2040), the
+    # archived record as of its document timestamp.
     for moment in (next_year, dt.datetime(2031, 6, 1, tzinfo=dt.UTC)):
-        later = verify_pdf(sealed, [root], moment=moment)
-        assert later.indication is Indication.TOTAL_PASSED, (moment, later.message)
+        for pdf in (done, sealed):
+            later = verify_pdf(pdf, [root], moment=moment)
+            assert later.indication is Indication.TOTAL_PASSED, (moment, later.message)
+    # Past the timestamp authority's certificate only the archived record holds.
+    after = dt.datetime(2041, 1, 1, tzinfo=dt.UTC)
+    assert verify_pdf(done, [root], moment=after).indication is not Indication.TOTAL_PASSED
 
 
 def _flip_signed_byte(pdf: bytes) -> bytes:

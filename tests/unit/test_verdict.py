@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing.verify import Indication, SignatureCheck, baseline_level, decide
+from signing.verdict import Indication, SignatureCheck, baseline_level, decide
 
 PASSED = SignatureCheck(
     field="chu_ky",
