@@ -104,7 +104,7 @@ def create_app(
         session_cookie="hoso_session",
         max_age=8 * 3600,
         same_site="lax",
-        https_only=str(settings.public_base_url).startswith("https://"),
+        https_only=settings.secure_cookies(),
     )
     # Outermost of the middlewares: every answer, and each log line while it is made, has it.
     app.add_middleware(request_id.RequestIdMiddleware)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     upload_limit: int = 20 * 1024 * 1024
     """Largest PDF (bytes) the verification endpoint accepts."""
 
+    cookie_secure: bool | None = None
+    """Send the session cookie over HTTPS only (its Secure flag); default: when
+    `public_base_url` is https. Set it when TLS ends at a proxy in front of an http URL."""
+
     issue_days_back: int = Field(default=30, ge=0)
     """How many days before today a văn thư may date an issue (api/issue_date.py)."""
 
@@ -78,6 +82,11 @@ class Settings(BaseSettings):
                 f.flush()
                 os.fsync(f.fileno())
         return path.read_bytes()
+
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return str(self.public_base_url).startswith("https://")
 
     def link_url(self, token: str) -> str:
         return f"{str(self.public_base_url).rstrip('/')}/r/{token}"

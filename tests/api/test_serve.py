@@ -161,3 +161,22 @@ def test_link_tokens_are_cut_from_logged_paths() -> None:
     assert redact(f"/r/{token}") == "/r/…"
     assert redact(f"/api/links/{token}/file?x=1") == "/api/links/…/file?x=1"
     assert redact("/v/ABCDE-FGHIJ") == "/v/ABCDE-FGHIJ"
+
+
+@pytest.mark.parametrize(
+    ("values", "secure"),
+    [
+        ({}, False),
+        ({"public_base_url": "https://hoso.example.vn"}, True),
+        ({"cookie_secure": True}, True),  # TLS ends at a proxy in front of an http URL
+        ({"public_base_url": "https://hoso.example.vn", "cookie_secure": False}, False),
+    ],
+)
+def test_the_session_cookie_is_secure_as_configured(
+    tmp_path: Path, values: dict[str, object], secure: bool
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", **values)  # type: ignore[arg-type]
+    with TestClient(create_app(settings)) as client:
+        cookie = client.get("/dang-nhap").headers.get("set-cookie", "")
+    assert cookie.startswith("hoso_session=")
+    assert ("; secure" in cookie.lower()) is secure
