@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,11 +21,12 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import web
+from api import nul, request_id, web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
 from api.routes import (
+    health,
     links,
     pages,
     ui_archive,
@@ -85,6 +86,7 @@ def create_app(
 
     app = FastAPIOffline(
         lifespan=lifespan,
+        dependencies=[Depends(nul.refuse_nul)],
         title="hoso",
         summary="Xác minh văn bản điện tử: chữ ký số (PAdES, ND 30/2020) và sổ đăng ký",
         version="0.1.0",
@@ -102,11 +104,14 @@ def create_app(
         session_cookie="hoso_session",
         max_age=8 * 3600,
         same_site="lax",
-        https_only=str(settings.public_base_url).startswith("https://"),
+        https_only=settings.secure_cookies(),
     )
+    # Outermost of the middlewares: every answer, and each log line while it is made, has it.
+    app.add_middleware(request_id.RequestIdMiddleware)
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    app.include_router(health.router)
     app.include_router(verify.router)
     app.include_router(pages.router)
     app.include_router(work.router)
@@ -118,11 +123,13 @@ def create_app(
     app.add_exception_handler(HosoError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
     return app
 
 
 def app_from_env() -> FastAPI:
-    """The app of the environment's settings (HOSO_*): the uvicorn `--factory` entry point."""
+    """The whole service of the environment's settings (HOSO_*): what `hoso serve` runs in
+    each worker (`uvicorn api.app:app_from_env --factory` is the same)."""
     # pyHanko logs what it recovered from in a tampered file with tracebacks; the answer
     # already says it.
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
@@ -140,7 +147,8 @@ def workflow_app(settings: Settings) -> FastAPI:
 
 
 def database_registry(settings: Settings) -> RegistryLookup:
-    """The registry in the configured database (brought to the latest schema)."""
+    """The registry in the configured database (brought to the latest schema), for an app
+    that verifies only."""
     from api import db
     from api.registry import DatabaseLookup
 
@@ -159,14 +167,19 @@ def _is_page(request: Request) -> bool:
 
 def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
     """JSON for the API; for a person on a public page, the Vietnamese message as a page."""
+    error.request_id = request_id.current()
     if _is_page(request):
         # A visitor cannot fix the service's configuration: the details stay in the API's answer.
         message = error.message_vi if status < 500 else UNAVAILABLE_VI
-        context = {"message": message, "back": request.url.path}
-        return pages.page(
+        context = {"message": message, "back": request.url.path, "request_id": error.request_id}
+        answer: Response = pages.page(
             request.app.state.templates, request, "error.html", context, status=status
         )
-    return JSONResponse(error.model_dump(), status_code=status)
+    else:
+        answer = JSONResponse(error.model_dump(), status_code=status)
+    # Starlette answers an unexpected error outside the request id's middleware.
+    answer.headers[request_id.HEADER] = error.request_id
+    return answer
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
@@ -212,3 +225,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A fault of the service: the same shape, with the request id to find its traceback in the
+    log (Starlette logs it after this answer), and no detail of the fault."""
+    error = ErrorPublic(
+        code="internal_error",
+        message="the service failed to answer; quote the request id when reporting it",
+        message_vi="Dịch vụ gặp lỗi khi xử lý yêu cầu; khi báo lỗi, xin ghi kèm mã yêu cầu",
+        field="",
+    )
+    return _answer(request, error, 500)

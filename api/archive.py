@@ -170,7 +170,11 @@ def _selection(year: int | None, dossier: str | None) -> tuple[ColumnElement[boo
         )
     if dossier is not None:
         if not dossier.strip():
-            raise HosoError("the dossier to export is empty", field="dossier")
+            raise NotFound(
+                "the dossier to export is empty",
+                message_vi="Hồ sơ cần xuất không có văn bản nào",
+                field="dossier",
+            )
         words = f"in dossier {dossier}", f"trong hồ sơ {dossier}"
         return Document.dossier == dossier, "dossier", *words
     return Document.year == year, "year", f"of {year}", f"năm {year}"

@@ -21,7 +21,7 @@ from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import criteria, inputs, sheet, vn
 from docgen.dossier import Meeting, Reference
-from docgen.errors import ConfigError, HosoError
+from docgen.errors import ConfigError, Conflict
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
@@ -160,7 +160,11 @@ def sheet_new(
     """Write a workbook a clerk can fill in: one sheet per unit, one row per sub-item."""
     with errors():
         if target.exists() and not force:
-            raise HosoError(f"{target} exists; use --force to overwrite it", field="target")
+            raise Conflict(
+                f"{target} exists; use --force to overwrite it",
+                message_vi=f"{target} đã có; dùng --force để ghi đè",
+                field="target",
+            )
         filled: list[Assessment] = []
         if from_:
             filled = [

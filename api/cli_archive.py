@@ -30,7 +30,7 @@ from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore, sha256
 from docgen import inputs
-from docgen.errors import HosoError
+from docgen.errors import Conflict, HosoError, NotFound
 
 archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
 
@@ -107,7 +107,9 @@ def archive_renew(
     for path in documents:
         try:
             if not path.is_file():
-                raise HosoError(f"no file at {path}", field="documents")
+                raise NotFound(
+                    f"no file at {path}", message_vi=f"Không có tệp {path}", field="documents"
+                )
             pdf = path.read_bytes()
             if not archive.needs_renewal(pdf, now=now, margin=margin):
                 expiry = archive.last_timestamp_expiry(pdf)
@@ -196,7 +198,7 @@ def archive_export(
     settings = get_settings()
     with errors():
         if output.exists():
-            raise HosoError(
+            raise Conflict(
                 f"{output} exists; an export never replaces a file",
                 message_vi=f"{output} đã có; bản xuất không ghi đè tệp có sẵn",
                 field="out",

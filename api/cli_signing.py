@@ -21,7 +21,7 @@ from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from api.store import LocalStore
 from docgen import inputs, vn
-from docgen.errors import ConfigError, HosoError
+from docgen.errors import ConfigError, Conflict, HosoError, NotFound
 from docgen.model import IssuingBody
 
 if TYPE_CHECKING:
@@ -138,7 +138,9 @@ def _signer(p12: Path | None, token: str | None, key: str | None) -> Iterator[An
             yield signer
     elif p12 is not None:
         if not p12.is_file():
-            raise HosoError(f"no PKCS#12 file at {p12}", field="p12")
+            raise NotFound(
+                f"no PKCS#12 file at {p12}", message_vi=f"Không có tệp khóa {p12}", field="p12"
+            )
         yield signing.load_pkcs12(p12.read_bytes(), _passphrase("Mật khẩu tệp khóa"))
 
 
@@ -154,7 +156,7 @@ def _passphrase(prompt: str) -> bytes:
 
 def _refuse_existing(output: Path) -> None:
     if output.exists():
-        raise HosoError(
+        raise Conflict(
             f"{output} exists; signed documents are never overwritten",
             message_vi=f"{output} đã có; văn bản đã ký không bao giờ bị ghi đè",
             field="out",
@@ -163,7 +165,7 @@ def _refuse_existing(output: Path) -> None:
 
 def _read(path: Path, field: str) -> bytes:
     if not path.is_file():
-        raise HosoError(f"no file at {path}", message_vi=f"Không có tệp {path}", field=field)
+        raise NotFound(f"no file at {path}", message_vi=f"Không có tệp {path}", field=field)
     return path.read_bytes()
 
 
@@ -215,6 +217,7 @@ def issue_command(
     The số comes from the registry (HOSO_DATABASE_URL, default SQLite in the data folder) in
     the transaction that records the issued document; a failed issue consumes no number."""
     from api import registry
+    from api.issue_date import InvalidIssueDate, issue_day, today
     from signing import images, issue, pki
 
     settings = get_settings()
@@ -223,7 +226,21 @@ def issue_command(
         bodies = inputs.load_bodies(settings.bodies_dir)
         if body not in bodies:
             raise ConfigError(f"unknown issuing body '{body}'", field="body")
-        when = dt.date.fromisoformat(day) if day else dt.date.today()
+        try:
+            given = dt.date.fromisoformat(day) if day else None
+        except ValueError as exc:
+            raise InvalidIssueDate(
+                f"--date: not a date like 2026-12-05: {day!r}",
+                message_vi=f"--date: ngày không hợp lệ (dạng 2026-12-05): {day!r}",
+                field="date",
+            ) from exc
+        when = issue_day(
+            given,
+            today=today(),
+            printed_year=None,  # a file from outside the registry: its year is not known
+            days_back=settings.issue_days_back,
+            days_ahead=settings.issue_days_ahead,
+        )
         context = _signing_context()
         signed = _read(document, "document")
         seal_image = images.seal_image(  # refused before the passphrase is asked for
@@ -360,7 +377,7 @@ def verify(
         reports = {}
         for path in documents:
             if not path.is_file():
-                raise HosoError(
+                raise NotFound(
                     f"no file at {path}", message_vi=f"Không có tệp {path}", field="documents"
                 )
             reports[path] = verifying.verify_pdf(

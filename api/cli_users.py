@@ -11,7 +11,7 @@ import typer
 
 from api.console import errors, out
 from api.settings import get_settings
-from docgen.errors import HosoError
+from docgen.errors import HosoError, NotFound
 
 users_app = typer.Typer(help="Users, their roles and certificates.", no_args_is_help=True)
 
@@ -47,7 +47,7 @@ def certificate(
 
     with errors():
         if not path.is_file():
-            raise HosoError(f"no file at {path}", field="path")
+            raise NotFound(f"no file at {path}", message_vi=f"Không có tệp {path}", field="path")
         data = path.read_bytes()
         if pem.detect(data):
             _, _, data = pem.unarmor(data)
@@ -76,7 +76,7 @@ def signature(
 
     with errors():
         if not path.is_file():
-            raise HosoError(f"no file at {path}", field="path")
+            raise NotFound(f"no file at {path}", message_vi=f"Không có tệp {path}", field="path")
         url = get_settings().database()
         db.upgrade(url)
         with db.session_factory(url).begin() as session:

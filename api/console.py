@@ -33,7 +33,10 @@ def errors() -> Iterator[None]:
             err.print(f"  • {problem}", markup=False)
         raise typer.Exit(2) from None
     except HosoError as exc:
-        err.print(f"error: {exc.message}", markup=False)
+        # Vietnamese like the rest of the output; the English after it, where it says more
+        # (the words an operator searches for, the technical detail).
+        detail = "" if exc.message == exc.message_vi else f" ({exc.message})"
+        err.print(f"lỗi: {exc.message_vi}{detail}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

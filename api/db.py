@@ -171,6 +171,9 @@ class User(Base):
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     """A signer's own signature image (checked by signing.images); None: a sample drawn from
     their name."""
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Web sessions opened under another version no longer work: signing out and a new
+    password move it on (api/ui.py)."""
 
 
 class SignerCertificate(Base):

@@ -7,7 +7,9 @@ import, so each test makes an app of its own.
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,11 +21,11 @@ from api.lookup import RegistryLookup
 from api.services import Services
 from api.settings import Settings
 from api.trust import TrustRoots
-from api.ui import SESSION_USER
+from api.ui import SESSION_CSRF, SESSION_USER, session_user
 from api.upload import Upload, receive_pdf
 from api.users import Actor, authenticate
 from api.verification import Verification, verify_upload
-from docgen.errors import ConfigError
+from docgen.errors import ConfigError, Forbidden
 
 
 def _settings(request: Request) -> Settings:
@@ -94,10 +96,46 @@ def _actor(
     with services.sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         user_id = request.session.get(SESSION_USER) if credentials is None else None
-        user = session.get(User, user_id) if isinstance(user_id, int) else None
+        user = (
+            session_user(request, session.get(User, user_id)) if isinstance(user_id, int) else None
+        )
         if user is not None:
+            if request.method not in SAFE_METHODS:
+                _same_site(request)
             return Actor.of(user)
         return authenticate(session, credentials.credentials if credentials else None)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _same_site(request: Request) -> None:
+    """A change asked with the session cookie alone could come from any site the user visits
+    (the browser sends the cookie along): it needs the page's CSRF token in X-CSRF-Token, or
+    an Origin that is this service's. Programs send their Bearer token and need neither."""
+    expected = request.session.get(SESSION_CSRF)
+    given = request.headers.get("x-csrf-token", "")
+    if isinstance(expected, str) and given and hmac.compare_digest(expected, given):
+        return
+    origin = request.headers.get("origin", "").lower()
+    settings: Settings = request.app.state.settings
+    if origin and origin in (
+        _origin(str(request.base_url)),
+        _origin(str(settings.public_base_url)),
+    ):
+        return
+    raise Forbidden(
+        "a change asked with the session cookie needs the page's X-CSRF-Token header or this "
+        "service's Origin; programs use their Bearer token",
+        message_vi="Yêu cầu dùng phiên đăng nhập phải kèm mã X-CSRF-Token của trang hoặc đến "
+        "từ chính trang này; chương trình dùng mã truy cập (Bearer)",
+        field="csrf",
+    )
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -14,14 +14,17 @@ verify: that is a result.
 
 from __future__ import annotations
 
+from api.issue_date import InvalidIssueDate
+from api.nul import NulCharacter
 from docgen import vn
 from docgen.errors import (
     ConfigError,
+    Conflict,
     Forbidden,
     HosoError,
     InvalidAssessment,
+    InvalidMeeting,
     NotFound,
-    StateError,
     Unauthenticated,
 )
 
@@ -50,10 +53,13 @@ STATUS: dict[type[HosoError], int] = {
     UnsupportedUpload: 415,
     UploadError: 422,
     InvalidAssessment: 422,
+    InvalidMeeting: 422,
+    InvalidIssueDate: 422,
+    NulCharacter: 422,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
-    StateError: 409,
+    Conflict: 409,  # StateError among them
     # The service's own configuration (no trust roots, no PKI): not the caller's fault.
     ConfigError: 503,
     HosoError: 400,  # any other refusal of what the caller sent

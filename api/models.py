@@ -23,6 +23,11 @@ class ErrorPublic(BaseModel):
     message: str = Field(examples=["file: the file is larger than the limit of 20 MiB"])
     message_vi: str = Field(examples=["Tệp tải lên vượt quá giới hạn 20 MiB"])
     field: str = Field(examples=["file"], description="the input at fault; '' for none")
+    request_id: str = Field(
+        default="",
+        examples=["3f2b9c4e8d7a41f0b6c5e2d1a0f9e8d7"],
+        description="the request's id, also in the X-Request-ID header and the server's log",
+    )
 
 
 class SignaturePublic(BaseModel):

@@ -39,6 +39,8 @@ class Services:
     seal: Callable[[str], bytes]
     """The seal image of an issuing body, by id (signing.images.body_seal)."""
     converter: Callable[[], ConverterPool]
+    issue_window: tuple[int, int] = (30, 0)
+    """Days before and after today a văn thư may date an issue (Settings.issue_days_*)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -95,4 +97,5 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         context=context,
         seal=lambda body: images.body_seal(settings.bodies_dir, body, bodies[body].name),
         converter=_LazyPool(settings),
+        issue_window=(settings.issue_days_back, settings.issue_days_ahead),
     )

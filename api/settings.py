@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import AnyHttpUrl
+from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     upload_limit: int = 20 * 1024 * 1024
     """Largest PDF (bytes) the verification endpoint accepts."""
 
+    cookie_secure: bool | None = None
+    """Send the session cookie over HTTPS only (its Secure flag); default: when
+    `public_base_url` is https. Set it when TLS ends at a proxy in front of an http URL."""
+
+    issue_days_back: int = Field(default=30, ge=0)
+    """How many days before today a văn thư may date an issue (api/issue_date.py)."""
+
+    issue_days_ahead: int = Field(default=0, ge=0)
+    """How many days after today a văn thư may date an issue; 0: never in the future."""
+
     bodies_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "bodies"
     """The issuing bodies (YAML, one per body): names, signers, Nơi nhận."""
 
@@ -72,6 +82,11 @@ class Settings(BaseSettings):
                 f.flush()
                 os.fsync(f.fileno())
         return path.read_bytes()
+
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return str(self.public_base_url).startswith("https://")
 
     def link_url(self, token: str) -> str:
         return f"{str(self.public_base_url).rstrip('/')}/r/{token}"

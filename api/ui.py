@@ -23,6 +23,16 @@ from docgen.errors import Forbidden, HosoError
 
 SESSION_USER = "uid"
 SESSION_CSRF = "csrf"
+SESSION_VERSION = "sv"
+
+
+def session_user(request: Request, user: User | None) -> User | None:
+    """`user` if the request's session was opened under their current session version (not
+    signed out since, no new password since); None otherwise."""
+    if user is None or request.session.get(SESSION_VERSION) != user.session_version:
+        return None
+    return user
+
 
 # The signed-in pages: their own scripts and stylesheets only, frames of their own PDFs and
 # page images, forms posted to the service itself.
@@ -60,7 +70,7 @@ def _page_actor(request: Request) -> Actor:
         services = request.app.state.services
         with services.sessions() as session:
             session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-            user = session.get(User, user_id)
+            user = session_user(request, session.get(User, user_id))
             if user is not None:
                 return Actor.of(user)
     request.session.clear()

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from api.db import ROLES, IssuingBody, Role, SignerCertificate, User
 from docgen import vn
-from docgen.errors import ConfigError, Forbidden, HosoError, Unauthenticated
+from docgen.errors import ConfigError, Conflict, Forbidden, HosoError, NotFound, Unauthenticated
 
 ROLE_VI: dict[str, str] = {
     "clerk": "chuyên viên",
@@ -99,9 +99,7 @@ def add_user(
     if body is not None and session.get(IssuingBody, body) is None:
         raise ConfigError(f"unknown issuing body '{body}'", field="body")
     if session.scalar(select(User.id).where(User.login == login)) is not None:
-        raise HosoError(
-            f"login {login!r} is taken", message_vi="Tên đăng nhập đã có", field="login"
-        )
+        raise Conflict(f"login {login!r} is taken", message_vi="Tên đăng nhập đã có", field="login")
     token = secrets.token_urlsafe(32)
     user = User(login=login, name=vn.nfc(name), role=role, issuing_body_id=body)
     user.token_hash = token_hash(token)
@@ -131,10 +129,16 @@ def register_certificate(session: Session, login: str, certificate: x509.Certifi
     """Register `certificate` to the user `login`: they may sign only with what is theirs."""
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
-        raise HosoError(f"no user {login!r}", field="login")
+        raise NotFound(
+            f"no user {login!r}", message_vi=f"Không có người dùng {login!r}", field="login"
+        )
     digest = certificate_sha256(certificate)
     if session.scalar(select(SignerCertificate).where(SignerCertificate.sha256 == digest)):
-        raise HosoError("this certificate is registered already", field="certificate")
+        raise Conflict(
+            "this certificate is registered already",
+            message_vi="Chứng thư số này đã được đăng ký",
+            field="certificate",
+        )
     session.add(
         SignerCertificate(
             user_id=user.id,
@@ -153,7 +157,9 @@ def register_signature_image(session: Session, login: str, png: bytes) -> None:
 
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
-        raise HosoError(f"no user {login!r}", field="login")
+        raise NotFound(
+            f"no user {login!r}", message_vi=f"Không có người dùng {login!r}", field="login"
+        )
     if user.role != "signer":
         raise HosoError(
             f"{login} is not a signer ({user.role}): only signers have a signature image",
@@ -202,8 +208,19 @@ def set_password(session: Session, login: str, password: str) -> None:
         )
     user = session.scalar(select(User).where(User.login == login.strip().lower()))
     if user is None:
-        raise HosoError(f"no user {login!r}", field="login")
+        raise NotFound(
+            f"no user {login!r}", message_vi=f"Không có người dùng {login!r}", field="login"
+        )
     user.password_hash = password_hash(password)
+    user.session_version = (user.session_version or 0) + 1  # sessions of the old password end
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every web session of the user (signing out): the cookies of each, copies included,
+    no longer sign anyone in."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
 
 
 def sign_in(session: Session, login: str, password: str) -> Actor:

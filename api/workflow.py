@@ -28,12 +28,12 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import access, assessments, citing, delivery, registry, users
+from api import access, assessments, citing, delivery, issue_date, registry, users
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
-from docgen.errors import Forbidden, HosoError, StateError
+from docgen.errors import Conflict, Forbidden, HosoError, NotFound, StateError
 from docgen.model import IssuingBody as BodyModel
 
 TYPE_CODES: dict[str, str] = {
@@ -78,7 +78,11 @@ def generate_dossier(
     government = svc.bodies.get(body)
     police = next((b for b in svc.bodies.values() if b.government == body), None)
     if government is None or police is None:
-        raise HosoError(f"no issuing body '{body}' with its Công an", field="body")
+        raise NotFound(
+            f"no issuing body '{body}' with its Công an",
+            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
+            field="body",
+        )
     key = f"{year}/{body}"
     with svc.sessions() as session:
         rows = session.scalars(
@@ -105,7 +109,7 @@ def generate_dossier(
         decision = decision or issued
         plan_ref = _cited(session, key, "ke-hoach", government.name)
     if not rows:
-        raise HosoError(
+        raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
             message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
             field="year",
@@ -368,7 +372,6 @@ def issue(
     from signing import images
     from signing import issue as issuing
 
-    day = day or dt.date.today()
     with svc.sessions() as session:
         document = access.acting_on(
             session,
@@ -379,6 +382,16 @@ def issue(
             states=("signed",),
         )
         _signable(document)
+        # The draft prints its dossier's year after "năm"; the số's series and the registry's
+        # date must agree with it.
+        back, ahead = svc.issue_window
+        day = issue_date.issue_day(
+            day,
+            today=issue_date.today(),
+            printed_year=document.year,
+            days_back=back,
+            days_ahead=ahead,
+        )
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
     signed = access.stored_file(svc, document)

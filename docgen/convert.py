@@ -105,12 +105,17 @@ class Instance:
                 json.dumps({"src": str(src), "dst": str(dst), "pdfa": pdfa}) + "\n"
             )
             self.proc.stdin.flush()
-        except BrokenPipeError as exc:
+        except OSError as exc:  # BrokenPipeError: it died since the poll
             raise _Crash("the instance exited") from exc
-        answer = json.loads(self._read(timeout))
+        line = self._read(timeout)
+        try:
+            answer = json.loads(line)
+            ok, error = bool(answer["ok"]), answer.get("error", "")
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise _Crash(f"the instance answered {line.strip()[:200]!r}") from exc
         self.conversions += 1
-        if not answer["ok"]:
-            raise ConversionError(f"LibreOffice could not convert {src.name}: {answer['error']}")
+        if not ok:
+            raise ConversionError(f"LibreOffice could not convert {src.name}: {error}")
 
     def peak_rss_kib(self) -> int:
         """Peak resident memory (VmHWM) of this instance's soffice processes; 0 if none runs.
@@ -131,13 +136,17 @@ class Instance:
         return peak
 
     def kill(self) -> None:
+        """Kill the process group and forget it; never raises (it runs on the error path)."""
         if self.proc is not None:
-            with contextlib.suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
             for stream in (self.proc.stdin, self.proc.stdout):
+                # After a failed flush, close() flushes the request again into the dead pipe
+                # and raises BrokenPipeError; the file is closed all the same.
                 if stream is not None:
-                    stream.close()
+                    with contextlib.suppress(OSError):
+                        stream.close()
             self.proc = None
         shutil.rmtree(self.profile, ignore_errors=True)
         self.profile = Path(tempfile.mkdtemp(prefix="hoso-lo-"))

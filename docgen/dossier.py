@@ -20,6 +20,7 @@ from docxtpl import RichText
 from docgen import plan as plans
 from docgen import vn
 from docgen.errors import ConfigError, TemplateError
+from docgen.meeting import Meeting as Meeting  # with its rules; re-exported for callers
 from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
 from docgen.scoring import AssessmentResult
 
@@ -521,25 +522,6 @@ def _besides(lines: Sequence[str], addressee: str) -> list[str]:
         return line.removeprefix("- ").split("(")[0].rstrip(" ;.")
 
     return [line for line in lines if not (name(line) and addressee.startswith(name(line)))]
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """The appraisal meeting of the Công an that a Biên bản records."""
-
-    start: dt.datetime
-    end: dt.datetime
-    place: str
-    attendees: tuple[str, ...]
-    secretary: str  # the name only, as it is signed: "Nguyễn Thị Minh Hà"
-    votes_for: int
-    votes_total: int
-    secretary_position: str = ""  # "Thiếu tá, cán bộ Phòng PV01"
-    absent: tuple[str, ...] = ()
-    """Members invited who did not attend, with the reason: "Đồng chí … (đi công tác)"."""
-    votes: Mapping[str, int] | None = None
-    """The votes for recognising each unit, by the unit's name; `votes_for` for a unit not
-    listed (a meeting that voted once on the whole list)."""
 
 
 def minutes(

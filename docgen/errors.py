@@ -9,6 +9,7 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     HosoError
     ├── ConfigError            settings or policy files that cannot be used
     ├── InvalidAssessment      an assessment input with problems (all of them, with locations)
+    ├── InvalidMeeting         an appraisal meeting that breaks its rules (all of them, by field)
     ├── TemplateError          a template that is missing or cannot be filled
     ├── ConversionError        LibreOffice could not turn a .docx into a PDF
     │   ├── ConverterUnavailable   LibreOffice is not installed
@@ -25,8 +26,11 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     ├── AccessError            a request the caller may not make
     │   ├── Unauthenticated        no valid token or session
     │   └── Forbidden              a role or issuing body that does not allow the action
-    ├── NotFound               no such document, assessment or recipient link (for the caller)
-    └── StateError             the action does not fit the document's state
+    ├── NotFound               no such document, assessment, user, file or recipient link (for
+    │                          the caller)
+    └── Conflict               the request collides with what exists: a login taken, a
+        │                      certificate registered already, a file never overwritten
+        └── StateError             the action does not fit the document's state
 
 Only the branches the code uses exist; the others are named here so that the tree stays one.
 """
@@ -87,6 +91,46 @@ class InvalidAssessment(HosoError):
         found = list(problems)
         if found:
             raise cls(found)
+
+
+@dataclass(frozen=True)
+class MeetingProblem:
+    """One rule of the appraisal meeting broken: the field, in English and in Vietnamese (the
+    text the form shows beside the field)."""
+
+    field: str
+    message: str
+    message_vi: str
+
+
+class InvalidMeeting(HosoError):
+    """An appraisal meeting (docgen.meeting) that breaks one or more of its rules."""
+
+    code = "invalid_meeting"
+
+    def __init__(
+        self, problems: Sequence[MeetingProblem], *, where: str = "", where_vi: str = ""
+    ) -> None:
+        self.problems = tuple(problems)
+        head, head_vi = (f"{where}: " if where else ""), (f"{where_vi}: " if where_vi else "")
+        super().__init__(
+            head + "; ".join(f"{p.field}: {p.message}" for p in self.problems),
+            message_vi=head_vi + "; ".join(f"{p.field}: {p.message_vi}" for p in self.problems),
+            field=self.problems[0].field if self.problems else "",
+        )
+
+    @classmethod
+    def collect(cls, problems: Iterable[MeetingProblem]) -> None:
+        """Raise with every problem at once, or return when there is none."""
+        found = list(problems)
+        if found:
+            raise cls(found)
+
+    def under(self, prefix: str, *, where: str = "", where_vi: str = "") -> InvalidMeeting:
+        """The same problems with each field below `prefix` (e.g. "meeting.votes_total"),
+        and where they are (a file) in front of the messages."""
+        moved = [MeetingProblem(prefix + p.field, p.message, p.message_vi) for p in self.problems]
+        return InvalidMeeting(moved, where=where, where_vi=where_vi)
 
 
 class TemplateError(HosoError):
@@ -175,12 +219,21 @@ class Forbidden(AccessError):
 
 
 class NotFound(HosoError):
-    """No such document, assessment or recipient link (or not one the caller may see)."""
+    """No such document, assessment, user, file or recipient link (or not one the caller may
+    see)."""
 
     code = "not_found"
 
 
-class StateError(HosoError):
+class Conflict(HosoError):
+    """The request collides with what exists: a login that is taken, a certificate registered
+    already, an output file that is never overwritten, a dossier with nothing to build from.
+    Nothing was changed."""
+
+    code = "conflict"
+
+
+class StateError(Conflict):
     """The action does not fit the document's state: signing a signed document, issuing a
     draft, revoking a draft. Nothing was changed."""
 

@@ -20,8 +20,8 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from docgen import criteria, scoring
-from docgen.dossier import Meeting
-from docgen.errors import ConfigError, InvalidAssessment, Problem
+from docgen.errors import ConfigError, InvalidAssessment, InvalidMeeting, Problem
+from docgen.meeting import Meeting
 from docgen.model import DEFAULT_POLICY, Assessment, CriteriaSet, IssuingBody, Policy
 from docgen.plan import PlanFile
 
@@ -275,8 +275,14 @@ def load_bodies(folder: Path) -> dict[str, IssuingBody]:
 
 
 def load_meeting(path: Path) -> Meeting:
-    """The appraisal meeting a Biên bản records (samples/meetings/)."""
-    return _config_file(path, TypeAdapter(Meeting), "meeting file")
+    """The appraisal meeting a Biên bản records (samples/meetings/); InvalidMeeting names the
+    file and each rule it breaks."""
+    try:
+        return _config_file(path, TypeAdapter(Meeting), "meeting file")
+    except InvalidMeeting as exc:
+        raise exc.under(
+            "", where=f"meeting file {path}", where_vi=f"Tệp biên bản họp {path}"
+        ) from None
 
 
 def load_plan(folder: Path, body: str, year: int) -> PlanFile | None:

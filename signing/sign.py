@@ -34,6 +34,7 @@ from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import (
@@ -309,12 +310,23 @@ def run_signer(
     try:
         asyncio.run(run())
     except Exception as exc:  # pyHanko raises many kinds; the one translator is the caller's
-        if "timestamp" in str(exc).lower() or "tsa" in str(exc).lower():
+        if _from_the_tsa(exc):
             raise TimestampUnavailable(
                 f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
             ) from exc
         raise SigningError(f"signing failed: {exc}", field="document") from exc
     return out.getvalue()
+
+
+def _from_the_tsa(exc: BaseException) -> bool:
+    """Whether `exc` is, or was raised while handling, pyHanko's error for a timestamp request
+    (the TSA unreachable, an HTTP error, a refusal), by type rather than by its words."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimestampRequestError | aiohttp.ClientError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def validation_context(trust_roots: list[x509.Certificate]) -> ValidationContext:

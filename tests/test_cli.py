@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -10,14 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
-from api.app import workflow_app
-from api.cli_users import DEMO_PASSWORD
-from api.settings import Settings
-from tests.api.conftest import TestClient
+from api.cli_users import DEMO_PASSWORD, DEMO_USERS
 from tests.conftest import REPO, need
+from tests.serving import hoso_serve, sign_in
 
 HOSO = Path(sys.executable).parent / "hoso"
 SAMPLES = REPO / "samples" / "assessments"
@@ -97,12 +97,13 @@ def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    pki_url = f"http://127.0.0.1:{port}"
     run = hoso(
         "demo",
         "--output",
         str(tmp_path / "out"),
         HOSO_DATA_DIR=str(tmp_path / "data"),
-        HOSO_PKI_URL=f"http://127.0.0.1:{port}",
+        HOSO_PKI_URL=pki_url,
     )
     assert run.returncode == 0, run.stderr
     assert "đơn vị đã chấm" in run.stdout
@@ -121,18 +122,22 @@ def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None
     assert "Đã gửi đến" in run.stdout
     found = re.search(r"• Bộ Công an \(qua V05\): \S+/r/([0-9a-f]{40})", run.stdout)
     assert found is not None, run.stdout
-    app = workflow_app(Settings(data_dir=tmp_path / "data", pki_url=f"http://127.0.0.1:{port}"))
-    with TestClient(app) as client:
-        page = client.get(f"/r/{found.group(1)}")
-        # The demo's users sign in to the web pages with the printed test password.
-        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dang-nhap").text)
-        assert csrf is not None
-        form = {"csrf": csrf.group(1), "login": "chutich.haiphong", "password": DEMO_PASSWORD}
-        signed_in = client.post("/dang-nhap", data=form, follow_redirects=False)
-        assert signed_in.status_code == 303, signed_in.text
-        assert client.get("/api/me").json()["role"] == "signer"
-    assert page.status_code == 200
+    # `hoso serve` as README says, with two workers: the recipient's link opens the issued QĐ
+    # and each demo user signs in with the printed test password.
+    env = {**os.environ, "HOSO_DATA_DIR": str(tmp_path / "data"), "HOSO_PKI_URL": pki_url}
+    with hoso_serve(env, "--workers", "2") as served:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
+            page = client.get(f"/r/{found.group(1)}")
+        for login, _, role, _, _ in DEMO_USERS:
+            with httpx.Client(base_url=served.url, timeout=60) as client:
+                assert sign_in(client, login, DEMO_PASSWORD).status_code == 303, login
+                assert client.get("/api/me").json()["role"] == role
+                assert client.get("/tong-quan").status_code == 200, login
+    assert page.status_code == 200, page.text
     assert "Văn bản gửi đến Bộ Công an (qua V05)" in page.text and "01/QĐ-UBND" in page.text
+    # The link's token opens the document: the access log keeps the path without it.
+    assert any('"GET /r/… HTTP/1.1" 200' in line for line in served.output), served.output
+    assert not any(found.group(1) in line for line in served.output)
 
 
 GENERATE = [
@@ -154,6 +159,32 @@ def test_generate_refuses_without_the_citations_and_writes_nothing(tmp_path: Pat
     assert not (tmp_path / "out").exists()
     bad = hoso(*GENERATE, "--proposal", "TTr-CATP", "--proposal-date", "hôm qua")
     assert bad.returncode == 2 and "--proposal needs a số ký hiệu like 15/TTr-CATP" in bad.stderr
+
+
+def test_errors_are_printed_in_vietnamese_with_the_english_after(tmp_path: Path) -> None:
+    data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
+    add = ("users", "add", "luutru.haiphong", "--name", "Đỗ Minh Châu", "--role", "archivist")
+    assert hoso(*add, "--body", "ubnd-hai-phong", **data).returncode == 0
+    again = hoso(*add, "--body", "ubnd-hai-phong", **data)
+    assert again.returncode == 2
+    assert again.stderr == "lỗi: Tên đăng nhập đã có (login 'luutru.haiphong' is taken)\n"
+    nobody = hoso("users", "signature", "khong.co", str(tmp_path / "khong-co.png"), **data)
+    assert nobody.returncode == 2
+    assert nobody.stderr.startswith(f"lỗi: Không có tệp {tmp_path / 'khong-co.png'} (no file at")
+
+
+def test_generate_refuses_a_meeting_without_votes_naming_the_field(tmp_path: Path) -> None:
+    raw = yaml.safe_load((REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml").read_text())
+    bad = tmp_path / "hop.yaml"
+    bad.write_text(yaml.safe_dump({**raw, "votes_for": 0, "votes_total": 0}), "utf-8")
+    args = [a if a != GENERATE[-1] else str(bad) for a in GENERATE]
+    run = hoso(*args, "--proposal", "15/TTr-CATP", "--proposal-date", "2026-11-27")
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"lỗi: Tệp biên bản họp {bad}: votes_total: Tổng số phiếu phải")
+    assert (
+        f"(meeting file {bad}: votes_total: the number of votes must be more than 0" in run.stderr
+    )
+    assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow

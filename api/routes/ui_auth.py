@@ -11,9 +11,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.db import User
 from api.deps import ServicesDep
-from api.ui import SESSION_USER, CsrfChecked, problem, render
-from api.users import sign_in
+from api.ui import SESSION_USER, SESSION_VERSION, CsrfChecked, problem, render
+from api.users import end_sessions, sign_in
 from docgen.errors import Unauthenticated
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
@@ -41,22 +42,30 @@ async def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=512)] = "/tong-quan",
 ) -> HTMLResponse | RedirectResponse:
-    def check() -> int:
+    def check() -> tuple[int, int]:
         with services.sessions() as session:
             session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-            return sign_in(session, login, password).id
+            user = session.get(User, sign_in(session, login, password).id)
+            assert user is not None
+            return user.id, user.session_version
 
     try:
-        user_id = await run_in_threadpool(check)
+        user_id, version = await run_in_threadpool(check)
     except Unauthenticated as exc:
         context = {"next": _safe(next), "login": login, "error": problem(exc)}
         return render(request, "app/login.html", context, status=401)
     request.session.clear()  # a new session: nothing of the signed-out one carries over
     request.session[SESSION_USER] = user_id
+    request.session[SESSION_VERSION] = version
     return RedirectResponse(_safe(next), status_code=303)
 
 
 @router.post("/dang-xuat")
-def logout(request: Request, _: CsrfChecked) -> RedirectResponse:
+def logout(request: Request, services: ServicesDep, _: CsrfChecked) -> RedirectResponse:
+    """Sign out: this session and every other of the user (a copied cookie too) end."""
+    user_id = request.session.get(SESSION_USER)
+    if isinstance(user_id, int):
+        with services.sessions.begin() as session:
+            end_sessions(session, user_id)
     request.session.clear()
     return RedirectResponse("/dang-nhap", status_code=303)

@@ -30,7 +30,7 @@ from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor
 from docgen import dossier, vn
-from docgen.errors import HosoError, NotFound
+from docgen.errors import HosoError, InvalidMeeting, NotFound
 
 router = APIRouter(tags=["web pages"], include_in_schema=False)
 
@@ -217,8 +217,22 @@ def _cited(
     return dossier.Reference(int(found.group(1)), found.group(2), date, issuer)
 
 
+# The form's names of the meeting's fields (docgen.meeting names them without the prefix).
+MEETING_FIELDS = {
+    "start": "meeting_start",
+    "end": "meeting_end",
+    "place": "meeting_place",
+    "attendees": "meeting_attendees",
+    "secretary": "meeting_secretary",
+    "votes_for": "votes_for",
+    "votes_total": "votes_total",
+}
+
+
 def _meeting(values: Mapping[str, str], errors: dict[str, str]) -> dossier.Meeting | None:
-    """The appraisal meeting from the form, or None when none of its fields is given."""
+    """The appraisal meeting from the form, or None when none of its fields is given. The form
+    reads its inputs (a time, a number); the meeting's rules are the model's (docgen.meeting),
+    each message shown beside its field."""
     names = [n for n in GENERATION_FIELDS if n.startswith(("meeting_", "votes_"))]
     given = {n: values.get(n, "").strip() for n in names}
     if not any(given.values()):
@@ -229,37 +243,31 @@ def _meeting(values: Mapping[str, str], errors: dict[str, str]) -> dossier.Meeti
             moments[name] = dt.datetime.fromisoformat(given[name])
         except ValueError:
             errors[name] = "Chọn ngày và giờ"
-    if len(moments) == 2 and moments["meeting_end"] <= moments["meeting_start"]:
-        errors["meeting_end"] = "Giờ kết thúc phải sau giờ bắt đầu"
-    for name in ("meeting_place", "meeting_secretary"):
-        if not given[name]:
-            errors[name] = "Thiếu: cần nhập"
-    attendees = tuple(vn.nfc(x.strip()) for x in given["meeting_attendees"].splitlines())
-    attendees = tuple(x for x in attendees if x)
-    if not attendees:
-        errors["meeting_attendees"] = "Ghi thành phần tham dự, mỗi dòng một thành phần"
     votes: dict[str, int] = {}
     for name in ("votes_for", "votes_total"):
         try:
             votes[name] = int(given[name])
         except ValueError:
             errors[name] = "Ghi số phiếu"
-    if len(votes) == 2 and not 0 <= votes["votes_for"] <= votes["votes_total"]:
-        errors["votes_for"] = "Số phiếu đồng ý từ 0 đến tổng số phiếu"
-    if votes.get("votes_total") == 0:
-        errors["votes_total"] = "Tổng số phiếu phải lớn hơn 0"
     if errors.keys() & set(names):
         return None
-    return dossier.Meeting(
-        start=moments["meeting_start"],
-        end=moments["meeting_end"],
-        place=vn.nfc(given["meeting_place"]),
-        attendees=attendees,
-        secretary=vn.nfc(given["meeting_secretary"]),
-        votes_for=votes["votes_for"],
-        votes_total=votes["votes_total"],
-        secretary_position=vn.nfc(given["meeting_secretary_position"]),
-    )
+    try:
+        return dossier.Meeting(
+            start=moments["meeting_start"],
+            end=moments["meeting_end"],
+            place=vn.nfc(given["meeting_place"]),
+            attendees=tuple(
+                a for a in (vn.nfc(x.strip()) for x in given["meeting_attendees"].splitlines()) if a
+            ),
+            secretary=vn.nfc(given["meeting_secretary"]),
+            votes_for=votes["votes_for"],
+            votes_total=votes["votes_total"],
+            secretary_position=vn.nfc(given["meeting_secretary_position"]),
+        )
+    except InvalidMeeting as exc:
+        for problem in exc.problems:
+            errors.setdefault(MEETING_FIELDS[problem.field], problem.message_vi)
+        return None
 
 
 @router.post("/ho-so/{year}/{body}/tao", response_class=HTMLResponse, response_model=None)

@@ -24,7 +24,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import access, delivery, wording, workflow
+from api import access, delivery, issue_date, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
@@ -172,7 +172,7 @@ class KeyChoice:
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(wording.VIETNAM).date()
+    return issue_date.today()
 
 
 # --- ký số ----------------------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from PIL import Image
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 from api import access, assessments, delivery, workflow
 from api.db import Assessment, Document, Status
@@ -36,7 +42,7 @@ from api.settings import Settings
 from api.users import ROLE_VI, allow
 from docgen import inputs, vn
 from docgen.dossier import Meeting, Reference
-from docgen.errors import HosoError, InvalidAssessment, KeyUnavailable, Problem
+from docgen.errors import HosoError, InvalidAssessment, InvalidMeeting, KeyUnavailable, Problem
 from docgen.model import Assessment as AssessmentInput
 
 router = APIRouter(prefix="/api", tags=["workflow"])
@@ -218,6 +224,16 @@ class DossierRequest(BaseModel):
         default=None, description="the Công an's appraisal meeting the Biên bản records"
     )
     watermark: bool = Field(default=False, description="print DỰ THẢO on every page")
+
+    @field_validator("meeting", mode="wrap")
+    @classmethod
+    def _meeting_rules(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """The meeting's rules (docgen.meeting) answer 422 naming `meeting.<field>`."""
+        try:
+            return handler(value)
+        except InvalidMeeting as exc:
+            raise exc.under("meeting.") from None
+
     signer: str | None = Field(
         default=None,
         examples=["pho-chu-tich"],

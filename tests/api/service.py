@@ -114,6 +114,10 @@ def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Itera
         trust_roots_dir=write_root(folder / "roots", setting.root.dump()),
         public_base_url=url,
         converter_size=1,
+        # Each test module issues its dossier in a year of its own (2026–2032), whatever the
+        # clock says: the window is wide, the rule that the day is in the printed year stays.
+        issue_days_back=36500,
+        issue_days_ahead=36500,
     )
     app = workflow_app(settings)
     services: Services = app.state.services

@@ -121,7 +121,7 @@ def refused(r: httpx.Response, status: int, field: str | None = None) -> dict[st
     """The error of a refused request, checked for its status and the field at fault."""
     assert r.status_code == status, r.text
     error: dict[str, Any] = r.json()
-    assert set(error) == {"code", "message", "message_vi", "field"}
+    assert set(error) == {"code", "message", "message_vi", "field", "request_id"}
     if field is not None:
         assert error["field"] == field, error
     return error

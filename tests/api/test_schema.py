@@ -23,6 +23,8 @@ from api.settings import Settings
 from api.users import add_user
 
 PUBLIC = [
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("POST", "/api/verify"),
     ("GET", "/v/{code}"),
     ("POST", "/v/{code}"),

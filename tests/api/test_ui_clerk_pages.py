@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas
 
 from api import access, assessments, workflow
 from api.app import workflow_app
-from api.db import Document
+from api.db import Assessment, Document
 from api.services import Services
 from api.settings import Settings
 from api.users import Actor, add_user, set_password
@@ -330,3 +330,117 @@ def test_a_blank_workbook_reads_back_as_five_units_with_every_answer_missing(sit
     entries = sheet.read_workbook(r.content, "phieu.xlsx")
     assert len(entries) == 5
     assert site.client("clerk").get("/cham-diem/phieu-khac.xlsx").status_code == 404
+
+
+NO_VOTES = {  # a meeting whose vote has no ballots: the Biên bản cannot print a share
+    "start": "2027-11-18T08:00",
+    "end": "2027-11-18T10:00",
+    "place": "Hội trường Công an thành phố Hải Phòng",
+    "secretary": "Đặng Quốc Việt",
+    "votes_for": 0,
+    "votes_total": 0,
+}
+
+
+def test_a_meeting_without_votes_is_refused_by_the_form_and_the_api(site: Site) -> None:
+    """The model's rule, the same message through both doors, and nothing generated."""
+    _import(site)
+    clerk = site.client("clerk")
+    page = clerk.get(f"/ho-so/2027/{BODY}")
+    form = {
+        "csrf": csrf(page.text),
+        "proposal_ref": "15/TTr-CAHP",
+        "proposal_date": "2027-11-20",
+        **{f"meeting_{k}": str(v) for k, v in NO_VOTES.items() if not k.startswith("votes")},
+        "meeting_attendees": "Đại diện Văn phòng Ủy ban nhân dân thành phố",
+        "votes_for": "0",
+        "votes_total": "0",
+    }
+    r = clerk.post(f"/ho-so/2027/{BODY}/tao", data=form)
+    assert r.status_code == 422
+    assert 'data-error="votes_total">Tổng số phiếu phải lớn hơn 0</span>' in r.text
+    assert 'data-error="votes_for"></span>' in r.text  # 0 of 0 breaks only the total's rule
+    with site.app.state.services.sessions.begin() as session:
+        _, token = add_user(
+            session, login="chuyenvien2.haiphong", name="Ngô Thị Hoa", role="clerk", body=BODY
+        )
+    with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
+        r = api.post(
+            "/api/dossiers",
+            json={
+                "body": BODY,
+                "year": 2027,
+                "proposal": {"reference": "15/TTr-CAHP", "date": "2027-11-20"},
+                "meeting": {**NO_VOTES, "attendees": ["Đại diện Văn phòng"]},
+            },
+        )
+    assert r.status_code == 422, r.text
+    error = r.json()
+    assert (error["code"], error["field"]) == ("invalid_meeting", "meeting.votes_total")
+    assert error["message_vi"] == "meeting.votes_total: Tổng số phiếu phải lớn hơn 0"
+    assert access.list_documents(site.services, site.actors["clerk"]) == []
+
+
+def test_a_dossier_with_nothing_to_build_from_is_a_conflict(site: Site) -> None:
+    """No assessment of the year yet: 409 (the request collides with the registry's state),
+    not a 400 as if the request were malformed."""
+    with site.app.state.services.sessions.begin() as session:
+        _, token = add_user(
+            session, login="chuyenvien3.haiphong", name="Ngô Thị Hoa", role="clerk", body=BODY
+        )
+    with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
+        r = api.post("/api/dossiers", json={"body": BODY, "year": 2027})
+    assert r.status_code == 409, r.text
+    assert (r.json()["code"], r.json()["field"]) == ("conflict", "year")
+
+
+def test_the_api_takes_a_change_by_session_cookie_only_from_this_service(site: Site) -> None:
+    """The browser sends the session cookie to /api from any site: a change needs the page's
+    CSRF token or this service's Origin; reading needs neither."""
+    (assessment_id, *_) = _import(site)
+    clerk = site.client("clerk")
+    token = csrf(clerk.get("/tong-quan").text)
+    path = f"/api/assessments/{assessment_id}/score"
+    for headers in ({}, {"Origin": "https://evil.example"}, {"X-CSRF-Token": "not-the-token"}):
+        r = clerk.post(path, headers=headers)
+        assert r.status_code == 403, (headers, r.text)
+        assert (r.json()["code"], r.json()["field"]) == ("forbidden", "csrf")
+    with site.services.sessions() as session:
+        unscored = session.get(Assessment, assessment_id)
+        assert unscored is not None and unscored.result is None
+    assert clerk.get(f"/api/assessments/{assessment_id}").status_code == 200
+    assert clerk.post(path, headers={"Origin": "http://testserver"}).status_code == 200
+    assert clerk.post(path, headers={"X-CSRF-Token": token}).status_code == 200
+
+
+def _copy(site: Site, signed_in: TestClient) -> TestClient:
+    """Another browser holding a copy of `signed_in`'s session cookie."""
+    copy = TestClient(site.app, follow_redirects=False)
+    copy.__enter__()
+    site.clients.append(copy)
+    copy.cookies.update(signed_in.cookies)
+    return copy
+
+
+def test_signing_out_ends_every_copy_of_the_session(site: Site) -> None:
+    clerk = site.client("clerk")
+    copy = _copy(site, clerk)
+    assert copy.get("/tong-quan").status_code == 200
+    assert copy.get("/api/me").status_code == 200
+    r = clerk.post("/dang-xuat", data={"csrf": csrf(clerk.get("/tong-quan").text)})
+    assert r.status_code == 303
+    assert copy.get("/tong-quan").headers["location"].startswith("/dang-nhap")
+    assert copy.get("/api/me").status_code == 401
+    # Signing in again opens a new session; the old copy stays ended.
+    again = site.client("clerk")
+    assert again.get("/tong-quan").status_code == 200
+    assert copy.get("/api/me").status_code == 401
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(site: Site) -> None:
+    clerk = site.client("clerk")
+    assert clerk.get("/api/me").status_code == 200
+    with site.services.sessions.begin() as session:
+        set_password(session, USERS["clerk"][0], "mat-khau-moi-123")
+    assert clerk.get("/api/me").status_code == 401
+    assert clerk.get("/tong-quan").status_code == 303

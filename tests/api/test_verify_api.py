@@ -28,7 +28,7 @@ from tests.api.conftest import (
 from tests.signing_setting import Setting
 
 PDF_START = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-ERROR_KEYS = {"code", "message", "message_vi", "field"}
+ERROR_KEYS = {"code", "message", "message_vi", "field", "request_id"}
 
 
 def form(data: bytes, name: str = "file", filename: str = "vb.pdf") -> dict[str, Any]:

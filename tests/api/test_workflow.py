@@ -95,6 +95,13 @@ def test_end_to_end_sign_issue_deliver_verify(
         softhsm.tokens(tmp_path, setting.folder, {on_token["token"]: [SEAL_P12]}),
         service.client("van_thu") as van_thu,
     ):
+        # A day outside the year the QĐ prints ("năm 2026") is refused and takes no number.
+        for day in ("1901-01-01", "9999-12-31", "2027-01-05"):
+            r = van_thu.post(f"{path}/issue", data={**on_token, "date": day})
+            assert r.status_code == 422, r.text
+            assert (r.json()["code"], r.json()["field"]) == ("invalid_issue_date", "date")
+            assert r.json()["message_vi"].startswith(f"Ngày ban hành {day[8:]}/{day[5:7]}/")
+        assert "phải thuộc năm 2026" in r.json()["message_vi"]
         r = van_thu.post(f"{path}/issue", data={**on_token, "date": "2026-12-05"})
         assert r.status_code == 200, r.text
         issued = r.json()

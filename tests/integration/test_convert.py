@@ -32,8 +32,30 @@ def test_a_killed_instance_is_replaced_and_the_conversion_retried(docx: bytes) -
         instance = pool.instances[0]
         assert instance.proc is not None
         os.killpg(instance.proc.pid, signal.SIGKILL)  # LibreOffice crashes between requests
+        # Dead before the next request, whatever the machine's load (not reaped: the pool
+        # finds out by itself); the request's pipe breaking under it is the next test.
+        os.waitid(os.P_PID, instance.proc.pid, os.WEXITED | os.WNOWAIT)
         assert pool.convert(docx).startswith(b"%PDF")
         assert pool.restarts == 1
+
+
+def test_an_instance_that_stops_reading_is_replaced_and_nothing_escapes(docx: bytes) -> None:
+    """A worker alive but no longer reading its requests: the request's flush fails with a
+    broken pipe, and killing the worker closes that pipe with the request still buffered,
+    which flushes (and breaks) again. The pool replaces it and converts on a fresh one."""
+    with ConverterPool(size=1, timeout=30) as pool:
+        instance = pool.instances[0]
+        instance.proc = subprocess.Popen(
+            ["sh", "-c", "exec 0<&-; exec sleep 60"],  # its end of the request pipe closed
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        deaf = instance.proc
+        assert pool.convert(docx).startswith(b"%PDF")
+        assert pool.restarts == 1
+        assert deaf.returncode == -signal.SIGKILL and instance.proc is not deaf
 
 
 def test_a_hung_instance_is_killed_and_a_second_hang_is_an_error(docx: bytes) -> None:

@@ -183,6 +183,7 @@ def test_hoso_sign_and_issue_take_a_token_and_its_pin_from_stdin(
         "HOSO_PKI_URL": setting.urls["tsa"].removesuffix("/hoso-test/tsa/tsa"),
         "HOSO_TRUST_ROOTS_DIR": str(roots),
         "HOSO_PKCS11_MODULE": str(softhsm.MODULE),
+        "HOSO_ISSUE_DAYS_BACK": "36500",  # issues on a fixed day, however long ago
     }
     draft = tmp_path / "draft.pdf"
     draft.write_bytes(setting.draft)

@@ -143,6 +143,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
         "COLUMNS": "200",
         "HOSO_DATA_DIR": str(tmp_path),
         "HOSO_PKI_URL": f"http://127.0.0.1:{port}",
+        "HOSO_ISSUE_DAYS_BACK": "36500",  # issues on a fixed day, however long ago
     }
     subprocess.run([hoso, "pki", "init"], env=env, check=True, capture_output=True)
     draft = tmp_path / "draft.pdf"
