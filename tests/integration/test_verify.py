@@ -70,12 +70,13 @@ def test_the_issued_decision_passes_with_two_signatures(
     assert chair.modification == "FORM_FILLING" and chair.docmdp_ok
     assert seal.modification == "LTA_UPDATES" and seal.coverage == "ENTIRE_REVISION"
     assert report.level == "B-LT"
-    # The seal covers the left third of the signer's image (ND 30 Phụ lục I, II.8).
+    # The seal's field ends a third of the way across the signer's image (ND 30 Phụ lục I,
+    # II.8: the seal covers about its left third).
     reader = PdfFileReader(io.BytesIO(issued_pdf))
     x1, y1, x2, y2 = _rect(reader, sign.SIGNER_FIELD)
     sx1, sy1, sx2, sy2 = _rect(reader, sign.SEAL_FIELD)
     third = x1 + (x2 - x1) / 3
-    assert sx1 < x1 < sx2 and x1 < third < sx2 < x2
+    assert sx1 < x1 < sx2 < x2 and abs(sx2 - third) <= 1
     assert sy1 < (y1 + y2) / 2 < sy2
 
 

@@ -142,7 +142,10 @@ def test_van_thu_issues_sends_and_revokes(visit: Visit, service: Service, tmp_pa
     assert saved.read_bytes().startswith(b"%PDF")
     rows = page.locator("table.recipients tbody tr")
     names = [rows.nth(n).locator("td strong").inner_text() for n in range(rows.count())]
-    assert names[:2] == ["Chánh Văn phòng UBND thành phố Hải Phòng", "Công an thành phố Hải Phòng"]
+    assert names[:2] == [
+        "Chánh Văn phòng UBND thành phố Hải Phòng",
+        "Giám đốc Công an thành phố Hải Phòng",
+    ]
     assert "Bộ Công an (qua V05)" in names
     links = [rows.nth(n).locator("code.link").inner_text() for n in range(rows.count())]
     assert all(link.startswith(f"{service.url}/r/") for link in links)
