@@ -138,7 +138,7 @@ def test_a_workbook_with_one_bad_cell_is_refused_whole_naming_sheet_and_cell(sit
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/cham-diem?nam=2027&da_nhap=")
     listed = clerk.get(r.headers["location"]).text
-    assert "Đã nhập 2 đơn vị" in listed and "Phường Ngô Quyền" in listed
+    assert "Đã nhập 2 đơn vị" in listed and "Phường An Biên" in listed
 
 
 def test_the_form_keeps_the_input_when_an_override_has_no_reason(site: Site) -> None:
