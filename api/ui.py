@@ -64,7 +64,12 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-def _page_actor(request: Request) -> Actor:
+def page_actor(request: Request) -> Actor:
+    """The user signed in to the pages; LoginRequired otherwise. Found once per request
+    (api/gate.py asks before the body is read; the route's dependency gets the same)."""
+    found = getattr(request.state, "hoso_page_actor", None)
+    if isinstance(found, Actor):
+        return found
     user_id = request.session.get(SESSION_USER)
     if isinstance(user_id, int):
         services = request.app.state.services
@@ -72,13 +77,19 @@ def _page_actor(request: Request) -> Actor:
             session.connection(execution_options={"sqlite_begin": "DEFERRED"})
             user = session_user(request, session.get(User, user_id))
             if user is not None:
-                return Actor.of(user)
+                request.state.hoso_page_actor = actor = Actor.of(user)
+                return actor
     request.session.clear()
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise LoginRequired(path)
 
 
-PageActor = Annotated[Actor, Depends(_page_actor)]
+def page_actor_dependency(request: Request) -> Actor:
+    """`page_actor` as a dependency."""
+    return page_actor(request)
+
+
+PageActor = Annotated[Actor, Depends(page_actor_dependency)]
 
 
 def csrf_token(request: Request) -> str:

@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from api import delivery, wording
 from api.db import Document
 from api.deps import RegistryDep, ServicesDep, SettingsDep, TemplatesDep
+from api.gate import GatedRoute
 from api.lookup import RegistryLookup
 from api.models import LinkPublic
 from api.routes.pages import HTML, page, record_context
@@ -23,7 +24,7 @@ from api.services import Services
 from api.settings import Settings
 from docgen.errors import NotFound
 
-router = APIRouter(tags=["public pages"])
+router = APIRouter(route_class=GatedRoute, tags=["public pages"])
 
 Token = Annotated[str, Path(min_length=40, max_length=40, pattern="^[0-9a-f]+$")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -85,7 +86,7 @@ async def _show(
 
 # --- the same for programs ---------------------------------------------------------------------
 
-api_router = APIRouter(prefix="/api/links", tags=["recipients"])
+api_router = APIRouter(route_class=GatedRoute, prefix="/api/links", tags=["recipients"])
 
 
 def link_public(

@@ -13,11 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.db import User
 from api.deps import ServicesDep
+from api.gate import GatedRoute
 from api.ui import SESSION_USER, SESSION_VERSION, CsrfChecked, problem, render
 from api.users import end_sessions, sign_in
 from docgen.errors import Unauthenticated
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 
 def _safe(next_path: str) -> str:
