@@ -31,6 +31,7 @@ PUBLIC = [
     ("GET", "/xac-minh"),
     ("POST", "/xac-minh"),
     ("GET", "/api/links/{token}"),
+    ("POST", "/api/links/{token}/open"),
     ("POST", "/api/links/{token}/acknowledge"),
     ("GET", "/api/links/{token}/file"),
     ("GET", "/r/{token}"),

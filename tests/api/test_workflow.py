@@ -125,10 +125,20 @@ def test_end_to_end_sign_issue_deliver_verify(
         token = link.rsplit("/", 1)[1]
 
     with service.client() as recipient:  # no account: the link is the credential
+        # What a mail scanner fetches (the page, its document, the JSON) records nothing.
+        assert recipient.get(link.removeprefix(service.url)).status_code == 200
+        assert recipient.head(link.removeprefix(service.url)).status_code in (200, 405)
+        assert recipient.get(f"/api/links/{token}/file").status_code == 200
         r = recipient.get(f"/api/links/{token}")
         assert r.status_code == 200, r.text
-        assert r.json()["reference"] == "01/QĐ-UBND" and r.json()["opened_at"]
-        assert r.json()["acknowledged_at"] is None
+        assert r.json()["reference"] == "01/QĐ-UBND" and r.json()["opened_at"] is None
+        # The page, loaded in a browser, posts the opening (static/link.js): recorded once.
+        page = recipient.get(link.removeprefix(service.url)).text
+        assert f'data-open="/api/links/{token}/open"' in page and "/static/link.js" in page
+        opened = recipient.post(f"/api/links/{token}/open").json()["opened_at"]
+        assert opened and recipient.post(f"/api/links/{token}/open").json()["opened_at"] == opened
+        r = recipient.get(f"/api/links/{token}")
+        assert r.json()["opened_at"] == opened and r.json()["acknowledged_at"] is None
         r = recipient.post(f"/api/links/{token}/acknowledge")
         assert r.status_code == 200 and r.json()["acknowledged_at"]
         received = recipient.get(f"/api/links/{token}/file").content
