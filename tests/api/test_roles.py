@@ -86,8 +86,8 @@ class Snapshot:
 def snapshot(service: Service, document_id: int | None = None) -> Snapshot:
     document = None
     if document_id is not None:
-        with service.client("admin") as admin:  # sees the documents of every body
-            r = admin.get(f"/api/documents/{document_id}")
+        with service.client("clerk") as clerk:  # sees the documents of the body's dossier
+            r = clerk.get(f"/api/documents/{document_id}")
         assert r.status_code == 200, r.text
         document = r.json()
     with service.services.sessions() as session:
@@ -139,8 +139,8 @@ def subject(service: Service, label: str) -> str:
 
 def document(service: Service, kind: str) -> dict[str, Any]:
     """The document of the dossier as it is now."""
-    with service.client("admin") as admin:
-        r = admin.get(f"/api/documents/{one(dossier(service), kind)['id']}")
+    with service.client("clerk") as clerk:
+        r = clerk.get(f"/api/documents/{one(dossier(service), kind)['id']}")
     assert r.status_code == 200, r.text
     found: dict[str, Any] = r.json()
     return found
@@ -422,6 +422,28 @@ def test_only_the_van_thu_sees_the_recipients_links(service: Service, who: str) 
     with unchanged(service, plan["id"]), service.client(who) as user:
         r = user.get(f"/api/documents/{plan['id']}/recipients")
     refused(r, 403, "role")
+
+
+def test_the_admin_sees_published_documents_only(service: Service) -> None:
+    """An admin manages users, not dossiers: no body's drafts or signed drafts are listed or
+    downloadable for it; what is issued (public on the verification page anyway) is."""
+    plan, proposal = issued_plan(service), one(dossier(service), "to-trinh")
+    with service.client("clerk") as clerk:
+        drafts = [
+            d["id"]
+            for d in clerk.get("/api/documents", params={"dossier": DOSSIER}).json()
+            if d["status"] in ("draft", "signed")
+        ]
+    assert proposal["id"] in drafts or proposal["status"] not in ("draft", "signed")
+    assert drafts  # the dossier has unpublished documents to hide
+    with unchanged(service, plan["id"]), service.client("admin") as admin:
+        listed = admin.get("/api/documents").json()
+        assert plan["id"] in {d["id"] for d in listed}
+        assert {d["status"] for d in listed} <= {"issued", "archived", "revoked", "replaced"}
+        assert admin.get(f"/api/documents/{plan['id']}").status_code == 200
+        for draft in drafts:
+            for path in ("", "/file"):
+                refused(admin.get(f"/api/documents/{draft}{path}"), 404, "document_id")
 
 
 # ---- assessments and dossiers --------------------------------------------------------------------
