@@ -325,6 +325,14 @@ def sign(
                 message_vi=f"Văn bản này do {document.signer_name} ký, không phải {actor.name}",
                 field="signer",
             )
+        if document.sent_at is None:
+            # The clerk decides when a draft is ready (send_for_signature): the signing queue
+            # shows only those, and no door signs around it.
+            raise StateError(
+                f"document {document_id} has not been sent for signature by the clerk",
+                message_vi="Văn bản chưa được chuyên viên trình ký; chỉ ký văn bản đã trình ký",
+                field="document_id",
+            )
         registered = session.get(User, actor.id)
         registered_png = registered.signature_png if registered else None
     draft = access.stored_file(svc, document)

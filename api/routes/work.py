@@ -383,6 +383,13 @@ def signature_upload(image: UploadFile | None) -> Image.Image | None:
     return images.signature_image(read_upload(image, IMAGE_LIMIT, "image"))
 
 
+@router.post("/documents/{document_id}/send", response_model=DocumentPublic, responses=REFUSED)
+def send(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
+    """Trình ký: the clerk sends a draft to its signer, who may sign it from then on (it joins
+    the signer's queue)."""
+    return document_public(workflow.send_for_signature(services, actor, document_id))
+
+
 @router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
 @limit(KEY_LIMIT + IMAGE_LIMIT + FRAMING)
 def sign(

@@ -57,6 +57,7 @@ TOKEN_ROUTES = [
     ("GET", "/api/documents"),
     ("GET", "/api/documents/{document_id}"),
     ("GET", "/api/documents/{document_id}/file"),
+    ("POST", "/api/documents/{document_id}/send"),
     ("POST", "/api/documents/{document_id}/sign"),
     ("POST", "/api/documents/{document_id}/issue"),
     ("POST", "/api/documents/{document_id}/revoke"),
@@ -150,6 +151,9 @@ def signed_plan(service: Service) -> dict[str, Any]:
     """The Kế hoạch, signed by the chair (signed here if it is still a draft)."""
     plan = document(service, "ke-hoach")
     if plan["status"] == "draft":
+        with service.client("clerk") as clerk:  # trình ký first: only then may it be signed
+            sent = clerk.post(f"/api/documents/{plan['id']}/send")
+        assert sent.status_code == 200, sent.text
         with service.client("signer") as signer:
             r = signer.post(f"/api/documents/{plan['id']}/sign", **service.key(CHAIR_P12))
         assert r.status_code == 200, r.text
@@ -280,6 +284,17 @@ def test_a_signer_signs_only_what_is_to_be_signed_by_them(service: Service) -> N
         r = vice.post(f"/api/documents/{notice['id']}/sign", **service.key(VICE_CHAIR_P12))
     error = refused(r, 403, "signer")
     assert "Trần Minh Khôi" in error["message"]
+
+
+def test_a_signer_signs_only_what_the_clerk_sent(service: Service) -> None:
+    """The Thông báo was never sent for signature: its own signer, with her own key, is
+    refused, and only a clerk sends."""
+    notice = one(dossier(service), "thong-bao")  # its block: CHỦ TỊCH Trần Minh Khôi
+    with unchanged(service, notice["id"]), service.client("signer") as signer:
+        r = signer.post(f"/api/documents/{notice['id']}/sign", **service.key(CHAIR_P12))
+        error = refused(r, 409, "document_id")
+        assert "chưa được chuyên viên trình ký" in error["message_vi"]
+        refused(signer.post(f"/api/documents/{notice['id']}/send"), 403, "role")
 
 
 def test_a_signer_signs_only_documents_of_their_body(service: Service) -> None:

@@ -48,6 +48,7 @@ WORKFLOW = [
     ("GET", "/api/documents"),
     ("GET", "/api/documents/{document_id}"),
     ("GET", "/api/documents/{document_id}/file"),
+    ("POST", "/api/documents/{document_id}/send"),
     ("POST", "/api/documents/{document_id}/sign"),
     ("POST", "/api/documents/{document_id}/issue"),
     ("POST", "/api/documents/{document_id}/revoke"),

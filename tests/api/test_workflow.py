@@ -70,6 +70,8 @@ def test_end_to_end_sign_issue_deliver_verify(
     need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
     decision = one(dossier(service), "quyet-dinh")
     path = f"/api/documents/{decision['id']}"
+    with service.client("clerk") as clerk:  # trình ký: from now on the chair may sign it
+        assert clerk.post(f"{path}/send").status_code == 200
 
     key = service.key(CHAIR_P12)
     with service.client("signer") as signer:
@@ -180,7 +182,7 @@ def test_end_to_end_sign_issue_deliver_verify(
             a.action for a in session.query(AuditEntry).filter_by(document_id=decision["id"])
         ]
     assert counter is not None and counter.last == 1
-    assert actions == ["sign", "issue"] + ["open", "acknowledge"] * 2
+    assert actions == ["send", "sign", "issue"] + ["open", "acknowledge"] * 2
 
 
 def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Service) -> None:
@@ -203,6 +205,7 @@ def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Servic
         r = clerk.post("/api/dossiers", json={**request, "signer": "pho-chu-tich"})
         assert r.status_code == 201, r.text
         decision = one(r.json(), "quyet-dinh")
+        assert clerk.post(f"/api/documents/{decision['id']}/send").status_code == 200
         pages = PdfReader(io.BytesIO(clerk.get(decision["file"]).content)).pages
     text = "".join(page.extract_text() for page in pages)
     block = text[text.rindex("KT. CHỦ TỊCH") :]
