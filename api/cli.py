@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,12 +19,15 @@ from rich.table import Table
 from api import cli_archive, cli_db, cli_demo, cli_serve, cli_signing, cli_users
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
-from docgen import criteria, inputs, sheet, vn
-from docgen.dossier import Meeting, Reference
+from docgen import criteria, inputs, vn
 from docgen.errors import ConfigError, Conflict
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
+
+if TYPE_CHECKING:  # docxtpl and openpyxl load only for the commands that need them
+    from docgen.dossier import Reference
+    from docgen.meeting import Meeting
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "assessments"
@@ -172,12 +175,16 @@ def sheet_new(
                 for x in inputs.load_paths(from_)
                 if x.criteria.id == criteria.load(set_id).id
             ]
+        from docgen import sheet  # openpyxl loads only for the commands that write workbooks
+
         data = sheet.new_workbook(set_id, units=units, assessments=filled)
         write_atomic(target, data)
     out.print(f"Đã tạo {target} ({len(filled) or units} đơn vị, bộ tiêu chí {set_id}).")
 
 
 def _reference(text: str | None, day: str | None, issuer: str, what: str) -> Reference | None:
+    from docgen.dossier import Reference
+
     if text is None and day is None:
         return None
     return Reference.parse(text or "", day or "", issuer, field=what)

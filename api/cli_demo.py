@@ -13,20 +13,21 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from api import cli_users, delivery, registry
 from api.cli_signing import BODIES, _page_count_and_code, _print_report, _registry
 from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
-from api.store import LocalStore
-from docgen import dossier, inputs, recipients, sheet, vn
-from docgen.dossier import Reference
+from docgen import inputs, vn
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody
 from docgen.report import result_data
+
+if TYPE_CHECKING:  # the registry, SQLAlchemy and openpyxl load when the demo runs, not with
+    # every `hoso` command (`hoso verify` starts faster)
+    from api import registry
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "assessments"
@@ -37,7 +38,10 @@ def demo(
     output: Annotated[Path, typer.Option(help="where to write the demo's files")] = Path("out"),
 ) -> None:
     """Score every sample unit, write the results and a workbook, and say where to look next."""
+    from api import cli_users
     from api.cli import build_dossier, points  # the commands' own helpers; cli.py imports this
+    from docgen import dossier, recipients, sheet
+    from docgen.dossier import Reference
 
     with errors():
         loaded = inputs.load_paths([samples])
@@ -180,7 +184,8 @@ def demo_chain(
     from sqlalchemy import select
 
     from api import archive as archiving
-    from api import db
+    from api import db, delivery, registry
+    from api.store import LocalStore
     from signing import images, issue, pki
     from signing import sign as signing
     from signing import verify as verifying

@@ -34,12 +34,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:  # api.store calls `point`; SQLAlchemy loads only when a sweep or latch runs
+    from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import Document
-
-if TYPE_CHECKING:  # api.store calls `point`
     from api.store import LocalStore
 
 __all__ = ["POINTS", "journaling", "point", "store_writes", "sweep"]
@@ -81,6 +78,8 @@ def journaling() -> bool:
 
 
 def _hold_latch(session: Session, *, exclusive: bool) -> None:
+    from sqlalchemy import text
+
     if session.get_bind().dialect.name == "postgresql":
         lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         session.execute(text(f"SELECT {lock}(:key)"), {"key": _LATCH})
@@ -90,6 +89,10 @@ def sweep(sessions: sessionmaker[Session], store: LocalStore) -> tuple[str, ...]
     """Move every journaled file of `store` that no document names into its quarantine folder,
     empty the journal and delete stale temporary files, while no issue or archiving is under
     way. Returns the hashes moved, sorted."""
+    from sqlalchemy import select
+
+    from api.db import Document
+
     with sessions.begin() as session:
         session.connection()  # begins now: on SQLite BEGIN IMMEDIATE, the write lock
         _hold_latch(session, exclusive=True)

@@ -189,6 +189,13 @@ def _executors(body: IssuingBody, proposal: Reference, police: IssuingBody | Non
     ]
 
 
+def to_recognise(results: Sequence[AssessmentResult]) -> list[AssessmentResult]:
+    """The units the Tờ trình proposes and the Quyết định recognises, each with a new GCN: those
+    that qualify in a build year. A unit in its maintenance year already holds the title: it is
+    announced in the Thông báo, kept or not (seeds/003 §III.1.2), never recognised anew."""
+    return [r for r in results if r.verdict.recognised and r.assessment.mode != "duy_tri"]
+
+
 def article_3(
     body: IssuingBody,
     results: Sequence[AssessmentResult],
@@ -201,7 +208,7 @@ def article_3(
     unit of the attached list. A "- Như Điều 3;" line of the Nơi nhận stands for exactly these
     (`docgen.recipients`); the decision's context carries the list as "article_3".
     """
-    recognised = [r.assessment.unit.name for r in results if r.verdict.recognised]
+    recognised = [r.assessment.unit.name for r in to_recognise(results)]
     return [*_executors(body, proposal, police), *recognised]
 
 
@@ -231,7 +238,7 @@ def decision(
     line, the signature block and the phụ lục's "(Kèm theo …)" all follow `issuer`."""
     _require(proposal, "the Tờ trình the decision answers", "proposal")
     assert proposal is not None
-    recognised = [r for r in results if r.verdict.recognised]
+    recognised = to_recognise(results)
     if not recognised:
         raise TemplateError("no recognised unit to put in the decision", field="results")
     subject = f"Về việc công nhận đơn vị {MOVEMENT} năm {year}"
@@ -491,7 +498,7 @@ def proposal(
     plan_ref: Reference | None = None,
 ) -> dict[str, Any]:
     """Tờ trình of the Công an to the UBND proposing the units to recognise."""
-    recognised = [r for r in results if r.verdict.recognised]
+    recognised = to_recognise(results)
     return {
         **_head(police, year),
         "number": number_line("TTr", police.abbreviation),
@@ -577,7 +584,13 @@ def minutes(
                 # Only a unit the meeting appraised has a Thẩm định score.
                 "appraised": vn.number(r.final) if r.appraised else "",
                 "vote": (
-                    f"{votes(r)}/{meeting.votes_total} ({share(votes(r))}%) đề nghị công nhận"
+                    f"{votes(r)}/{meeting.votes_total} ({share(votes(r))}%) "
+                    # A maintenance unit keeps its title; it is not proposed anew.
+                    + (
+                        "đề nghị giữ vững"
+                        if r.assessment.mode == "duy_tri"
+                        else "đề nghị công nhận"
+                    )
                     if r.verdict.recognised
                     else "Chưa đủ điều kiện"
                 ),
@@ -586,8 +599,13 @@ def minutes(
         ],
         "closing": [
             *(
-                f"{r.assessment.unit.name} chưa đủ điều kiện đề nghị công nhận: "
-                f"{'; '.join(r.verdict.shortfalls) or 'chưa đạt Bộ tiêu chí'}."
+                f"{r.assessment.unit.name} "
+                + (
+                    "không giữ vững danh hiệu"
+                    if r.assessment.mode == "duy_tri"
+                    else "chưa đủ điều kiện đề nghị công nhận"
+                )
+                + f": {'; '.join(r.verdict.shortfalls) or 'chưa đạt Bộ tiêu chí'}."
                 for r in results
                 if not r.verdict.recognised
             ),

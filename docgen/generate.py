@@ -122,7 +122,7 @@ def plan(
                 dossier.minutes(police, mine, year=year, meeting=meeting),
             )
         )
-    recognised = [r for r in mine if r.verdict.recognised]
+    recognised = dossier.to_recognise(mine)  # a maintenance unit is in the Thông báo only
     if recognised:
         planned.append(
             Planned(
@@ -177,10 +177,13 @@ def absent(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int)
         if r.assessment.unit.issuing_body == body.id and r.assessment.year == year
     ]
     notes = []
-    if mine and not any(r.verdict.recognised for r in mine):
+    if mine and not dossier.to_recognise(mine):
+        kept = sum(r.verdict.recognised for r in mine)
         notes.append(
             f"Không có đơn vị nào đủ điều kiện công nhận năm {year} ({len(mine)} đơn vị đã "
-            "chấm): hồ sơ không có Tờ trình, Quyết định công nhận và Giấy chứng nhận."
+            "chấm"
+            + (f", {kept} đơn vị giữ vững danh hiệu trong năm duy trì" if kept else "")
+            + "): hồ sơ không có Tờ trình, Quyết định công nhận và Giấy chứng nhận."
         )
     if mine and not any(r.assessment.mode == "duy_tri" for r in mine):
         notes.append(

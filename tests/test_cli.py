@@ -202,7 +202,7 @@ def test_generate_writes_the_dossier(tmp_path: Path) -> None:
         HOSO_DATA_DIR=str(tmp_path / "data"),
     )
     assert run.returncode == 0, run.stderr
-    assert "Đã ghi 34 tệp" in run.stdout  # no GCN: the QĐ they cite is not issued yet
+    assert "Đã ghi 38 tệp" in run.stdout  # no GCN: the QĐ they cite is not issued yet
     folder = tmp_path / "out" / "2026" / "ubnd-hai-phong"
     assert (folder / "quyet-dinh.pdf").read_bytes().startswith(b"%PDF")
     assert not (folder / "xa-yet-kieu" / "giay-chung-nhan.docx").exists()

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import access, assessments, workflow
-from api.db import STATUS_VI, Document
+from api.db import STATUS_VI, Assessment, Document
 from api.errors import http_status
 from api.gate import GatedRoute
 from api.routes.ui_clerk import unit_summary
@@ -30,7 +30,8 @@ from api.scoring_form import form_values
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render, status_of
 from api.users import Actor
-from docgen import dossier, vn
+from docgen import dossier, scoring, vn
+from docgen import generate as plans
 from docgen.errors import HosoError, InvalidMeeting, NotFound
 
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
@@ -87,6 +88,30 @@ def dossiers(request: Request, actor: PageActor) -> HTMLResponse:
             f"{n} {STATUS_VI[s].lower()}" for s in STATUS_VI if (n := one["states"][s])
         )
     return render(request, "app/dossier_list.html", {"dossiers": rows}, actor=actor)
+
+
+def _absent(svc: Services, body: str, year: int, rows: list[Assessment]) -> list[str]:
+    """Why the dossier lacks documents it usually holds (no unit qualifies: no Tờ trình, QĐ or
+    GCN; none in its maintenance year: no Thông báo), as `hoso generate` says: never silently."""
+    government = svc.bodies.get(body)
+    if government is None or not rows:
+        return []
+    results = []
+    for row in rows:
+        loaded = assessments.loaded_input(row)
+        policy = svc.policies[loaded.criteria.id]
+        results.append(scoring.score(loaded.assessment, loaded.criteria, policy))
+    return plans.absent(government, results, year=year)
+
+
+def _decision_example(svc: Services, body: str, documents: list[Document]) -> str:
+    """The Quyết định field's placeholder: the dossier's QĐ as issued when it is, otherwise an
+    example that names no real decision (a made-up số would be copied as if it were one)."""
+    for d in documents:
+        if d.kind == "quyet-dinh" and d.number:
+            return f"{vn.code_number(d.number)}/{d.notation}"
+    known = svc.bodies.get(body)
+    return f"ví dụ 01/QĐ-{known.abbreviation if known else 'UBND'}"
 
 
 def _document_view(svc: Services, actor: Actor, d: Document) -> dict[str, Any]:
@@ -151,11 +176,8 @@ def _dossier_page(
             actor,
             NotFound(f"no dossier {key}", message_vi=f"Không có hồ sơ {key}", field="dossier"),
         )
-    units = (
-        [unit_summary(r) for r in assessments.list_assessments(svc, actor, year=year)]
-        if may_generate
-        else []
-    )
+    rows = assessments.list_assessments(svc, actor, year=year) if may_generate else []
+    units = [unit_summary(r) for r in rows]
     shown = dict.fromkeys(GENERATION_FIELDS, "") | dict(values or {})
     context = {
         "year": year,
@@ -163,6 +185,8 @@ def _dossier_page(
         "dossier_body": _body_name(svc, body),
         "documents": [_document_view(svc, actor, d) for d in documents],
         "units": units,
+        "absent": _absent(svc, body, year, rows),
+        "decision_example": _decision_example(svc, body, documents),
         "can_generate": may_generate,
         "signers": _signers(svc, body),
         "values": shown,

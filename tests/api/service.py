@@ -30,7 +30,7 @@ from tests.conftest import REPO
 from tests.signing_setting import Setting, free_port, write_root
 
 BODY, POLICE = "ubnd-hai-phong", "ca-hai-phong"
-UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-ngo-quyen-2026-duy-tri.yaml")
+UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-an-bien-2026-xay-dung.yaml")
 CHAIR_P12, SEAL_P12 = "ubnd-hai-phong--chu-tich", "ubnd-hai-phong"
 PASSPHRASE = pki.TEST_PASSPHRASE.decode()
 PASSWORD = "mat-khau-thu-nghiem"  # every test user's web password: test material
@@ -162,7 +162,7 @@ def dossier(service: Service) -> list[dict[str, Any]]:
             )
             assert r.status_code == 201, r.text
             imported = r.json()
-            assert {a["unit"] for a in imported} == {"Phường Lê Chân", "Phường Ngô Quyền"}
+            assert {a["unit"] for a in imported} == {"Phường Lê Chân", "Phường An Biên"}
             assert not any(a["scored"] for a in imported)
             for a in imported:
                 r = clerk.post(f"/api/assessments/{a['id']}/score")

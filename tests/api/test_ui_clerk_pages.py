@@ -23,6 +23,7 @@ from reportlab.pdfgen import canvas
 from api import access, assessments, workflow
 from api.app import workflow_app
 from api.db import Assessment, Document
+from api.routes import ui_dossier
 from api.services import Services
 from api.settings import Settings
 from api.users import Actor, add_user, set_password
@@ -30,7 +31,7 @@ from docgen import inputs, sheet
 from docgen.errors import Forbidden, InvalidAssessment
 from tests.api.conftest import TestClient
 from tests.api.service import workbook
-from tests.conftest import need
+from tests.conftest import REPO, need
 
 PASSWORD = "mat-khau-thu-nghiem"
 BODY = "ubnd-hai-phong"
@@ -138,7 +139,7 @@ def test_a_workbook_with_one_bad_cell_is_refused_whole_naming_sheet_and_cell(sit
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/cham-diem?nam=2027&da_nhap=")
     listed = clerk.get(r.headers["location"]).text
-    assert "Đã nhập 2 đơn vị" in listed and "Phường Ngô Quyền" in listed
+    assert "Đã nhập 2 đơn vị" in listed and "Phường An Biên" in listed
 
 
 def test_the_form_keeps_the_input_when_an_override_has_no_reason(site: Site) -> None:
@@ -392,6 +393,50 @@ def test_a_dossier_with_nothing_to_build_from_is_a_conflict(site: Site) -> None:
         r = api.post("/api/dossiers", json={"body": BODY, "year": 2027})
     assert r.status_code == 409, r.text
     assert (r.json()["code"], r.json()["field"]) == ("conflict", "year")
+
+
+def test_the_dossier_page_says_which_documents_a_dossier_lacks_and_why(site: Site) -> None:
+    """Bắc Ninh's sample: no unit qualifies and none is in its maintenance year, so the dossier
+    has no Tờ trình, QĐ, GCN or Thông báo: the page says so (as `hoso generate` does), while
+    Hải Phòng's, with An Biên recognised, lacks only the Thông báo."""
+    samples = REPO / "samples" / "assessments"
+    bac_ninh = [
+        samples / f"{name}.yaml"
+        for name in (
+            "phuong-dong-ngan-2026-tham-dinh",
+            "phuong-kinh-bac-2026-toi-pham",
+            "phuong-vu-ninh-2026-dieu-kien",
+            "so-tu-phap-bac-ninh-2026",
+        )
+    ]
+    assessments.import_assessments(
+        site.services, site.actors["other_clerk"], inputs.load_paths(bac_ninh)
+    )
+    page = site.client("other_clerk").get("/ho-so/2026/ubnd-bac-ninh")
+    assert page.status_code == 200, page.text
+    lacks = page.text.split('id="khong-co"', 1)[1].split("</section>", 1)[0]
+    assert "Văn bản hồ sơ không có" in lacks
+    assert (
+        "Không có đơn vị nào đủ điều kiện công nhận năm 2026 (4 đơn vị đã chấm): hồ sơ không "
+        "có Tờ trình, Quyết định công nhận và Giấy chứng nhận." in lacks
+    )
+    assert "hồ sơ không có Thông báo duy trì" in lacks
+
+    _import(site)
+    page = site.client("clerk").get(f"/ho-so/2027/{BODY}")
+    lacks = page.text.split('id="khong-co"', 1)[1].split("</section>", 1)[0]
+    assert "Thông báo duy trì" in lacks and "Tờ trình" not in lacks
+    # The QĐ field's hint is no made-up decision (there is no QĐ 120 of Hải Phòng).
+    hint = re.search(r'id="decision_ref"[^>]*', page.text)
+    assert hint and 'placeholder="ví dụ 01/QĐ-UBND"' in hint.group(0), hint
+    assert "120/QĐ" not in page.text
+
+
+def test_the_decision_hint_is_the_issued_decision_once_there_is_one(site: Site) -> None:
+    issued = Document(kind="quyet-dinh", number=1, notation="QĐ-UBND")
+    draft = Document(kind="to-trinh", number=15, notation="TTr-CATP")
+    assert ui_dossier._decision_example(site.services, BODY, [draft, issued]) == "01/QĐ-UBND"
+    assert ui_dossier._decision_example(site.services, BODY, [draft]) == "ví dụ 01/QĐ-UBND"
 
 
 def test_the_api_takes_a_change_by_session_cookie_only_from_this_service(site: Site) -> None:

@@ -117,7 +117,7 @@ def test_end_to_end_sign_issue_deliver_verify(
             "Chánh Văn phòng UBND thành phố Hải Phòng",
             "Giám đốc Công an thành phố Hải Phòng",  # Điều 3 names the head, not the agency
         ]
-        assert "Phường Ngô Quyền" in names and "Phường Lê Chân" not in names
+        assert "Phường An Biên" in names and "Phường Lê Chân" not in names
         assert "Bộ Công an (qua V05)" in names
         assert not any(n.startswith("Lưu") for n in names)
         first = issued["recipients"][0]

@@ -95,8 +95,18 @@ def test_decision_annex_lists_the_recognised_units(dossier_dir: Path) -> None:
         "DANH SÁCH ĐƠN VỊ ĐIỂN HÌNH VỀ PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC NĂM 2026" in annex
     )
     assert re.search(r"\(Kèm theo Quyết định số\s+/QĐ-UBND ngày\s+tháng\s+năm 2026", annex)
-    assert "Xã Yết Kiêu" in annex and "Phường Ngô Quyền" in annex
+    assert "Xã Yết Kiêu" in annex and "Phường An Biên" in annex
     assert "Phường Lê Chân" not in annex  # not recognised
+    # In its maintenance year Ngô Quyền keeps the title (the Thông báo), is not recognised anew.
+    assert "Ngô Quyền" not in annex and "Ngô Quyền" not in flat(dossier_dir / "to-trinh.pdf")
+    assert "Công nhận 02 đơn vị" in flat(dossier_dir / "quyet-dinh.pdf", "-f", "1", "-l", "1")
+
+
+def test_a_unit_in_its_maintenance_year_gets_no_new_certificate(dossier_dir: Path) -> None:
+    assert (dossier_dir / "phuong-an-bien" / "giay-chung-nhan.pdf").is_file()
+    assert (dossier_dir / "phuong-ngo-quyen" / "bao-cao.pdf").is_file()
+    assert not (dossier_dir / "phuong-ngo-quyen" / "giay-chung-nhan.pdf").exists()
+    assert "Ngô Quyền" in flat(dossier_dir / "thong-bao.pdf")
 
 
 def test_certificate_is_landscape_and_cites_the_decision(dossier_dir: Path) -> None:
@@ -124,7 +134,7 @@ def test_every_pdf_is_a4_with_fonts_embedded_and_text_inside_the_margins(
     dossier_dir: Path,
 ) -> None:
     pdfs = sorted(dossier_dir.rglob("*.pdf"))
-    assert len(pdfs) == 1 + 2 * 6 + 1 + 1 + 1 + 2 + 1  # KH, BĐK+BC per unit, BB, TTr, QĐ, GCN, TB
+    assert len(pdfs) == 1 + 2 * 7 + 1 + 1 + 1 + 2 + 1  # KH, BĐK+BC per unit, BB, TTr, QĐ, GCN, TB
     for pdf in pdfs:
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
         rows = fonts.splitlines()[2:]
@@ -298,7 +308,8 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
         "Thành phần tham dự:",
         "Chủ trì: Đỗ Quang Vinh, Giám đốc Công an thành phố Hải Phòng.",
         "Thư ký: Nguyễn Thị Minh Hà, Thiếu tá, cán bộ Phòng PV01",
-        "Phường Ngô Quyền 100 10/12 (83,3%) đề nghị công nhận",  # each unit its own vote
+        "Phường Ngô Quyền 100 10/12 (83,3%) đề nghị giữ vững",  # each unit its own vote
+        "Phường An Biên 100 11/12 (91,7%) đề nghị công nhận",
         "Xã Yết Kiêu 100 12/12 (100%) đề nghị công nhận",
         "Vắng mặt: Đại diện Sở Văn hóa, Thể thao và Du lịch (có lý do).",
         "Phường Lê Chân chưa đủ điều kiện đề nghị công nhận: Tiêu chí",

@@ -157,7 +157,7 @@ def test_the_certificate_is_signed_as_its_decision(dossier_dir: Path) -> None:
 def test_the_certificate_cites_the_issued_decision_not_a_number_of_its_own(
     dossier_dir: Path,
 ) -> None:
-    for unit in ("xa-yet-kieu", "phuong-ngo-quyen"):
+    for unit in ("xa-yet-kieu", "phuong-an-bien"):
         text = flat(dossier_dir / unit / "giay-chung-nhan.pdf")
         assert "Quyết định số 01/QĐ-UBND ngày 05 tháng 12 năm 2026" in text, unit
         assert "120/QĐ" not in text

@@ -33,7 +33,7 @@ from tests.ui.conftest import Visit
 pytestmark = pytest.mark.slow
 
 YEAR = 2029  # 2026: the API tests; 2027: the clerk pages; 2028: the office pages
-UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-ngo-quyen-2026-duy-tri.yaml")
+UNITS = ("phuong-le-chan-2026-toi-pham.yaml", "phuong-an-bien-2026-xay-dung.yaml")
 KEYS = {"signer": CHAIR_P12, "other_signer": "ubnd-hai-phong--pho-chu-tich"}
 SLOW = 180_000  # ms: an export or a check validates every signature again
 

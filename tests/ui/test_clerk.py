@@ -128,7 +128,7 @@ def test_clerk_imports_scores_and_sends_the_dossier(
     titles = documents.locator("h3").all_inner_texts()
     for title in ("Kế hoạch", "Biên bản họp thẩm định", "Tờ trình", "Quyết định công nhận"):
         assert title in titles
-    assert "Báo cáo · Phường Lê Chân" in titles and "Báo cáo · Phường Ngô Quyền" in titles
+    assert "Báo cáo · Phường Lê Chân" in titles and "Báo cáo · Phường An Biên" in titles
     expect(documents.locator(".status").first).to_have_text("Dự thảo")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.thumb img')]"
@@ -153,7 +153,7 @@ def test_clerk_imports_scores_and_sends_the_dossier(
     stages = page.locator("table.stages")
     expect(stages.locator("tr", has_text="Đã đăng ký")).to_contain_text("2")
     expect(stages.locator("tr", has_text="Đã tạo hồ sơ")).to_contain_text("2")
-    expect(page.locator("ul.todo")).to_contain_text("Chấm điểm Phường Ngô Quyền năm 2027")
+    expect(page.locator("ul.todo")).to_contain_text("Chấm điểm Phường An Biên năm 2027")
     visit.shot("tong-quan-sau-khi-trinh-ky")
 
 

@@ -56,13 +56,13 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     page.get_by_label("Phiếu chấm điểm đã điền").set_input_files(good)
     page.get_by_role("button", name="Tải lên và nhập").click()
     expect(page.get_by_role("status")).to_contain_text("Đã nhập 2 đơn vị")
-    for unit in ("Phường Lê Chân", "Phường Ngô Quyền"):
+    for unit in ("Phường Lê Chân", "Phường An Biên"):
         row = page.locator(f'tr[data-unit="{unit}"][data-year="{YEAR}"]')
         row.get_by_role("button", name="Chấm điểm").click()
         expect(page.get_by_role("status")).to_have_text("Đã chấm điểm.")
         page.goto("/cham-diem")
     scored = page.locator(f'tr[data-year="{YEAR}"]')
-    expect(scored.filter(has_text="Phường Ngô Quyền")).to_contain_text("Đủ điều kiện")
+    expect(scored.filter(has_text="Phường An Biên")).to_contain_text("Đủ điều kiện")
     shot(visit, "luong-2-da-cham-diem")
 
     page.get_by_role("navigation").get_by_role("link", name="Hồ sơ").click()
@@ -116,7 +116,7 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     expect(page.locator("h1")).to_have_text("Quyết định công nhận số 01/QĐ-UBND")
     expect(page.locator("#trang-thai")).to_have_text("Đã ban hành")
     rows = page.locator("table.recipients tbody tr")
-    recipient_row = rows.filter(has_text="Phường Ngô Quyền")
+    recipient_row = rows.filter(has_text="Phường An Biên")
     expect(recipient_row.locator(".delivery")).to_have_text("Chưa mở")
     link = recipient_row.locator("code.link").inner_text()
     assert link.startswith(f"{service.url}/r/")
@@ -126,7 +126,7 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     phone = Visit(browser, service, mobile=True)
     try:
         phone.page.goto(link)
-        expect(phone.page.locator("h1")).to_have_text("Văn bản gửi đến Phường Ngô Quyền")
+        expect(phone.page.locator("h1")).to_have_text("Văn bản gửi đến Phường An Biên")
         expect(phone.page.locator("body")).to_contain_text("01/QĐ-UBND")
         with phone.page.expect_download() as download:
             phone.page.get_by_role("link", name="Tải văn bản (PDF)").click()

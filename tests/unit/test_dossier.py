@@ -306,3 +306,61 @@ def test_a_dossier_without_a_qualifying_unit_says_what_it_lacks() -> None:
     assert any("không có Tờ trình, Quyết định công nhận và Giấy chứng nhận" in n for n in notes)
     assert any("không có Thông báo duy trì" in n for n in notes)
     assert generate.absent(bodies["ubnd-hai-phong"], results, year=2026) == []
+
+
+def test_a_unit_in_its_maintenance_year_is_announced_not_recognised_anew() -> None:
+    """seeds/003 §III.1.2: Ngô Quyền (recognised 2025, kept in 2026) is in the Thông báo, not
+    in the Tờ trình, the QĐ's phụ lục or Điều 3, and gets no new GCN; An Biên and Yết Kiêu,
+    recognised in their build year, are."""
+    from docgen import inputs
+    from tests.conftest import REPO
+
+    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
+    results = inputs.score_all(
+        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
+    )
+    proposal = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an")
+    decision = dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), "")
+    planned = generate.plan(
+        bodies["ubnd-hai-phong"],
+        bodies["ca-hai-phong"],
+        results,
+        year=2026,
+        proposal=proposal,
+        decision=decision,
+        meeting=None,
+        partial=True,
+    )
+    by_template = {p.template: p.context for p in planned}
+    recognised = {"Phường An Biên", "Xã Yết Kiêu"}
+    assert {u["name"] for u in by_template["quyet-dinh.docx"]["units"]} == recognised
+    assert {u["name"] for u in by_template["to-trinh.docx"]["units"]} == recognised
+    assert "Phường Ngô Quyền" not in by_template["quyet-dinh.docx"]["article_3"]
+    certificates = {p.unit for p in planned if p.template == "giay-chung-nhan.docx"}
+    assert certificates == recognised
+    notice = {u["name"]: u["note"] for u in by_template["thong-bao.docx"]["units"]}
+    assert notice == {"Phường Ngô Quyền": "Giữ vững", "Phường Kiến An": "Không giữ vững"}
+
+    # A body whose only unit keeps its title: no Tờ trình, QĐ or GCN, and the clerk is told why.
+    maintained = [r for r in results if r.assessment.unit.name == "Phường Ngô Quyền"]
+    only = generate.plan(
+        bodies["ubnd-hai-phong"],
+        bodies["ca-hai-phong"],
+        maintained,
+        year=2026,
+        proposal=proposal,
+        decision=decision,
+        meeting=None,
+        partial=True,
+    )
+    assert {p.template for p in only} == {
+        "ke-hoach.docx",
+        "ban-dang-ky.docx",
+        "bao-cao.docx",
+        "thong-bao.docx",
+    }
+    assert generate.absent(bodies["ubnd-hai-phong"], maintained, year=2026) == [
+        "Không có đơn vị nào đủ điều kiện công nhận năm 2026 (1 đơn vị đã chấm, 1 đơn vị giữ "
+        "vững danh hiệu trong năm duy trì): hồ sơ không có Tờ trình, Quyết định công nhận và "
+        "Giấy chứng nhận."
+    ]
