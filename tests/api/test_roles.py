@@ -30,6 +30,7 @@ from tests.api.service import (
     BODY,
     CHAIR_P12,
     POLICE,
+    ROLES,
     SEAL_P12,
     XLSX,
     Service,
@@ -287,14 +288,24 @@ def test_a_signer_signs_only_what_is_to_be_signed_by_them(service: Service) -> N
 
 
 def test_a_signer_signs_only_what_the_clerk_sent(service: Service) -> None:
-    """The Thông báo was never sent for signature: its own signer, with her own key, is
-    refused, and only a clerk sends."""
-    notice = one(dossier(service), "thong-bao")  # its block: CHỦ TỊCH Trần Minh Khôi
-    with unchanged(service, notice["id"]), service.client("signer") as signer:
-        r = signer.post(f"/api/documents/{notice['id']}/sign", **service.key(CHAIR_P12))
+    """A draft of the chair's own body, above his name, that the clerk never sent for
+    signature: he is refused with his own key, and only a clerk sends."""
+    dossier(service)
+    with service.services.sessions() as session:
+        waiting = session.scalars(
+            select(Document.id).where(
+                Document.issuing_body_id == BODY,
+                Document.status == "draft",
+                Document.sent_at.is_(None),
+                Document.signer_name == ROLES["signer"][1],
+            )
+        ).first()
+    assert waiting is not None, "the dossier has no unsent draft of the chair's"
+    with unchanged(service, waiting), service.client("signer") as signer:
+        r = signer.post(f"/api/documents/{waiting}/sign", **service.key(CHAIR_P12))
         error = refused(r, 409, "document_id")
         assert "chưa được chuyên viên trình ký" in error["message_vi"]
-        refused(signer.post(f"/api/documents/{notice['id']}/send"), 403, "role")
+        refused(signer.post(f"/api/documents/{waiting}/send"), 403, "role")
 
 
 def test_a_signer_signs_only_documents_of_their_body(service: Service) -> None:
