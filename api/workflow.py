@@ -480,6 +480,14 @@ def _end(
                     message_vi="Văn bản thay thế phải là văn bản đã ban hành của cùng cơ quan",
                     field="by",
                 )
+            if successor.type_code != document.type_code or successor.kind != document.kind:
+                raise StateError(
+                    f"document {by} is a {successor.kind or successor.type_code}, not a "
+                    f"{document.kind or document.type_code} as document {document_id} is: "
+                    "a document is replaced by one of its own type",
+                    message_vi="Văn bản thay thế phải cùng loại với văn bản bị thay thế",
+                    field="by",
+                )
             document.replaced_by_id = by
         document.status = status
         document.reason = reason

@@ -395,6 +395,7 @@ def _document_page(
             for d in access.list_documents(services, actor)
             if d.issuing_body_id == document.issuing_body_id
             and d.status in ("issued", "archived")
+            and (d.type_code, d.kind) == (document.type_code, document.kind)  # workflow.replace
             and d.id != document.id
         ]
     context = {
