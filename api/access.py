@@ -13,12 +13,27 @@ from api.services import Services
 from api.users import Actor, allow
 from docgen.errors import NotFound, StateError
 
+PUBLISHED: tuple[Status, ...] = ("issued", "archived", "revoked", "replaced")
+"""What an admin sees of every body: the documents the public verification page shows anyway.
+Drafts and signed drafts are their body's business: an admin manages users, not dossiers."""
+
 
 def _visible(actor: Actor) -> Any:
-    """Documents the actor's body issues, or that belong to its dossiers."""
+    """Documents the actor's body issues, or that belong to its dossiers; for an admin, the
+    published documents of every body."""
+    if actor.role == "admin":
+        return Document.status.in_(PUBLISHED)
     return or_(
         Document.issuing_body_id == actor.body,
         Document.dossier.like(f"%/{actor.body}"),
+    )
+
+
+def _may_see(actor: Actor, document: Document) -> bool:
+    if actor.role == "admin":
+        return document.status in PUBLISHED
+    return document.issuing_body_id == actor.body or (document.dossier or "").endswith(
+        f"/{actor.body}"
     )
 
 
@@ -31,9 +46,7 @@ def list_documents(
 ) -> list[Document]:
     with svc.sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        query = select(Document).order_by(Document.id)
-        if actor.role != "admin":
-            query = query.where(_visible(actor))
+        query = select(Document).order_by(Document.id).where(_visible(actor))
         if dossier is not None:
             query = query.where(Document.dossier == dossier)
         if status is not None:
@@ -43,11 +56,7 @@ def list_documents(
 
 def visible(session: Session, actor: Actor, document_id: int, *, lock: bool = False) -> Document:
     document = session.get(Document, document_id, with_for_update=lock)
-    if document is None or not (
-        actor.role == "admin"
-        or document.issuing_body_id == actor.body
-        or (document.dossier or "").endswith(f"/{actor.body}")
-    ):
+    if document is None or not _may_see(actor, document):
         raise NotFound(
             f"no document {document_id}",
             message_vi=f"Không có văn bản số {document_id}",

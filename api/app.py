@@ -42,7 +42,7 @@ from api.routes import (
 from api.services import Services
 from api.settings import Settings, get_settings
 from api.trust import TrustRoots
-from api.ui import LoginRequired
+from api.ui import COOKIE_AGE, LoginRequired
 from docgen.errors import HosoError
 
 PAGES = ("/v/", "/xac-minh", "/r/")
@@ -64,6 +64,17 @@ UNAVAILABLE_VI = "Dịch vụ xác minh tạm thời chưa sẵn sàng. Vui lòn
 HTTP_VI = {
     404: "Không tìm thấy địa chỉ này",
     405: "Địa chỉ này không nhận phương thức yêu cầu đã gửi",
+    413: "Dữ liệu gửi lên quá lớn",
+}
+
+HEADINGS_VI = {
+    401: "Cần đăng nhập",
+    403: "Không có quyền thực hiện",
+    404: "Không tìm thấy trang",
+    405: "Không thực hiện được yêu cầu này",
+    413: "Dữ liệu gửi lên quá lớn",
+    500: "Dịch vụ gặp lỗi",
+    503: "Dịch vụ tạm thời chưa sẵn sàng",
 }
 
 
@@ -102,7 +113,7 @@ def create_app(
         SessionMiddleware,
         secret_key=settings.secret().hex(),
         session_cookie="hoso_session",
-        max_age=8 * 3600,
+        max_age=COOKIE_AGE,  # longer than a session lasts (SESSION_IDLE): so it can say it ended
         same_site="lax",
         https_only=settings.secure_cookies(),
     )
@@ -157,12 +168,28 @@ def database_registry(settings: Settings) -> RegistryLookup:
 
 
 def _is_page(request: Request) -> bool:
-    """A public page answers with a page; below /v/ and /xac-minh, so does what no route
-    matched, for a browser."""
+    """Whether the error is answered with a page: for a browser (Accept: text/html) anywhere
+    but under /api/, and on the pages' own routes unless the client asks for JSON. Programs
+    (Accept: application/json, or any /api/ path) get JSON."""
+    accept = request.headers.get("accept", "")
+    if request.url.path.startswith("/api/"):
+        return False
+    if "application/json" in accept and "text/html" not in accept:
+        return False
     route = getattr(request.scope.get("route"), "path", "")
-    if route.startswith(PAGES + SIGNED_IN_PAGES):
-        return True
-    return request.url.path.startswith(PAGES) and "text/html" in request.headers.get("accept", "")
+    return "text/html" in accept or route.startswith(PAGES + SIGNED_IN_PAGES)
+
+
+def _heading(request: Request, status: int) -> str:
+    route = getattr(request.scope.get("route"), "path", "")
+    if route.startswith(("/v/", "/xac-minh")) and status < 500 and status not in (404, 405):
+        return "Không kiểm tra được"  # a file that could not be checked
+    return HEADINGS_VI.get(status, "Không thực hiện được")
+
+
+def _home(request: Request) -> str:
+    """Where an error page leads back to: the signed-in pages' overview, or the public check."""
+    return "/tong-quan" if request.url.path.startswith(SIGNED_IN_PAGES) else "/xac-minh"
 
 
 def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
@@ -170,8 +197,16 @@ def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
     error.request_id = request_id.current()
     if _is_page(request):
         # A visitor cannot fix the service's configuration: the details stay in the API's answer.
-        message = error.message_vi if status < 500 else UNAVAILABLE_VI
-        context = {"message": message, "back": request.url.path, "request_id": error.request_id}
+        message = (
+            error.message_vi if status < 500 or error.code == "internal_error" else UNAVAILABLE_VI
+        )
+        back = _home(request) if status in (403, 404, 405) else request.url.path
+        context = {
+            "message": message,
+            "heading": _heading(request, status),
+            "back": back,
+            "request_id": error.request_id,
+        }
         answer: Response = pages.page(
             request.app.state.templates, request, "error.html", context, status=status
         )
@@ -185,7 +220,8 @@ def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
 async def _login_required(request: Request, exc: Exception) -> Response:
     """A signed-in page asked for while signed out: to the sign-in page, and back after."""
     assert isinstance(exc, LoginRequired)
-    return RedirectResponse(f"/dang-nhap?{urlencode({'next': exc.next_path})}", status_code=303)
+    query = {"next": exc.next_path, **({"het_han": "1"} if exc.expired else {})}
+    return RedirectResponse(f"/dang-nhap?{urlencode(query)}", status_code=303)
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

@@ -73,10 +73,12 @@ def deliveries(svc: Services, actor: Actor, document_id: int) -> list[Delivery]:
 
 
 def open_link(
-    svc: Services, token: str, *, acknowledge: bool = False
+    svc: Services, token: str, *, opened: bool = False, acknowledge: bool = False
 ) -> tuple[Document, Recipient]:
-    """The document a personal link opens — that one only — with the time it was first opened
-    (and acknowledged) recorded."""
+    """The document a personal link opens — that one only. `opened` records the first real
+    view (the link's page, once loaded in a browser, or a program, asks it by POST); a plain
+    GET records nothing, since mail scanners fetch every link they see. `acknowledge`
+    records receipt, and the opening with it if none was recorded."""
     with svc.sessions.begin() as session:
         recipient = session.scalar(
             select(Recipient).where(Recipient.token_hash == users.token_hash(token))
@@ -88,12 +90,14 @@ def open_link(
                 field="token",
             )
         now = dt.datetime.now(dt.UTC)
-        action = None
-        if recipient.opened_at is None:
-            recipient.opened_at, action = now, "open"
+        actions = []
+        if (opened or acknowledge) and recipient.opened_at is None:
+            recipient.opened_at = now
+            actions.append("open")
         if acknowledge and recipient.acknowledged_at is None:
-            recipient.acknowledged_at, action = now, "acknowledge"
-        if action is not None:
+            recipient.acknowledged_at = now
+            actions.append("acknowledge")
+        for action in actions:
             session.add(
                 AuditEntry(
                     actor=f"recipient:{recipient.id}",

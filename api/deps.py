@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
@@ -86,24 +87,39 @@ def _services(request: Request) -> Services:
 _bearer = HTTPBearer(auto_error=False, description="the user's token (hoso users add)")
 
 
-def _actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
+def request_actor(request: Request) -> Actor:
     """The user whose token the request carries, or who is signed in to the web pages (their
-    session cookie); 401 otherwise."""
+    session cookie); 401 otherwise. Found once per request (api/gate.py asks before the body
+    is read; the route's dependency gets the same)."""
+    found = getattr(request.state, "hoso_actor", None)
+    if isinstance(found, Actor):
+        return found
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    bearer = token if scheme.lower() == "bearer" and token else None
     services = _services(request)
     with services.sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        user_id = request.session.get(SESSION_USER) if credentials is None else None
+        user_id = request.session.get(SESSION_USER) if bearer is None else None
         user = (
             session_user(request, session.get(User, user_id)) if isinstance(user_id, int) else None
         )
         if user is not None:
             if request.method not in SAFE_METHODS:
                 _same_site(request)
-            return Actor.of(user)
-        return authenticate(session, credentials.credentials if credentials else None)
+            actor = Actor.of(user)
+        else:
+            actor = authenticate(session, bearer)
+    request.state.hoso_actor = actor
+    return actor
+
+
+def actor_dependency(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """`request_actor` as a dependency; `credentials` puts the Bearer scheme in the OpenAPI
+    schema."""
+    return request_actor(request)
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -140,7 +156,7 @@ def _same_site(request: Request) -> None:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ServicesDep = Annotated[Services, Depends(_services)]
-ActorDep = Annotated[Actor, Depends(_actor)]
+ActorDep = Annotated[Actor, Depends(actor_dependency)]
 TrustDep = Annotated[TrustRoots, Depends(_trust)]
 RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]

@@ -325,6 +325,14 @@ def sign(
                 message_vi=f"Văn bản này do {document.signer_name} ký, không phải {actor.name}",
                 field="signer",
             )
+        if document.sent_at is None:
+            # The clerk decides when a draft is ready (send_for_signature): the signing queue
+            # shows only those, and no door signs around it.
+            raise StateError(
+                f"document {document_id} has not been sent for signature by the clerk",
+                message_vi="Văn bản chưa được chuyên viên trình ký; chỉ ký văn bản đã trình ký",
+                field="document_id",
+            )
         registered = session.get(User, actor.id)
         registered_png = registered.signature_png if registered else None
     draft = access.stored_file(svc, document)
@@ -470,6 +478,14 @@ def _end(
                 raise StateError(
                     f"document {by} is not an issued document of the same body",
                     message_vi="Văn bản thay thế phải là văn bản đã ban hành của cùng cơ quan",
+                    field="by",
+                )
+            if successor.type_code != document.type_code or successor.kind != document.kind:
+                raise StateError(
+                    f"document {by} is a {successor.kind or successor.type_code}, not a "
+                    f"{document.kind or document.type_code} as document {document_id} is: "
+                    "a document is replaced by one of its own type",
+                    message_vi="Văn bản thay thế phải cùng loại với văn bản bị thay thế",
                     field="by",
                 )
             document.replaced_by_id = by

@@ -15,7 +15,9 @@ from docgen import criteria
 from docgen.model import CriteriaSet
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("HOSO_TEST_SHARED") or REPO.parent / "shared")
+"""The project's shared material (seeds, real signed PDFs), read beside the repository and
+never copied into it; HOSO_TEST_SHARED moves it (the tests of this rule use a missing one)."""
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -32,6 +34,19 @@ def need(condition: bool, reason: str) -> None:
     """Skip when a system package or service is missing (a failure under CI=true)."""
     if not condition:
         pytest.skip(reason)
+
+
+def need_shared(part: str) -> Path:
+    """`../shared/<part>`, or a skip saying it is missing: a clone of the project alone has no
+    ../shared, and its `make test` reports these tests skipped. CI always has it, so there
+    (CI=true) a missing ../shared fails like any skip, and a present one runs the tests."""
+    path = SHARED / part
+    need(
+        path.is_dir(),
+        f"../shared/{part} is not beside the repository ({path}): this test reads the "
+        "project's shared material there, which a clone alone does not have",
+    )
+    return path
 
 
 @pytest.fixture(params=criteria.SET_IDS)

@@ -10,7 +10,7 @@ import yaml
 
 from docgen import inputs, scoring
 from docgen.model import DEFAULT_POLICY, IssuingBody
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, need_shared
 
 ASSESSMENTS = REPO / "samples" / "assessments"
 WORKBOOKS = REPO / "samples" / "workbooks"
@@ -84,9 +84,8 @@ def test_issuing_bodies_of_the_five_seeds() -> None:
 
 def test_signer_names_are_fictional() -> None:
     """No signer of the samples is a person named anywhere in the seeds."""
-    seeds = " ".join(p.read_text(encoding="utf-8") for p in (SHARED / "seeds").glob("*.txt"))
-    if not seeds:
-        pytest.skip("../shared/seeds is not beside the repository")
+    seeds = " ".join(p.read_text(encoding="utf-8") for p in need_shared("seeds").glob("*.txt"))
+    assert seeds, "../shared/seeds holds no seed"
     names = [s.name for b in _bodies() for s in b.signers]
     assert names
     for name in names:

@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from api.gate import GatedRoute
 from api.services import Services
 from api.trust import TrustRoots
 from docgen.convert import check_available
 from docgen.errors import HosoError
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=GatedRoute, tags=["operations"])
 
 
 class Health(BaseModel):

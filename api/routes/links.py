@@ -1,7 +1,15 @@
 """A recipient's personal link (no account: the link is the credential). /r/{token} is its
 page, in Vietnamese — their document's registry record, a download, the way to verify it, and
 the button that acknowledges receipt; /api/links/{token} is the same for programs. The link
-opens that one document; opening and acknowledging are recorded once."""
+opens that one document; opening and acknowledging are recorded once.
+
+"Opened" is recorded by a POST, never by a GET: mail systems' link scanners fetch every
+address in a message (GET, sometimes HEAD) and would mark every link opened on delivery. The
+page, once loaded in a browser, posts to /api/links/{token}/open from its script
+(static/link.js); a program posts there itself; acknowledging receipt records the opening too
+(so a browser without scripts still records it when the recipient confirms). A scanner that
+runs the page's scripts like a browser would still be counted: the record means "the page
+was shown in a browser", not "a person read it"."""
 
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ from starlette.templating import Jinja2Templates
 from api import delivery, wording
 from api.db import Document
 from api.deps import RegistryDep, ServicesDep, SettingsDep, TemplatesDep
+from api.gate import GatedRoute
 from api.lookup import RegistryLookup
 from api.models import LinkPublic
 from api.routes.pages import HTML, page, record_context
@@ -23,7 +32,7 @@ from api.services import Services
 from api.settings import Settings
 from docgen.errors import NotFound
 
-router = APIRouter(tags=["public pages"])
+router = APIRouter(route_class=GatedRoute, tags=["public pages"])
 
 Token = Annotated[str, Path(min_length=40, max_length=40, pattern="^[0-9a-f]+$")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -40,7 +49,7 @@ async def link_page(
     registry: RegistryDep,
     templates: TemplatesDep,
 ) -> HTMLResponse:
-    """The recipient's document; the first opening is recorded."""
+    """The recipient's document; nothing is recorded (the page's script posts the opening)."""
     return await _show(token, request, services, registry, templates, acknowledge=False)
 
 
@@ -78,6 +87,7 @@ async def _show(
         "file": f"/api/links/{token}/file",
         "verify_page": f"/v/{document.verification_code}",
         "action": f"/r/{token}",
+        "open": f"/api/links/{token}/open",
         "acknowledged_at": wording.when(when) if when else None,
     }
     return page(templates, request, "link.html", context)
@@ -85,7 +95,7 @@ async def _show(
 
 # --- the same for programs ---------------------------------------------------------------------
 
-api_router = APIRouter(prefix="/api/links", tags=["recipients"])
+api_router = APIRouter(route_class=GatedRoute, prefix="/api/links", tags=["recipients"])
 
 
 def link_public(
@@ -107,9 +117,18 @@ def link_public(
 
 
 @api_router.get("/{token}", response_model=LinkPublic, responses=REFUSED)
-def open_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
-    """The document this link was sent with (that one only); the first opening is recorded."""
+def read_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
+    """The document this link was sent with (that one only). Records nothing: link scanners
+    GET every address; POST `/open` when the recipient is shown the document."""
     document, recipient = delivery.open_link(services, token)
+    return link_public(settings, token, document, recipient, _body(services, document))
+
+
+@api_router.post("/{token}/open", response_model=LinkPublic, responses=REFUSED)
+def open_link(token: Token, services: ServicesDep, settings: SettingsDep) -> LinkPublic:
+    """The recipient is shown the document (the link's page posts this once loaded): the
+    first opening is recorded, later ones change nothing."""
+    document, recipient = delivery.open_link(services, token, opened=True)
     return link_public(settings, token, document, recipient, _body(services, document))
 
 

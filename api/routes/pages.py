@@ -14,12 +14,13 @@ from starlette.templating import Jinja2Templates
 from api import wording
 from api.deps import RegistryDep, TemplatesDep, VerifierDep
 from api.errors import size_text
+from api.gate import GatedRoute, limit
 from api.lookup import RegistryLookup, RegistryRecord, normalise_code, status_vi
 from api.routes.verify import UPLOAD_BODY
 from api.verification import Verification
 from api.web import CSP
 
-router = APIRouter(tags=["public pages"])
+router = APIRouter(route_class=GatedRoute, tags=["public pages"])
 
 HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "the page"},
@@ -101,6 +102,7 @@ async def check_page(request: Request, templates: TemplatesDep) -> HTMLResponse:
     openapi_extra=UPLOAD_BODY,
     summary="Check an uploaded PDF (page)",
 )
+@limit(None)  # streamed under the upload limit (api/upload.py)
 async def check_upload(
     request: Request, templates: TemplatesDep, verifier: VerifierDep
 ) -> HTMLResponse:
@@ -150,6 +152,7 @@ async def document_page(
     openapi_extra=UPLOAD_BODY,
     summary="Check a copy of a document against its record (page)",
 )
+@limit(None)  # streamed under the upload limit (api/upload.py)
 async def document_upload(
     code: str,
     request: Request,

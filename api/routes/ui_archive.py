@@ -23,6 +23,7 @@ from api import archive, archive_check, workflow
 from api.db import STATUS_VI
 from api.deps import ServicesDep, TrustDep
 from api.errors import http_status
+from api.gate import GatedRoute
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
@@ -30,7 +31,7 @@ from docgen import vn
 from docgen.errors import HosoError
 from docgen.generate import slug
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 TYPES = [(code, vn.type_name(code)) for code in dict.fromkeys(workflow.TYPE_CODES.values())]
 _NUMBER = re.compile(r"(?P<number>[0-9]{1,6})(?:/(?P<notation>\S{1,32}))?")

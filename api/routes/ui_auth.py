@@ -4,6 +4,7 @@ as its scrypt hash."""
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -13,24 +14,35 @@ from starlette.concurrency import run_in_threadpool
 
 from api.db import User
 from api.deps import ServicesDep
-from api.ui import SESSION_USER, SESSION_VERSION, CsrfChecked, problem, render
+from api.gate import GatedRoute
+from api.ui import SESSION_SEEN, SESSION_USER, SESSION_VERSION, CsrfChecked, problem, render
 from api.users import end_sessions, sign_in
 from docgen.errors import Unauthenticated
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 
 def _safe(next_path: str) -> str:
     """Only a path of this service: never a redirect elsewhere."""
     parts = urlsplit(next_path)
-    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not next_path.startswith("/")
+        or next_path.startswith("//")
+        or "\\" in next_path  # browsers read /\host as //host
+        or any(ord(c) < 0x20 for c in next_path)
+    ):
         return "/tong-quan"
     return next_path
 
 
 @router.get("/dang-nhap", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/tong-quan") -> HTMLResponse:
-    return render(request, "app/login.html", {"next": _safe(next), "login": "", "error": None})
+def login_page(request: Request, next: str = "/tong-quan", het_han: str = "") -> HTMLResponse:
+    """The sign-in form; `het_han` (set by api/app.py) when a signed-in page found the
+    session expired, `next` the page to return to (a path of this service only)."""
+    context = {"next": _safe(next), "login": "", "error": None, "expired": bool(het_han)}
+    return render(request, "app/login.html", context)
 
 
 @router.post("/dang-nhap", response_class=HTMLResponse, response_model=None)
@@ -57,6 +69,7 @@ async def login(
     request.session.clear()  # a new session: nothing of the signed-out one carries over
     request.session[SESSION_USER] = user_id
     request.session[SESSION_VERSION] = version
+    request.session[SESSION_SEEN] = int(time.time())
     return RedirectResponse(_safe(next), status_code=303)
 
 

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from api import assessments
 from api.db import Assessment
 from api.errors import http_status
+from api.gate import FRAMING, GatedRoute, limit
 from api.routes.work import SHEET_LIMIT, AssessmentId, read_upload
 from api.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
 from api.services import Services
@@ -33,7 +34,7 @@ from docgen.model import (
     UNIT_TYPE_LABELS,
 )
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 
 def unit_summary(row: Assessment) -> dict[str, Any]:
@@ -101,6 +102,7 @@ def scoring_list(
 
 
 @router.post("/cham-diem/nhap", response_class=HTMLResponse, response_model=None)
+@limit(SHEET_LIMIT + FRAMING)
 def upload(
     request: Request,
     actor: PageActor,

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api import access, assessments, workflow
 from api.db import STATUS_VI, Assessment, Document
 from api.errors import http_status
+from api.gate import GatedRoute
 from api.routes.ui_clerk import unit_summary
 from api.routes.ui_overview import can_generate, sendable
 from api.routes.work import MAX_ID, Id
@@ -33,7 +34,7 @@ from docgen import dossier, scoring, vn
 from docgen import generate as plans
 from docgen.errors import HosoError, InvalidMeeting, NotFound
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 Year = Annotated[int, PathParam(ge=2000, le=2100)]
 Body = Annotated[str, PathParam(pattern=r"^[a-z0-9-]{1,64}$")]

@@ -28,14 +28,23 @@ from api import access, delivery, issue_date, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
-from api.routes.work import MAX_ID, Id, KeyForm, document_public, signature_upload
+from api.gate import FRAMING, GatedRoute, limit
+from api.routes.work import (
+    IMAGE_LIMIT,
+    KEY_LIMIT,
+    MAX_ID,
+    Id,
+    KeyForm,
+    document_public,
+    signature_upload,
+)
 from api.services import Services
 from api.ui import CsrfChecked, PageActor, problem, refused, render
 from api.users import Actor, allow
 from docgen import vn
 from docgen.errors import HosoError
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 P12 = Annotated[UploadFile | None, File()]
 Secret = Annotated[str, Form(max_length=256)]
@@ -206,6 +215,7 @@ def signing_page(request: Request, actor: PageActor, services: ServicesDep) -> H
 
 
 @router.post("/ky-so/{document_id}", response_class=HTMLResponse)
+@limit(KEY_LIMIT + IMAGE_LIMIT + FRAMING)
 def sign(
     request: Request,
     document_id: Id,
@@ -309,6 +319,7 @@ def _day(value: str) -> dt.date:
 
 
 @router.post("/phat-hanh/{document_id}", response_class=HTMLResponse, response_model=None)
+@limit(KEY_LIMIT + FRAMING)
 def issue(
     request: Request,
     document_id: Id,
@@ -384,6 +395,7 @@ def _document_page(
             for d in access.list_documents(services, actor)
             if d.issuing_body_id == document.issuing_body_id
             and d.status in ("issued", "archived")
+            and (d.type_code, d.kind) == (document.type_code, document.kind)  # workflow.replace
             and d.id != document.id
         ]
     context = {

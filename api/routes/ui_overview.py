@@ -13,12 +13,13 @@ from fastapi.responses import HTMLResponse
 
 from api import access, assessments, workflow
 from api.db import STATUS_VI, Assessment, Document
+from api.gate import GatedRoute
 from api.services import Services
 from api.ui import PageActor, render, status_of
 from api.users import Actor
 from docgen import dossier, vn
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 # --- Tổng quan ------------------------------------------------------------------------------------
 

@@ -18,12 +18,13 @@ from fastapi.responses import Response
 from api import access
 from api.db import Document
 from api.errors import http_status
+from api.gate import GatedRoute
 from api.routes.work import Id
 from api.services import Services
 from api.ui import PageActor, refused
 from docgen.errors import ConfigError, HosoError
 
-router = APIRouter(tags=["web pages"], include_in_schema=False)
+router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 Page = Annotated[int, PathParam(ge=1, le=10_000)]
 

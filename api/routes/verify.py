@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.deps import SettingsDep, VerifierDep
+from api.gate import GatedRoute, limit
 from api.models import ErrorPublic, VerificationPublic
 from api.upload import FIELD, FORM_TYPE, PDF_TYPE
 
-router = APIRouter(prefix="/api", tags=["verification"])
+router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["verification"])
 
 # The body is read from the stream by `api.upload`, not parsed by FastAPI (which would hold the
 # whole form first), so its schema is declared here.
@@ -49,6 +50,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     responses=REFUSALS,
     openapi_extra=UPLOAD_BODY,
 )
+@limit(None)  # streamed under the upload limit (api/upload.py)
 async def verify(
     request: Request, settings: SettingsDep, verifier: VerifierDep
 ) -> VerificationPublic:

@@ -29,6 +29,7 @@ from api import access, assessments, delivery, workflow
 from api.db import Assessment, Document, Status
 from api.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
 from api.errors import too_large
+from api.gate import FRAMING, GatedRoute, limit
 from api.models import (
     AssessmentPublic,
     DocumentPublic,
@@ -45,7 +46,7 @@ from docgen.dossier import Meeting, Reference
 from docgen.errors import HosoError, InvalidAssessment, InvalidMeeting, KeyUnavailable, Problem
 from docgen.model import Assessment as AssessmentInput
 
-router = APIRouter(prefix="/api", tags=["workflow"])
+router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["workflow"])
 
 MAX_ID = 2**31 - 1  # the database's integer keys
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the document's id")]
@@ -151,6 +152,7 @@ def import_json(
     responses=REFUSED,
     summary="Import assessments (the filled workbook)",
 )
+@limit(SHEET_LIMIT + FRAMING)
 def import_workbook(
     file: Annotated[UploadFile, File(description="the .xlsx made by `hoso sheet new`")],
     actor: ActorDep,
@@ -381,7 +383,15 @@ def signature_upload(image: UploadFile | None) -> Image.Image | None:
     return images.signature_image(read_upload(image, IMAGE_LIMIT, "image"))
 
 
+@router.post("/documents/{document_id}/send", response_model=DocumentPublic, responses=REFUSED)
+def send(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
+    """Trình ký: the clerk sends a draft to its signer, who may sign it from then on (it joins
+    the signer's queue)."""
+    return document_public(workflow.send_for_signature(services, actor, document_id))
+
+
 @router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
+@limit(KEY_LIMIT + IMAGE_LIMIT + FRAMING)
 def sign(
     document_id: Id,
     actor: ActorDep,
@@ -407,6 +417,7 @@ def sign(
 
 
 @router.post("/documents/{document_id}/issue", response_model=IssuedPublic, responses=REFUSED)
+@limit(KEY_LIMIT + FRAMING)
 def issue(
     document_id: Id,
     actor: ActorDep,

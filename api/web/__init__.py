@@ -16,10 +16,12 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-# Pages load nothing but their own stylesheet, post forms only to the service itself, and may
+# Pages load nothing but their own stylesheet and scripts (a recipient's page reports its
+# opening, static/link.js), post forms only to the service itself, and may
 # not be framed (the verdict must not be shown inside someone else's page).
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 

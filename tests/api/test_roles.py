@@ -30,6 +30,7 @@ from tests.api.service import (
     BODY,
     CHAIR_P12,
     POLICE,
+    ROLES,
     SEAL_P12,
     XLSX,
     Service,
@@ -57,6 +58,7 @@ TOKEN_ROUTES = [
     ("GET", "/api/documents"),
     ("GET", "/api/documents/{document_id}"),
     ("GET", "/api/documents/{document_id}/file"),
+    ("POST", "/api/documents/{document_id}/send"),
     ("POST", "/api/documents/{document_id}/sign"),
     ("POST", "/api/documents/{document_id}/issue"),
     ("POST", "/api/documents/{document_id}/revoke"),
@@ -86,8 +88,8 @@ class Snapshot:
 def snapshot(service: Service, document_id: int | None = None) -> Snapshot:
     document = None
     if document_id is not None:
-        with service.client("admin") as admin:  # sees the documents of every body
-            r = admin.get(f"/api/documents/{document_id}")
+        with service.client("clerk") as clerk:  # sees the documents of the body's dossier
+            r = clerk.get(f"/api/documents/{document_id}")
         assert r.status_code == 200, r.text
         document = r.json()
     with service.services.sessions() as session:
@@ -139,8 +141,8 @@ def subject(service: Service, label: str) -> str:
 
 def document(service: Service, kind: str) -> dict[str, Any]:
     """The document of the dossier as it is now."""
-    with service.client("admin") as admin:
-        r = admin.get(f"/api/documents/{one(dossier(service), kind)['id']}")
+    with service.client("clerk") as clerk:
+        r = clerk.get(f"/api/documents/{one(dossier(service), kind)['id']}")
     assert r.status_code == 200, r.text
     found: dict[str, Any] = r.json()
     return found
@@ -150,6 +152,9 @@ def signed_plan(service: Service) -> dict[str, Any]:
     """The Kế hoạch, signed by the chair (signed here if it is still a draft)."""
     plan = document(service, "ke-hoach")
     if plan["status"] == "draft":
+        with service.client("clerk") as clerk:  # trình ký first: only then may it be signed
+            sent = clerk.post(f"/api/documents/{plan['id']}/send")
+        assert sent.status_code == 200, sent.text
         with service.client("signer") as signer:
             r = signer.post(f"/api/documents/{plan['id']}/sign", **service.key(CHAIR_P12))
         assert r.status_code == 200, r.text
@@ -280,6 +285,27 @@ def test_a_signer_signs_only_what_is_to_be_signed_by_them(service: Service) -> N
         r = vice.post(f"/api/documents/{notice['id']}/sign", **service.key(VICE_CHAIR_P12))
     error = refused(r, 403, "signer")
     assert "Trần Minh Khôi" in error["message"]
+
+
+def test_a_signer_signs_only_what_the_clerk_sent(service: Service) -> None:
+    """A draft of the chair's own body, above his name, that the clerk never sent for
+    signature: he is refused with his own key, and only a clerk sends."""
+    dossier(service)
+    with service.services.sessions() as session:
+        waiting = session.scalars(
+            select(Document.id).where(
+                Document.issuing_body_id == BODY,
+                Document.status == "draft",
+                Document.sent_at.is_(None),
+                Document.signer_name == ROLES["signer"][1],
+            )
+        ).first()
+    assert waiting is not None, "the dossier has no unsent draft of the chair's"
+    with unchanged(service, waiting), service.client("signer") as signer:
+        r = signer.post(f"/api/documents/{waiting}/sign", **service.key(CHAIR_P12))
+        error = refused(r, 409, "document_id")
+        assert "chưa được chuyên viên trình ký" in error["message_vi"]
+        refused(signer.post(f"/api/documents/{waiting}/send"), 403, "role")
 
 
 def test_a_signer_signs_only_documents_of_their_body(service: Service) -> None:
@@ -422,6 +448,28 @@ def test_only_the_van_thu_sees_the_recipients_links(service: Service, who: str) 
     with unchanged(service, plan["id"]), service.client(who) as user:
         r = user.get(f"/api/documents/{plan['id']}/recipients")
     refused(r, 403, "role")
+
+
+def test_the_admin_sees_published_documents_only(service: Service) -> None:
+    """An admin manages users, not dossiers: no body's drafts or signed drafts are listed or
+    downloadable for it; what is issued (public on the verification page anyway) is."""
+    plan, proposal = issued_plan(service), one(dossier(service), "to-trinh")
+    with service.client("clerk") as clerk:
+        drafts = [
+            d["id"]
+            for d in clerk.get("/api/documents", params={"dossier": DOSSIER}).json()
+            if d["status"] in ("draft", "signed")
+        ]
+    assert proposal["id"] in drafts or proposal["status"] not in ("draft", "signed")
+    assert drafts  # the dossier has unpublished documents to hide
+    with unchanged(service, plan["id"]), service.client("admin") as admin:
+        listed = admin.get("/api/documents").json()
+        assert plan["id"] in {d["id"] for d in listed}
+        assert {d["status"] for d in listed} <= {"issued", "archived", "revoked", "replaced"}
+        assert admin.get(f"/api/documents/{plan['id']}").status_code == 200
+        for draft in drafts:
+            for path in ("", "/file"):
+                refused(admin.get(f"/api/documents/{draft}{path}"), 404, "document_id")
 
 
 # ---- assessments and dossiers --------------------------------------------------------------------

@@ -70,6 +70,8 @@ def test_end_to_end_sign_issue_deliver_verify(
     need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
     decision = one(dossier(service), "quyet-dinh")
     path = f"/api/documents/{decision['id']}"
+    with service.client("clerk") as clerk:  # trình ký: from now on the chair may sign it
+        assert clerk.post(f"{path}/send").status_code == 200
 
     key = service.key(CHAIR_P12)
     with service.client("signer") as signer:
@@ -125,10 +127,20 @@ def test_end_to_end_sign_issue_deliver_verify(
         token = link.rsplit("/", 1)[1]
 
     with service.client() as recipient:  # no account: the link is the credential
+        # What a mail scanner fetches (the page, its document, the JSON) records nothing.
+        assert recipient.get(link.removeprefix(service.url)).status_code == 200
+        assert recipient.head(link.removeprefix(service.url)).status_code in (200, 405)
+        assert recipient.get(f"/api/links/{token}/file").status_code == 200
         r = recipient.get(f"/api/links/{token}")
         assert r.status_code == 200, r.text
-        assert r.json()["reference"] == "01/QĐ-UBND" and r.json()["opened_at"]
-        assert r.json()["acknowledged_at"] is None
+        assert r.json()["reference"] == "01/QĐ-UBND" and r.json()["opened_at"] is None
+        # The page, loaded in a browser, posts the opening (static/link.js): recorded once.
+        page = recipient.get(link.removeprefix(service.url)).text
+        assert f'data-open="/api/links/{token}/open"' in page and "/static/link.js" in page
+        opened = recipient.post(f"/api/links/{token}/open").json()["opened_at"]
+        assert opened and recipient.post(f"/api/links/{token}/open").json()["opened_at"] == opened
+        r = recipient.get(f"/api/links/{token}")
+        assert r.json()["opened_at"] == opened and r.json()["acknowledged_at"] is None
         r = recipient.post(f"/api/links/{token}/acknowledge")
         assert r.status_code == 200 and r.json()["acknowledged_at"]
         received = recipient.get(f"/api/links/{token}/file").content
@@ -170,7 +182,7 @@ def test_end_to_end_sign_issue_deliver_verify(
             a.action for a in session.query(AuditEntry).filter_by(document_id=decision["id"])
         ]
     assert counter is not None and counter.last == 1
-    assert actions == ["sign", "issue"] + ["open", "acknowledge"] * 2
+    assert actions == ["send", "sign", "issue"] + ["open", "acknowledge"] * 2
 
 
 def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Service) -> None:
@@ -193,6 +205,7 @@ def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Servic
         r = clerk.post("/api/dossiers", json={**request, "signer": "pho-chu-tich"})
         assert r.status_code == 201, r.text
         decision = one(r.json(), "quyet-dinh")
+        assert clerk.post(f"/api/documents/{decision['id']}/send").status_code == 200
         pages = PdfReader(io.BytesIO(clerk.get(decision["file"]).content)).pages
     text = "".join(page.extract_text() for page in pages)
     block = text[text.rindex("KT. CHỦ TỊCH") :]

@@ -157,12 +157,20 @@ def test_van_thu_issues_sends_and_revokes(visit: Visit, service: Service, tmp_pa
         assert rows.nth(n).locator(".delivery").inner_text() == "Chưa mở"
     shot(visit, "van-ban-da-ban-hanh")
 
-    # Two recipients open their links, the second also acknowledges.
+    # A mail scanner fetches the third link: nothing is recorded. The first recipient opens
+    # hers in a browser (the page's script records the opening); the second's program reads
+    # the link and acknowledges.
+    with httpx.Client() as scanner:
+        assert scanner.get(links[2]).status_code == 200
+    reader = page.context.new_page()
+    with reader.expect_response(lambda r: r.url.endswith("/open")) as posted:
+        reader.goto(links[0])
+    assert posted.value.status == 200
+    reader.close()
     with httpx.Client() as recipient:
-        tokens = [link.rsplit("/", 1)[1] for link in links[:2]]
-        for token in tokens:
-            assert recipient.get(f"{service.url}/api/links/{token}").status_code == 200
-        r = recipient.post(f"{service.url}/api/links/{tokens[1]}/acknowledge")
+        token = links[1].rsplit("/", 1)[1]
+        assert recipient.get(f"{service.url}/api/links/{token}").status_code == 200
+        r = recipient.post(f"{service.url}/api/links/{token}/acknowledge")
         assert r.status_code == 200
     page.reload()
     assert rows.nth(0).locator(".delivery").inner_text() == "Đã mở"

@@ -123,11 +123,9 @@ def _seed_text() -> str:
     """The annex of seeds/001 as one line of plain text, for checking the transcription."""
     import re
 
-    from tests.conftest import SHARED
+    from tests.conftest import need_shared
 
-    path = SHARED / "seeds" / "001_f808600f7353e38d.txt"
-    if not path.exists():
-        pytest.skip("../shared/seeds is not beside the repository")
+    path = need_shared("seeds") / "001_f808600f7353e38d.txt"
     text = path.read_text(encoding="utf-8")
     text = text[text.index("BỘ TIÊU CHÍ") :]
     text = re.sub(r"\t\d+\n", "\n", text)  # a TỔNG ĐIỂM cell ending a row split by a page break

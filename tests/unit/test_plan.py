@@ -11,7 +11,7 @@ import pytest
 from docgen import dossier, inputs
 from docgen import plan as plans
 from docgen.errors import ConfigError
-from tests.conftest import REPO, SHARED, need
+from tests.conftest import REPO, need_shared
 
 KINDS = {
     "MỤC ĐÍCH": "purpose",
@@ -37,14 +37,13 @@ def parts(headings: list[str]) -> list[str]:
 
 
 def seed_headings(number: str) -> list[str]:
-    (path,) = (SHARED / "seeds").glob(f"{number}_*.txt")
+    (path,) = need_shared("seeds").glob(f"{number}_*.txt")
     found = re.findall(r"^[#*\s]*((?:I|II|III|IV|V|VI)\.\s+[^*\n]+)", path.read_text("utf-8"), re.M)
     return [h.strip() for h in found]
 
 
 @pytest.mark.parametrize("number", sorted(SEEDS))
 def test_which_parts_each_seed_has(number: str) -> None:
-    need((SHARED / "seeds").is_dir(), "the seeds are not beside the repository")
     assert parts(seed_headings(number)) == SEEDS[number]
 
 
