@@ -64,7 +64,7 @@ async def login(
     try:
         user_id, version = await run_in_threadpool(check)
     except Unauthenticated as exc:
-        context = {"next": _safe(next), "login": login, "error": problem(exc)}
+        context = {"next": _safe(next), "login": login, "error": problem(exc), "expired": False}
         return render(request, "app/login.html", context, status=401)
     request.session.clear()  # a new session: nothing of the signed-out one carries over
     request.session[SESSION_USER] = user_id

@@ -163,6 +163,16 @@ def signed_plan(service: Service) -> dict[str, Any]:
     return plan
 
 
+def unsigned_decision(service: Service) -> dict[str, Any]:
+    """The QĐ of the shared dossier, still a draft: a draft of the chair's own body that these
+    tests never sign (test_workflow, which runs after them, signs it)."""
+    decision = one(dossier(service), "quyet-dinh")
+    with service.services.sessions() as session:
+        found = session.get(Document, decision["id"])
+        assert found is not None and found.status == "draft", "signed before test_roles ran"
+    return decision
+
+
 def issued_plan(service: Service) -> dict[str, Any]:
     """The Kế hoạch, issued by the văn thư (issued here if it is only signed)."""
     plan = signed_plan(service)
@@ -271,7 +281,7 @@ def test_only_a_signer_signs(service: Service, who: str, label: str) -> None:
 def test_a_signer_signs_only_with_a_certificate_registered_to_them(
     service: Service, who: str, label: str
 ) -> None:
-    notice = one(dossier(service), "thong-bao")  # a draft of their own body, never signed here
+    notice = unsigned_decision(service)
     with unchanged(service, notice["id"]), service.client(who) as signer:
         r = signer.post(f"/api/documents/{notice['id']}/sign", **service.key(label))
     error = refused(r, 403, "certificate")
@@ -280,7 +290,7 @@ def test_a_signer_signs_only_with_a_certificate_registered_to_them(
 
 def test_a_signer_signs_only_what_is_to_be_signed_by_them(service: Service) -> None:
     """The Phó Chủ tịch, with her own registered key, cannot sign above the chair's name."""
-    notice = one(dossier(service), "thong-bao")  # its block: CHỦ TỊCH Trần Minh Khôi
+    notice = unsigned_decision(service)  # its block: CHỦ TỊCH Trần Minh Khôi
     with unchanged(service, notice["id"]), service.client("other_signer") as vice:
         r = vice.post(f"/api/documents/{notice['id']}/sign", **service.key(VICE_CHAIR_P12))
     error = refused(r, 403, "signer")
@@ -414,7 +424,7 @@ def test_a_revocation_needs_a_reason(service: Service) -> None:
 
 def test_a_recipients_link_opens_its_own_document_only(service: Service) -> None:
     plan = issued_plan(service)
-    notice = one(dossier(service), "thong-bao")
+    notice = one(dossier(service), "quyet-dinh")  # another document of the body
     with service.client("van_thu") as van_thu:
         sent = van_thu.get(f"/api/documents/{plan['id']}/recipients").json()
         issued = van_thu.get(f"/api/documents/{plan['id']}/file").content

@@ -28,6 +28,7 @@ from tests import softhsm
 from tests.api.service import (
     BODY,
     CHAIR_P12,
+    KEPT,
     MEETING,
     PASSPHRASE,
     PASSWORD,
@@ -56,7 +57,7 @@ def office_dossier(service: Service) -> list[dict[str, Any]]:
     for the session by the clerk through the API."""
     if "office" not in service.cache:
         units = []
-        for name in UNITS:
+        for name in (*UNITS, KEPT):
             (loaded,) = inputs.load_paths([REPO / "samples" / "assessments" / name])
             data: dict[str, Any] = loaded.assessment.model_dump(mode="json", exclude_none=True)
             units.append({**data, "year": YEAR})
