@@ -147,3 +147,15 @@ def test_a_session_used_within_its_time_stays_and_sign_out_is_not_expiry(
 )
 def test_next_never_leads_off_the_service(client: TestClient, elsewhere: str) -> None:
     assert sign_in(client, elsewhere) == "/tong-quan"
+
+
+def test_a_wrong_password_is_the_sign_in_page_with_its_message(client: TestClient) -> None:
+    """Not a 500: the sign-in page again, its message beside the form, the login kept."""
+    form = client.get("/dang-nhap", params={"next": "/ky-so"}).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    data = {"csrf": csrf.group(1), "login": "chuyenvien.a", "password": "sai", "next": "/ky-so"}
+    r = client.post("/dang-nhap", data=data, headers=HTML, follow_redirects=False)
+    assert r.status_code == 401, r.text
+    assert '<p class="error" role="alert">Sai tên đăng nhập hoặc mật khẩu</p>' in r.text
+    assert 'value="chuyenvien.a"' in r.text and "Phiên làm việc đã hết hạn" not in r.text
