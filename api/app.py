@@ -21,28 +21,23 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import nul, request_id, web
-from api.errors import http_status
-from api.lookup import NoRegistry, RegistryLookup
-from api.models import ErrorPublic
-from api.routes import (
-    health,
-    links,
-    pages,
-    ui_archive,
-    ui_auth,
-    ui_clerk,
-    ui_dossier,
-    ui_office,
-    ui_overview,
-    ui_preview,
-    verify,
-    work,
-)
-from api.services import Services
+from api.pages import archive as ui_archive
+from api.pages import auth as ui_auth
+from api.pages import clerk as ui_clerk
+from api.pages import dossier as ui_dossier
+from api.pages import links, web
+from api.pages import office as ui_office
+from api.pages import overview as ui_overview
+from api.pages import preview as ui_preview
+from api.pages import public as pages
+from api.pages.ui import COOKIE_AGE, LoginRequired
+from api.registry.lookup import NoRegistry, RegistryLookup
+from api.routes import health, nul, request_id, verify, work
+from api.routes.errors import http_status
+from api.routes.models import ErrorPublic
 from api.settings import Settings, get_settings
-from api.trust import TrustRoots
-from api.ui import COOKIE_AGE, LoginRequired
+from api.workflow.services import Services
+from api.workflow.trust import TrustRoots
 from docgen.errors import HosoError
 
 PAGES = ("/v/", "/xac-minh", "/r/")
@@ -150,8 +145,8 @@ def app_from_env() -> FastAPI:
 
 def workflow_app(settings: Settings) -> FastAPI:
     """The whole service on the configured database and stores."""
-    from api.registry import DatabaseLookup
-    from api.services import build_services
+    from api.registry.numbering import DatabaseLookup
+    from api.workflow.services import build_services
 
     services = build_services(settings)
     return create_app(settings, registry=DatabaseLookup(services.sessions), services=services)
@@ -160,8 +155,8 @@ def workflow_app(settings: Settings) -> FastAPI:
 def database_registry(settings: Settings) -> RegistryLookup:
     """The registry in the configured database (brought to the latest schema), for an app
     that verifies only."""
-    from api import db
-    from api.registry import DatabaseLookup
+    from api.registry import db
+    from api.registry.numbering import DatabaseLookup
 
     db.upgrade(settings.database())
     return DatabaseLookup(db.session_factory(settings.database()))

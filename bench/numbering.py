@@ -1,7 +1,8 @@
 """`make bench`, numbering: issues per second with several processes taking numbers of one
 series at once, on SQLite and on PostgreSQL.
 
-Each issue is what `api.registry.record_issue` does — one transaction that takes the next số,
+Each issue is what `api.registry.numbering.record_issue` does — one transaction that takes the next
+số,
 records the document with its SHA-256 and an audit entry, and commits — with a `make` that
 returns a few bytes instead of signing: this measures the registry, not pyHanko (signing is
 `bench/run.py signing`). All workers share one series (one body, type and year), the worst
@@ -29,7 +30,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy.engine import URL  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from api import db  # noqa: E402
+from api.registry import db  # noqa: E402
 from tests.registry_load import issue_concurrently  # noqa: E402
 
 BENCH_BODY = db.IssuingBody(

@@ -11,7 +11,8 @@ raises ArchiveError instead of producing a file no parser reads back. Phụ lụ
 (OrganId 13, Subject 500, …) are not enforced: the mã định danh of a body is not known here and
 a trích yếu is what the signer signed.
 
-Left out: the văn bản đến fields (Mục II), where records are kept (`api.store`), and where the
+Left out: the văn bản đến fields (Mục II), where records are kept (`api.registry.store`), and where
+the
 values come from (the registry).
 """
 

@@ -14,7 +14,8 @@ from psycopg import sql
 from sqlalchemy import URL
 from sqlalchemy.orm import sessionmaker
 
-from api import db, registry
+from api.registry import db
+from api.registry import numbering as registry
 from docgen import inputs
 from tests.conftest import REPO, need
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from api import db, registry
+from api.registry import db
+from api.registry import numbering as registry
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from api.cli_users import DEMO_PASSWORD, DEMO_USERS
+from api.cli.users import DEMO_PASSWORD, DEMO_USERS
 from tests.conftest import REPO, need
 from tests.serving import hoso_serve, sign_in
 

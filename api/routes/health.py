@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from api.gate import GatedRoute
-from api.services import Services
-from api.trust import TrustRoots
+from api.routes.gate import GatedRoute
+from api.workflow.services import Services
+from api.workflow.trust import TrustRoots
 from docgen.convert import check_available
 from docgen.errors import HosoError
 

@@ -6,14 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import SettingsDep, VerifierDep
-from api.gate import GatedRoute, limit
-from api.models import ErrorPublic, VerificationPublic
-from api.upload import FIELD, FORM_TYPE, PDF_TYPE
+from api.routes.deps import SettingsDep, VerifierDep
+from api.routes.gate import GatedRoute, limit
+from api.routes.models import ErrorPublic, VerificationPublic
+from api.routes.upload import FIELD, FORM_TYPE, PDF_TYPE
 
 router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["verification"])
 
-# The body is read from the stream by `api.upload`, not parsed by FastAPI (which would hold the
+# The body is read from the stream by `api.routes.upload`, not parsed by FastAPI (which would hold
+# the
 # whole form first), so its schema is declared here.
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {

@@ -25,12 +25,11 @@ from pydantic import (
     field_validator,
 )
 
-from api import access, assessments, delivery, workflow
-from api.db import Assessment, Document, Status
-from api.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
-from api.errors import too_large
-from api.gate import FRAMING, GatedRoute, limit
-from api.models import (
+from api.registry.db import Assessment, Document, Status
+from api.routes.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
+from api.routes.errors import too_large
+from api.routes.gate import FRAMING, GatedRoute, limit
+from api.routes.models import (
     AssessmentPublic,
     DocumentPublic,
     ErrorPublic,
@@ -38,9 +37,11 @@ from api.models import (
     RecipientPublic,
     UserPublic,
 )
-from api.services import Services
 from api.settings import Settings
-from api.users import ROLE_VI, allow
+from api.workflow import access, assessments, delivery
+from api.workflow import documents as workflow
+from api.workflow.services import Services
+from api.workflow.users import ROLE_VI, allow
 from docgen import inputs, vn
 from docgen.dossier import Meeting, Reference
 from docgen.errors import HosoError, InvalidAssessment, InvalidMeeting, KeyUnavailable, Problem

@@ -17,8 +17,9 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import db, registry
-from api.db import AuditEntry, Document, NumberCounter
+from api.registry import db
+from api.registry import numbering as registry
+from api.registry.db import AuditEntry, Document, NumberCounter
 from docgen import inputs
 from docgen.errors import KeyUnavailable, NumberingError
 from tests.conftest import REPO
@@ -239,8 +240,8 @@ def latest_revision() -> str:
 def test_a_signer_registers_a_signature_image_and_a_bad_one_changes_nothing(
     sessions: sessionmaker[Session],
 ) -> None:
-    from api.db import User
-    from api.users import add_user, register_signature_image
+    from api.registry.db import User
+    from api.workflow.users import add_user, register_signature_image
     from docgen.errors import HosoError, SigningError
     from signing import images
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from api.store import ExportEntry, LocalStore, Storage, export_zip, sha256
+from api.registry.store import ExportEntry, LocalStore, Storage, export_zip, sha256
 from docgen.errors import ArchiveError
 from docgen.records import FileCode, FileRecord, OutgoingDocument, SignerInfo
 from tests.conftest import need

@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.lookup import InMemoryRegistry, RegistryLookup, RegistryRecord
+from api.registry.lookup import InMemoryRegistry, RegistryLookup, RegistryRecord
 from api.settings import Settings
 from tests.signing_setting import Setting, issued, signed_by, write_root
 

@@ -20,9 +20,9 @@ import uvicorn
 from PIL import Image, ImageDraw
 
 from api.app import workflow_app
-from api.services import Services
 from api.settings import Settings
-from api.users import add_user, register_certificate, set_password
+from api.workflow.services import Services
+from api.workflow.users import add_user, register_certificate, set_password
 from docgen import inputs, sheet
 from signing import pki
 from signing import sign as signing

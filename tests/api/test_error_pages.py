@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from api import ui
 from api.app import create_app
-from api.registry import DatabaseLookup
-from api.services import build_services
+from api.pages import ui
+from api.registry.numbering import DatabaseLookup
 from api.settings import Settings
-from api.users import add_user, set_password
+from api.workflow.services import build_services
+from api.workflow.users import add_user, set_password
 from tests.api.conftest import TestClient
 from tests.databases import sqlite_registry
 

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.registry import DatabaseLookup
-from api.services import build_services
+from api.registry.numbering import DatabaseLookup
 from api.settings import Settings
-from api.users import add_user, set_password
+from api.workflow.services import build_services
+from api.workflow.users import add_user, set_password
 from tests.api.conftest import TestClient
 from tests.databases import postgresql_registry, sqlite_registry
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from api import db, registry
 from api.app import create_app, database_registry
+from api.registry import db
+from api.registry import numbering as registry
 from api.settings import Settings
 from docgen import vn
 from tests.api.conftest import TestClient

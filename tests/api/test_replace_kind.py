@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from api import workflow
-from api.db import Document
-from api.services import build_services
+from api.registry.db import Document
 from api.settings import Settings
-from api.users import add_user
+from api.workflow import documents as workflow
+from api.workflow.services import build_services
+from api.workflow.users import add_user
 from docgen.errors import StateError
 from tests.databases import sqlite_registry
 

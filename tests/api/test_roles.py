@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from api.db import Assessment, AuditEntry, Document, NumberCounter, Recipient, Unit
+from api.registry.db import Assessment, AuditEntry, Document, NumberCounter, Recipient, Unit
 from docgen import inputs
 from signing import pki
 from signing import sign as signing

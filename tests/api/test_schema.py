@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
-from api.lookup import InMemoryRegistry
-from api.services import build_services
+from api.registry.lookup import InMemoryRegistry
 from api.settings import Settings
-from api.users import add_user
+from api.workflow.services import build_services
+from api.workflow.users import add_user
 
 PUBLIC = [
     ("GET", "/healthz"),

@@ -16,10 +16,10 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.cli_users import DEMO_PASSWORD, DEMO_USERS
-from api.request_id import redact
-from api.services import build_services
+from api.cli.users import DEMO_PASSWORD, DEMO_USERS
+from api.routes.request_id import redact
 from api.settings import Settings
+from api.workflow.services import build_services
 from tests.api.conftest import TestClient
 from tests.serving import HOSO, hoso_serve, sign_in
 

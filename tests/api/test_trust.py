@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.settings import Settings
-from api.trust import TrustRoots, trust_roots
+from api.workflow.trust import TrustRoots, trust_roots
 from docgen.errors import ConfigError
 from tests.signing_setting import Setting
 

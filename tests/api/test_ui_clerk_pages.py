@@ -20,13 +20,14 @@ from openpyxl import load_workbook
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from api import access, assessments, workflow
 from api.app import workflow_app
-from api.db import Assessment, Document
-from api.routes import ui_dossier
-from api.services import Services
+from api.pages import dossier as ui_dossier
+from api.registry.db import Assessment, Document
 from api.settings import Settings
-from api.users import Actor, add_user, set_password
+from api.workflow import access, assessments
+from api.workflow import documents as workflow
+from api.workflow.services import Services
+from api.workflow.users import Actor, add_user, set_password
 from docgen import inputs, sheet
 from docgen.errors import Forbidden, InvalidAssessment
 from tests.api.conftest import TestClient

@@ -20,9 +20,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from api import access, workflow
-from api.db import Document, User
-from api.users import Actor
+from api.registry.db import Document, User
+from api.workflow import access
+from api.workflow import documents as workflow
+from api.workflow.users import Actor
 from docgen import inputs
 from tests import softhsm
 from tests.api.service import (

@@ -20,12 +20,12 @@ from fastapi.routing import APIRoute
 
 import api.routes
 from api.app import create_app
-from api.gate import BODY_LIMIT, FRAMING, GatedRoute
-from api.registry import DatabaseLookup
+from api.registry.numbering import DatabaseLookup
+from api.routes.gate import BODY_LIMIT, FRAMING, GatedRoute
 from api.routes.work import SHEET_LIMIT
-from api.services import build_services
 from api.settings import Settings
-from api.users import add_user
+from api.workflow.services import build_services
+from api.workflow.users import add_user
 from tests.databases import sqlite_registry
 
 CHUNK = 64 * 1024

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.models import VerificationPublic
+from api.routes.models import VerificationPublic
 from api.settings import Settings
 from signing.verify import Indication, verify_pdf
 from tests.api.conftest import (

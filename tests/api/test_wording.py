@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api import wording
-from api.errors import UnsupportedUpload, UploadError, UploadTooLarge, http_status, size_text
-from api.lookup import normalise_code, status_text, status_vi
+from api.registry.lookup import normalise_code, status_text, status_vi
+from api.routes.errors import UnsupportedUpload, UploadError, UploadTooLarge, http_status, size_text
+from api.workflow import wording
 from docgen.errors import ConfigError, HosoError, InvalidAssessment
 from signing.verdict import Indication, Report, SignatureCheck, decide
 from tests.api.conftest import RECORD, REPLACED, REVOKED

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from api.db import AuditEntry, NumberCounter
-from api.users import register_signature_image
+from api.registry.db import AuditEntry, NumberCounter
+from api.workflow.users import register_signature_image
 from tests import softhsm
 from tests.api.service import (
     BODY,

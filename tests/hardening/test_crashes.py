@@ -1,9 +1,11 @@
 """Crash safety: processes issuing and archiving are killed (SIGKILL, through the test hook
-`api.crash.point` and HOSO_CRASH_AT) after the số is taken, halfway through writing the file,
+`api.registry.crash.point` and HOSO_CRASH_AT) after the số is taken, halfway through writing the
+file,
 after the file is linked into the store and just before the commit. After each kill a new
 process carries on. In the end the số are 1…n without gap or duplicate, every registered
 document has its file with the right hash, the check sets aside exactly the files the killed
-processes left without record (journaled by the store, `api.crash`), and then finds the store and
+processes left without record (journaled by the store, `api.registry.crash`), and then finds the
+store and
 the registry clean; a file put there outside an issue is still named.
 
 The workers are `python -c` processes on a SQLite registry; their `make` puts a few unique bytes
@@ -25,9 +27,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import archive_check, crash, db, registry
-from api.db import Document, Status
-from api.store import LocalStore
+from api.registry import crash, db
+from api.registry import numbering as registry
+from api.registry.db import Document, Status
+from api.registry.store import LocalStore
+from api.workflow import archive_check
 from tests.conftest import REPO
 from tests.databases import postgresql_registry, sqlite_registry
 from tests.hardening.figures import record
@@ -48,7 +52,7 @@ WORKER = """
 import datetime as dt, os, sys
 from pathlib import Path
 from api import db
-from api.store import LocalStore
+from api.registry.store import LocalStore
 
 url, folder, crash_at, what, *args = sys.argv[1:]
 sessions = db.session_factory(url)

@@ -30,11 +30,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from api.app import create_app
-from api.lookup import InMemoryRegistry
-from api.scoring_form import UNTRANSLATED, message_vi
-from api.services import build_services
+from api.pages.scoring_form import UNTRANSLATED, message_vi
+from api.registry.lookup import InMemoryRegistry
 from api.settings import Settings
-from api.users import add_user
+from api.workflow.services import build_services
+from api.workflow.users import add_user
 from docgen import inputs, sheet
 from docgen.errors import InvalidAssessment
 from tests.api.conftest import TestClient, throwaway_roots  # noqa: F401  (a fixture)
@@ -164,7 +164,7 @@ def test_a_mutated_assessment_is_checked_or_refused_with_located_problems(raw: A
         assert_located(exc, "fuzz.yaml")
         if isinstance(raw, dict):
             assert all(" › " in p.location for p in exc.problems)  # and the field
-        # and the Chấm điểm page has Vietnamese words for each (api/scoring_form.py)
+        # and the Chấm điểm page has Vietnamese words for each (api/pages/scoring_form.py)
         untranslated = [p for p in exc.problems if message_vi(p.message).startswith(UNTRANSLATED)]
         assert not untranslated
     else:

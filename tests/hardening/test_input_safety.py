@@ -24,11 +24,11 @@ import pytest
 from docx import Document
 
 from api.app import create_app
-from api.lookup import InMemoryRegistry
+from api.registry.lookup import InMemoryRegistry
 from api.routes.work import KEY_LIMIT, SHEET_LIMIT
-from api.services import build_services
 from api.settings import Settings
-from api.users import add_user
+from api.workflow.services import build_services
+from api.workflow.users import add_user
 from docgen import render
 from docgen.errors import HosoError, TemplateError
 from tests.hardening.figures import record

@@ -25,11 +25,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api import registry
 from api.app import create_app
-from api.registry import DatabaseLookup
-from api.services import Services, build_services
+from api.registry import numbering as registry
+from api.registry.numbering import DatabaseLookup
 from api.settings import Settings
+from api.workflow.services import Services, build_services
 from tests.api.service import BODY, CHAIR_P12, serve
 from tests.hardening.figures import record
 from tests.signing_setting import Setting, free_port, issued, signed_by, write_root

@@ -20,9 +20,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from api import archive, archive_check, db, registry
+from api.registry import db
+from api.registry import numbering as registry
+from api.registry.store import LocalStore
 from api.settings import get_settings
-from api.store import LocalStore
+from api.workflow import archive, archive_check
 from tests.databases import sqlite_registry
 from tests.signing_setting import Setting, issued, signed_by, write_root
 
@@ -278,7 +280,7 @@ def cli(
 
 
 def test_hoso_archive_check_prints_the_report(cli: CliRunner, copy: Folder) -> None:
-    from api.cli import app
+    from api.cli.main import app
 
     clean = cli.invoke(app, ["archive", "check"])
     text = " ".join(clean.stdout.split())

@@ -22,9 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from api import archive, db, registry
+from api.registry import db
+from api.registry import numbering as registry
+from api.registry.store import LocalStore
 from api.settings import get_settings
-from api.store import LocalStore
+from api.workflow import archive
 from docgen.errors import HosoError, NotFound, StateError
 from tests.databases import sqlite_registry
 from tests.signing_setting import Setting, issued, signed_by
@@ -304,7 +306,7 @@ def cli(made: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_hoso_archive_export_writes_the_zip_once(cli: CliRunner, tmp_path: Path) -> None:
-    from api.cli import app
+    from api.cli.main import app
 
     target = tmp_path / "exports" / "2026-ubnd-hai-phong.zip"
     args = ["archive", "export", "--dossier", DOSSIER, "--out", str(target)]
@@ -328,7 +330,7 @@ def test_hoso_archive_export_writes_the_zip_once(cli: CliRunner, tmp_path: Path)
 
 
 def test_hoso_archive_check_counts_the_archived_file_as_recorded(cli: CliRunner) -> None:
-    from api.cli import app
+    from api.cli.main import app
 
     checked = cli.invoke(app, ["archive", "check"])
     text = " ".join((checked.stdout + checked.stderr).split())

@@ -190,7 +190,7 @@ def test_hoso_verify_reports_every_real_file_in_vietnamese(
 ) -> None:
     """The CLI with the six roots as HOSO_TRUST_ROOTS_DIR: exit 1, and each reason the core
     gives, in Vietnamese, in the printed report and in the JSON."""
-    from api.cli import app
+    from api.cli.main import app
 
     monkeypatch.setenv("HOSO_TRUST_ROOTS_DIR", str(ROOTS))
     monkeypatch.setenv("HOSO_DATA_DIR", str(tmp_path))
@@ -253,7 +253,7 @@ def test_roots_in_der_and_pkcs7_as_published_load_alike(
 def test_hoso_roots_prints_each_fingerprint(
     roots: list[object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.cli import app
+    from api.cli.main import app
 
     monkeypatch.setenv("HOSO_TRUST_ROOTS_DIR", str(ROOTS))
     monkeypatch.setenv("HOSO_DATA_DIR", str(tmp_path))

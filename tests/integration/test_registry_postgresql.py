@@ -15,8 +15,9 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import db, registry
-from api.db import AuditEntry, Document, NumberCounter
+from api.registry import db
+from api.registry import numbering as registry
+from api.registry.db import AuditEntry, Document, NumberCounter
 from docgen.errors import KeyUnavailable
 from tests.databases import postgresql_registry
 from tests.registry_load import issue_concurrently

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from api import workflow
-from api.db import Document, User
-from api.users import Actor
+from api.registry.db import Document, User
+from api.workflow import documents as workflow
+from api.workflow.users import Actor
 from docgen import inputs
 from tests.api.service import BODY, CHAIR_P12, MEETING, ROLES, SEAL_P12, Service, dossier
 from tests.conftest import REPO

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.wording import VIETNAM
+from api.workflow.wording import VIETNAM
 from tests.api.service import CHAIR_P12, PASSPHRASE, SEAL_P12, Service
 from tests.api.test_ui_office_pages import sent, status
 from tests.ui.conftest import Visit

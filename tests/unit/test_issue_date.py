@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from api.issue_date import InvalidIssueDate, issue_day
 from api.settings import Settings
+from api.workflow.issue_date import InvalidIssueDate, issue_day
 
 TODAY = dt.date(2026, 12, 7)
 

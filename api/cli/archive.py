@@ -1,0 +1,217 @@
+"""The archive's commands of `hoso archive`: sealing a file for long-term preservation (PAdES
+B-LTA), renewing the last timestamp of sealed files, checking the store against the registry,
+and exporting a year or a dossier as a ZIP. Thin: each command reads its inputs, calls one
+function of `signing` or `api.workflow.archive`, writes atomically.
+
+Left out: the keys, signing and verification commands (api/cli_signing.py, whose helpers for
+the registry, the trust roots and refusing an existing output are shared here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.console import err, errors, out, shown, write_atomic
+from api.cli.signing import (
+    BODIES,
+    _actor,
+    _moment,
+    _refuse_existing,
+    _registry,
+    _signing_context,
+    _trust_roots,
+)
+from api.registry.store import LocalStore, sha256
+from api.settings import get_settings
+from docgen import inputs
+from docgen.errors import Conflict, HosoError, NotFound
+
+archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
+
+
+@archive_app.command("seal")
+def archive_seal(
+    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
+) -> None:
+    """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
+    timestamp. The input is never modified. A registered issued document is archived in the
+    registry too: status archived, the sealed file kept in the store beside the issued one."""
+    from sqlalchemy import select
+
+    from api.registry import db
+    from api.workflow import archive as archiving
+    from signing import archive, pki
+
+    settings = get_settings()
+    with errors():
+        _refuse_existing(output)
+        pdf = document.read_bytes()
+        tsa, context = pki.service_urls(settings.pki_url)["tsa"], _signing_context()
+        url = settings.database()
+        db.upgrade(url)
+        sessions = db.session_factory(url)
+        with sessions() as session:
+            registered = session.scalar(
+                select(db.Document.id).where(
+                    db.Document.sha256 == sha256(pdf), db.Document.status == "issued"
+                )
+            )
+        if registered is None:
+            sealed = archive.seal_for_archive(pdf, tsa_url=tsa, context=context)
+        else:
+            store = LocalStore(settings.store())
+            digest = archiving.archive_document(
+                sessions, store, registered, tsa_url=tsa, context=context, actor=_actor()
+            )
+            sealed = store.get(digest)
+        write_atomic(output, sealed)
+    out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
+
+
+@archive_app.command("renew")
+def archive_renew(
+    documents: Annotated[list[Path], typer.Argument(help="sealed (PAdES B-LTA) PDFs")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="where the renewed copies go")],
+    within_days: Annotated[
+        int,
+        typer.Option(
+            "--within-days",
+            min=1,
+            help="renew when the last timestamp's certificate expires within this many days",
+        ),
+    ] = 365,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="decide as of this ISO 8601 time, not now")
+    ] = None,
+) -> None:
+    """Add a new document timestamp to the records whose last one nears expiry.
+
+    PAdES B-LTA renewal: the validation data of the last timestamp, then a new one, in a new
+    file under --out-dir; the inputs are never modified."""
+    from signing import archive, pki
+
+    settings = get_settings()
+    refused = 0
+    with errors():
+        now = _moment(as_of) or dt.datetime.now(dt.UTC)
+        margin = dt.timedelta(days=within_days)
+        tsa = pki.service_urls(settings.pki_url)["tsa"]
+        context = _signing_context()
+    for path in documents:
+        try:
+            if not path.is_file():
+                raise NotFound(
+                    f"no file at {path}", message_vi=f"Không có tệp {path}", field="documents"
+                )
+            pdf = path.read_bytes()
+            if not archive.needs_renewal(pdf, now=now, margin=margin):
+                expiry = archive.last_timestamp_expiry(pdf)
+                out.print(f"{shown(path)}: chưa cần (dấu thời gian hết hạn {expiry:%Y-%m-%d})")
+                continue
+            target = out_dir / path.name
+            _refuse_existing(target)
+            write_atomic(target, archive.renew(pdf, tsa_url=tsa, context=context))
+            out.print(f"{shown(path)}: đã gia hạn → {shown(target)}")
+        except HosoError as exc:
+            refused += 1
+            out.print(f"{shown(path)}: từ chối: {exc.message}", markup=False)
+    if refused:
+        raise typer.Exit(2)
+
+
+@archive_app.command("check")
+def check_archive(
+    offline: Annotated[
+        bool, typer.Option(help="use only the revocation data the files carry")
+    ] = False,
+) -> None:
+    """Re-hash every stored file, re-validate its signatures and compare store and registry.
+
+    Exit code 0 only when every registered document has its file (and its archived file, once
+    sealed for the archive), intact and TOTAL_PASSED, and no file lies in the store without
+    its record."""
+    from api.workflow import archive_check
+
+    def shown_file(checked: archive_check.CheckedFile) -> None:
+        name = checked.name
+        if not name.endswith(f"({checked.status})"):  # "#12 (signed)" says it already
+            name += f" ({checked.status})"
+        if checked.indication is None:
+            out.print(f"{name}: nguyên vẹn (dự thảo chưa ký)")
+            return
+        mark = "[green]hợp lệ[/]" if checked.passed else "[red]KHÔNG HỢP LỆ[/]"
+        out.print(f"{name}: {mark} — {checked.message}")
+
+    settings = get_settings()
+    with errors():
+        report = archive_check.check_store(
+            _registry(inputs.load_bodies(BODIES)),
+            LocalStore(settings.store()),
+            trust_roots=_trust_roots(),
+            online=not offline,
+            drafts=LocalStore(settings.data_dir / "work"),  # the web workflow's working files
+            progress=shown_file,
+        )
+    for problem in report.problems:
+        err.print(f"  • {problem.subject}: {problem.message}", markup=False)
+    if report.set_aside:
+        out.print(
+            f"Đã chuyển {len(report.set_aside)} tệp do lần ban hành bị dừng giữa chừng để lại "
+            "vào thư mục quarantine của kho lưu trữ.",
+            markup=False,
+        )
+    out.print(
+        f"Đã kiểm tra {report.documents} văn bản: "
+        + ("không có sai lệch." if report.clean else f"{len(report.problems)} sai lệch.")
+    )
+    if not report.clean:
+        raise typer.Exit(1)
+
+
+@archive_app.command("export")
+def archive_export(
+    output: Annotated[Path, typer.Option("--out", help="where to write the ZIP")],
+    year: Annotated[
+        int | None, typer.Option(help="every document numbered in this year, e.g. 2026")
+    ] = None,
+    dossier: Annotated[
+        str | None, typer.Option(help="every document of this dossier, e.g. 2026/ubnd-hai-phong")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="use only the revocation data the files carry")
+    ] = False,
+) -> None:
+    """Export the issued documents of a year or a dossier as one ZIP.
+
+    It holds the PDFs (the archived file where there is one), metadata.json and metadata.xml
+    (ND 30 Phụ lục VI), SHA256SUMS and each document's verification report. An existing --out
+    is never replaced."""
+    from api.workflow import archive
+
+    settings = get_settings()
+    with errors():
+        if output.exists():
+            raise Conflict(
+                f"{output} exists; an export never replaces a file",
+                message_vi=f"{output} đã có; bản xuất không ghi đè tệp có sẵn",
+                field="out",
+            )
+        data = archive.export_package(
+            _registry(inputs.load_bodies(BODIES)),
+            LocalStore(settings.store()),
+            year=year,
+            dossier=dossier,
+            trust_roots=_trust_roots(),
+            online=not offline,
+        )
+        write_atomic(output, data, mode=0o644)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        reports = [n for n in z.namelist() if n.startswith("reports/")]
+    out.print(f"Đã xuất {len(reports)} văn bản: {shown(output)}")

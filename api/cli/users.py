@@ -1,0 +1,141 @@
+"""`hoso users`: the people who work in hoso. `add` makes a user and prints their token once
+(the registry keeps only its hash); `certificate` registers a signing certificate to a user,
+who may then sign with it and with nothing else; `signature` a signer's own signature image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.console import errors, out
+from api.settings import get_settings
+from docgen.errors import HosoError, NotFound
+
+users_app = typer.Typer(help="Users, their roles and certificates.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="the name to sign in with, e.g. vanthu.haiphong")],
+    name: Annotated[str, typer.Option(help="full name")],
+    role: Annotated[str, typer.Option(help="clerk, signer, van_thu, archivist or admin")],
+    body: Annotated[str | None, typer.Option(help="id of the issuing body they work for")] = None,
+) -> None:
+    """Add a user and print their API token (shown this once)."""
+    from api.workflow.services import build_services
+    from api.workflow.users import add_user
+
+    with errors():
+        services = build_services(get_settings())
+        with services.sessions.begin() as session:
+            actor, token = add_user(session, login=login, name=name, role=role, body=body)
+    out.print(f"Đã thêm {actor.name} ({actor.login}, {actor.role}). Mã truy cập: {token}")
+
+
+@users_app.command("certificate")
+def certificate(
+    login: Annotated[str, typer.Argument(help="the user")],
+    path: Annotated[Path, typer.Argument(help="their certificate (PEM or DER)")],
+) -> None:
+    """Register a signing certificate to a user."""
+    from asn1crypto import pem, x509
+
+    from api.registry import db
+    from api.workflow.users import register_certificate
+
+    with errors():
+        if not path.is_file():
+            raise NotFound(f"no file at {path}", message_vi=f"Không có tệp {path}", field="path")
+        data = path.read_bytes()
+        if pem.detect(data):
+            _, _, data = pem.unarmor(data)
+        try:
+            cert = x509.Certificate.load(data)
+            cert.native  # noqa: B018 - parses the whole certificate now, not on first use
+        except ValueError as exc:
+            raise HosoError(f"{path} is not a certificate", field="path") from exc
+        url = get_settings().database()
+        db.upgrade(url)
+        with db.session_factory(url).begin() as session:
+            register_certificate(session, login, cert)
+    out.print(f"Đã đăng ký chứng thư số {cert.subject.human_friendly} cho {login}.", markup=False)
+
+
+@users_app.command("signature")
+def signature(
+    login: Annotated[str, typer.Argument(help="the signer")],
+    path: Annotated[
+        Path, typer.Argument(help="their signature image: PNG, transparent background, blue")
+    ],
+) -> None:
+    """Register a signer's own signature image, shown by every signature they make."""
+    from api.registry import db
+    from api.workflow.users import register_signature_image
+
+    with errors():
+        if not path.is_file():
+            raise NotFound(f"no file at {path}", message_vi=f"Không có tệp {path}", field="path")
+        url = get_settings().database()
+        db.upgrade(url)
+        with db.session_factory(url).begin() as session:
+            register_signature_image(session, login, path.read_bytes())
+    out.print(f"Đã đăng ký ảnh chữ ký cho {login}.", markup=False)
+
+
+@users_app.command("password")
+def password(login: Annotated[str, typer.Argument(help="the user")]) -> None:
+    """Set a user's password for the web pages: asked for twice, or one line of standard
+    input; never an argument, never stored (only its scrypt hash)."""
+    import sys
+
+    from api.workflow.services import build_services
+    from api.workflow.users import set_password
+
+    with errors():
+        if sys.stdin.isatty():
+            text = typer.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt=True)
+        else:
+            text = sys.stdin.readline().rstrip("\n")
+        services = build_services(get_settings())
+        with services.sessions.begin() as session:
+            set_password(session, login, text)
+    out.print(f"Đã đặt mật khẩu cho {login}.", markup=False)
+
+
+DEMO_PASSWORD = "hoso-thu-nghiem"  # the demo users' web password: public test material
+DEMO_USERS = (  # login, name (fictional), role, body, PKCS#12 of the development PKI or None
+    ("chuyenvien.haiphong", "Nguyễn Thị Lan", "clerk", "ubnd-hai-phong", None),
+    ("chutich.haiphong", "Trần Minh Khôi", "signer", "ubnd-hai-phong", "ubnd-hai-phong--chu-tich"),
+    ("vanthu.haiphong", "Phạm Thu Hà", "van_thu", "ubnd-hai-phong", "ubnd-hai-phong"),
+    ("luutru.haiphong", "Đỗ Minh Châu", "archivist", "ubnd-hai-phong", None),
+)
+
+
+def demo_users() -> list[tuple[str, str]]:
+    """The demo's users of UBND thành phố Hải Phòng, one per role, with the test password and
+    the development PKI's certificates registered (made once; later runs keep them). Returns
+    (login, role) of each."""
+    from sqlalchemy import select
+
+    from api.registry.db import User
+    from api.workflow.services import build_services
+    from api.workflow.users import add_user, register_certificate, set_password
+    from signing import pki
+    from signing import sign as signing
+
+    settings = get_settings()
+    services = build_services(settings)
+    certs = settings.data_dir / "pki" / "certs"
+    with services.sessions.begin() as session:
+        for login, name, role, body, p12 in DEMO_USERS:
+            if session.scalar(select(User.id).where(User.login == login)) is not None:
+                continue
+            add_user(session, login=login, name=name, role=role, body=body)
+            set_password(session, login, DEMO_PASSWORD)
+            if p12 is not None:
+                key = signing.load_pkcs12((certs / f"{p12}.p12").read_bytes(), pki.TEST_PASSPHRASE)
+                assert key.signing_cert is not None
+                register_certificate(session, login, key.signing_cert)
+    return [(login, role) for login, _, role, _, _ in DEMO_USERS]

@@ -1,0 +1,547 @@
+"""The recognition workflow over the registry: generate a dossier, send it for signature, sign,
+issue and send, revoke or replace, archive and export. Its neighbours: api/assessments.py (the
+units' inputs and scores), api/access.py (which documents a user may see and act on) and
+api/delivery.py (the recipients of an issued document and their links).
+
+Each use case takes the `Services` of the running app and the `Actor` asking, checks the
+actor's role and issuing body first (api/users.py), does the slow work — conversion,
+signatures, timestamps — outside any transaction, and records the outcome in one transaction
+that re-checks the document's state. A refusal or a failure changes nothing in the registry:
+no row, no number. Files are written before the record that names them (a record never lacks
+its file); a failure at commit leaves an unnamed file, garbage that `hoso archive check`
+lists, never a record without its file.
+
+Two stores: `drafts` keeps generated and signed drafts (working files), `archive` keeps issued
+and archived files (the records). Both are content-addressed (api/store.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from pyhanko.sign import signers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.registry import citing
+from api.registry import numbering as registry
+from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
+from api.workflow import access, assessments, delivery, issue_date, users
+from api.workflow.services import Services
+from api.workflow.users import Actor, allow
+from docgen import dossier, generate, recipients, scoring, stamp, vn
+from docgen.errors import Conflict, Forbidden, HosoError, NotFound, StateError
+from docgen.model import IssuingBody as BodyModel
+
+TYPE_CODES: dict[str, str] = {
+    "ke-hoach": "KH",
+    "ban-dang-ky": "BĐK",
+    "bao-cao": "BC",
+    "bien-ban": "BB",
+    "to-trinh": "TTr",
+    "quyet-dinh": "QĐ",
+    "giay-chung-nhan": "GCN",
+    "thong-bao": "TB",
+}
+UNIT_KINDS = ("ban-dang-ky", "bao-cao")
+"""Documents the unit itself signs and sends (its own số ký hiệu): kept in the dossier, not
+signed or numbered here."""
+POLICE_KINDS = ("bien-ban", "to-trinh")
+"""Documents of the Công an that appraises the units and proposes them."""
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+def generate_dossier(
+    svc: Services,
+    actor: Actor,
+    *,
+    body: str,
+    year: int,
+    proposal: dossier.Reference | None = None,
+    decision: dossier.Reference | None = None,
+    meeting: dossier.Meeting | None = None,
+    watermark: bool = False,
+    signer: str | None = None,
+) -> list[Document]:
+    """Generate (or regenerate) the dossier of `body` for `year` from its scored assessments.
+
+    Drafts already in the registry are replaced; signed or issued documents are kept as they
+    are. The Tờ trình and Quyết định the later documents cite are taken from the registry once
+    issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
+    the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
+    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    government = svc.bodies.get(body)
+    police = next((b for b in svc.bodies.values() if b.government == body), None)
+    if government is None or police is None:
+        raise NotFound(
+            f"no issuing body '{body}' with its Công an",
+            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
+            field="body",
+        )
+    key = f"{year}/{body}"
+    with svc.sessions() as session:
+        rows = session.scalars(
+            select(Assessment)
+            .join(Unit)
+            .where(Unit.issuing_body_id == body, Assessment.year == year)
+        ).all()
+        units = {
+            u.name: u.id for u in session.scalars(select(Unit).where(Unit.issuing_body_id == body))
+        }
+        proposal = proposal or _cited(session, key, "to-trinh", police.name)
+        issued = _cited(session, key, "quyet-dinh", government.name)
+        if decision is not None:  # typed by a user: only the QĐ the registry holds as issued
+            decision = citing.issued_decision(
+                session, body=body, given=decision, issuer=government.name
+            )
+            if issued is not None and decision != issued:
+                raise StateError(
+                    f"the dossier's Quyết định is {issued.cite()}, not {decision.cite()}",
+                    message_vi=f"Quyết định của hồ sơ là {issued.cite()}, không phải "
+                    f"{decision.cite()}",
+                    field="decision",
+                )
+        decision = decision or issued
+        plan_ref = _cited(session, key, "ke-hoach", government.name)
+    if not rows:
+        raise Conflict(
+            f"no assessment of {year} for '{body}': import some first",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            field="year",
+        )
+    results = []
+    for row in rows:
+        loaded = assessments.loaded_input(row)
+        policy = svc.policies[loaded.criteria.id]
+        results.append(scoring.score(loaded.assessment, loaded.criteria, policy))
+    planned = generate.plan(
+        government,
+        police,
+        results,
+        year=year,
+        proposal=proposal,
+        decision=decision,
+        meeting=meeting,
+        partial=True,
+        signer=signer,
+        plan_ref=plan_ref,
+    )
+    built = _build(svc, planned, watermark=watermark)
+    with svc.sessions.begin() as session:
+        made = [
+            _record_draft(
+                session,
+                svc,
+                p,
+                docx,
+                pdf,
+                key=key,
+                units=units,
+                government=government,
+                police=police,
+            )
+            for p, docx, pdf in built
+        ]
+        session.add(AuditEntry(actor=actor.audit, action="generate", detail={"dossier": key}))
+    return [d for d in made if d is not None]
+
+
+def _cited(session: Session, key: str, kind: str, issuer: str) -> dossier.Reference | None:
+    document = session.scalar(
+        select(Document).where(
+            Document.dossier == key,
+            Document.kind == kind,
+            Document.status.in_(("issued", "archived")),
+        )
+    )
+    if document is None or document.number is None or document.issued_on is None:
+        return None
+    return dossier.Reference(document.number, document.notation, document.issued_on, issuer)
+
+
+def _build(
+    svc: Services, planned: Sequence[generate.Planned], *, watermark: bool
+) -> list[tuple[generate.Planned, bytes, bytes]]:
+    """Every planned document as (.docx, .pdf), made in a folder of its own."""
+    with tempfile.TemporaryDirectory(prefix="hoso-gen-") as tmp:
+        out = Path(tmp)
+        with svc._lock:  # one LibreOffice pool per app: batches take turns
+            generate.build(
+                planned,
+                svc.converter(),
+                out,
+                issued_at=dt.datetime.now(dt.UTC),
+                verify_url=svc.verify_url,
+                draft=watermark,
+            )
+        return [
+            (p, (out / f"{p.path}.docx").read_bytes(), (out / f"{p.path}.pdf").read_bytes())
+            for p in planned
+        ]
+
+
+def _record_draft(
+    session: Session,
+    svc: Services,
+    planned: generate.Planned,
+    docx: bytes,
+    pdf: bytes,
+    *,
+    key: str,
+    units: dict[str, int],
+    government: BodyModel,
+    police: BodyModel,
+) -> Document | None:
+    kind = Path(planned.path).name
+    unit_id = units.get(planned.unit) if planned.unit else None
+    existing = session.scalar(
+        select(Document).where(
+            Document.dossier == key, Document.kind == kind, Document.unit_id == unit_id
+        )
+    )
+    if existing is not None and existing.status != "draft":
+        return None  # signed or issued: never regenerated
+    issuer = police if kind in POLICE_KINDS else government
+    context = planned.context
+    try:
+        send_to = recipients.recipients(
+            list(context.get("recipients", ())), article_3=dossier.referenced(context)
+        )
+    except ValueError:
+        send_to = []
+    signer = context.get("signer") or {}
+    document = existing or Document(dossier=key, kind=kind, unit_id=unit_id)
+    type_code = TYPE_CODES.get(kind, "CV")
+    abbreviation = (
+        str(context.get("code") or issuer.abbreviation)
+        if kind in UNIT_KINDS
+        else issuer.abbreviation
+    )
+    document.issuing_body_id = issuer.id
+    document.type_code = type_code
+    document.year = int(context.get("year", dt.date.today().year))
+    document.notation = f"{type_code}-{abbreviation}"
+    document.subject = vn.nfc(str(context.get("subject") or planned.title))
+    document.title = planned.title
+    document.signer_title = signer.get("title")
+    document.signer_name = signer.get("name")
+    document.send_to = [{"line": r.line, "name": r.name} for r in send_to]
+    document.verification_code = stamp.verification_code(docx)
+    document.sha256 = svc.drafts.put(pdf)
+    document.page_count = _pages(pdf)
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _pages(pdf: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Document:
+    """The clerk sends a draft to its signer: it joins the signer's queue (`signing_queue`)."""
+    with svc.sessions.begin() as session:
+        document = access.acting_on(
+            session,
+            actor,
+            document_id,
+            action="trình ký văn bản",
+            roles=("clerk",),
+            states=("draft",),
+            lock=True,
+        )
+        _signable(document)
+        document.sent_at = dt.datetime.now(dt.UTC)
+        session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
+        return document
+
+
+def signing_queue(svc: Services, actor: Actor) -> list[Document]:
+    """The drafts sent to this signer: of their body, with their name in the signature block."""
+    allow(actor, "ký văn bản", ("signer",))
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        found = session.scalars(
+            select(Document)
+            .where(
+                Document.issuing_body_id == actor.body,
+                Document.status == "draft",
+                Document.sent_at.is_not(None),
+            )
+            .order_by(Document.sent_at)
+        )
+        return [d for d in found if vn.nfc(d.signer_name or "") == vn.nfc(actor.name)]
+
+
+def _signable(document: Document) -> None:
+    if document.kind in UNIT_KINDS:
+        raise StateError(
+            f"document {document.id} is the unit's own: the unit signs and sends it",
+            message_vi="Văn bản này do đơn vị tự ký và gửi",
+            field="document_id",
+        )
+
+
+def sign(
+    svc: Services,
+    actor: Actor,
+    document_id: int,
+    signer: signers.Signer,
+    *,
+    signature: Image.Image | None = None,
+) -> Document:
+    """The signer signs a draft of their body with their own registered certificate (ND 30
+    step 1), showing `signature` (checked by signing.images.signature_image), else their
+    registered signature image, else a sample drawn from their name; the signed draft waits
+    for the văn thư."""
+    from signing import images
+    from signing import sign as signing
+
+    with svc.sessions() as session:
+        document = access.acting_on(
+            session,
+            actor,
+            document_id,
+            action="ký văn bản",
+            roles=("signer",),
+            states=("draft",),
+        )
+        _signable(document)
+        assert signer.signing_cert is not None
+        users.require_own_certificate(session, actor, signer.signing_cert)
+        if document.signer_name and vn.nfc(document.signer_name) != vn.nfc(actor.name):
+            raise Forbidden(
+                f"document {document_id} is to be signed by {document.signer_name}, "
+                f"not {actor.name}",
+                message_vi=f"Văn bản này do {document.signer_name} ký, không phải {actor.name}",
+                field="signer",
+            )
+        if document.sent_at is None:
+            # The clerk decides when a draft is ready (send_for_signature): the signing queue
+            # shows only those, and no door signs around it.
+            raise StateError(
+                f"document {document_id} has not been sent for signature by the clerk",
+                message_vi="Văn bản chưa được chuyên viên trình ký; chỉ ký văn bản đã trình ký",
+                field="document_id",
+            )
+        registered = session.get(User, actor.id)
+        registered_png = registered.signature_png if registered else None
+    draft = access.stored_file(svc, document)
+    title, name = document.signer_title or "", document.signer_name or actor.name
+    if signature is None:
+        signature = images.signature_image(registered_png or images.signature_png(name))
+    signed = signing.sign_draft(
+        draft,
+        signer,
+        signature=signature,
+        placement=signing.find_placement(draft, title=title, name=name),
+        tsa_url=svc.tsa_url,
+        context=svc.context(),
+    )
+    digest = svc.drafts.put(signed)
+    with svc.sessions.begin() as session:
+        row = access.visible(session, actor, document_id, lock=True)
+        if row.status != "draft" or row.sha256 != document.sha256:
+            raise StateError(
+                f"document {document_id} changed while it was signed", field="document_id"
+            )
+        row.status = "signed"
+        row.sha256 = digest
+        row.signed_by_id = actor.id
+        row.signer_info = f"{vn.position(title)} {name}".strip()
+        session.add(
+            AuditEntry(
+                actor=actor.audit, action="sign", document_id=row.id, detail={"sha256": digest}
+            )
+        )
+        return row
+
+
+def issue(
+    svc: Services,
+    actor: Actor,
+    document_id: int,
+    organisation: signers.Signer,
+    *,
+    day: dt.date | None = None,
+) -> tuple[registry.IssuedDocument, list[delivery.Delivery]]:
+    """The văn thư issues a signed document (ND 30 step 2): the next số of the registry, the
+    ngày, the organisation's signature with the body's registered certificate; the file goes
+    into the archive store and each recipient gets a personal link, in one transaction."""
+    from signing import images
+    from signing import issue as issuing
+
+    with svc.sessions() as session:
+        document = access.acting_on(
+            session,
+            actor,
+            document_id,
+            action="ban hành văn bản",
+            roles=("van_thu",),
+            states=("signed",),
+        )
+        _signable(document)
+        # The draft prints its dossier's year after "năm"; the số's series and the registry's
+        # date must agree with it.
+        back, ahead = svc.issue_window
+        day = issue_date.issue_day(
+            day,
+            today=issue_date.today(),
+            printed_year=document.year,
+            days_back=back,
+            days_ahead=ahead,
+        )
+        assert organisation.signing_cert is not None
+        users.require_own_certificate(session, actor, organisation.signing_cert)
+    signed = access.stored_file(svc, document)
+    seal_image = images.seal_image(svc.seal(document.issuing_body_id))  # before a number
+    context = svc.context()
+
+    def make(number: int) -> bytes:
+        issued = issuing.issue(
+            signed,
+            organisation,
+            number=number,
+            day=day,
+            seal_image=seal_image,
+            tsa_url=svc.tsa_url,
+            context=context,
+        )
+        # Into the archive store before the record commits: a record never lacks its file.
+        svc.archive.put(issued)
+        return issued
+
+    def send(session: Session, issued_id: int) -> None:
+        delivery.deliver(session, svc.link_secret, issued_id, document.send_to or ())
+
+    done = registry.record_issue(
+        svc.sessions,
+        body=document.issuing_body_id,
+        type_code=document.type_code,
+        issued_on=day,
+        make=make,
+        actor=actor.audit,
+        document_id=document.id,
+        then=send,
+    )
+    return done, delivery.deliveries(svc, actor, document_id)
+
+
+def revoke(svc: Services, actor: Actor, document_id: int, *, reason: str) -> Document:
+    """The văn thư revokes an issued document, with the reason the public page shows."""
+    return _end(svc, actor, document_id, reason=reason, status="revoked")
+
+
+def replace(svc: Services, actor: Actor, document_id: int, *, by: int, reason: str) -> Document:
+    """The văn thư records that issued document `by` replaces `document_id`."""
+    return _end(svc, actor, document_id, reason=reason, status="replaced", by=by)
+
+
+def _end(
+    svc: Services,
+    actor: Actor,
+    document_id: int,
+    *,
+    reason: str,
+    status: Status,
+    by: int | None = None,
+) -> Document:
+    reason = vn.nfc(reason.strip())
+    with svc.sessions.begin() as session:
+        document = access.acting_on(
+            session,
+            actor,
+            document_id,
+            action="thu hồi hoặc thay thế văn bản",
+            roles=("van_thu",),
+            states=("issued", "archived"),
+            lock=True,
+        )
+        if not reason:
+            raise HosoError("give the reason", message_vi="Cần ghi rõ lý do", field="reason")
+        if by is not None:
+            successor = access.visible(session, actor, by)
+            if (
+                successor.id == document.id
+                or successor.status not in ("issued", "archived")
+                or successor.issuing_body_id != document.issuing_body_id
+            ):
+                raise StateError(
+                    f"document {by} is not an issued document of the same body",
+                    message_vi="Văn bản thay thế phải là văn bản đã ban hành của cùng cơ quan",
+                    field="by",
+                )
+            if successor.type_code != document.type_code or successor.kind != document.kind:
+                raise StateError(
+                    f"document {by} is a {successor.kind or successor.type_code}, not a "
+                    f"{document.kind or document.type_code} as document {document_id} is: "
+                    "a document is replaced by one of its own type",
+                    message_vi="Văn bản thay thế phải cùng loại với văn bản bị thay thế",
+                    field="by",
+                )
+            document.replaced_by_id = by
+        document.status = status
+        document.reason = reason
+        session.add(
+            AuditEntry(
+                actor=actor.audit,
+                action=status,
+                document_id=document.id,
+                detail={"reason": reason, **({"by": by} if by is not None else {})},
+            )
+        )
+        return document
+
+
+# --- archive --------------------------------------------------------------------------------------
+
+
+def archive(svc: Services, actor: Actor, document_id: int) -> Document:
+    """The văn thư seals an issued document for the archive (B-LTA document timestamp)."""
+    from api.workflow import archive as archiving
+
+    with svc.sessions() as session:
+        document = access.visible(session, actor, document_id)
+    allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id)
+    archiving.archive_document(
+        svc.sessions,
+        svc.archive,
+        document_id,
+        tsa_url=svc.tsa_url,
+        context=svc.context(),
+        actor=actor.audit,
+    )
+    return access.get_document(svc, actor, document_id)
+
+
+def export(
+    svc: Services,
+    actor: Actor,
+    *,
+    year: int | None = None,
+    dossier: str | None = None,
+    trust_roots: Sequence[Any],
+) -> bytes:
+    """The archivist's export (ZIP) of their body's documents of a year or a dossier."""
+    from api.workflow import archive as archiving
+
+    allow(actor, "xuất hồ sơ lưu trữ", ("archivist",))
+    return archiving.export_package(
+        svc.sessions,
+        svc.archive,
+        year=year,
+        dossier=dossier,
+        body=actor.body,
+        trust_roots=trust_roots,
+    )

@@ -1,0 +1,102 @@
+"""The `Services` of the workflow made from `Settings`: the registry's sessions (brought to
+the latest schema and knowing the configured issuing bodies), the two stores, the PKI's
+timestamp authority, the trust roots and a LibreOffice pool started on first use (adapter)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyhanko_certvalidator import ValidationContext
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.registry import db
+from api.registry import numbering as registry
+from api.registry.store import LocalStore, Storage
+from api.settings import Settings
+from api.workflow.trust import TrustRoots
+from docgen import inputs
+from docgen.convert import ConverterPool
+from docgen.model import IssuingBody as BodyModel
+from docgen.model import Policy
+
+
+@dataclass
+class Services:
+    """What the use cases work with, made once per app (api/app.py) or test."""
+
+    sessions: sessionmaker[Session]
+    drafts: Storage
+    archive: Storage
+    bodies: dict[str, BodyModel]
+    policies: dict[str, Policy]
+    tsa_url: str
+    verify_url: Callable[[str], str]
+    link_url: Callable[[str], str]
+    link_secret: bytes
+    context: Callable[[], ValidationContext]
+    seal: Callable[[str], bytes]
+    """The seal image of an issuing body, by id (signing.images.body_seal)."""
+    converter: Callable[[], ConverterPool]
+    issue_window: tuple[int, int] = (30, 0)
+    """Days before and after today a văn thư may date an issue (Settings.issue_days_*)."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _LazyPool:
+    """The converter pool, started by the first generation and closed with the app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._pool: ConverterPool | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> ConverterPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConverterPool(
+                    size=self._settings.converter_size or 1,
+                    timeout=self._settings.converter_timeout,
+                    max_conversions=self._settings.converter_max_conversions,
+                )
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Services:
+    from signing import images, pki
+    from signing import sign as signing
+
+    url = settings.database()
+    db.upgrade(url)
+    sessions = db.session_factory(url)
+    bodies = inputs.load_bodies(settings.bodies_dir)
+    with sessions.begin() as session:
+        registry.add_issuing_bodies(session, bodies.values())
+    roots = trust or TrustRoots(settings)
+
+    def context() -> Any:
+        return signing.validation_context(roots.get())
+
+    return Services(
+        sessions=sessions,
+        drafts=LocalStore(settings.data_dir / "work"),
+        archive=LocalStore(settings.store()),
+        bodies=bodies,
+        policies=inputs.load_policies(None),
+        tsa_url=pki.service_urls(settings.pki_url)["tsa"],
+        verify_url=settings.verify_url,
+        link_url=settings.link_url,
+        link_secret=settings.secret(),
+        context=context,
+        seal=lambda body: images.body_seal(settings.bodies_dir, body, bodies[body].name),
+        converter=_LazyPool(settings),
+        issue_window=(settings.issue_days_back, settings.issue_days_ahead),
+    )
