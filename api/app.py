@@ -30,11 +30,11 @@ from api.pages import office as ui_office
 from api.pages import overview as ui_overview
 from api.pages import preview as ui_preview
 from api.pages import public as pages
-from api.pages.ui import COOKIE_AGE, LoginRequired
 from api.registry.lookup import NoRegistry, RegistryLookup
 from api.routes import health, nul, request_id, verify, work
 from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
+from api.routes.session import COOKIE_AGE, LoginRequired
 from api.settings import Settings, get_settings
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
@@ -202,7 +202,7 @@ def _answer(request: Request, error: ErrorPublic, status: int) -> Response:
             "back": back,
             "request_id": error.request_id,
         }
-        answer: Response = pages.page(
+        answer: Response = web.page(
             request.app.state.templates, request, "error.html", context, status=status
         )
     else:

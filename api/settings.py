@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     bodies_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "bodies"
     """The issuing bodies (YAML, one per body): names, signers, Nơi nhận."""
 
+    crash_at: str | None = None
+    """Tests only: the crash point (api.registry.crash.POINTS) at which the process kills
+    itself, to prove a killed issue or archiving leaves the registry and store consistent."""
+
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
         made on first use, readable by the service's user only."""

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from api.registry.store import write_atomic
+from docgen import vn
 from docgen.errors import HosoError, InvalidAssessment
 
-__all__ = ["err", "errors", "out", "shown", "write_atomic"]
+__all__ = ["err", "errors", "out", "points", "shown", "write_atomic"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -46,3 +48,8 @@ def shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def points(value: Any) -> str:
+    """A score as the tables print it: Vietnamese decimals, a dash for none."""
+    return "—" if value is None else vn.number(value)

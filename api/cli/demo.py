@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli.console import errors, out, shown, write_atomic
+from api.cli.console import errors, out, points, shown, write_atomic
 from api.cli.signing import BODIES, _page_count_and_code, _print_report, _registry
 from api.settings import get_settings
 from docgen import inputs, vn
@@ -39,7 +39,7 @@ def demo(
 ) -> None:
     """Score every sample unit, write the results and a workbook, and say where to look next."""
     from api.cli import users as cli_users
-    from api.cli.main import build_dossier, points  # the commands' own helpers; cli.py imports this
+    from api.cli.dossier import build_dossier
     from docgen import dossier, recipients, sheet
     from docgen.dossier import Reference
 

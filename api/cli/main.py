@@ -6,12 +6,11 @@ recognised is a result, not an error (exit 0).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,17 +21,16 @@ from api.cli import demo as cli_demo
 from api.cli import serve as cli_serve
 from api.cli import signing as cli_signing
 from api.cli import users as cli_users
-from api.cli.console import err, errors, out, shown, write_atomic
-from api.settings import get_settings
+from api.cli.console import err, errors, out, points, write_atomic
+from api.cli.dossier import build_dossier
 from docgen import criteria, inputs, vn
 from docgen.errors import ConfigError, Conflict
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody, Policy
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
 
 if TYPE_CHECKING:  # docxtpl and openpyxl load only for the commands that need them
     from docgen.dossier import Reference
-    from docgen.meeting import Meeting
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "assessments"
@@ -56,10 +54,6 @@ def _quiet() -> None:
 
 sheet_app = typer.Typer(help="Workbooks (.xlsx) for entering scores.", no_args_is_help=True)
 app.add_typer(sheet_app, name="sheet")
-
-
-def points(value: Any) -> str:
-    return "—" if value is None else vn.number(value)
 
 
 def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> None:
@@ -270,74 +264,6 @@ def generate(
             signer=signer,
             plan_ref=_issued(known, body, _reference(plan, plan_date, "", "plan"), "KH"),
         )
-
-
-def build_dossier(
-    loaded: list[inputs.Loaded],
-    policies: dict[str, Policy],
-    government: IssuingBody,
-    police: IssuingBody,
-    *,
-    year: int,
-    output: Path,
-    pdfa: bool,
-    draft: bool,
-    proposal: Reference | None,
-    decision: Reference | None,
-    meeting: Meeting | None,
-    only: str | None = None,
-    signer: str | None = None,
-    plan_ref: Reference | None = None,
-) -> list[Any]:
-    """Plan, build and list a dossier (or `only` the document of that name): what `generate`
-    and `demo` share. Returns what was planned."""
-    from rich.progress import Progress
-
-    from docgen import generate as gen
-    from docgen.convert import ConverterPool
-
-    planned = gen.plan(
-        government,
-        police,
-        inputs.score_all(loaded, policies),
-        plan_file=inputs.load_plan(BODIES.parent / "plans", government.id, year),
-        year=year,
-        proposal=proposal,
-        decision=decision,
-        meeting=meeting,
-        signer=signer,
-        plan_ref=plan_ref,
-    )
-    if only is not None:
-        planned = [p for p in planned if p.path.endswith(f"/{only}")]
-    settings = get_settings()
-    pool = ConverterPool(
-        size=settings.converter_size,
-        timeout=settings.converter_timeout,
-        max_conversions=settings.converter_max_conversions,
-    )
-    with pool, Progress(console=err, transient=True) as bar:
-        task = bar.add_task("Đang tạo văn bản", total=len(planned))
-        written = gen.build(
-            planned,
-            pool,
-            output,
-            pdfa=pdfa,
-            draft=draft,
-            issued_at=dt.datetime.now(dt.UTC),
-            verify_url=settings.verify_url,
-            progress=lambda _: bar.advance(task),
-        )
-    table = Table(title=f"Hồ sơ {government.name} năm {year}")
-    table.add_column("Văn bản")
-    table.add_column("Tệp PDF")
-    for doc in planned:
-        table.add_row(doc.title, shown(output / f"{doc.path}.pdf"))
-    out.print(table)
-    for note in gen.absent(government, inputs.score_all(loaded, policies), year=year):
-        out.print(note)
-    out.print(f"Đã ghi {len(written)} tệp vào {shown(output)}.")
-    return planned
 
 
 templates_app = typer.Typer(help="The .docx templates.", no_args_is_help=True)

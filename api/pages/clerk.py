@@ -9,53 +9,30 @@ issuing and the archive.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.pages.scoring_form import criteria_view, form_values, located, preview, raw_of, values_of
-from api.pages.ui import CsrfChecked, PageActor, problem, refused, render
+from api.pages.ui import CsrfChecked, PageActor, problem, refused, render, unit_summary
 from api.registry.db import Assessment
+from api.routes.deps import SHEET_LIMIT, AssessmentId, read_upload
 from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
-from api.routes.work import SHEET_LIMIT, AssessmentId, read_upload
 from api.workflow import assessments
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
-from docgen import criteria, inputs, sheet, vn
+from docgen import criteria, inputs, sheet
 from docgen.errors import HosoError, InvalidAssessment
 from docgen.model import (
     MODE_LABELS,
     RATING_LABELS,
-    UNIT_TYPE_LABELS,
 )
 
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
-
-
-def unit_summary(row: Assessment) -> dict[str, Any]:
-    unit = row.input.get("unit", {})
-    result = row.result
-    verdict = ""
-    if result is not None:
-        verdict = "Đủ điều kiện" if result["verdict"]["recognised"] else "Chưa đủ điều kiện"
-    return {
-        "id": row.id,
-        "unit": unit.get("name", ""),
-        "type": UNIT_TYPE_LABELS.get(unit.get("type", ""), ""),
-        "year": row.year,
-        "mode": MODE_LABELS.get(row.input.get("mode", ""), ""),
-        "scored": result is not None,
-        "total": f"{vn.number(Decimal(str(result['final'])))}/{result['max']}" if result else "",
-        "verdict": verdict,
-        "recognised": bool(result and result["verdict"]["recognised"]),
-        "shortfalls": list(result["verdict"]["shortfalls"]) if result else [],
-        "policy": result["verdict"]["policy"] if result else "",
-    }
 
 
 def _scoring_list(

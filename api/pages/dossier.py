@@ -19,16 +19,23 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.pages.clerk import unit_summary
-from api.pages.overview import can_generate, sendable
 from api.pages.scoring_form import form_values
-from api.pages.ui import CsrfChecked, PageActor, problem, refused, render, status_of
+from api.pages.ui import (
+    CsrfChecked,
+    PageActor,
+    problem,
+    refused,
+    render,
+    status_of,
+    unit_summary,
+)
 from api.registry.db import STATUS_VI, Assessment, Document
+from api.routes.deps import MAX_ID, Id
 from api.routes.errors import http_status
 from api.routes.gate import GatedRoute
-from api.routes.work import MAX_ID, Id
 from api.workflow import access, assessments
 from api.workflow import documents as workflow
+from api.workflow.documents import can_generate, sendable
 from api.workflow.services import Services
 from api.workflow.users import Actor
 from docgen import dossier, scoring, vn

@@ -20,13 +20,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
-from api.pages.public import HTML, page, record_context
+from api.pages.web import HTML, page, record_context
 from api.registry.db import Document
 from api.registry.lookup import RegistryLookup
-from api.routes.deps import RegistryDep, ServicesDep, SettingsDep, TemplatesDep
+from api.routes.deps import RegistryDep, ServicesDep, SettingsDep, TemplatesDep, pdf_response
 from api.routes.gate import GatedRoute
-from api.routes.models import LinkPublic
-from api.routes.work import PDF_RESPONSE, REFUSED, document_public, pdf_response
+from api.routes.models import PDF_RESPONSE, REFUSED, LinkPublic, document_public
 from api.settings import Settings
 from api.workflow import delivery, wording
 from api.workflow.services import Services

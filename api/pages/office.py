@@ -26,18 +26,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages.ui import CsrfChecked, PageActor, problem, refused, render
 from api.registry.db import STATUS_VI, Document
-from api.routes.deps import ServicesDep, SettingsDep
+from api.routes.deps import MAX_ID, Id, ServicesDep, SettingsDep
 from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
-from api.routes.work import (
-    IMAGE_LIMIT,
-    KEY_LIMIT,
-    MAX_ID,
-    Id,
-    KeyForm,
-    document_public,
-    signature_upload,
-)
+from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyForm, signature_upload
+from api.routes.models import document_public
 from api.workflow import access, delivery, issue_date, wording
 from api.workflow import documents as workflow
 from api.workflow.services import Services

@@ -16,6 +16,7 @@ from api.registry.db import STATUS_VI, Assessment, Document
 from api.routes.gate import GatedRoute
 from api.workflow import access, assessments
 from api.workflow import documents as workflow
+from api.workflow.documents import can_generate, sendable
 from api.workflow.services import Services
 from api.workflow.users import Actor
 from docgen import dossier, vn
@@ -114,17 +115,6 @@ def _of(document: Document) -> str:
     return f" (hồ sơ năm {year})" if year else ""
 
 
-def sendable(actor: Actor, document: Document) -> bool:
-    """A draft this clerk may send to its signer and has not sent yet."""
-    return (
-        actor.role == "clerk"
-        and document.status == "draft"
-        and document.sent_at is None
-        and document.issuing_body_id == actor.body
-        and document.kind not in workflow.UNIT_KINDS
-    )
-
-
 def _dossier_href(document: Document) -> str:
     return f"/ho-so/{document.dossier}#van-ban-{document.id}"
 
@@ -175,8 +165,3 @@ def _deadline(label: str, day: dt.date, today: dt.date) -> dict[str, str]:
     else:
         note, tone = f"còn {left} ngày", "soon" if left <= 14 else "later"
     return {"label": label, "date": vn.nd30_date(day), "note": note, "tone": tone}
-
-
-def can_generate(svc: Services, actor: Actor, body: str) -> bool:
-    police = any(b.government == body for b in svc.bodies.values())
-    return actor.role == "clerk" and actor.body == body and body in svc.bodies and police

@@ -17,9 +17,9 @@ from fastapi.responses import Response
 
 from api.pages.ui import PageActor, refused
 from api.registry.db import Document
+from api.routes.deps import Id
 from api.routes.errors import http_status
 from api.routes.gate import GatedRoute
-from api.routes.work import Id
 from api.workflow import access
 from api.workflow.services import Services
 from docgen.errors import ConfigError, HosoError

@@ -11,59 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
-from api.pages.web import CSP
-from api.registry.lookup import RegistryLookup, RegistryRecord, normalise_code, status_vi
+from api.pages.web import HTML, NOT_FOUND, UPLOAD_REFUSALS, page, record_context
+from api.registry.lookup import RegistryLookup, RegistryRecord, normalise_code
 from api.routes.deps import RegistryDep, TemplatesDep, VerifierDep
-from api.routes.errors import size_text
 from api.routes.gate import GatedRoute, limit
-from api.routes.verify import UPLOAD_BODY
+from api.routes.upload import UPLOAD_BODY
 from api.workflow import wording
 from api.workflow.verification import Verification
 
 router = APIRouter(route_class=GatedRoute, tags=["public pages"])
-
-HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "the page"},
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"content": {"text/html": {}}, "description": "no document has this code (a page)"},
-}
-UPLOAD_REFUSALS: dict[int | str, dict[str, Any]] = {
-    status: {"content": {"text/html": {}}, "description": why}
-    for status, why in (
-        (413, "the file is larger than the upload limit (a page)"),
-        (415, "not a PDF (a page)"),
-        (422, "no file, an empty file, a broken form (a page)"),
-    )
-}
-
-
-def page(
-    templates: Jinja2Templates,
-    request: Request,
-    name: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-) -> HTMLResponse:
-    """A page with what every page shows (the upload limit) and the pages' security policy."""
-    settings = request.app.state.settings
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {"limit": size_text(settings.upload_limit)[1], **context},
-        status_code=status,
-    )
-    response.headers["Content-Security-Policy"] = CSP
-    return response
-
-
-def record_context(record: RegistryRecord) -> dict[str, Any]:
-    return {
-        "record": record,
-        "status": status_vi(record),
-        "status_tone": wording.status_tone(record),
-    }
 
 
 def result_context(

@@ -11,41 +11,24 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from api.registry.db import Document, User
+from api.registry.db import Assessment, Document
+from api.routes.session import SESSION_CSRF
+from api.routes.session import SESSION_SEEN as SESSION_SEEN  # the pages' names for them
+from api.routes.session import SESSION_USER as SESSION_USER
+from api.routes.session import SESSION_VERSION as SESSION_VERSION
+from api.routes.session import LoginRequired as LoginRequired
+from api.routes.session import PageActor as PageActor
 from api.workflow.users import ROLE_VI, Actor
+from docgen import vn
 from docgen.errors import Forbidden, HosoError
-
-SESSION_USER = "uid"
-SESSION_CSRF = "csrf"
-SESSION_VERSION = "sv"
-SESSION_SEEN = "seen"
-
-SESSION_IDLE = 8 * 3600
-"""A session unused this long (seconds) has expired. The cookie itself lives longer
-(`COOKIE_AGE`), so that a page asked with an expired session can say so."""
-COOKIE_AGE = 14 * 24 * 3600
-
-
-def session_user(request: Request, user: User | None) -> User | None:
-    """`user` if the request's session was opened under their current session version (not
-    signed out since, no new password since) and used within SESSION_IDLE; None otherwise.
-    Each use renews it."""
-    if user is None or request.session.get(SESSION_VERSION) != user.session_version:
-        return None
-    seen = request.session.get(SESSION_SEEN)
-    now = int(time.time())
-    if not isinstance(seen, int) or not 0 <= now - seen <= SESSION_IDLE:
-        return None
-    request.session[SESSION_SEEN] = now
-    return user
-
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS
 
 # The signed-in pages: their own scripts and stylesheets only, frames of their own PDFs and
 # page images, forms posted to the service itself.
@@ -67,44 +50,6 @@ NAV: dict[str, list[tuple[str, str]]] = {
 def status_of(document: Document) -> str:
     """The document's status, with a draft sent for signing told apart ("sent")."""
     return "sent" if document.status == "draft" and document.sent_at else document.status
-
-
-class LoginRequired(Exception):
-    """No one is signed in: the app answers with the sign-in page's address (api/app.py)."""
-
-    def __init__(self, next_path: str, *, expired: bool = False) -> None:
-        super().__init__(next_path)
-        self.next_path = next_path
-        self.expired = expired
-
-
-def page_actor(request: Request) -> Actor:
-    """The user signed in to the pages; LoginRequired otherwise. Found once per request
-    (api/gate.py asks before the body is read; the route's dependency gets the same)."""
-    found = getattr(request.state, "hoso_page_actor", None)
-    if isinstance(found, Actor):
-        return found
-    user_id = request.session.get(SESSION_USER)
-    expired = isinstance(user_id, int)  # a session that no longer holds: idle, or ended
-    if isinstance(user_id, int):
-        services = request.app.state.services
-        with services.sessions() as session:
-            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-            user = session_user(request, session.get(User, user_id))
-            if user is not None:
-                request.state.hoso_page_actor = actor = Actor.of(user)
-                return actor
-    request.session.clear()
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    raise LoginRequired(path, expired=expired)
-
-
-def page_actor_dependency(request: Request) -> Actor:
-    """`page_actor` as a dependency."""
-    return page_actor(request)
-
-
-PageActor = Annotated[Actor, Depends(page_actor_dependency)]
 
 
 def csrf_token(request: Request) -> str:
@@ -174,3 +119,24 @@ def refused(request: Request, actor: Actor, exc: HosoError) -> HTMLResponse:
 def problem(exc: HosoError) -> dict[str, str]:
     """A refusal as a page shows it beside the form: the Vietnamese message and the field."""
     return {"message": exc.message_vi, "field": exc.field}
+
+
+def unit_summary(row: Assessment) -> dict[str, Any]:
+    unit = row.input.get("unit", {})
+    result = row.result
+    verdict = ""
+    if result is not None:
+        verdict = "Đủ điều kiện" if result["verdict"]["recognised"] else "Chưa đủ điều kiện"
+    return {
+        "id": row.id,
+        "unit": unit.get("name", ""),
+        "type": UNIT_TYPE_LABELS.get(unit.get("type", ""), ""),
+        "year": row.year,
+        "mode": MODE_LABELS.get(row.input.get("mode", ""), ""),
+        "scored": result is not None,
+        "total": f"{vn.number(Decimal(str(result['final'])))}/{result['max']}" if result else "",
+        "verdict": verdict,
+        "recognised": bool(result and result["verdict"]["recognised"]),
+        "shortfalls": list(result["verdict"]["shortfalls"]) if result else [],
+        "policy": result["verdict"]["policy"] if result else "",
+    }

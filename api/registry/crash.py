@@ -19,11 +19,11 @@ issue that has not committed yet. On SQLite the latch is the database's one writ
 every writing transaction takes at BEGIN (IMMEDIATE); on PostgreSQL a transaction-level advisory
 lock.
 
-`point("registry.after-number")` kills the process with SIGKILL when the environment variable
-HOSO_CRASH_AT names that point; it does nothing otherwise. The points: registry.after-number,
+`point("registry.after-number")` kills the process with SIGKILL when it was armed at that point
+(`arm`, given `Settings.crash_at`, i.e. HOSO_CRASH_AT, by `build_services`); it does nothing
+otherwise: this module reads no environment. The points: registry.after-number,
 registry.before-commit, store.mid-write (half the bytes in the temporary file),
-store.after-link, archive.before-commit. Only tests set HOSO_CRASH_AT
-(tests/hardening/test_crashes.py).
+store.after-link, archive.before-commit. Only tests arm it (tests/hardening/test_crashes.py).
 """
 
 from __future__ import annotations
@@ -33,16 +33,24 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
-if (
-    TYPE_CHECKING
-):  # api.registry.store calls `point`; SQLAlchemy loads only when a sweep or latch runs
+if TYPE_CHECKING:  # SQLAlchemy loads only when a sweep or latch runs
     from sqlalchemy.orm import Session, sessionmaker
 
-    from api.registry.store import LocalStore
 
-__all__ = ["POINTS", "journaling", "point", "store_writes", "sweep"]
+class Journaled(Protocol):
+    """What a sweep needs of a store (`api.registry.store.LocalStore`, which calls `point` and
+    so is not imported here)."""
+
+    def marked(self) -> list[str]: ...
+    def exists(self, digest: str) -> bool: ...
+    def set_aside(self, digest: str) -> object: ...
+    def unmark(self, digest: str) -> None: ...
+    def clear_temporary(self) -> object: ...
+
+
+__all__ = ["POINTS", "Journaled", "arm", "journaling", "point", "store_writes", "sweep"]
 
 POINTS: Final = (
     "registry.after-number",
@@ -57,9 +65,19 @@ _LATCH: Final = 0x686F736F  # "hoso": the advisory lock's key on PostgreSQL
 _journaling: ContextVar[bool] = ContextVar("hoso_store_journaling", default=False)
 
 
+_armed: str | None = None
+
+
+def arm(name: str | None) -> None:
+    """Make `point(name)` kill this process (None: no point does). Called with
+    `Settings.crash_at` (HOSO_CRASH_AT) by whatever builds the services; only tests set it."""
+    global _armed
+    _armed = name
+
+
 def point(name: str) -> None:
-    """Kill this process at once (SIGKILL: no cleanup, no flush) if HOSO_CRASH_AT is `name`."""
-    if os.environ.get("HOSO_CRASH_AT") == name:
+    """Kill this process at once (SIGKILL: no cleanup, no flush) if it was armed at `name`."""
+    if _armed is not None and _armed == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -88,7 +106,7 @@ def _hold_latch(session: Session, *, exclusive: bool) -> None:
         session.execute(text(f"SELECT {lock}(:key)"), {"key": _LATCH})
 
 
-def sweep(sessions: sessionmaker[Session], store: LocalStore) -> tuple[str, ...]:
+def sweep(sessions: sessionmaker[Session], store: Journaled) -> tuple[str, ...]:
     """Move every journaled file of `store` that no document names into its quarantine folder,
     empty the journal and delete stale temporary files, while no issue or archiving is under
     way. Returns the hashes moved, sorted."""

@@ -11,22 +11,23 @@ import hmac
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request, Response, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
-from api.pages.ui import SESSION_CSRF, SESSION_USER, session_user
-from api.registry.db import User
+from api.registry.db import Document, User
 from api.registry.lookup import RegistryLookup
+from api.routes.errors import too_large
+from api.routes.session import SESSION_CSRF, SESSION_USER, session_user
 from api.routes.upload import Upload, receive_pdf
 from api.settings import Settings
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
 from api.workflow.users import Actor, authenticate
 from api.workflow.verification import Verification, verify_upload
-from docgen.errors import ConfigError, Forbidden
+from docgen.errors import ConfigError, Forbidden, HosoError
 
 
 def _settings(request: Request) -> Settings:
@@ -161,3 +162,29 @@ TrustDep = Annotated[TrustRoots, Depends(_trust)]
 RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
 VerifierDep = Annotated[Verifier, Depends(_verifier)]
+
+
+# Shared by the JSON routes and the pages: path parameters, uploads, PDF answers.
+MAX_ID = 2**31 - 1  # the database's integer keys
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the document's id")]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the assessment's id")]
+SHEET_LIMIT = 5 * 1024 * 1024
+
+
+def pdf_response(document: Document, pdf: bytes) -> Response:
+    name = f"{document.kind or 'van-ban'}-{document.id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def read_upload(upload: UploadFile, limit: int, field: str) -> bytes:
+    """The uploaded file, read no further than `limit` (413 past it, 422-like 400 if empty)."""
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit, field=field)
+    if not data:
+        raise HosoError(f"{field}: the file is empty", message_vi="Tệp trống", field=field)
+    return data

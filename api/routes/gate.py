@@ -4,7 +4,7 @@ FastAPI reads a route's body (a form with its files, a JSON document) before it 
 route's dependencies, so a 300 MiB upload without a token would be written to disk before the
 401, and a JSON body of any size held in memory. Every router is built with `GatedRoute`: its
 handler first finds the caller, when the route needs one (`deps.request_actor` for the API,
-`ui.page_actor` for the signed-in pages, each kept on the request for the dependency to reuse),
+`session.page_actor` for the signed-in pages, each kept on the request for the dependency to reuse),
 and then reads the body through a counter that stops at the route's limit (`BODY_LIMIT` unless
 the endpoint is marked with `limit(n)`): a declared Content-Length above it is refused before a
 byte is read, a body that grows past it at the chunk that passes it (413, `too_large`).
@@ -25,8 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
-from api.pages import ui
-from api.routes import deps
+from api.routes import deps, session
 from api.routes.errors import too_large
 
 BODY_LIMIT = 1024 * 1024
@@ -53,7 +52,7 @@ def limit(size: int | None) -> Callable[[F], F]:
 
 _RESOLVERS: dict[Callable[..., Any], Callable[[Request], Any]] = {
     deps.actor_dependency: deps.request_actor,
-    ui.page_actor_dependency: ui.page_actor,
+    session.page_actor_dependency: session.page_actor,
 }
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.registry.db import Document
 from api.registry.lookup import RegistryRecord, status_text, status_vi
 from api.workflow.verification import Verification
+from docgen import vn
 from signing.verify import Indication
 
 
@@ -214,3 +216,46 @@ class LinkPublic(BaseModel):
     file: str
     opened_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+
+
+REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "an input that cannot be used"},
+    401: {"model": ErrorPublic, "description": "no valid token"},
+    403: {"model": ErrorPublic, "description": "the user's role or body does not allow it"},
+    404: {"model": ErrorPublic, "description": "no such thing the user may see"},
+    409: {"model": ErrorPublic, "description": "the document's state does not allow it"},
+    413: {"model": ErrorPublic, "description": "an uploaded file larger than its limit"},
+    422: {"model": ErrorPublic, "description": "invalid input, each problem located"},
+}
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the PDF"},
+    **REFUSED,
+}
+
+
+def document_public(document: Document) -> DocumentPublic:
+    reference = (
+        f"{vn.code_number(document.number)}/{document.notation}"
+        if document.number is not None
+        else None
+    )
+    return DocumentPublic(
+        id=document.id,
+        dossier=document.dossier,
+        kind=document.kind,
+        title=document.title,
+        issuing_body=document.issuing_body_id,
+        type_code=document.type_code,
+        reference=reference,
+        issued_on=document.issued_on,
+        subject=document.subject,
+        status=document.status,
+        verification_code=document.verification_code,
+        sha256=document.archived_sha256 or document.sha256,
+        page_count=document.page_count,
+        signer_info=document.signer_info,
+        reason=document.reason,
+        replaced_by=document.replaced_by_id,
+        file=f"/api/documents/{document.id}/file",
+    )

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -34,6 +34,28 @@ FIELD = "file"
 
 PDF_TYPE = "application/pdf"
 FORM_TYPE = "multipart/form-data"
+
+# The body is read from the stream here, not parsed by FastAPI (which would hold the whole form
+# first), so the routes that take one (/api/verify, the public check page) declare its schema.
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "the PDF: a form field `file`, or the whole body as application/pdf",
+        "content": {
+            FORM_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "required": [FIELD],
+                    "properties": {
+                        FIELD: {"type": "string", "format": "binary", "description": "the PDF"}
+                    },
+                },
+                "encoding": {FIELD: {"contentType": PDF_TYPE}},
+            },
+            PDF_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
 
 FRAMING = 64 * 1024
 """Bytes a multipart body may hold beyond the file: boundaries, part headers, small fields."""

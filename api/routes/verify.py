@@ -9,32 +9,9 @@ from fastapi import APIRouter, Request
 from api.routes.deps import SettingsDep, VerifierDep
 from api.routes.gate import GatedRoute, limit
 from api.routes.models import ErrorPublic, VerificationPublic
-from api.routes.upload import FIELD, FORM_TYPE, PDF_TYPE
+from api.routes.upload import UPLOAD_BODY
 
 router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["verification"])
-
-# The body is read from the stream by `api.routes.upload`, not parsed by FastAPI (which would hold
-# the
-# whole form first), so its schema is declared here.
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "the PDF: a form field `file`, or the whole body as application/pdf",
-        "content": {
-            FORM_TYPE: {
-                "schema": {
-                    "type": "object",
-                    "required": [FIELD],
-                    "properties": {
-                        FIELD: {"type": "string", "format": "binary", "description": "the PDF"}
-                    },
-                },
-                "encoding": {FIELD: {"contentType": PDF_TYPE}},
-            },
-            PDF_TYPE: {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorPublic, "description": "the file is larger than the upload limit"},

@@ -10,13 +10,9 @@ database are blocking work.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
-from PIL import Image
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import (
     BaseModel,
     Field,
@@ -25,73 +21,42 @@ from pydantic import (
     field_validator,
 )
 
-from api.registry.db import Assessment, Document, Status
-from api.routes.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
-from api.routes.errors import too_large
+from api.registry.db import Assessment, Status
+from api.routes.deps import (
+    MAX_ID,
+    SHEET_LIMIT,
+    ActorDep,
+    AssessmentId,
+    Id,
+    ServicesDep,
+    SettingsDep,
+    TrustDep,
+    pdf_response,
+    read_upload,
+)
 from api.routes.gate import FRAMING, GatedRoute, limit
+from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyDep, signature_upload
 from api.routes.models import (
+    PDF_RESPONSE,
+    REFUSED,
     AssessmentPublic,
     DocumentPublic,
     ErrorPublic,
     IssuedPublic,
     RecipientPublic,
     UserPublic,
+    document_public,
 )
-from api.settings import Settings
 from api.workflow import access, assessments, delivery
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import ROLE_VI, allow
-from docgen import inputs, vn
+from docgen import inputs
 from docgen.dossier import Meeting, Reference
-from docgen.errors import HosoError, InvalidAssessment, InvalidMeeting, KeyUnavailable, Problem
+from docgen.errors import InvalidAssessment, InvalidMeeting, Problem
 from docgen.model import Assessment as AssessmentInput
 
 router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["workflow"])
-
-MAX_ID = 2**31 - 1  # the database's integer keys
-Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the document's id")]
-AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID, description="the assessment's id")]
-KEY_LIMIT = 64 * 1024  # a PKCS#12 file holds a key and a few certificates: kilobytes
-SHEET_LIMIT = 5 * 1024 * 1024
-IMAGE_LIMIT = 2 * 1024 * 1024  # a signature scanned at 600 dpi is a few hundred kilobytes
-
-REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorPublic, "description": "an input that cannot be used"},
-    401: {"model": ErrorPublic, "description": "no valid token"},
-    403: {"model": ErrorPublic, "description": "the user's role or body does not allow it"},
-    404: {"model": ErrorPublic, "description": "no such thing the user may see"},
-    409: {"model": ErrorPublic, "description": "the document's state does not allow it"},
-    413: {"model": ErrorPublic, "description": "an uploaded file larger than its limit"},
-    422: {"model": ErrorPublic, "description": "invalid input, each problem located"},
-}
-
-
-def document_public(document: Document) -> DocumentPublic:
-    reference = (
-        f"{vn.code_number(document.number)}/{document.notation}"
-        if document.number is not None
-        else None
-    )
-    return DocumentPublic(
-        id=document.id,
-        dossier=document.dossier,
-        kind=document.kind,
-        title=document.title,
-        issuing_body=document.issuing_body_id,
-        type_code=document.type_code,
-        reference=reference,
-        issued_on=document.issued_on,
-        subject=document.subject,
-        status=document.status,
-        verification_code=document.verification_code,
-        sha256=document.archived_sha256 or document.sha256,
-        page_count=document.page_count,
-        signer_info=document.signer_info,
-        reason=document.reason,
-        replaced_by=document.replaced_by_id,
-        file=f"/api/documents/{document.id}/file",
-    )
 
 
 def _assessment(row: Assessment, *, full: bool = False) -> AssessmentPublic:
@@ -297,91 +262,11 @@ def get_document(document_id: Id, actor: ActorDep, services: ServicesDep) -> Doc
     return document_public(access.get_document(services, actor, document_id))
 
 
-PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "the PDF"},
-    **REFUSED,
-}
-
-
 @router.get("/documents/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
 def document_file(document_id: Id, actor: ActorDep, services: ServicesDep) -> Response:
     """The current file: the draft, the signed draft, the issued or the archived PDF."""
     document, pdf = access.document_file(services, actor, document_id)
     return pdf_response(document, pdf)
-
-
-def pdf_response(document: Document, pdf: bytes) -> Response:
-    name = f"{document.kind or 'van-ban'}-{document.id}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def read_upload(upload: UploadFile, limit: int, field: str) -> bytes:
-    """The uploaded file, read no further than `limit` (413 past it, 422-like 400 if empty)."""
-    data = upload.file.read(limit + 1)
-    if len(data) > limit:
-        raise too_large(limit, field=field)
-    if not data:
-        raise HosoError(f"{field}: the file is empty", message_vi="Tệp trống", field=field)
-    return data
-
-
-P12 = Annotated[UploadFile | None, File(description="the key as a PKCS#12 file")]
-Secret = Annotated[str | None, Form(max_length=256, json_schema_extra={"format": "password"})]
-Label = Annotated[str | None, Form(max_length=128)]
-
-
-@dataclass
-class KeyForm:
-    """The key a request signs with, from its form fields: a PKCS#12 file with its passphrase,
-    or a key on the configured PKCS#11 token with its PIN. Neither the file nor the secret is
-    kept or logged."""
-
-    p12: P12 = None
-    passphrase: Secret = None
-    token: Label = None
-    key: Label = None
-    pin: Secret = None
-
-    @contextmanager
-    def opened(self, settings: Settings) -> Iterator[Any]:
-        """The signer, open for the `with` block (a token's session closes after it)."""
-        from signing import sign as signing
-        from signing import token as tokens
-
-        if self.p12 is not None and self.token is None:
-            data = read_upload(self.p12, KEY_LIMIT, "p12")
-            yield signing.load_pkcs12(data, (self.passphrase or "").encode())
-        elif self.token is not None and self.key is not None and self.p12 is None:
-            with tokens.open_token(
-                settings.pkcs11_module,
-                token_label=self.token,
-                key_label=self.key,
-                pin=(self.pin or "").encode(),
-            ) as signer:
-                yield signer
-        else:
-            raise KeyUnavailable(
-                "give a PKCS#12 file `p12` with its `passphrase`, or `token` and `key` with `pin`",
-                message_vi="Cần tệp khóa PKCS#12 và mật khẩu, hoặc token, nhãn khóa và mã PIN",
-                field="p12",
-            )
-
-
-KeyDep = Annotated[KeyForm, Depends()]
-
-
-def signature_upload(image: UploadFile | None) -> Image.Image | None:
-    """The signer's own signature image when one was uploaded (a browser's empty file input
-    has no file name), checked against ND 30 before any key is opened."""
-    from signing import images
-
-    if image is None or not image.filename:
-        return None
-    return images.signature_image(read_upload(image, IMAGE_LIMIT, "image"))
 
 
 @router.post("/documents/{document_id}/send", response_model=DocumentPublic, responses=REFUSED)

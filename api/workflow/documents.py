@@ -545,3 +545,24 @@ def export(
         body=actor.body,
         trust_roots=trust_roots,
     )
+
+
+# --- what the pages offer (the use cases above check it again) ------------------------------
+
+
+def sendable(actor: Actor, document: Document) -> bool:
+    """A draft this clerk may send to its signer and has not sent yet."""
+    return (
+        actor.role == "clerk"
+        and document.status == "draft"
+        and document.sent_at is None
+        and document.issuing_body_id == actor.body
+        and document.kind not in UNIT_KINDS
+    )
+
+
+def can_generate(svc: Services, actor: Actor, body: str) -> bool:
+    """Whether this clerk may generate the dossiers of `body`: their own body, a Công an that
+    appraises the units of a government the service knows."""
+    police = any(b.government == body for b in svc.bodies.values())
+    return actor.role == "clerk" and actor.body == body and body in svc.bodies and police

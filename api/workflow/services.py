@@ -12,7 +12,7 @@ from typing import Any
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.registry import db
+from api.registry import crash, db
 from api.registry import numbering as registry
 from api.registry.store import LocalStore, Storage
 from api.settings import Settings
@@ -74,6 +74,7 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
     from signing import images, pki
     from signing import sign as signing
 
+    crash.arm(settings.crash_at)
     url = settings.database()
     db.upgrade(url)
     sessions = db.session_factory(url)

@@ -51,14 +51,14 @@ LEFT_WITHOUT_RECORD = 4
 WORKER = """
 import datetime as dt, os, sys
 from pathlib import Path
-from api import db
+from api.registry import crash, db
 from api.registry.store import LocalStore
 
 url, folder, crash_at, what, *args = sys.argv[1:]
 sessions = db.session_factory(url)
 store = LocalStore(Path(folder))
 if what == "issue":
-    from api import registry
+    from api.registry import numbering as registry
 
     token = os.urandom(8)
 
@@ -70,18 +70,18 @@ if what == "issue":
     count = int(args[0])
     for i in range(count):
         if crash_at and i == count - 1:  # the last one is killed
-            os.environ["HOSO_CRASH_AT"] = crash_at
+            crash.arm(crash_at)
         registry.record_issue(
             sessions, body="BODY", type_code="QĐ", issued_on=dt.date(2026, 6, 1),
             make=make, actor="crash-test",
         )
 else:
-    from api import archive
+    from api.workflow import archive
 
     archive.seal_for_archive = lambda pdf, **_: pdf + b" sealed"
     for document_id in args:
         if crash_at and document_id == args[-1]:
-            os.environ["HOSO_CRASH_AT"] = crash_at
+            crash.arm(crash_at)
         archive.archive_document(
             sessions, store, int(document_id), tsa_url="", context=None, actor="crash-test"
         )
@@ -250,7 +250,10 @@ def test_a_file_put_outside_an_issue_is_still_named_not_set_aside(
     assert report.set_aside == () and store.exists(stray)
 
 
-def test_the_crash_hook_does_nothing_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOSO_CRASH_AT", "elsewhere")
-    for name in crash.POINTS:
-        crash.point(name)  # still alive
+def test_the_crash_hook_does_nothing_unless_asked() -> None:
+    crash.arm("elsewhere")
+    try:
+        for name in crash.POINTS:
+            crash.point(name)  # still alive
+    finally:
+        crash.arm(None)
