@@ -24,6 +24,7 @@ from docgen import dossier, render, stamp
 from docgen import plan as plans
 from docgen.convert import ConverterPool
 from docgen.errors import ConfigError, TemplateError
+from docgen.kinds import KINDS
 from docgen.model import IssuingBody
 from docgen.scoring import AssessmentResult
 
@@ -38,6 +39,11 @@ class Planned:
     context: Mapping[str, Any]
     unit: str | None = None
     """The unit a per-unit document is about (Bản đăng ký, Báo cáo, Giấy chứng nhận)."""
+
+    @property
+    def kind(self) -> str:
+        """Its kind (`docgen.kinds.KINDS`): the last part of its path."""
+        return self.path.rpartition("/")[2]
 
 
 def slug(text: str) -> str:
@@ -88,8 +94,8 @@ def plan(
     planned = [
         Planned(
             f"{base}/ke-hoach",
-            "ke-hoach.docx",
-            "Kế hoạch",
+            KINDS["ke-hoach"].template,
+            KINDS["ke-hoach"].title,
             dossier.plan(body, year=year, plan_file=plan_file, police=police),
         )
     ]
@@ -98,8 +104,8 @@ def plan(
         planned.append(
             Planned(
                 f"{unit_dir(r)}/ban-dang-ky",
-                "ban-dang-ky.docx",
-                f"Bản đăng ký · {name}",
+                KINDS["ban-dang-ky"].template,
+                f"{KINDS['ban-dang-ky'].title} · {name}",
                 dossier.registration(body, r, year=year, plan_ref=plan_ref),
                 unit=name,
             )
@@ -107,8 +113,8 @@ def plan(
         planned.append(
             Planned(
                 f"{unit_dir(r)}/bao-cao",
-                "bao-cao.docx",
-                f"Báo cáo · {name}",
+                KINDS["bao-cao"].template,
+                f"{KINDS['bao-cao'].title} · {name}",
                 dossier.report(body, r, year=year, plan_ref=plan_ref),
                 unit=name,
             )
@@ -117,8 +123,8 @@ def plan(
         planned.append(
             Planned(
                 f"{base}/bien-ban",
-                "bien-ban.docx",
-                "Biên bản họp thẩm định",
+                KINDS["bien-ban"].template,
+                KINDS["bien-ban"].title,
                 dossier.minutes(police, mine, year=year, meeting=meeting),
             )
         )
@@ -127,8 +133,8 @@ def plan(
         planned.append(
             Planned(
                 f"{base}/to-trinh",
-                "to-trinh.docx",
-                "Tờ trình",
+                KINDS["to-trinh"].template,
+                KINDS["to-trinh"].title,
                 dossier.proposal(police, body, mine, year=year, plan_ref=plan_ref),
             )
         )
@@ -136,8 +142,8 @@ def plan(
         planned.append(
             Planned(
                 f"{base}/quyet-dinh",
-                "quyet-dinh.docx",
-                "Quyết định công nhận",
+                KINDS["quyet-dinh"].template,
+                KINDS["quyet-dinh"].title,
                 dossier.decision(
                     body, mine, year=year, proposal=proposal, signer=signer, police=police
                 ),
@@ -148,8 +154,8 @@ def plan(
         planned += [
             Planned(
                 f"{unit_dir(r)}/giay-chung-nhan",
-                "giay-chung-nhan.docx",
-                f"Giấy chứng nhận · {r.assessment.unit.name}",
+                KINDS["giay-chung-nhan"].template,
+                f"{KINDS['giay-chung-nhan'].title} · {r.assessment.unit.name}",
                 dossier.certificate(body, r, year=year, decision_ref=decision, signer=signer),
                 unit=r.assessment.unit.name,
             )
@@ -159,8 +165,8 @@ def plan(
         planned.append(
             Planned(
                 f"{base}/thong-bao",
-                "thong-bao.docx",
-                "Thông báo duy trì",
+                KINDS["thong-bao"].template,
+                KINDS["thong-bao"].title,
                 dossier.notice(body, mine, year=year),
             )
         )

@@ -36,24 +36,11 @@ from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
 from docgen.errors import Conflict, Forbidden, HosoError, NotFound, StateError
+from docgen.kinds import KINDS
+from docgen.kinds import POLICE_KINDS as POLICE_KINDS
+from docgen.kinds import TYPE_CODES as TYPE_CODES
+from docgen.kinds import UNIT_KINDS as UNIT_KINDS
 from docgen.model import IssuingBody as BodyModel
-
-TYPE_CODES: dict[str, str] = {
-    "ke-hoach": "KH",
-    "ban-dang-ky": "BĐK",
-    "bao-cao": "BC",
-    "bien-ban": "BB",
-    "to-trinh": "TTr",
-    "quyet-dinh": "QĐ",
-    "giay-chung-nhan": "GCN",
-    "thong-bao": "TB",
-}
-UNIT_KINDS = ("ban-dang-ky", "bao-cao")
-"""Documents the unit itself signs and sends (its own số ký hiệu): kept in the dossier, not
-signed or numbered here."""
-POLICE_KINDS = ("bien-ban", "to-trinh")
-"""Documents of the Công an that appraises the units and proposes them."""
-
 
 # --- documents ------------------------------------------------------------------------------------
 
@@ -199,7 +186,7 @@ def _record_draft(
     government: BodyModel,
     police: BodyModel,
 ) -> Document | None:
-    kind = Path(planned.path).name
+    kind = planned.kind
     unit_id = units.get(planned.unit) if planned.unit else None
     existing = session.scalar(
         select(Document).where(
@@ -208,7 +195,7 @@ def _record_draft(
     )
     if existing is not None and existing.status != "draft":
         return None  # signed or issued: never regenerated
-    issuer = police if kind in POLICE_KINDS else government
+    issuer = police if KINDS[kind].signed_by == "police" else government
     context = planned.context
     try:
         send_to = recipients.recipients(
@@ -218,7 +205,7 @@ def _record_draft(
         send_to = []
     signer = context.get("signer") or {}
     document = existing or Document(dossier=key, kind=kind, unit_id=unit_id)
-    type_code = TYPE_CODES.get(kind, "CV")
+    type_code = KINDS[kind].type_code
     abbreviation = (
         str(context.get("code") or issuer.abbreviation)
         if kind in UNIT_KINDS
