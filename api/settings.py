@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from docgen import resources
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOSO_", frozen=True)
@@ -61,8 +63,15 @@ class Settings(BaseSettings):
     issue_days_ahead: int = Field(default=0, ge=0)
     """How many days after today a văn thư may date an issue; 0: never in the future."""
 
-    bodies_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "bodies"
-    """The issuing bodies (YAML, one per body): names, signers, Nơi nhận."""
+    bodies_dir: Path = Field(default_factory=lambda: resources.samples_dir() / "bodies")
+    """The issuing bodies (YAML, one per body): names, signers, Nơi nhận; default: the samples
+    (the checkout's samples/bodies, or the copy an installed wheel carries)."""
+
+    plans_dir: Path = Field(default_factory=lambda: resources.samples_dir() / "plans")
+    """The bodies' Kế hoạch data (YAML, <body>-<year>.yaml); default: the samples'."""
+
+    samples_dir: Path = Field(default_factory=resources.samples_dir)
+    """The demo's inputs (`hoso demo`): assessments/ and meetings/ under it."""
 
     crash_at: str | None = None
     """Tests only: the crash point (api.registry.crash.POINTS) at which the process kills

@@ -19,9 +19,10 @@ import jinja2
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
+from docgen import resources
 from docgen.errors import TemplateError
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "vi"
+TEMPLATES = resources.templates_dir()
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)
 
 

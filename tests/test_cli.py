@@ -161,6 +161,19 @@ def test_generate_refuses_without_the_citations_and_writes_nothing(tmp_path: Pat
     assert bad.returncode == 2 and "--proposal needs a số ký hiệu like 15/TTr-CATP" in bad.stderr
 
 
+def test_generate_and_demo_take_the_bodies_from_hoso_bodies_dir(tmp_path: Path) -> None:
+    # Only Hải Phòng's UBND in the configured folder: its Công an is unknown there.
+    bodies = tmp_path / "bodies"
+    bodies.mkdir()
+    shutil.copy(REPO / "samples" / "bodies" / "ubnd-hai-phong.yaml", bodies)
+    run = hoso(*GENERATE, "--out", str(tmp_path / "out"), HOSO_BODIES_DIR=str(bodies))
+    assert run.returncode == 2
+    assert "no Công an body names 'ubnd-hai-phong' as its government" in run.stderr
+    demo = hoso("demo", "--output", str(tmp_path / "demo"), HOSO_BODIES_DIR=str(bodies))
+    assert demo.returncode == 2 and "ca-hai-phong" in demo.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "demo").exists()
+
+
 def test_errors_are_printed_in_vietnamese_with_the_english_after(tmp_path: Path) -> None:
     data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
     add = ("users", "add", "luutru.haiphong", "--name", "Đỗ Minh Châu", "--role", "archivist")

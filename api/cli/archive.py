@@ -19,7 +19,6 @@ import typer
 
 from api.cli.console import err, errors, out, shown, write_atomic
 from api.cli.signing import (
-    BODIES,
     _actor,
     _moment,
     _refuse_existing,
@@ -152,7 +151,7 @@ def check_archive(
     settings = get_settings()
     with errors():
         report = archive_check.check_store(
-            _registry(inputs.load_bodies(BODIES)),
+            _registry(inputs.load_bodies(settings.bodies_dir)),
             LocalStore(settings.store()),
             trust_roots=_trust_roots(),
             online=not offline,
@@ -204,7 +203,7 @@ def archive_export(
                 field="out",
             )
         data = archive.export_package(
-            _registry(inputs.load_bodies(BODIES)),
+            _registry(inputs.load_bodies(settings.bodies_dir)),
             LocalStore(settings.store()),
             year=year,
             dossier=dossier,

@@ -19,9 +19,10 @@ import typer
 from rich.table import Table
 
 from api.cli.console import errors, out, points, shown, write_atomic
-from api.cli.signing import BODIES, _page_count_and_code, _print_report, _registry
+from api.cli.signing import _page_count_and_code, _print_report, _registry
 from api.settings import get_settings
 from docgen import inputs, vn
+from docgen.errors import ConfigError
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody
 from docgen.report import result_data
 
@@ -29,12 +30,12 @@ if TYPE_CHECKING:  # the registry, SQLAlchemy and openpyxl load when the demo ru
     # every `hoso` command (`hoso verify` starts faster)
     from api.registry import numbering as registry
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "samples" / "assessments"
-
 
 def demo(
-    samples: Annotated[Path, typer.Option(help="folder of sample assessments")] = SAMPLES,
+    samples: Annotated[
+        Path | None,
+        typer.Option(help="folder of sample assessments (default: the samples' assessments)"),
+    ] = None,
     output: Annotated[Path, typer.Option(help="where to write the demo's files")] = Path("out"),
 ) -> None:
     """Score every sample unit, write the results and a workbook, and say where to look next."""
@@ -43,7 +44,18 @@ def demo(
     from docgen import dossier, recipients, sheet
     from docgen.dossier import Reference
 
+    settings = get_settings()
+    samples = samples or settings.samples_dir / "assessments"
     with errors():
+        known = inputs.load_bodies(settings.bodies_dir)
+        missing = [b for b in ("ubnd-hai-phong", "ca-hai-phong") if b not in known]
+        if missing:
+            raise ConfigError(
+                f"the demo needs the issuing bodies {', '.join(missing)} in {settings.bodies_dir}",
+                message_vi=f"Bản chạy thử cần cơ quan {', '.join(missing)} trong "
+                f"{settings.bodies_dir} (HOSO_BODIES_DIR)",
+                field="bodies_dir",
+            )
         loaded = inputs.load_paths([samples])
         results = inputs.score_all(loaded, inputs.load_policies(None))
         table = Table(title="Kết quả chấm điểm các đơn vị mẫu", expand=True)
@@ -79,14 +91,13 @@ def demo(
         write_atomic(book, sheet.new_workbook("xa_phuong", units=3))
         # The main job: the 2026 dossier of UBND thành phố Hải Phòng, as drafts; then its
         # Quyết định as the final draft, signed, issued, sealed for the archive and verified.
-        known = inputs.load_bodies(BODIES)
         hai_phong, police = known["ubnd-hai-phong"], known["ca-hai-phong"]
         dossier_args: dict[str, Any] = {
             "year": 2026,
             "pdfa": False,
             "proposal": Reference(15, "TTr-CATP", dt.date(2026, 11, 27), police.name),
             "meeting": inputs.load_meeting(
-                REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml"
+                settings.samples_dir / "meetings" / "ca-hai-phong-2026.yaml"
             ),
         }
         build_dossier(
@@ -195,7 +206,7 @@ def demo_chain(
     settings = get_settings()
     folder = settings.data_dir / "pki"
     if not (folder / "certomancer.yml").is_file():
-        pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
+        pki.init(folder, inputs.load_bodies(settings.bodies_dir), url=settings.pki_url)
     arch = pki.load(folder)
     where = urlsplit(settings.pki_url)
     with contextlib.ExitStack() as stack:
@@ -240,7 +251,7 @@ def demo_chain(
         # Every run of the demo issues the sample QĐ again, with the next số; the first run's
         # record claims the code printed on the draft (so its QR code finds it), later runs
         # get codes of their own.
-        sessions = _registry(inputs.load_bodies(BODIES))
+        sessions = _registry(inputs.load_bodies(settings.bodies_dir))
         pages, printed = _page_count_and_code(signed)
         tokens: list[str] = []
         with sessions() as session:

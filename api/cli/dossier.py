@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from docgen.dossier import Reference
     from docgen.meeting import Meeting
 
-BODIES = Path(__file__).resolve().parents[2] / "samples" / "bodies"
-
 
 def build_dossier(
     loaded: list[inputs.Loaded],
@@ -51,7 +49,7 @@ def build_dossier(
         government,
         police,
         inputs.score_all(loaded, policies),
-        plan_file=inputs.load_plan(BODIES.parent / "plans", government.id, year),
+        plan_file=inputs.load_plan(get_settings().plans_dir, government.id, year),
         year=year,
         proposal=proposal,
         decision=decision,

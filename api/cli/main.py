@@ -23,6 +23,7 @@ from api.cli import signing as cli_signing
 from api.cli import users as cli_users
 from api.cli.console import err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
+from api.settings import get_settings
 from docgen import criteria, inputs, vn
 from docgen.errors import ConfigError, Conflict
 from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody
@@ -32,9 +33,6 @@ from docgen.scoring import AssessmentResult
 if TYPE_CHECKING:  # docxtpl and openpyxl load only for the commands that need them
     from docgen.dossier import Reference
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / "samples" / "assessments"
-BODIES = REPO / "samples" / "bodies"
 
 app = typer.Typer(
     help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
@@ -228,7 +226,9 @@ def generate(
         typer.Option(help="YAML of the appraisal meeting the Biên bản records (samples/meetings/)"),
     ] = None,
     output: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/dossiers"),
-    bodies: Annotated[Path, typer.Option(help="folder of issuing bodies")] = BODIES,
+    bodies: Annotated[
+        Path | None, typer.Option(help="folder of issuing bodies (default: HOSO_BODIES_DIR)")
+    ] = None,
     pdfa: Annotated[bool, typer.Option(help="write PDF/A-2b")] = False,
     draft: Annotated[
         bool, typer.Option("--draft/--final", help="watermark DỰ THẢO, or a final draft to sign")
@@ -241,7 +241,7 @@ def generate(
 ) -> None:
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
     with errors():
-        known = inputs.load_bodies(bodies)
+        known = inputs.load_bodies(bodies or get_settings().bodies_dir)
         if body not in known:
             raise ConfigError(
                 f"unknown issuing body '{body}' (known: {', '.join(known)})", field="body"

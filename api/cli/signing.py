@@ -27,7 +27,6 @@ from docgen.model import IssuingBody
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-BODIES = Path(__file__).resolve().parents[2] / "samples" / "bodies"
 
 pki_app = typer.Typer(help="The development PKI (TEST certificates only).", no_args_is_help=True)
 
@@ -40,7 +39,7 @@ def pki_init() -> None:
     settings = get_settings()
     folder = settings.data_dir / "pki"
     with errors():
-        arch = pki.init(folder, inputs.load_bodies(BODIES), url=settings.pki_url)
+        arch = pki.init(folder, inputs.load_bodies(settings.bodies_dir), url=settings.pki_url)
     p12 = sorted((folder / "certs").glob("*.p12"))
     out.print(
         f"PKI thử nghiệm (TEST) {arch.arch_label} tại {shown(folder)}: {len(p12)} tệp "

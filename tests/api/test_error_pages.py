@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
-from api.pages import ui
 from api.registry.numbering import DatabaseLookup
+from api.routes import session as signed_in
 from api.settings import Settings
 from api.workflow.services import build_services
 from api.workflow.users import add_user, set_password
@@ -112,8 +112,8 @@ def test_an_expired_session_says_so_and_returns_the_user_where_they_were(
 ) -> None:
     sign_in(client)
     assert client.get("/ho-so", headers=HTML, follow_redirects=False).status_code == 200
-    later = time.time() + ui.SESSION_IDLE + 60
-    monkeypatch.setattr(ui.time, "time", lambda: later)
+    later = time.time() + signed_in.SESSION_IDLE + 60
+    monkeypatch.setattr(signed_in.time, "time", lambda: later)
     r = client.get("/ho-so?nam=2026", headers=HTML, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/dang-nhap?next=%2Fho-so%3Fnam%3D2026&het_han=1"
@@ -130,7 +130,7 @@ def test_a_session_used_within_its_time_stays_and_sign_out_is_not_expiry(
     sign_in(client)
     start = time.time()
     for hours in (7, 14, 21):  # each use renews it
-        monkeypatch.setattr(ui.time, "time", lambda h=hours: start + h * 3600)
+        monkeypatch.setattr(signed_in.time, "time", lambda h=hours: start + h * 3600)
         assert client.get("/tong-quan", follow_redirects=False).status_code == 200
     monkeypatch.undo()
     form = client.get("/tong-quan").text
