@@ -103,7 +103,7 @@ def create_app(
     app.state.settings = settings
     app.state.registry = registry if registry is not None else NoRegistry()
     app.state.services = services
-    # The web pages' sign-in: a cookie signed with the service's secret (api/routes/ui_auth.py).
+    # The web pages' sign-in: a cookie signed with the service's secret (api/pages/auth.py).
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret().hex(),

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     `public_base_url` is https. Set it when TLS ends at a proxy in front of an http URL."""
 
     issue_days_back: int = Field(default=30, ge=0)
-    """How many days before today a văn thư may date an issue (api/issue_date.py)."""
+    """How many days before today a văn thư may date an issue (api/workflow/issue_date.py)."""
 
     issue_days_ahead: int = Field(default=0, ge=0)
     """How many days after today a văn thư may date an issue; 0: never in the future."""

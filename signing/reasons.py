@@ -4,7 +4,7 @@ EN 319 102-1 sub-indication, and the sentences built from what is true of the fi
 no longer accepted, a certificate that expired and when, an issuer's certificate that is missing,
 a legacy signature format, a validation as of another time).
 
-Pure: facts in, strings out. The page (api/wording.py) takes its reasons from here, so that
+Pure: facts in, strings out. The page (api/workflow/wording.py) takes its reasons from here, so that
 the same signature never reads two ways. Left out: deciding anything; `signing.verify` decides,
 this module only says it.
 """

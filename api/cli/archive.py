@@ -3,7 +3,7 @@ B-LTA), renewing the last timestamp of sealed files, checking the store against 
 and exporting a year or a dossier as a ZIP. Thin: each command reads its inputs, calls one
 function of `signing` or `api.workflow.archive`, writes atomically.
 
-Left out: the keys, signing and verification commands (api/cli_signing.py, whose helpers for
+Left out: the keys, signing and verification commands (api/cli/signing.py, whose helpers for
 the registry, the trust roots and refusing an existing output are shared here).
 """
 

@@ -1,6 +1,6 @@
 """The signing commands of `hoso`: the development PKI, the signer's and the văn thư's steps
 (PKCS#12 file or PKCS#11 token), the attachments' signature and verification (the archive's
-commands are in api/cli_archive.py). Thin: each command reads its inputs, calls one function of
+commands are in api/cli/archive.py). Thin: each command reads its inputs, calls one function of
 `signing`, writes atomically."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The clerk's Chấm điểm pages: the workbook upload, the criteria form with a live preview of
 the points (`/cham-diem/{id}/xem-truoc`, called by static/cham-diem.js), scoring.
 
-Thin over api/assessments.py; the form itself is api/scoring_form.py. Left out: the dossier
+Thin over api/workflow/assessments.py; the form itself is api/pages/scoring_form.py. Left out: the
+dossier
 (ui_dossier.py), Tổng quan (ui_overview.py), the files' previews (ui_preview.py), signing,
 issuing and the archive.
 """

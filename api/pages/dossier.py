@@ -2,7 +2,7 @@
 generating or regenerating it (the meeting, the Tờ trình, the Quyết định and its signer) and
 sending drafts to their signer (Trình ký).
 
-Thin over api/workflow.py. Left out: the scoring (ui_clerk.py), the files' previews
+Thin over api/workflow/documents.py. Left out: the scoring (ui_clerk.py), the files' previews
 (ui_preview.py), signing and issuing (ui_office.py).
 """
 

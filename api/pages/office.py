@@ -8,7 +8,8 @@ document's page, /van-ban/{id}: the registry record, its preview, and — for th
 each recipient's personal link with its QR code and whether it was opened and acknowledged,
 with the forms to revoke, replace or archive.
 
-Every action is a use case of api/workflow.py, which decides who may do it; a refusal is shown
+Every action is a use case of api/workflow/documents.py, which decides who may do it; a refusal is
+shown
 in Vietnamese beside the field at fault, and changes nothing. Passphrases and PINs go to the
 key and nowhere else: never logged, never written back into a page. The page images and the
 PDF are other routes' (/tai-lieu/…).

@@ -58,7 +58,7 @@ async def check_page(request: Request, templates: TemplatesDep) -> HTMLResponse:
     openapi_extra=UPLOAD_BODY,
     summary="Check an uploaded PDF (page)",
 )
-@limit(None)  # streamed under the upload limit (api/upload.py)
+@limit(None)  # streamed under the upload limit (api/routes/upload.py)
 async def check_upload(
     request: Request, templates: TemplatesDep, verifier: VerifierDep
 ) -> HTMLResponse:
@@ -108,7 +108,7 @@ async def document_page(
     openapi_extra=UPLOAD_BODY,
     summary="Check a copy of a document against its record (page)",
 )
-@limit(None)  # streamed under the upload limit (api/upload.py)
+@limit(None)  # streamed under the upload limit (api/routes/upload.py)
 async def document_upload(
     code: str,
     request: Request,

@@ -2,7 +2,7 @@
 by /dang-nhap), the navigation of their role, the form token against cross-site requests, and
 `render`, which fills the common layout (app/base.html).
 
-The pages are thin: they call the use cases of api/workflow.py and its neighbours — which
+The pages are thin: they call the use cases of api/workflow/documents.py and its neighbours — which
 decide who may do what — and show the outcome, with the Vietnamese message of any refusal
 beside the form.
 """

@@ -2,7 +2,7 @@
 hoso opens on them, and `upgrade()`, which brings a database to the latest Alembic migration.
 
 SQLite in the data folder is the embedded default; PostgreSQL (postgresql+psycopg://…) holds
-the same schema through the same migrations (api/migrations/). No engine exists at import:
+the same schema through the same migrations (api/registry/migrations/). No engine exists at import:
 callers build one from `Settings.database()`, so a test only touches the database it made.
 
 SQLite quirks handled here, once: foreign keys are switched on for every connection (SQLite
@@ -12,7 +12,8 @@ one failing when it upgrades a read lock (a deadlock SQLite can only break with 
 that only reads and must not wait behind a long issue may ask for a deferred start:
 `session.connection(execution_options={"sqlite_begin": "DEFERRED"})` before its first query.
 
-Left out: queries and use cases (api/registry.py, api/store.py), the files themselves (the
+Left out: queries and use cases (api/registry/numbering.py, api/registry/store.py), the files
+themselves (the
 archive store), everything the PDFs carry (signatures, certificates' content).
 """
 
@@ -167,13 +168,13 @@ class User(Base):
     login: Mapped[str | None] = mapped_column(String(64), unique=True)
     """The name the user signs in with, e.g. "vanthu.haiphong"."""
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    """scrypt hash of the web password (api/users.py); None: no web sign-in."""
+    """scrypt hash of the web password (api/workflow/users.py); None: no web sign-in."""
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     """A signer's own signature image (checked by signing.images); None: a sample drawn from
     their name."""
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Web sessions opened under another version no longer work: signing out and a new
-    password move it on (api/ui.py)."""
+    password move it on (api/pages/ui.py)."""
 
 
 class SignerCertificate(Base):
@@ -280,7 +281,7 @@ class Document(Base):
 
 class NumberCounter(Base):
     """The number registry (sổ đăng ký số văn bản): the last số given per issuing body,
-    document type and calendar year. Only api/registry.py writes it."""
+    document type and calendar year. Only api/registry/numbering.py writes it."""
 
     __tablename__ = "number_counters"
 

@@ -13,7 +13,7 @@ How the number is held until commit: one counter row per (body, type, year). On 
 INSERT … ON CONFLICT DO NOTHING makes sure the row exists and UPDATE … SET last = last + 1 …
 RETURNING takes the number and keeps the row locked until commit — a second issue of the same
 series waits, an issue of another series does not. On SQLite the transaction began IMMEDIATE
-(api/db.py): the database has one writer at a time. Numbers restart at 1 each 1 January
+(api/registry/db.py): the database has one writer at a time. Numbers restart at 1 each 1 January
 because the year is part of the key (ND 30/2020 Điều 15: numbered per calendar year), so no
 job resets anything.
 

@@ -90,7 +90,7 @@ _bearer = HTTPBearer(auto_error=False, description="the user's token (hoso users
 
 def request_actor(request: Request) -> Actor:
     """The user whose token the request carries, or who is signed in to the web pages (their
-    session cookie); 401 otherwise. Found once per request (api/gate.py asks before the body
+    session cookie); 401 otherwise. Found once per request (api/routes/gate.py asks before the body
     is read; the route's dependency gets the same)."""
     found = getattr(request.state, "hoso_actor", None)
     if isinstance(found, Actor):

@@ -10,7 +10,7 @@ the endpoint is marked with `limit(n)`): a declared Content-Length above it is r
 byte is read, a body that grows past it at the chunk that passes it (413, `too_large`).
 
 Routes that stream their upload themselves under a limit of their own (`/api/verify`, whose
-limit is a setting, api/upload.py) are marked `limit(None)`.
+limit is a setting, api/routes/upload.py) are marked `limit(None)`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ dependency of every route (`create_app`) refuses it first, as a 422 naming the f
 answer the route gives (JSON, or a page for the pages).
 
 Multipart bodies are not read here: they carry the uploads, which are streamed to disk by their
-routes (api/upload.py) and may hold any byte; their few text fields are parsed (a date, a
+routes (api/routes/upload.py) and may hold any byte; their few text fields are parsed (a date, a
 passphrase) before they go anywhere.
 """
 

@@ -51,7 +51,7 @@ class LoginRequired(Exception):
 
 def page_actor(request: Request) -> Actor:
     """The user signed in to the pages; LoginRequired otherwise. Found once per request
-    (api/gate.py asks before the body is read; the route's dependency gets the same)."""
+    (api/routes/gate.py asks before the body is read; the route's dependency gets the same)."""
     found = getattr(request.state, "hoso_page_actor", None)
     if isinstance(found, Actor):
         return found

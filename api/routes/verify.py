@@ -28,7 +28,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     responses=REFUSALS,
     openapi_extra=UPLOAD_BODY,
 )
-@limit(None)  # streamed under the upload limit (api/upload.py)
+@limit(None)  # streamed under the upload limit (api/routes/upload.py)
 async def verify(
     request: Request, settings: SettingsDep, verifier: VerifierDep
 ) -> VerificationPublic:

@@ -1,7 +1,7 @@
 """The workflow API: assessments, dossiers, documents, signing, issuing, recipients and the
 archive export. Every route needs a user's token (Authorization: Bearer …) except the
 recipients' links, which are their own credential; what a role may do is decided in
-api/workflow.py, once, for the API and the CLI alike.
+api/workflow/documents.py, once, for the API and the CLI alike.
 
 Handlers are plain `def`: FastAPI runs them in its thread pool, as conversion, signing and the
 database are blocking work.

@@ -1,5 +1,5 @@
 """Which documents a user may see and act on, and their files: the access rules every use case
-shares (api/workflow.py, api/delivery.py)."""
+shares (api/workflow/documents.py, api/workflow/delivery.py)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ record), the archived file where there is one, its ND 30 Phụ lục VI metadata
 registry's row (`docgen.records.OutgoingDocument`) and the verification report of that file.
 
 `find_records` is the archivist's search (tra cứu) among those records. Checking the store
-against the registry is api/archive_check.py.
+against the registry is api/workflow/archive_check.py.
 
 Left out: where an export is written (the CLI, the API), timestamp renewal (`hoso archive
 renew`), and the record of the hồ sơ itself (Phụ lục VI, Mục III): its thời hạn bảo quản, chế

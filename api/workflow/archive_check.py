@@ -1,7 +1,7 @@
 """Checking the archive store against the registry (`hoso archive check`, the Lưu trữ page):
 `check_store` re-hashes every stored file, re-validates its signatures, names any registered
 document without its file and any file without its record, and returns what differs as data
-(`CheckReport`). It sweeps first what a killed issue left (api/crash.py)."""
+(`CheckReport`). It sweeps first what a killed issue left (api/registry/crash.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from docgen.errors import ArchiveError, HosoError
 from signing.verify import Indication, verify_pdf
 
 WORKING: Final[tuple[Status, ...]] = ("draft", "signed")
-"""The statuses whose file is a working file (api/workflow.py keeps them in its drafts store)."""
+"""The statuses whose file is a working file (api/workflow/documents.py keeps them in its drafts
+store)."""
 _UNNUMBERED_VI: Final = {"draft": "dự thảo", "signed": "đã ký, chưa ban hành"}
 
 
@@ -244,7 +245,7 @@ def _checked(
 
 
 def _failure_vi(checked: CheckedFile) -> str:
-    """Why a file did not verify, in the public page's words (api/wording.py)."""
+    """Why a file did not verify, in the public page's words (api/workflow/wording.py)."""
     from api.workflow.wording import REASONS
 
     reason = checked.message_vi or REASONS.get(

@@ -1,10 +1,11 @@
 """The recognition workflow over the registry: generate a dossier, send it for signature, sign,
-issue and send, revoke or replace, archive and export. Its neighbours: api/assessments.py (the
-units' inputs and scores), api/access.py (which documents a user may see and act on) and
-api/delivery.py (the recipients of an issued document and their links).
+issue and send, revoke or replace, archive and export. Its neighbours: api/workflow/assessments.py
+(the
+units' inputs and scores), api/workflow/access.py (which documents a user may see and act on) and
+api/workflow/delivery.py (the recipients of an issued document and their links).
 
 Each use case takes the `Services` of the running app and the `Actor` asking, checks the
-actor's role and issuing body first (api/users.py), does the slow work — conversion,
+actor's role and issuing body first (api/workflow/users.py), does the slow work — conversion,
 signatures, timestamps — outside any transaction, and records the outcome in one transaction
 that re-checks the document's state. A refusal or a failure changes nothing in the registry:
 no row, no number. Files are written before the record that names them (a record never lacks
@@ -12,7 +13,7 @@ its file); a failure at commit leaves an unnamed file, garbage that `hoso archiv
 lists, never a record without its file.
 
 Two stores: `drafts` keeps generated and signed drafts (working files), `archive` keeps issued
-and archived files (the records). Both are content-addressed (api/store.py).
+and archived files (the records). Both are content-addressed (api/registry/store.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Uploads are authenticated before their body is read and bounded while it streams in
-(api/gate.py): a 300 MiB body without a token gets its 401 with none of it read, a signed-in
+(api/routes/gate.py): a 300 MiB body without a token gets its 401 with none of it read, a signed-in
 caller's oversized body its 413 at the chunk that passes the route's limit. The bodies are
 generators counting what the server pulled from them."""
 

@@ -9,7 +9,7 @@ migrations serve SQLite and PostgreSQL.
 A new migration is written by hand beside 0001 (versions/0002_<what>.py with
 `down_revision = "0001"`), with `op.batch_alter_table` for changes to existing tables, which
 SQLite can only make by copying the table. The test of the migrations compares the migrated
-schema with the models in api/db.py, so a model changed without its migration fails there.
+schema with the models in api/registry/db.py, so a model changed without its migration fails there.
 """
 
 from __future__ import annotations
