@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 
 from api.cli.console import errors, out, points, shown, write_atomic
-from api.cli.signing import _page_count_and_code, _print_report, _registry
+from api.cli.signing import _print_report, _registry
 from api.settings import get_settings
 from docgen import inputs, vn
 from docgen.errors import ConfigError
@@ -195,11 +195,10 @@ def demo_chain(
     from sqlalchemy import select
 
     from api.registry import db
-    from api.registry import numbering as registry
     from api.registry.store import LocalStore
     from api.workflow import archive as archiving
-    from api.workflow import delivery
-    from signing import images, issue, pki
+    from api.workflow import delivery, issuing
+    from signing import images, pki
     from signing import sign as signing
     from signing import verify as verifying
 
@@ -234,43 +233,37 @@ def demo_chain(
             (certs / f"{body.id}.p12").read_bytes(), pki.TEST_PASSPHRASE
         )
 
-        def make(number: int) -> bytes:
-            issued = issue.issue(
-                signed,
-                organisation,
-                number=number,
-                day=day,
-                seal_image=images.seal_image(images.seal_png(body.name)),
-                tsa_url=tsa,
-                context=context,
-            )
-            write_atomic(final.with_name(f"{final.stem}-ban-hanh.pdf"), issued)
-            LocalStore(settings.store()).put(issued)
-            return issued
-
         # Every run of the demo issues the sample QĐ again, with the next số; the first run's
         # record claims the code printed on the draft (so its QR code finds it), later runs
         # get codes of their own.
         sessions = _registry(inputs.load_bodies(settings.bodies_dir))
-        pages, printed = _page_count_and_code(signed)
+        pages, printed = issuing.pages_and_code(signed)
         tokens: list[str] = []
         with sessions() as session:
             taken = session.scalar(
                 select(db.Document.id).where(db.Document.verification_code == printed)
             )
-        done = registry.record_issue(
+        done = issuing.issue_signed(
             sessions,
+            signed,
+            organisation,
             body=body.id,
             type_code="QĐ",
-            issued_on=day,
-            make=make,
+            day=day,
+            seal_image=images.seal_image(images.seal_png(body.name)),
+            tsa_url=tsa,
+            context=context,
+            store=LocalStore(settings.store()),
             actor="demo",
-            signer_info=f"{vn.position(title)} {name}",
-            page_count=pages,
-            verification_code=None if taken else printed,
+            written=lambda issued: write_atomic(
+                final.with_name(f"{final.stem}-ban-hanh.pdf"), issued
+            ),
             then=lambda session, issued_id: tokens.extend(
                 delivery.deliver(session, settings.secret(), issued_id, send_to)
             ),
+            signer_info=f"{vn.position(title)} {name}",
+            page_count=pages,
+            verification_code=None if taken else printed,
         )
         # Sealed for the archive in the registry: status archived, the sealed file stored too.
         store = LocalStore(settings.store())

@@ -210,21 +210,36 @@ def issue_command(
             "dpi; default: <bodies>/seals/<body>.png, else a TEST sample"
         ),
     ] = None,
+    login: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="LOGIN",
+            help="issue as this registered văn thư (their certificate); default: the operator "
+            "of this machine, with a certificate of a văn thư of the body once it has any",
+        ),
+    ] = None,
 ) -> None:
     """Issue a signed document (ND 30 step 2): the next số, the ngày, the organisation's seal.
 
     The số comes from the registry (HOSO_DATABASE_URL, default SQLite in the data folder) in
-    the transaction that records the issued document; a failed issue consumes no number."""
-    from api.registry import numbering as registry
+    the transaction that records the issued document; a failed issue consumes no number. The
+    rules are the web's and the API's (api.workflow.issuing)."""
+    from api.workflow import issuing
     from api.workflow.issue_date import InvalidIssueDate, issue_day, today
-    from signing import images, issue, pki
+    from api.workflow.users import Actor
+    from signing import images, pki
 
     settings = get_settings()
     with errors():
         _refuse_existing(output)
         bodies = inputs.load_bodies(settings.bodies_dir)
         if body not in bodies:
-            raise ConfigError(f"unknown issuing body '{body}'", field="body")
+            raise ConfigError(
+                f"unknown issuing body '{body}'",
+                message_vi=f"Không có cơ quan ban hành '{body}'",
+                field="body",
+            )
         try:
             given = dt.date.fromisoformat(day) if day else None
         except ValueError as exc:
@@ -247,37 +262,30 @@ def issue_command(
             if seal
             else images.body_seal(settings.bodies_dir, body, bodies[body].name)
         )
-        pages, code = _page_count_and_code(signed)
+        issuing.pages_and_code(signed)  # an unreadable file is refused before the passphrase
         sessions = _registry(bodies)
+        who: Actor | issuing.Operator
+        if login is not None:
+            with sessions() as session:
+                who = issuing.acting_for(session, login)
+        else:
+            who = issuing.Operator(body, _login())
     # The key is opened before a number is taken: a wrong passphrase or PIN takes none.
     with errors(), _signer(p12, token, key) as organisation:
-
-        def make(number: int) -> bytes:
-            issued = issue.issue(
+        try:
+            done = issuing.issue_file(
+                sessions,
+                who,
                 signed,
                 organisation,
-                number=number,
+                body=body,
+                type_code=type_code,
                 day=when,
                 seal_image=seal_image,
                 tsa_url=pki.service_urls(settings.pki_url)["tsa"],
                 context=context,
-            )
-            write_atomic(output, issued)
-            # Into the archive store before the record commits: a record never lacks its file
-            # (a crash in between leaves a file without a record, which `archive check` sets aside).
-            LocalStore(settings.store()).put(issued)
-            return issued
-
-        try:
-            done = registry.record_issue(
-                sessions,
-                body=body,
-                type_code=type_code,
-                issued_on=when,
-                make=make,
-                actor=_actor(),
-                page_count=pages,
-                verification_code=code,
+                store=LocalStore(settings.store()),
+                written=lambda issued: write_atomic(output, issued),
             )
         except BaseException:
             output.unlink(missing_ok=True)  # made, perhaps, but not recorded: not issued
@@ -298,33 +306,19 @@ def _registry(bodies: dict[str, IssuingBody]) -> sessionmaker[Session]:
     return sessions
 
 
-def _page_count_and_code(pdf: bytes) -> tuple[int, str | None]:
-    """The pages of a signed draft, and the verification code its QR code leads to (/v/CODE),
-    if the draft carries one: the registry records it, so that the QR code finds the record."""
-    import io
-    import re
-
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(pdf))
-        first = reader.pages[0].extract_text() if reader.pages else ""
-        pages = len(reader.pages)
-    except (PyPdfError, ValueError) as exc:
-        raise HosoError("the document is not a readable PDF", field="document") from exc
-    found = re.search(r"/v/([A-Z2-7]{5}-[A-Z2-7]{5})\b", first)
-    return pages, found.group(1) if found else None
-
-
-def _actor() -> str:
-    """Who issues from the command line, for the audit log: "cli:<login>"."""
+def _login() -> str:
+    """The operator's login on this machine ("cli" when it has none)."""
     import getpass
 
     try:
-        return f"cli:{getpass.getuser()}"
+        return getpass.getuser()
     except (OSError, KeyError):
         return "cli"
+
+
+def _actor() -> str:
+    """Who acts from the command line, for the audit log: "cli:<login>"."""
+    return f"cli:{_login()}"
 
 
 def sign_attachment_command(

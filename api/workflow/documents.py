@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from api.registry import citing
 from api.registry import numbering as registry
 from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
-from api.workflow import access, assessments, delivery, issue_date, users
+from api.workflow import access, assessments, delivery, issue_date, issuing, users
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
@@ -368,7 +368,6 @@ def issue(
     ngày, the organisation's signature with the body's registered certificate; the file goes
     into the archive store and each recipient gets a personal link, in one transaction."""
     from signing import images
-    from signing import issue as issuing
 
     with svc.sessions() as session:
         document = access.acting_on(
@@ -394,34 +393,24 @@ def issue(
         users.require_own_certificate(session, actor, organisation.signing_cert)
     signed = access.stored_file(svc, document)
     seal_image = images.seal_image(svc.seal(document.issuing_body_id))  # before a number
-    context = svc.context()
-
-    def make(number: int) -> bytes:
-        issued = issuing.issue(
-            signed,
-            organisation,
-            number=number,
-            day=day,
-            seal_image=seal_image,
-            tsa_url=svc.tsa_url,
-            context=context,
-        )
-        # Into the archive store before the record commits: a record never lacks its file.
-        svc.archive.put(issued)
-        return issued
 
     def send(session: Session, issued_id: int) -> None:
         delivery.deliver(session, svc.link_secret, issued_id, document.send_to or ())
 
-    done = registry.record_issue(
+    done = issuing.issue_signed(
         svc.sessions,
+        signed,
+        organisation,
         body=document.issuing_body_id,
         type_code=document.type_code,
-        issued_on=day,
-        make=make,
+        day=day,
+        seal_image=seal_image,
+        tsa_url=svc.tsa_url,
+        context=svc.context(),
+        store=svc.archive,
         actor=actor.audit,
-        document_id=document.id,
         then=send,
+        document_id=document.id,
     )
     return done, delivery.deliveries(svc, actor, document_id)
 
