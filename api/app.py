@@ -26,7 +26,9 @@ from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
 from api.routes import (
+    admin,
     health,
+    history,
     links,
     pages,
     ui_archive,
@@ -34,6 +36,7 @@ from api.routes import (
     ui_clerk,
     ui_dossier,
     ui_office,
+    ui_ops,
     ui_overview,
     ui_preview,
     verify,
@@ -128,7 +131,18 @@ def create_app(
     app.include_router(work.router)
     app.include_router(links.api_router)
     app.include_router(links.router)
-    for ui in (ui_auth, ui_overview, ui_clerk, ui_dossier, ui_preview, ui_office, ui_archive):
+    app.include_router(history.router)
+    app.include_router(admin.router)
+    for ui in (
+        ui_auth,
+        ui_overview,
+        ui_clerk,
+        ui_dossier,
+        ui_preview,
+        ui_office,
+        ui_archive,
+        ui_ops,
+    ):
         app.include_router(ui.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HosoError, _domain_error)

@@ -39,6 +39,8 @@ def session_user(request: Request, user: User | None) -> User | None:
     Each use renews it."""
     if user is None or request.session.get(SESSION_VERSION) != user.session_version:
         return None
+    if user.disabled_at is not None:
+        return None
     seen = request.session.get(SESSION_SEEN)
     now = int(time.time())
     if not isinstance(seen, int) or not 0 <= now - seen <= SESSION_IDLE:
@@ -60,7 +62,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "signer": [("/tong-quan", "Tổng quan"), ("/ky-so", "Ký số")],
     "van_thu": [("/tong-quan", "Tổng quan"), ("/phat-hanh", "Phát hành")],
     "archivist": [("/tong-quan", "Tổng quan"), ("/luu-tru", "Lưu trữ")],
-    "admin": [("/tong-quan", "Tổng quan")],
+    "admin": [("/tong-quan", "Tổng quan"), ("/quan-tri/nguoi-dung", "Người dùng")],
 }
 
 

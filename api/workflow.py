@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from api import access, assessments, citing, delivery, issue_date, registry, users
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
+from api.history import certificate_detail
 from api.services import Services
 from api.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
@@ -360,7 +361,10 @@ def sign(
         row.signer_info = f"{vn.position(title)} {name}".strip()
         session.add(
             AuditEntry(
-                actor=actor.audit, action="sign", document_id=row.id, detail={"sha256": digest}
+                actor=actor.audit,
+                action="sign",
+                document_id=row.id,
+                detail={"sha256": digest, "certificate": certificate_detail(signer.signing_cert)},
             )
         )
         return row
@@ -432,6 +436,7 @@ def issue(
         actor=actor.audit,
         document_id=document.id,
         then=send,
+        detail={"certificate": certificate_detail(organisation.signing_cert)},
     )
     return done, delivery.deliveries(svc, actor, document_id)
 

@@ -25,6 +25,7 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     │                          changed after its seal, renewed too late)
     ├── AccessError            a request the caller may not make
     │   ├── Unauthenticated        no valid token or session
+    │   │   └── SignInThrottled        too many failed sign-ins: refused for a while
     │   └── Forbidden              a role or issuing body that does not allow the action
     ├── NotFound               no such document, assessment, user, file or recipient link (for
     │                          the caller)
@@ -212,6 +213,17 @@ class AccessError(HosoError):
 
 class Unauthenticated(AccessError):
     code = "unauthenticated"
+
+
+class SignInThrottled(Unauthenticated):
+    """Too many failed sign-ins for this login or from this address: every sign-in, the right
+    password included, is refused until `until` (api/throttle.py)."""
+
+    code = "sign_in_throttled"
+
+    def __init__(self, message: str, *, until: object, **kwargs: str) -> None:
+        super().__init__(message, **kwargs)
+        self.until = until
 
 
 class Forbidden(AccessError):
