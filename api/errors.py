@@ -2,6 +2,7 @@
 status of every `HosoError`.
 
     HosoError                      (docgen.errors)
+    ├── BackupError            400 a backup that cannot be made or restored (api/backup.py)
     └── UploadError            422 an upload without a usable file: no `file` field, empty,
         │                          not multipart, interrupted
         ├── UploadTooLarge     413 larger than `Settings.upload_limit`
@@ -28,6 +29,13 @@ from docgen.errors import (
     SignInThrottled,
     Unauthenticated,
 )
+
+
+class BackupError(HosoError):
+    """A backup that cannot be made or restored: a data folder that is not empty, a damaged
+    or foreign file (api/backup.py)."""
+
+    code = "backup_error"
 
 
 class UploadError(HosoError):

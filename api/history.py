@@ -34,6 +34,7 @@ from api.db import STATUS_VI, AuditEntry, Document, IssuingBody, Recipient, User
 from api.services import Services
 from api.users import ROLE_VI, Actor
 from docgen import vn
+from docgen.errors import NotFound
 
 __all__ = [
     "ACTION_VI",
@@ -205,11 +206,22 @@ def _reference(document: Document | None) -> str | None:
     return f"{vn.code_number(document.number)}/{document.notation}"
 
 
-def document_history(svc: Services, actor: Actor, document_id: int) -> History:
-    """The trail of `document_id` as `actor` may see it (NotFound otherwise)."""
+def document_history(svc: Services, actor: Actor | None, document_id: int) -> History:
+    """The trail of `document_id` as `actor` may see it (NotFound otherwise); `actor` None is
+    the operator at the command line (`hoso history`)."""
     with svc.sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        document = access.visible(session, actor, document_id)
+        if actor is not None:
+            document = access.visible(session, actor, document_id)
+        else:
+            found = session.get(Document, document_id)
+            if found is None:
+                raise NotFound(
+                    f"no document {document_id}",
+                    message_vi=f"Không có văn bản số {document_id}",
+                    field="document_id",
+                )
+            document = found
         entries: list[AuditEntry] = list(
             session.scalars(
                 select(AuditEntry)
