@@ -151,14 +151,18 @@ def check_archive(
 
     settings = get_settings()
     with errors():
-        report = archive_check.check_store(
-            _registry(inputs.load_bodies(BODIES)),
-            LocalStore(settings.store()),
-            trust_roots=_trust_roots(),
-            online=not offline,
-            drafts=LocalStore(settings.data_dir / "work"),  # the web workflow's working files
-            progress=shown_file,
-        )
+        sessions = _registry(inputs.load_bodies(BODIES))
+        try:
+            report = archive_check.check_store(
+                sessions,
+                LocalStore(settings.store()),
+                trust_roots=_trust_roots(),
+                online=not offline,
+                drafts=LocalStore(settings.data_dir / "work"),  # the web workflow's working files
+                progress=shown_file,
+            )
+        finally:
+            sessions.kw["bind"].dispose()  # its connections closed, not left to the collector
     for problem in report.problems:
         err.print(f"  • {problem.subject}: {problem.message}", markup=False)
     if report.set_aside:

@@ -88,7 +88,10 @@ def audit_export(
         chosen = fmt or ("json" if output.suffix == ".json" else "csv")
         start, end = _moment(since, "from"), _moment(until, "to")
         services = build_services(get_settings())
-        found = audit_log.entries(services.sessions, None, body=body, since=start, until=end)
+        try:
+            found = audit_log.entries(services.sessions, None, body=body, since=start, until=end)
+        finally:
+            services.sessions.kw["bind"].dispose()
         write_atomic(output, audit_log.export_bytes(found, chosen))
     out.print(f"Đã xuất {len(found)} dòng nhật ký vào {shown(output)}.", markup=False)
 
@@ -111,7 +114,10 @@ def history(
 
     with errors():
         services = build_services(get_settings())
-        trail = document_history(services, None, document_id)
+        try:
+            trail = document_history(services, None, document_id)
+        finally:
+            services.sessions.kw["bind"].dispose()
         if output is None:
             out.print(json.dumps(trail.as_data(), ensure_ascii=False, indent=1), markup=False)
             return
