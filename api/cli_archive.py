@@ -191,13 +191,24 @@ def archive_export(
     offline: Annotated[
         bool, typer.Option(help="use only the revocation data the files carry")
     ] = False,
+    p12: Annotated[
+        Path | None, typer.Option(help="the body's PKCS#12 key: seal each Phiếu theo dõi")
+    ] = None,
+    token: Annotated[str | None, typer.Option(help="or the label of a PKCS#11 token")] = None,
+    key: Annotated[str | None, typer.Option(help="and the label of the key on it")] = None,
 ) -> None:
     """Export the issued documents of a year or a dossier as one ZIP.
 
     It holds the PDFs (the archived file where there is one), metadata.json and metadata.xml
-    (ND 30 Phụ lục VI), SHA256SUMS and each document's verification report. An existing --out
-    is never replaced."""
+    (ND 30 Phụ lục VI), SHA256SUMS, each document's verification report and its Phiếu theo
+    dõi (sealed with the body's key when --p12 or --token is given). An existing --out is
+    never replaced."""
+    from contextlib import nullcontext
+
     from api import archive
+    from api.cli_signing import _signer
+    from api.history_pdf import seal_trail
+    from signing import pki
 
     settings = get_settings()
     with errors():
@@ -207,14 +218,27 @@ def archive_export(
                 message_vi=f"{output} đã có; bản xuất không ghi đè tệp có sẵn",
                 field="out",
             )
-        data = archive.export_package(
-            _registry(inputs.load_bodies(BODIES)),
-            LocalStore(settings.store()),
-            year=year,
-            dossier=dossier,
-            trust_roots=_trust_roots(),
-            online=not offline,
-        )
+        keyed = _signer(p12, token, key) if p12 is not None or token is not None else None
+        with keyed if keyed is not None else nullcontext() as organisation:
+            tsa = pki.service_urls(settings.pki_url)["tsa"]
+
+            def seal(pdf: bytes) -> bytes:
+                assert organisation is not None
+                return seal_trail(pdf, organisation, tsa_url=tsa, context=_signing_context())
+
+            sessions = _registry(inputs.load_bodies(BODIES))
+            try:
+                data = archive.export_package(
+                    sessions,
+                    LocalStore(settings.store()),
+                    year=year,
+                    dossier=dossier,
+                    trust_roots=_trust_roots(),
+                    online=not offline,
+                    seal=seal if organisation is not None else None,
+                )
+            finally:
+                sessions.kw["bind"].dispose()
         write_atomic(output, data, mode=0o644)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         reports = [n for n in z.namelist() if n.startswith("reports/")]

@@ -21,13 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from asn1crypto import x509
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import access
 from api.db import STATUS_VI, AuditEntry, Document, IssuingBody, Recipient, User
@@ -44,6 +44,7 @@ __all__ = [
     "RecipientTrail",
     "certificate_info",
     "document_history",
+    "history_of",
 ]
 
 ACTION_VI: dict[str, str] = {
@@ -209,7 +210,21 @@ def _reference(document: Document | None) -> str | None:
 def document_history(svc: Services, actor: Actor | None, document_id: int) -> History:
     """The trail of `document_id` as `actor` may see it (NotFound otherwise); `actor` None is
     the operator at the command line (`hoso history`)."""
-    with svc.sessions() as session:
+    return history_of(
+        svc.sessions, lambda d: access.stored_file(svc, d), actor=actor, document_id=document_id
+    )
+
+
+def history_of(
+    sessions: sessionmaker[Session],
+    read_file: Callable[[Document], bytes],
+    *,
+    actor: Actor | None,
+    document_id: int,
+) -> History:
+    """`document_history` over `sessions`, reading a document's file with `read_file` (for the
+    certificates of audit entries that do not name theirs)."""
+    with sessions() as session:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         if actor is not None:
             document = access.visible(session, actor, document_id)
@@ -253,7 +268,7 @@ def document_history(svc: Services, actor: Actor | None, document_id: int) -> Hi
         if certificate is None and entry.action in _FIELD_OF:
             if in_file is None:
                 try:
-                    in_file = _file_certificates(access.stored_file(svc, document))
+                    in_file = _file_certificates(read_file(document))
                 except Exception:
                     in_file = {}
             certificate = in_file.get(_FIELD_OF[entry.action])
