@@ -20,6 +20,7 @@ from api.app import workflow_app
 from api.settings import Settings
 from api.users import add_user, set_password
 from tests.api.service import serve
+from tests.hardening.figures import record
 from tests.signing_setting import free_port
 
 pytestmark = pytest.mark.slow
@@ -73,3 +74,6 @@ def test_sixteen_guessing_clients_get_a_handful_of_checks(tmp_path: Path) -> Non
     assert refused > checked
     assert checked <= 5 + CLIENTS  # the threshold, and at most one in flight per client
     assert right == 429  # the right password, during the lockout
+    record("sign-in", "guessing clients / seconds", f"{CLIENTS} / {SECONDS:.0f}")
+    record("sign-in", "guesses checked / refused unchecked", f"{checked} / {refused}")
+    record("sign-in", "the right password during the lockout", "refused (429)")
