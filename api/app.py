@@ -21,7 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import nul, request_id, web
+from api import json_log, nul, request_id, web
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
@@ -121,6 +121,7 @@ def create_app(
         https_only=settings.secure_cookies(),
     )
     # Outermost of the middlewares: every answer, and each log line while it is made, has it.
+    app.add_middleware(json_log.ActingMiddleware)  # who and what, for the JSON log lines
     app.add_middleware(request_id.RequestIdMiddleware)
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()

@@ -27,7 +27,7 @@ def serve(
     (/v/<mã>) and the recipients' links (/r/<mã>)."""
     import uvicorn
 
-    from api import db, request_id
+    from api import db, json_log, request_id
     from api.trust import trust_roots
 
     settings = get_settings()
@@ -57,6 +57,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_config=request_id.log_config(),
+        log_config=json_log.log_config()
+        if settings.log_format == "json"
+        else request_id.log_config(),
         log_level="info",
     )
