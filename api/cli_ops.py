@@ -119,7 +119,11 @@ def history(
         finally:
             services.sessions.kw["bind"].dispose()
         if output is None:
-            out.print(json.dumps(trail.as_data(), ensure_ascii=False, indent=1), markup=False)
+            out.print(
+                json.dumps(trail.as_data(), ensure_ascii=False, indent=1),
+                markup=False,
+                soft_wrap=True,
+            )
             return
         if output.exists():
             raise Conflict(f"{output} exists", message_vi=f"Tệp {output} đã có", field="out")

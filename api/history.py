@@ -247,7 +247,11 @@ def history_of(
         made = _generation(session, document)
         if made is not None:
             entries.insert(0, made)
-        users = {f"user:{u.login}": u for u in session.scalars(select(User))}
+        logins = {e.actor.removeprefix("user:") for e in entries if e.actor.startswith("user:")}
+        users = {
+            f"user:{u.login}": u
+            for u in session.scalars(select(User).where(User.login.in_(logins)))
+        }
         recipients = list(
             session.scalars(
                 select(Recipient).where(Recipient.document_id == document.id).order_by(Recipient.id)

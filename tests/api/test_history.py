@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +19,9 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
+from api.settings import get_settings
 from signing import pki
 from signing import sign as signing
 from tests.api.service import (
@@ -193,3 +197,37 @@ def test_the_phieu_theo_doi_is_sealed_by_the_body(
     assert status.timestamp_validity is not None  # B-T: with the TSA's timestamp
     body_sha, _ = _fingerprint(service, SEAL_P12)
     assert hashlib.sha256(embedded.signer_cert.dump()).hexdigest() == body_sha
+
+
+def test_hoso_history_prints_the_trail_and_writes_the_sealed_phieu(
+    service: Service,
+    setting: Setting,
+    trail: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.cli import app
+
+    monkeypatch.setenv("HOSO_DATA_DIR", str(service.settings.data_dir))
+    monkeypatch.setenv("HOSO_PKI_URL", service.settings.pki_url)
+    monkeypatch.setenv("HOSO_TRUST_ROOTS_DIR", str(service.settings.trust_roots_dir))
+    monkeypatch.delenv("HOSO_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        done = runner.invoke(app, ["history", str(trail["id"])])
+        assert done.exit_code == 0, done.stderr
+        printed = json.loads(done.stdout)
+        assert [e["action"] for e in printed["events"]][:4] == ["generate", "send", "sign", "issue"]
+        key = tmp_path / "ubnd-hai-phong.p12"
+        key.write_bytes(service.p12[SEAL_P12])
+        out = tmp_path / "phieu.pdf"
+        args = ["history", str(trail["id"]), "--out", str(out), "--p12", str(key)]
+        done = runner.invoke(app, args, input=pki.TEST_PASSPHRASE.decode() + "\n")
+        assert done.exit_code == 0, done.stderr
+        (embedded,) = PdfFileReader(io.BytesIO(out.read_bytes())).embedded_signatures
+        assert validate_pdf_signature(embedded, setting.context()).bottom_line
+        missing = runner.invoke(app, ["history", "999999"])
+        assert missing.exit_code == 2 and "Không có văn bản số 999999" in missing.stderr
+    finally:
+        get_settings.cache_clear()
