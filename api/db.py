@@ -329,8 +329,8 @@ class AuditEntry(Base):
 
 
 class SignInAttempt(Base):
-    """One failed or refused sign-in (api/throttle.py counts them per login and per address
-    over a window); a success is in the audit log only."""
+    """One sign-in attempt (api/throttle.py counts the failures per login and per address over
+    a window; a login's success starts its count again). Each is in the audit log too."""
 
     __tablename__ = "sign_in_attempts"
     __table_args__ = (
@@ -343,7 +343,7 @@ class SignInAttempt(Base):
     login: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
-    """"failed" (wrong login or password) or "refused" (asked during a lockout)."""
+    """"ok", "failed" (wrong login or password) or "refused" (asked during a lockout)."""
 
 
 # --- engines -------------------------------------------------------------------------------------
