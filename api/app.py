@@ -27,11 +27,12 @@ from api.pages import clerk as ui_clerk
 from api.pages import dossier as ui_dossier
 from api.pages import links, web
 from api.pages import office as ui_office
+from api.pages import ops as ui_ops
 from api.pages import overview as ui_overview
 from api.pages import preview as ui_preview
 from api.pages import public as pages
 from api.registry.lookup import NoRegistry, RegistryLookup
-from api.routes import health, nul, request_id, verify, work
+from api.routes import admin, health, history, json_log, nul, request_id, verify, work
 from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
@@ -113,6 +114,7 @@ def create_app(
         https_only=settings.secure_cookies(),
     )
     # Outermost of the middlewares: every answer, and each log line while it is made, has it.
+    app.add_middleware(json_log.ActingMiddleware)  # who and what, for the JSON log lines
     app.add_middleware(request_id.RequestIdMiddleware)
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()
@@ -123,7 +125,18 @@ def create_app(
     app.include_router(work.router)
     app.include_router(links.api_router)
     app.include_router(links.router)
-    for ui in (ui_auth, ui_overview, ui_clerk, ui_dossier, ui_preview, ui_office, ui_archive):
+    app.include_router(history.router)
+    app.include_router(admin.router)
+    for ui in (
+        ui_auth,
+        ui_overview,
+        ui_clerk,
+        ui_dossier,
+        ui_preview,
+        ui_office,
+        ui_archive,
+        ui_ops,
+    ):
         app.include_router(ui.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HosoError, _domain_error)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
 
     issue_days_ahead: int = Field(default=0, ge=0)
     """How many days after today a văn thư may date an issue; 0: never in the future."""
+
+    log_format: Literal["text", "json"] = "text"
+    """`hoso serve`'s log lines: text, or JSON objects with request id, user and action
+    (api/routes/json_log.py)."""
 
     bodies_dir: Path = Field(default_factory=lambda: resources.samples_dir() / "bodies")
     """The issuing bodies (YAML, one per body): names, signers, Nơi nhận; default: the samples

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parents[1] / "test-output" / "harden"
-ORDER = ("attacks", "fuzzing", "crashes", "converter", "load", "input")
+ORDER = ("attacks", "fuzzing", "crashes", "converter", "load", "sign-in", "input")
 
 
 def main() -> int:

@@ -23,8 +23,11 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     │                          signed yet or already issued, a registry that cannot be reached
     ├── ArchiveError           a record the archive cannot preserve (not sealed, unreadable,
     │                          changed after its seal, renewed too late)
+    ├── BackupError            a backup that cannot be made or restored (a data folder not
+    │                          empty, a damaged or foreign file)
     ├── AccessError            a request the caller may not make
     │   ├── Unauthenticated        no valid token or session
+    │   │   └── SignInThrottled        too many failed sign-ins: refused for a while
     │   └── Forbidden              a role or issuing body that does not allow the action
     ├── NotFound               no such document, assessment, user, file or recipient link (for
     │                          the caller)
@@ -203,6 +206,13 @@ class ArchiveError(HosoError):
     code = "archive_error"
 
 
+class BackupError(HosoError):
+    """A backup that cannot be made or restored: a data folder that is not empty, a damaged
+    or foreign file (api/workflow/backup.py)."""
+
+    code = "backup_error"
+
+
 class AccessError(HosoError):
     """A request the caller may not make: no valid token (Unauthenticated), or a role or issuing
     body that does not allow the action (Forbidden). Nothing was changed."""
@@ -212,6 +222,17 @@ class AccessError(HosoError):
 
 class Unauthenticated(AccessError):
     code = "unauthenticated"
+
+
+class SignInThrottled(Unauthenticated):
+    """Too many failed sign-ins for this login or from this address: every sign-in, the right
+    password included, is refused until `until` (api/throttle.py)."""
+
+    code = "sign_in_throttled"
+
+    def __init__(self, message: str, *, until: object, **kwargs: str) -> None:
+        super().__init__(message, **kwargs)
+        self.until = until
 
 
 class Forbidden(AccessError):

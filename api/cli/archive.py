@@ -150,14 +150,18 @@ def check_archive(
 
     settings = get_settings()
     with errors():
-        report = archive_check.check_store(
-            _registry(inputs.load_bodies(settings.bodies_dir)),
-            LocalStore(settings.store()),
-            trust_roots=_trust_roots(),
-            online=not offline,
-            drafts=LocalStore(settings.data_dir / "work"),  # the web workflow's working files
-            progress=shown_file,
-        )
+        sessions = _registry(inputs.load_bodies(settings.bodies_dir))
+        try:
+            report = archive_check.check_store(
+                sessions,
+                LocalStore(settings.store()),
+                trust_roots=_trust_roots(),
+                online=not offline,
+                drafts=LocalStore(settings.data_dir / "work"),  # the web workflow's working files
+                progress=shown_file,
+            )
+        finally:
+            sessions.kw["bind"].dispose()  # its connections closed, not left to the collector
     for problem in report.problems:
         err.print(f"  • {problem.subject}: {problem.message}", markup=False)
     if report.set_aside:
@@ -186,13 +190,24 @@ def archive_export(
     offline: Annotated[
         bool, typer.Option(help="use only the revocation data the files carry")
     ] = False,
+    p12: Annotated[
+        Path | None, typer.Option(help="the body's PKCS#12 key: seal each Phiếu theo dõi")
+    ] = None,
+    token: Annotated[str | None, typer.Option(help="or the label of a PKCS#11 token")] = None,
+    key: Annotated[str | None, typer.Option(help="and the label of the key on it")] = None,
 ) -> None:
     """Export the issued documents of a year or a dossier as one ZIP.
 
     It holds the PDFs (the archived file where there is one), metadata.json and metadata.xml
-    (ND 30 Phụ lục VI), SHA256SUMS and each document's verification report. An existing --out
-    is never replaced."""
+    (ND 30 Phụ lục VI), SHA256SUMS, each document's verification report and its Phiếu theo
+    dõi (sealed with the body's key when --p12 or --token is given). An existing --out is
+    never replaced."""
+    from contextlib import nullcontext
+
+    from api.cli.signing import _signer
     from api.workflow import archive
+    from api.workflow.history_pdf import seal_trail
+    from signing import pki
 
     settings = get_settings()
     with errors():
@@ -202,14 +217,27 @@ def archive_export(
                 message_vi=f"{output} đã có; bản xuất không ghi đè tệp có sẵn",
                 field="out",
             )
-        data = archive.export_package(
-            _registry(inputs.load_bodies(settings.bodies_dir)),
-            LocalStore(settings.store()),
-            year=year,
-            dossier=dossier,
-            trust_roots=_trust_roots(),
-            online=not offline,
-        )
+        keyed = _signer(p12, token, key) if p12 is not None or token is not None else None
+        with keyed if keyed is not None else nullcontext() as organisation:
+            tsa = pki.service_urls(settings.pki_url)["tsa"]
+
+            def seal(pdf: bytes) -> bytes:
+                assert organisation is not None
+                return seal_trail(pdf, organisation, tsa_url=tsa, context=_signing_context())
+
+            sessions = _registry(inputs.load_bodies(settings.bodies_dir))
+            try:
+                data = archive.export_package(
+                    sessions,
+                    LocalStore(settings.store()),
+                    year=year,
+                    dossier=dossier,
+                    trust_roots=_trust_roots(),
+                    online=not offline,
+                    seal=seal if organisation is not None else None,
+                )
+            finally:
+                sessions.kw["bind"].dispose()
         write_atomic(output, data, mode=0o644)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         reports = [n for n in z.namelist() if n.startswith("reports/")]

@@ -18,6 +18,7 @@ from rich.table import Table
 from api.cli import archive as cli_archive
 from api.cli import db as cli_db
 from api.cli import demo as cli_demo
+from api.cli import ops as cli_ops
 from api.cli import serve as cli_serve
 from api.cli import signing as cli_signing
 from api.cli import users as cli_users
@@ -309,6 +310,10 @@ app.command()(cli_demo.demo)
 app.add_typer(cli_archive.archive_app, name="archive")
 app.add_typer(cli_db.db_app, name="db")
 app.add_typer(cli_users.users_app, name="users")
+app.add_typer(cli_ops.audit_app, name="audit")
+app.command("backup")(cli_ops.backup)
+app.command("restore")(cli_ops.restore)
+app.command("history")(cli_ops.history)
 app.command("serve")(cli_serve.serve)
 
 if __name__ == "__main__":

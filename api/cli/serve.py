@@ -28,7 +28,7 @@ def serve(
     import uvicorn
 
     from api.registry import db
-    from api.routes import request_id
+    from api.routes import json_log, request_id
     from api.workflow.trust import trust_roots
 
     settings = get_settings()
@@ -58,6 +58,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_config=request_id.log_config(),
+        log_config=json_log.log_config()
+        if settings.log_format == "json"
+        else request_id.log_config(),
         log_level="info",
     )

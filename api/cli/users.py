@@ -139,3 +139,65 @@ def demo_users() -> list[tuple[str, str]]:
                 assert key.signing_cert is not None
                 register_certificate(session, login, key.signing_cert)
     return [(login, role) for login, _, role, _, _ in DEMO_USERS]
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """List the users: login, name, body, role, state."""
+    from api.workflow.services import build_services
+    from api.workflow.user_admin import list_users as listed
+
+    with errors():
+        rows = listed(build_services(get_settings()).sessions, None)
+    for r in rows:
+        state = "vô hiệu hóa" if r.disabled_at else "hoạt động"
+        out.print(
+            f"{r.login}\t{r.name}\t{r.issuing_body or '—'}\t{r.role_vi}\t{state}", markup=False
+        )
+
+
+@users_app.command("role")
+def role(
+    login: Annotated[str, typer.Argument(help="the user")],
+    new_role: Annotated[str, typer.Argument(help="clerk, signer, van_thu, archivist or admin")],
+) -> None:
+    """Give a user another role (their web sessions end)."""
+    from api.workflow.services import build_services
+    from api.workflow.user_admin import change_role
+
+    with errors():
+        row = change_role(build_services(get_settings()).sessions, None, login, role=new_role)
+    out.print(f"Đã đổi vai trò của {row.name}: {row.role_vi}.", markup=False)
+
+
+@users_app.command("disable")
+def disable(login: Annotated[str, typer.Argument(help="the user")]) -> None:
+    """Disable a user: all their sessions and their token end at once."""
+    from api.workflow.services import build_services
+    from api.workflow.user_admin import set_disabled
+
+    with errors():
+        row = set_disabled(build_services(get_settings()).sessions, None, login, disabled=True)
+    out.print(f"Đã vô hiệu hóa tài khoản {row.name} ({row.login}).", markup=False)
+
+
+@users_app.command("enable")
+def enable(login: Annotated[str, typer.Argument(help="the user")]) -> None:
+    """Enable a disabled user again (give them a new token with `hoso users token`)."""
+    from api.workflow.services import build_services
+    from api.workflow.user_admin import set_disabled
+
+    with errors():
+        row = set_disabled(build_services(get_settings()).sessions, None, login, disabled=False)
+    out.print(f"Đã kích hoạt lại tài khoản {row.name} ({row.login}).", markup=False)
+
+
+@users_app.command("token")
+def token(login: Annotated[str, typer.Argument(help="the user")]) -> None:
+    """Rotate a user's API token: the new one is printed once, the old one stops working."""
+    from api.workflow.services import build_services
+    from api.workflow.user_admin import rotate_token
+
+    with errors():
+        new = rotate_token(build_services(get_settings()).sessions, None, login)
+    out.print(f"Mã truy cập mới của {login} (mã cũ đã hết hiệu lực): {new}", markup=False)

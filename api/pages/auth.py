@@ -12,12 +12,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.pages.ui import SESSION_SEEN, SESSION_USER, SESSION_VERSION, CsrfChecked, problem, render
+from api.pages.ui import CsrfChecked, problem, render
 from api.registry.db import User
 from api.routes.deps import ServicesDep
 from api.routes.gate import GatedRoute
+from api.routes.session import SESSION_SEEN, SESSION_USER, SESSION_VERSION
+from api.workflow import throttle
 from api.workflow.users import end_sessions, sign_in
-from docgen.errors import Unauthenticated
+from docgen.errors import SignInThrottled, Unauthenticated
 
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
@@ -54,10 +56,18 @@ async def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=512)] = "/tong-quan",
 ) -> HTMLResponse | RedirectResponse:
+    address = request.client.host if request.client else "unknown"
+
     def check() -> tuple[int, int]:
+        actor = throttle.sign_in_guarded(
+            services.sessions,
+            login=login,
+            address=address,
+            check=lambda session: sign_in(session, login, password),
+        )
         with services.sessions() as session:
             session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-            user = session.get(User, sign_in(session, login, password).id)
+            user = session.get(User, actor.id)
             assert user is not None
             return user.id, user.session_version
 
@@ -65,7 +75,8 @@ async def login(
         user_id, version = await run_in_threadpool(check)
     except Unauthenticated as exc:
         context = {"next": _safe(next), "login": login, "error": problem(exc), "expired": False}
-        return render(request, "app/login.html", context, status=401)
+        status = 429 if isinstance(exc, SignInThrottled) else 401
+        return render(request, "app/login.html", context, status=status)
     request.session.clear()  # a new session: nothing of the signed-out one carries over
     request.session[SESSION_USER] = user_id
     request.session[SESSION_VERSION] = version

@@ -43,7 +43,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     "signer": [("/tong-quan", "Tổng quan"), ("/ky-so", "Ký số")],
     "van_thu": [("/tong-quan", "Tổng quan"), ("/phat-hanh", "Phát hành")],
     "archivist": [("/tong-quan", "Tổng quan"), ("/luu-tru", "Lưu trữ")],
-    "admin": [("/tong-quan", "Tổng quan")],
+    "admin": [("/tong-quan", "Tổng quan"), ("/quan-tri/nguoi-dung", "Người dùng")],
 }
 
 

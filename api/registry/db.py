@@ -32,6 +32,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -174,7 +175,10 @@ class User(Base):
     their name."""
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Web sessions opened under another version no longer work: signing out and a new
-    password move it on (api/pages/ui.py)."""
+    password move it on (api/routes/session.py)."""
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+    """When an admin disabled the user (api/workflow/user_admin.py): no sign-in, session or token
+    works; None: active."""
 
 
 class SignerCertificate(Base):
@@ -313,6 +317,7 @@ class AuditEntry(Base):
     a trigger in the database refuses UPDATE and DELETE (migration 0001)."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_at", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
@@ -322,6 +327,24 @@ class AuditEntry(Base):
     """"issue", "sign", "revoke", …"""
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt (api/throttle.py counts the failures per login and per address over
+    a window; a login's success starts its count again). Each is in the audit log too."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_login_at", "login", "at"),
+        Index("ix_sign_in_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    login: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    """"ok", "failed" (wrong login or password) or "refused" (asked during a lockout)."""
 
 
 # --- engines -------------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -160,6 +161,7 @@ def record_issue(
     verification_code: str | None = None,
     document_id: int | None = None,
     then: Callable[[Session, int], None] | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> IssuedDocument:
     """Issue one document: take the next số of (body, type, year of `issued_on`), call
     `make(number)`, which returns the issued file (and may write it), and record the document
@@ -169,7 +171,8 @@ def record_issue(
     `document_id` names a signed draft already registered (it must be of the same body and
     type), which becomes the issued document; otherwise a new row is made, with
     `verification_code` (the code printed on the draft) or a new one. `then(session, id)` adds
-    what belongs to the issue in the same transaction (the recipients and their links).
+    what belongs to the issue in the same transaction (the recipients and their links);
+    `detail` goes into the audit entry (the organisation's certificate).
     """
     code = vn.nfc(type_code.strip())
     try:
@@ -197,7 +200,9 @@ def record_issue(
             )
             document.page_count = page_count if page_count is not None else document.page_count
             document.signer_info = signer_info or document.signer_info
-            done = _record(session, document, issuer, number, issued_on, pdf, actor=actor)
+            done = _record(
+                session, document, issuer, number, issued_on, pdf, actor=actor, extra=detail
+            )
             if then is not None:
                 then(session, done.document_id)
                 session.flush()
@@ -226,6 +231,7 @@ def _record(
     pdf: bytes,
     *,
     actor: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> IssuedDocument:
     """`document` as issued with `number` and the file `pdf`, and its audit entry."""
     sha256 = hashlib.sha256(pdf).hexdigest()
@@ -238,7 +244,12 @@ def _record(
     document.sha256 = sha256
     session.add(document)
     session.flush()
-    detail = {"reference": reference, "issued_on": issued_on.isoformat(), "sha256": sha256}
+    detail = {
+        **(extra or {}),
+        "reference": reference,
+        "issued_on": issued_on.isoformat(),
+        "sha256": sha256,
+    }
     session.add(AuditEntry(actor=actor, action="issue", document_id=document.id, detail=detail))
     session.flush()
     return IssuedDocument(

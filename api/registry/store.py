@@ -38,14 +38,24 @@ from api.registry import crash
 from docgen import records
 from docgen.errors import ArchiveError
 
-__all__ = ["ExportEntry", "LocalStore", "Storage", "export_bytes", "export_zip", "sha256"]
+__all__ = [
+    "TRAILS",
+    "ExportEntry",
+    "LocalStore",
+    "Storage",
+    "export_bytes",
+    "export_zip",
+    "sha256",
+]
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 _TEMP_PREFIX = ".tmp-"
 _QUARANTINE = "quarantine"
 _PENDING = "pending"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can say: the export is dated by its content
-_RESERVED = ("metadata.json", "metadata.xml", "SHA256SUMS", "reports")
+TRAILS = "phieu-theo-doi"
+"""The folder of an export holding each document's Phiếu theo dõi (api/history_pdf.py)."""
+_RESERVED = ("metadata.json", "metadata.xml", "SHA256SUMS", "reports", TRAILS)
 
 
 def sha256(data: bytes) -> str:
@@ -334,10 +344,17 @@ def export_zip(
     return out
 
 
-def export_bytes(entries: Entries, *, dossier: Mapping[str, Any] | None = None) -> bytes:
+def export_bytes(
+    entries: Entries,
+    *,
+    dossier: Mapping[str, Any] | None = None,
+    extras: Iterable[tuple[str, bytes]] = (),
+) -> bytes:
     """The export ZIP: each PDF under its name, metadata.json and metadata.xml (the `dossier`
     record, `docgen.records.FileRecord.as_json()`, when given, and each document's record with
-    its name and hash), reports/<name>.json, and SHA256SUMS over every other file.
+    its name and hash), reports/<name>.json, the `extras` (name, bytes) under their names
+    (each document's Phiếu theo dõi under phieu-theo-doi/), and SHA256SUMS over every other
+    file.
     """
     docs = sorted((ExportEntry(*e) for e in entries), key=lambda e: e.filename)
     names = [_check_filename(e.filename) for e in docs]
@@ -363,6 +380,7 @@ def export_bytes(entries: Entries, *, dossier: Mapping[str, Any] | None = None) 
         ("metadata.xml", records.xml_bytes(xml_root)),
         *((e.filename, e.pdf) for e in docs),
         *((f"reports/{e.filename.removesuffix('.pdf')}.json", _json(e.report)) for e in docs),
+        *sorted(extras),
     ]
     sums = "".join(f"{sha256(data)}  {name}\n" for name, data in files)
     return _zip([*files, ("SHA256SUMS", sums.encode())])

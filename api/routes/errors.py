@@ -25,6 +25,7 @@ from docgen.errors import (
     InvalidAssessment,
     InvalidMeeting,
     NotFound,
+    SignInThrottled,
     Unauthenticated,
 )
 
@@ -57,6 +58,7 @@ STATUS: dict[type[HosoError], int] = {
     InvalidIssueDate: 422,
     NulCharacter: 422,
     Unauthenticated: 401,
+    SignInThrottled: 429,
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,  # StateError among them

@@ -32,6 +32,8 @@ def session_user(request: Request, user: User | None) -> User | None:
     Each use renews it."""
     if user is None or request.session.get(SESSION_VERSION) != user.session_version:
         return None
+    if user.disabled_at is not None:
+        return None
     seen = request.session.get(SESSION_SEEN)
     now = int(time.time())
     if not isinstance(seen, int) or not 0 <= now - seen <= SESSION_IDLE:

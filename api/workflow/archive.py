@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.registry import crash
 from api.registry.db import STATUS_VI, AuditEntry, Document, IssuingBody, Status
-from api.registry.store import ExportEntry, Storage, export_bytes
+from api.registry.store import TRAILS, ExportEntry, Storage, export_bytes
 from docgen import records, vn
 from docgen.errors import ArchiveError, HosoError, NotFound, StateError
 from docgen.generate import slug
@@ -131,6 +131,7 @@ def export_package(
     body: str | None = None,
     trust_roots: Sequence[x509.Certificate],
     online: bool = True,
+    seal: Callable[[bytes], bytes] | None = None,
 ) -> bytes:
     """The archive export (a ZIP, `api.registry.store.export_bytes`) of every document issued in
     `year`
@@ -142,7 +143,13 @@ def export_package(
     files side by side; a year's export puts them under their dossier's folder. A selection
     without a document is refused (NotFound naming the field); so is a stored file that is
     missing or changed (ArchiveError naming its hash). `body` keeps only the documents that
-    body issued or whose dossier it keeps."""
+    body issued or whose dossier it keeps.
+
+    Each document's Phiếu theo dõi (api/history_pdf.py) is there too, as
+    phieu-theo-doi/<name>.pdf: sealed with `seal` (the body's key) when given."""
+    from api.workflow.history import history_of
+    from api.workflow.history_pdf import trail_pdf
+
     condition, field, what_en, what_vi = _selection(year, dossier)
     rows = _issued_rows(sessions, and_(condition, _issued(body)))
     if not rows:
@@ -153,6 +160,7 @@ def export_package(
         )
     names = _filenames(rows, nested=dossier is None)
     entries = []
+    trails: list[tuple[str, bytes]] = []
     for row, name in zip(rows, names, strict=True):
         pdf = storage.get(row.stored)  # checked against its hash on read
         record = row.record
@@ -160,7 +168,17 @@ def export_package(
             record = replace(record, page_amount=_page_count(pdf))
         report = verify_pdf(pdf, trust_roots, online=online)
         entries.append(ExportEntry(name, pdf, record.as_json(), report.as_data()))
-    return export_bytes(entries)
+        history = history_of(
+            sessions,
+            lambda d: storage.get(d.archived_sha256 or d.sha256 or ""),
+            actor=None,
+            document_id=row.document_id,
+        )
+        # Dated by its last event, not the clock: the same registry exports the same bytes.
+        last = max((e.at for e in history.events), default=history.made_at)
+        trail = trail_pdf(replace(history, made_at=last))
+        trails.append((f"{TRAILS}/{name}", seal(trail) if seal is not None else trail))
+    return export_bytes(entries, extras=trails)
 
 
 def _selection(year: int | None, dossier: str | None) -> tuple[ColumnElement[bool], str, str, str]:
@@ -187,6 +205,7 @@ def _selection(year: int | None, dossier: str | None) -> tuple[ColumnElement[boo
 class _Row:
     """What the export needs of one document, read in one short transaction."""
 
+    document_id: int
     stored: str
     """The SHA-256 of the file exported: the archived one, else the issued one."""
     dossier: str | None
@@ -236,6 +255,7 @@ def _issued_rows(sessions: sessionmaker[Session], condition: ColumnElement[bool]
         )
         rows.append(
             _Row(
+                document_id=d.id,
                 stored=d.archived_sha256 or d.sha256,
                 dossier=d.dossier,
                 issuing_body_id=d.issuing_body_id,

@@ -33,6 +33,7 @@ from api.registry import citing
 from api.registry import numbering as registry
 from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.workflow import access, assessments, delivery, issue_date, issuing, users
+from api.workflow.history import certificate_detail
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
@@ -350,7 +351,10 @@ def sign(
         row.signer_info = f"{vn.position(title)} {name}".strip()
         session.add(
             AuditEntry(
-                actor=actor.audit, action="sign", document_id=row.id, detail={"sha256": digest}
+                actor=actor.audit,
+                action="sign",
+                document_id=row.id,
+                detail={"sha256": digest, "certificate": certificate_detail(signer.signing_cert)},
             )
         )
         return row

@@ -28,6 +28,7 @@ from api.registry import numbering as registry
 from api.registry.db import SignerCertificate, User
 from api.registry.store import Storage
 from api.workflow import users
+from api.workflow.history import certificate_detail
 from api.workflow.users import Actor, allow
 from docgen.errors import Forbidden, HosoError
 from signing import images
@@ -51,7 +52,8 @@ def issue_signed(
     **record: Any,
 ) -> registry.IssuedDocument:
     """Issue `signed` with the organisation's key: the next số of (body, type, year of `day`),
-    the ngày, the seal; `written(issued)` (a copy for the caller) and the archive store before
+    the ngày, the seal, the organisation's certificate in the audit entry; `written(issued)` (a
+    copy for the caller) and the archive store before
     the record commits, so a record never lacks its file; `then(session, id)` and the record
     (`record`: document_id, page_count, verification_code, signer_info) in one transaction. A
     failure anywhere takes no number."""
@@ -80,6 +82,7 @@ def issue_signed(
         make=make,
         actor=actor,
         then=then,
+        detail={"certificate": certificate_detail(organisation.signing_cert)},
         **record,
     )
 

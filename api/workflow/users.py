@@ -112,7 +112,7 @@ def authenticate(session: Session, token: str | None) -> Actor:
     """The user whose token this is; Unauthenticated otherwise."""
     if token:
         user = session.scalar(select(User).where(User.token_hash == token_hash(token)))
-        if user is not None:
+        if user is not None and user.disabled_at is None:
             return Actor.of(user)
     raise Unauthenticated(
         "a valid token is needed (Authorization: Bearer …)",
@@ -239,6 +239,12 @@ def sign_in(session: Session, login: str, password: str) -> Actor:
             "wrong login or password",
             message_vi="Sai tên đăng nhập hoặc mật khẩu",
             field="password",
+        )
+    if user.disabled_at is not None:
+        raise Unauthenticated(
+            "this account is disabled: ask the administrator",
+            message_vi="Tài khoản đã bị vô hiệu hóa: liên hệ quản trị viên",
+            field="login",
         )
     return Actor.of(user)
 

@@ -66,6 +66,14 @@ TOKEN_ROUTES = [
     ("POST", "/api/documents/{document_id}/archive"),
     ("GET", "/api/archive/export"),
     ("GET", "/api/documents/{document_id}/recipients"),
+    ("GET", "/api/documents/{document_id}/history"),
+    ("POST", "/api/documents/{document_id}/history.pdf"),
+    ("GET", "/api/admin/users"),
+    ("POST", "/api/admin/users/{login}/role"),
+    ("POST", "/api/admin/users/{login}/disable"),
+    ("POST", "/api/admin/users/{login}/enable"),
+    ("POST", "/api/admin/users/{login}/token"),
+    ("GET", "/api/admin/audit"),
 ]
 """Every route that needs a user's token (the recipients' links are their own credential)."""
 
@@ -215,6 +223,10 @@ def _valid_input(service: Service, method: str, path: str, document_id: int) -> 
         return service.key(CHAIR_P12)
     if path.endswith("/issue"):
         return dated(service.key(SEAL_P12))
+    if path.endswith("/history.pdf"):
+        return service.key(SEAL_P12)
+    if path.endswith("/role"):
+        return {"json": {"role": "archivist"}}
     if path.endswith(("/revoke", "/replace")):
         return {"json": {"reason": REASON, "by": document_id}}
     if path == "/api/archive/export":
@@ -240,7 +252,7 @@ def test_without_a_valid_token_every_route_answers_401(
     plan = one(dossier(service), "ke-hoach")
     with service.client("clerk") as clerk:
         assessment = clerk.get("/api/assessments").json()[0]["id"]
-    path = route.format(document_id=plan["id"], assessment_id=assessment)
+    path = route.format(document_id=plan["id"], assessment_id=assessment, login=ROLES["clerk"][0])
     headers = {"Authorization": authorization} if authorization else {}
     kwargs = _valid_input(service, method, route, plan["id"])
     with unchanged(service, plan["id"]), service.client() as anyone:

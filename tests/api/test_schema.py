@@ -56,6 +56,14 @@ WORKFLOW = [
     ("POST", "/api/documents/{document_id}/archive"),
     ("GET", "/api/documents/{document_id}/recipients"),
     ("GET", "/api/archive/export"),
+    ("GET", "/api/documents/{document_id}/history"),
+    ("POST", "/api/documents/{document_id}/history.pdf"),
+    ("GET", "/api/admin/users"),
+    ("POST", "/api/admin/users/{login}/role"),
+    ("POST", "/api/admin/users/{login}/disable"),
+    ("POST", "/api/admin/users/{login}/enable"),
+    ("POST", "/api/admin/users/{login}/token"),
+    ("GET", "/api/admin/audit"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 

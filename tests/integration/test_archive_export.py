@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from asn1crypto import pem
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -218,10 +219,22 @@ def test_a_dossier_export_holds_its_issued_documents_checked(
         "SHA256SUMS",
         "metadata.json",
         "metadata.xml",
+        "phieu-theo-doi/01-qd-ubnd.pdf",
+        "phieu-theo-doi/02-qd-ubnd.pdf",
         "reports/01-qd-ubnd.json",
         "reports/02-qd-ubnd.json",
     ]
     _check_sums(files)
+    # Each document's Phiếu theo dõi: its trail from the audit log, dated by its last event,
+    # so the same registry exports the same bytes.
+    trail = PdfReader(io.BytesIO(files["phieu-theo-doi/02-qd-ubnd.pdf"]))
+    text = " ".join(" ".join(p.extract_text() or "" for p in trail.pages).split())
+    assert "PHIẾU THEO DÕI VĂN BẢN" in text and "02/QĐ-UBND" in text
+    assert "Ban hành (cấp số, ký số của cơ quan)" in text and "Niêm phong lưu trữ" in text
+    again = archive.export_package(
+        made.sessions, made.store, dossier=DOSSIER, trust_roots=[setting.root]
+    )
+    assert again == data
     assert files["01-qd-ubnd.pdf"] == made.files["a"]
     assert hashlib.sha256(files["02-qd-ubnd.pdf"]).hexdigest() == made.sealed  # the archived one
     documents = _documents(files)
@@ -253,7 +266,12 @@ def test_a_year_export_holds_every_dossier_of_that_year(setting: Setting, made: 
     files = _unzip(
         archive.export_package(made.sessions, made.store, year=2026, trust_roots=[setting.root])
     )
-    pdfs = sorted(n for n in files if n.endswith(".pdf") and not n.startswith("reports/"))
+    pdfs = sorted(
+        n for n in files if n.endswith(".pdf") and not n.startswith(("reports/", "phieu-theo-doi/"))
+    )
+    assert sorted(n for n in files if n.startswith("phieu-theo-doi/")) == [
+        f"phieu-theo-doi/{n}" for n in pdfs
+    ]
     assert pdfs == [
         f"{DOSSIER}/01-qd-ubnd.pdf",
         f"{DOSSIER}/02-qd-ubnd.pdf",
@@ -338,3 +356,29 @@ def test_hoso_archive_check_counts_the_archived_file_as_recorded(cli: CliRunner)
     assert "02/QĐ-UBND (bản lưu trữ) (archived): hợp lệ" in text
     assert checked.exit_code == 0, text
     assert "Đã kiểm tra 4 văn bản: không có sai lệch." in text
+
+
+def test_hoso_archive_export_seals_each_phieu_with_the_bodys_key(
+    cli: CliRunner, setting: Setting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    from api.cli import app
+    from signing import pki
+
+    monkeypatch.setenv("HOSO_PKI_URL", setting.urls["tsa"].rsplit(f"/{pki.ARCH}/", 1)[0])
+    get_settings.cache_clear()
+    key = tmp_path / "ubnd-hai-phong.p12"
+    key.write_bytes(setting.p12("ubnd-hai-phong"))
+    target = tmp_path / "sealed.zip"
+    args = ["archive", "export", "--dossier", DOSSIER, "--out", str(target), "--p12", str(key)]
+    done = cli.invoke(app, args, input=pki.TEST_PASSPHRASE.decode() + "\n")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    files = _unzip(target.read_bytes())
+    _check_sums(files)
+    for name in ("phieu-theo-doi/01-qd-ubnd.pdf", "phieu-theo-doi/02-qd-ubnd.pdf"):
+        (embedded,) = PdfFileReader(io.BytesIO(files[name])).embedded_signatures
+        status = validate_pdf_signature(embedded, setting.context())
+        assert status.bottom_line, status.pretty_print_details()
+        assert "Hải Phòng" in embedded.signer_cert.subject.human_friendly

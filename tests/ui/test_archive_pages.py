@@ -182,8 +182,13 @@ def test_the_archivist_searches_exports_and_checks(service: Service, visit: Visi
     with open(download.path(), "rb") as f:
         files = _unzip(f.read())
     folder = f"{YEAR}/{BODY}"
-    pdfs = sorted(n for n in files if n.endswith(".pdf") and not n.startswith("reports/"))
+    pdfs = sorted(
+        n for n in files if n.endswith(".pdf") and not n.startswith(("reports/", "phieu-theo-doi/"))
+    )
     assert pdfs == [f"{folder}/01-kh-ubnd.pdf", f"{folder}/01-qd-ubnd.pdf"]
+    assert sorted(n for n in files if n.startswith("phieu-theo-doi/")) == [
+        f"phieu-theo-doi/{n}" for n in pdfs
+    ]
     sums = {}
     for line in files["SHA256SUMS"].decode().splitlines():
         digest, name = line.split("  ", 1)
