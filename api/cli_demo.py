@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli_signing import BODIES, _page_count_and_code, _print_report, _registry
 from api.console import errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import inputs, vn
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody, verdict_label
 from docgen.report import result_data
 
 if TYPE_CHECKING:  # the registry, SQLAlchemy and openpyxl load when the demo runs, not with
@@ -58,10 +59,11 @@ def demo(
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for r in results:
             a = r.assessment
+            label = verdict_label(a.mode, r.verdict.recognised)
             verdict = (
-                "[green]Đủ điều kiện[/]"
+                f"[green]{label}[/]"
                 if r.verdict.recognised
-                else "[red]Chưa đủ:[/] " + "; ".join(r.verdict.shortfalls)
+                else f"[red]{label}:[/] " + escape("; ".join(r.verdict.shortfalls))
             )
             table.add_row(
                 a.unit.name,

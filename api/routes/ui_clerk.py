@@ -32,6 +32,7 @@ from docgen.model import (
     MODE_LABELS,
     RATING_LABELS,
     UNIT_TYPE_LABELS,
+    verdict_label,
 )
 
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
@@ -42,7 +43,7 @@ def unit_summary(row: Assessment) -> dict[str, Any]:
     result = row.result
     verdict = ""
     if result is not None:
-        verdict = "Đủ điều kiện" if result["verdict"]["recognised"] else "Chưa đủ điều kiện"
+        verdict = verdict_label(row.input.get("mode", ""), bool(result["verdict"]["recognised"]))
     return {
         "id": row.id,
         "unit": unit.get("name", ""),
