@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen import dossier, render, stamp
+from docgen import dossier, lines, render, stamp
 from docgen import plan as plans
 from docgen.convert import ConverterPool
 from docgen.errors import ConfigError, TemplateError
@@ -192,6 +192,15 @@ def absent(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int)
     return notes
 
 
+def typeset(context: Mapping[str, Any]) -> dict[str, Any]:
+    """`context` as the page sets it: the trích yếu broken into balanced lines (`lines`); the
+    context itself, and the registry's subject made from it, keep the plain text."""
+    out = dict(context)
+    if isinstance(out.get("subject"), str):
+        out["subject"] = lines.balanced(out["subject"])
+    return out
+
+
 def build(
     planned: Sequence[Planned],
     pool: ConverterPool,
@@ -219,7 +228,7 @@ def build(
             subject = str(doc.context.get("subject") or doc.context.get("unit_name") or "")
             # One .docx for the PDF and the clerk: a draft's mark in its header shows in both.
             docx = render.described(
-                render.render(doc.template, doc.context),
+                render.render(doc.template, typeset(doc.context)),
                 title=doc.title,
                 subject=subject,
                 draft=draft,

@@ -434,11 +434,14 @@ def test_the_dossier_page_says_which_documents_a_dossier_lacks_and_why(site: Sit
 
 def test_units_in_their_maintenance_year_read_kept_or_not_kept(site: Site) -> None:
     """Issue 13: Ngô Quyền, keeping its title in 2026, reads "Giữ vững" on the Chấm điểm and
-    Hồ sơ pages, not "Đủ điều kiện"; Kiến An reads "Không giữ vững" with its reason (criterion 9)."""
+    Hồ sơ pages, not "Đủ điều kiện"; Kiến An reads "Không giữ vững" with its reason
+    (criterion 9)."""
     samples = REPO / "samples" / "assessments"
     paths = [samples / f"phuong-{n}-2026-duy-tri.yaml" for n in ("ngo-quyen", "kien-an")]
     clerk_actor = site.actors["clerk"]
-    for made in assessments.import_assessments(site.services, clerk_actor, inputs.load_paths(paths)):
+    for made in assessments.import_assessments(
+        site.services, clerk_actor, inputs.load_paths(paths)
+    ):
         assessments.score(site.services, clerk_actor, made)
     clerk = site.client("clerk")
     for url in ("/cham-diem", f"/ho-so/2026/{BODY}"):
