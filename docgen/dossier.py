@@ -67,8 +67,9 @@ class Reference:
 
 
 def number_line(type_code: str, body_code: str, number: int | None = None) -> str:
-    """What follows 'Số: ' in the header: '06/KH-UBND', or a blank number for a draft."""
-    return vn.document_number(number, type_code, body_code, prefix=False)
+    """The header's số line (ô 3): 'Số: 06/KH-UBND', or 'Số: ' + `BLANK` + '/KH-UBND' for a
+    draft (`generate.on_page` leaves the label to the field the văn thư fills)."""
+    return vn.document_number(number, type_code, body_code)
 
 
 def date_line(place: str, day: dt.date | None, year: int) -> str:

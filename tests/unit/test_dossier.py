@@ -8,9 +8,9 @@ from docgen import dossier, generate
 
 
 def test_draft_lines_leave_the_number_and_day_blank() -> None:
-    assert dossier.number_line("QĐ", "UBND", 7) == "07/QĐ-UBND"
+    assert dossier.number_line("QĐ", "UBND", 7) == "Số: 07/QĐ-UBND"
     blank = dossier.number_line("QĐ", "UBND")
-    assert blank.endswith("/QĐ-UBND") and not any(c.isdigit() for c in blank)
+    assert blank == f"Số: {dossier.BLANK}/QĐ-UBND"
     line = dossier.date_line("Hải Phòng", None, 2026)
     assert line.startswith("Hải Phòng, ngày") and line.endswith("năm 2026")
     assert not any(c.isdigit() for c in line.removesuffix("2026"))
