@@ -29,8 +29,10 @@ FONT_DIRS = (
 )
 TEXT_WIDTH_MM = 165.0  # A4 less ND 30's 30 mm left and 15 mm right margins
 FIT = 0.97  # of the width: what kerning and LibreOffice's rounding may add
-# Vietnamese words of two or three syllables in our titles: a line never ends inside one.
+# Vietnamese words of two or three syllables in our titles, and the movement's name (longest
+# first, so that it wins): a line never ends inside one.
 WORDS = (
+    "bảo vệ an ninh tổ quốc",
     "về việc",
     "công nhận",
     "đơn vị",

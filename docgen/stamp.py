@@ -155,8 +155,9 @@ def _label_appearance(writer: PdfWriter, rect: Rect, label: str) -> DictionaryOb
     x1, y1, x2, y2 = rect
     size = round(y2 - y1 - 3)
     buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pagesize=(x2 - x1, y2 - y1), invariant=True)
-    c.setFont(regular_font_name(), size)
+    font = regular_font_name()  # also the initial font: no unembedded Helvetica in resources
+    c = canvas.Canvas(buffer, pagesize=(x2 - x1, y2 - y1), invariant=True, initialFontName=font)
+    c.setFont(font, size)
     c.drawString(x2 - x1 - len(NUMBER_BLANK) * SPACE_EM * size, 3, label)
     c.save()
     drawn = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
