@@ -57,7 +57,7 @@ def seal_crop(pdf: Path, dpi: int = 150) -> Image.Image:
                 height = float(page.mediabox.height)
                 image = page_image(pdf, number, dpi)
                 scale = dpi / 72
-                box = (x1 - 20, height - y2 - 50, x2 + 150, height - y1 + 30)
+                box = (x1 + 10, height - y2 + 5, x2 + 125, height - y1 - 5)
                 return image.crop(tuple(round(v * scale) for v in box))  # type: ignore[arg-type]
     raise SystemExit(f"{pdf}: no seal field")
 
