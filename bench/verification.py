@@ -107,7 +107,7 @@ def documents(folder: Path, pki_url: str) -> tuple[bytes, bytes]:
     ctx["signer"] = {"authority": chair.authority, "title": chair.title, "name": chair.name}
     ctx["body"] = {**ctx["body"], "header_name": body.name.upper()}  # the seal's body
     with ConverterPool(size=1) as pool:
-        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", ctx)))
+        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", generate.on_page(ctx))))
     certs = folder / "certs"
     context = sign.validation_context([pki.root_certificate(arch)])
     tsa = pki.service_urls(pki_url)["tsa"]

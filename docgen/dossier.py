@@ -21,7 +21,14 @@ from docgen import plan as plans
 from docgen import vn
 from docgen.errors import ConfigError, TemplateError
 from docgen.meeting import Meeting as Meeting  # with its rules; re-exported for callers
-from docgen.model import MODE_LABELS, RATING_LABELS, UNIT_TYPE_LABELS, IssuingBody, Signer
+from docgen.model import (
+    MODE_LABELS,
+    RATING_LABELS,
+    UNIT_TYPE_LABELS,
+    IssuingBody,
+    Signer,
+    verdict_label,
+)
 from docgen.scoring import AssessmentResult
 
 BLANK = "\u00a0" * 6
@@ -67,8 +74,9 @@ class Reference:
 
 
 def number_line(type_code: str, body_code: str, number: int | None = None) -> str:
-    """What follows 'Số: ' in the header: '06/KH-UBND', or a blank number for a draft."""
-    return vn.document_number(number, type_code, body_code, prefix=False)
+    """The header's số line (ô 3): 'Số: 06/KH-UBND', or 'Số: ' + `BLANK` + '/KH-UBND' for a
+    draft (`generate.on_page` leaves the label to the field the văn thư fills)."""
+    return vn.document_number(number, type_code, body_code)
 
 
 def date_line(place: str, day: dt.date | None, year: int) -> str:
@@ -373,6 +381,18 @@ def plan_cite(body: IssuingBody, plan_ref: Reference | None) -> str:
     return vn.keep_codes(f"Kế hoạch {plan_ref.cite()} của {_short(body)}")
 
 
+def _own_place(name: str, local: bool, body: IssuingBody) -> str:
+    """The địa danh of a unit's own documents when its file names none (ND 30 Phụ lục I, ô 4):
+    a xã, phường or đặc khu writes its own name ("An Biên, ngày …"); any other unit the place of
+    the body it reports to."""
+    if not local:
+        return body.place
+    for level in ("Xã ", "Phường ", "Đặc khu "):
+        if name.startswith(level):
+            return name.removeprefix(level)
+    return name
+
+
 def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[str, Any]:
     """Header, place, code and signer of a document the unit itself issues (BC, Bản đăng ký)."""
     a = result.assessment
@@ -385,7 +405,7 @@ def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[s
     assert code is not None
     return {
         "body": {"header_name": vn.header_name(header_name), "parent_header": None},
-        "place_date": date_line(a.unit.place or body.place, None, year),
+        "place_date": date_line(a.unit.place or _own_place(a.unit.name, local, body), None, year),
         "year": year,
         "code": code,
         "addressee": body.name,
@@ -592,7 +612,7 @@ def minutes(
                         else "đề nghị công nhận"
                     )
                     if r.verdict.recognised
-                    else "Chưa đủ điều kiện"
+                    else verdict_label(r.assessment.mode, False)  # "Không giữ vững" in duy trì
                 ),
             }
             for n, r in enumerate(results, start=1)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen import dossier, render, stamp
+from docgen import dossier, lines, render, stamp
 from docgen import plan as plans
 from docgen.convert import ConverterPool
 from docgen.errors import ConfigError, TemplateError
@@ -198,6 +198,27 @@ def absent(body: IssuingBody, results: Sequence[AssessmentResult], *, year: int)
     return notes
 
 
+def typeset(context: Mapping[str, Any]) -> dict[str, Any]:
+    """`context` as the page sets it: the trích yếu broken into balanced lines (`lines`); the
+    context itself, and the registry's subject made from it, keep the plain text."""
+    out = dict(context)
+    if isinstance(out.get("subject"), str):
+        out["subject"] = lines.balanced(out["subject"])
+    return out
+
+
+def on_page(context: Mapping[str, Any]) -> dict[str, Any]:
+    """`typeset(context)` as the PDF is made from it: a draft's "Số: " and blank give way to
+    `stamp.NUMBER_BLANK`, where the stamp's field draws "Số:" and the văn thư's fill "Số: 1234",
+    so that the filled line has one space after "Số:" whatever the số's length (the ký hiệu
+    after it stays the chair's signed text)."""
+    out = typeset(context)
+    number, draft = out.get("number"), f"Số: {dossier.BLANK}/"
+    if isinstance(number, str) and number.startswith(draft):
+        out["number"] = stamp.NUMBER_BLANK + number.removeprefix(draft[:-1])
+    return out
+
+
 def build(
     planned: Sequence[Planned],
     pool: ConverterPool,
@@ -223,16 +244,20 @@ def build(
     try:
         for doc in planned:
             subject = str(doc.context.get("subject") or doc.context.get("unit_name") or "")
-            # One .docx for the PDF and the clerk: a draft's mark in its header shows in both.
-            docx = render.described(
-                render.render(doc.template, doc.context),
-                title=doc.title,
-                subject=subject,
-                draft=draft,
+            # The clerk's .docx and the page's differ only where the số's label goes (`on_page`);
+            # a draft's mark in its header shows in both.
+            docx, page = (
+                render.described(
+                    render.render(doc.template, how(doc.context)),
+                    title=doc.title,
+                    subject=subject,
+                    draft=draft,
+                )
+                for how in (typeset, on_page)
             )
             code = stamp.verification_code(docx)
             pdf = stamp.stamp(
-                stamp.fix_times(pool.convert(docx, pdfa=pdfa, name=Path(doc.path).name), issued_at),
+                stamp.fix_times(pool.convert(page, pdfa=pdfa, name=Path(doc.path).name), issued_at),
                 code=code,
                 url=verify_url(code),
                 draft=draft,

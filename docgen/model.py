@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -52,6 +53,25 @@ UNIT_TYPE_LABELS: dict[str, str] = {
     "co_so_giao_duc": "cơ sở giáo dục",
 }
 MODE_LABELS: dict[str, str] = {"xay_dung": "năm xây dựng", "duy_tri": "năm duy trì"}
+# A verdict as a list, a table or a page says it: a unit in its maintenance year is not
+# recognised anew but keeps its title or loses it (seeds/003 §III.1.2; issue 13, item 8).
+VERDICT_LABELS: dict[tuple[str, bool], tuple[str, str]] = {
+    ("xay_dung", True): ("Đủ điều kiện", "Đủ điều kiện công nhận"),
+    ("xay_dung", False): ("Chưa đủ điều kiện", "Chưa đủ điều kiện công nhận"),
+    ("duy_tri", True): ("Giữ vững", "Giữ vững danh hiệu"),
+    ("duy_tri", False): ("Không giữ vững", "Không giữ vững danh hiệu"),
+}
+
+
+def verdict_label(
+    mode: str, recognised: bool, *, shortfalls: Sequence[str] = (), full: bool = False
+) -> str:
+    """'Đủ điều kiện', 'Chưa đủ điều kiện: …', 'Giữ vững' or 'Không giữ vững: …' for a unit
+    assessed in `mode` (an unknown mode reads as a build year); `full` adds what the verdict
+    is about ('… công nhận', '… danh hiệu'); the shortfalls follow a verdict that is not met."""
+    short, long = VERDICT_LABELS[("duy_tri" if mode == "duy_tri" else "xay_dung", recognised)]
+    label = long if full else short
+    return f"{label}: {'; '.join(shortfalls)}" if shortfalls and not recognised else label
 
 
 class _Frozen(BaseModel):

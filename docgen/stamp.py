@@ -29,6 +29,7 @@ from pypdf.generic import (
     FloatObject,
     NameObject,
     NumberObject,
+    StreamObject,
     TextStringObject,
 )
 from reportlab.lib.colors import Color
@@ -46,6 +47,9 @@ FONT_DIRS = (
 )
 QR_EDGE_MM = 5.0  # the QR code's distance from the page's bottom edge on portrait pages
 SPACE_EM = 0.25  # the advance of a space and a no-break space in Liberation Serif (512/2048)
+NUMBER_BLANK = "\u00a0" * 12  # a draft header's "Số: " and blank, as wide as "Số: 01"
+NUMBER_FIELD_EM = 5.0  # the header's số field: "Số: 99999" (3.3 em) and room to spare
+NUMBER_LABEL = "Số:"  # what that field shows before the số; its /TU, which the fill reads
 
 
 @cache
@@ -75,6 +79,7 @@ class Found:
     x: float
     y: float
     size: float
+    lead: int = 0  # blanks before the text, drawn in the same piece
 
 
 def text_fragments(page: object) -> list[tuple[str, Found]]:
@@ -84,7 +89,7 @@ def text_fragments(page: object) -> list[tuple[str, Found]]:
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
         if text.strip():
             x, y = cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]
-            found.append((text.strip(), Found(x, y, size)))
+            found.append((text.strip(), Found(x, y, size, len(text) - len(text.lstrip()))))
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
     return found
@@ -101,6 +106,9 @@ def blank_fields(page: object, *, suffix: str = "") -> dict[str, Rect]:
     """
     frags = text_fragments(page)
     rects: dict[str, Rect] = {}
+    header = header_number(page) if not suffix else None
+    if header is not None:
+        rects["so"] = header
 
     def blank(spaces: int, at: Found, nat: Found) -> Rect:
         # The whole gap: so the value sits centred with a space's width on either side.
@@ -118,6 +126,65 @@ def blank_fields(page: object, *, suffix: str = "") -> dict[str, Rect]:
         if text == "tháng" and nxt.startswith("năm"):
             rects["thang" + suffix] = blank(len(BLANK), at, nat)
     return rects
+
+
+_NOTATION = re.compile(r"/\w+(-\w+)*")  # a ký hiệu after its số: "/QĐ-UBND", "/GCN-CAP"
+
+
+def header_number(page: object) -> Rect | None:
+    """Where the field for "Số: " and the số goes on a page whose draft số line is
+    `NUMBER_BLANK` + '/QĐ-…' (`generate.on_page`; the header's, or the GCN's at its foot): right
+    up to the ký hiệu, the first one that begins its line, wide enough for "Số: 99999"; None
+    for a page without one.
+
+    The field, not the page, carries "Số:" so that the văn thư's "Số: 1234" has one space after
+    the label whatever the số's length, and its slack falls outside the line, not inside it."""
+    previous: Found | None = None
+    for text, at in text_fragments(page):
+        alone = previous is None or abs(previous.y - at.y) >= 1
+        if alone and _NOTATION.fullmatch(text):
+            end = at.x + at.lead * SPACE_EM * at.size  # the "/" after any blank LibreOffice drew
+            return (end - NUMBER_FIELD_EM * at.size, at.y - 3, end, at.y + at.size)
+        previous = at
+    return None
+
+
+def _label_appearance(writer: PdfWriter, rect: Rect, label: str) -> DictionaryObject:
+    """The appearance of a draft's số field: `label` ("Số:") where the page's blank starts,
+    in the embedded Liberation Serif at the line's size (13 pt), drawn by reportlab."""
+    x1, y1, x2, y2 = rect
+    size = round(y2 - y1 - 3)
+    buffer = io.BytesIO()
+    font = regular_font_name()  # also the initial font: no unembedded Helvetica in resources
+    c = canvas.Canvas(buffer, pagesize=(x2 - x1, y2 - y1), invariant=True, initialFontName=font)
+    c.setFont(font, size)
+    c.drawString(x2 - x1 - len(NUMBER_BLANK) * SPACE_EM * size, 3, label)
+    c.save()
+    drawn = PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
+    form = StreamObject()
+    form.set_data(drawn.get_contents().get_data())  # type: ignore[union-attr]
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (0, 0, x2 - x1, y2 - y1)]),
+            NameObject("/Resources"): drawn["/Resources"].clone(writer),
+        }
+    )
+    return DictionaryObject({NameObject("/N"): writer._add_object(form)})
+
+
+@cache
+def regular_font_name() -> str:
+    """The registered name of the embedded Liberation Serif (upright), for the số's label."""
+    for folder in FONT_DIRS:
+        path = folder / "LiberationSerif-Regular.ttf"
+        if path.exists():
+            pdfmetrics.registerFont(TTFont("HosoSerif", str(path)))
+            return "HosoSerif"
+    raise StampError(
+        "Liberation Serif is missing; run: apt-get install fonts-liberation2", field="font"
+    )
 
 
 def _overlay(
@@ -156,11 +223,14 @@ def _overlay(
     return PdfReader(io.BytesIO(buffer.getvalue()))
 
 
-def _add_fields(writer: PdfWriter, rects: dict[int, dict[str, Rect]]) -> None:
+def _add_fields(
+    writer: PdfWriter, rects: dict[int, dict[str, Rect]], labelled: Rect | None
+) -> None:
     fields = ArrayObject()
     for index, found in rects.items():
         page = writer.pages[index]
         for name, rect in found.items():
+            label = NUMBER_LABEL if index == 0 and name == "so" and rect == labelled else None
             widget = DictionaryObject(
                 {
                     NameObject("/Type"): NameObject("/Annot"),
@@ -174,6 +244,9 @@ def _add_fields(writer: PdfWriter, rects: dict[int, dict[str, Rect]]) -> None:
                     NameObject("/P"): page.indirect_reference,
                 }
             )
+            if label is not None:
+                widget[NameObject("/TU")] = TextStringObject(label)
+                widget[NameObject("/AP")] = _label_appearance(writer, rect, label)
             ref = writer._add_object(widget)  # pypdf has no public call to add a bare widget
             page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
             fields.append(ref)
@@ -218,7 +291,7 @@ def stamp(
                 width, height, code=code if first else None, url=url if first else None, draft=draft
             )
             page.merge_page(overlay.pages[0])
-    _add_fields(writer, rects)
+    _add_fields(writer, rects, header_number(reader.pages[0]) if fields else None)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -33,6 +33,7 @@ from signing.sign import MM, SEAL_FIELD, pades_signer, run_signer
 # pyHanko's generic PDF objects are untyped; these aliases keep mypy --strict quiet in one place.
 PdfDict: Any = generic.DictionaryObject
 PdfFloat: Any = generic.FloatObject
+SPACE_EM = 0.25  # a space of Liberation Serif, as docgen.stamp sized the blanks
 SIZE = 13  # pt: "Số:" and the date line are 13 pt (ND 30 Phụ lục I, ô 3 and 4)
 
 
@@ -65,13 +66,21 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
         engine = upright if name == "so" else italic
         field = ref.get_object()  # type: ignore[no-untyped-call]
         x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
-        size = round(y2 - y1 - 3)  # the stamp made each field 3 pt below to the text's size
-        shaped = engine.shape(value)
+        # The header's số field carries its label (docgen.stamp.header_number): "Số: 1234".
+        label = str(field.get("/TU", "")) if name == "so" else ""
+        shown = f"{label} {value}" if label else value
+        line = round(y2 - y1 - 3)  # the stamp made each field 3 pt below to the text's size
+        shaped = engine.shape(shown)
+        # Never clipped: a value wider than its blank (a số of 4 digits in a phụ lục's
+        # "Kèm theo Quyết định số …") is set smaller until it fits with a space on each side
+        # that has a word beside it (the label's field has none on its left).
+        room = x2 - x1 - (0 if label else 1 if base == "so" else 2) * SPACE_EM * line
+        size = min(float(line), room / shaped.x_advance) if shaped.x_advance else line
         # On the baseline of the surrounding line (3 pt above the bottom); the số against its
         # "/QĐ-…" as in "Số: 06/QĐ-UBND", the day and month centred between the words.
         spare = x2 - x1 - shaped.x_advance * size
         x, y = (spare if base == "so" else spare / 2), 3
-        ops = b"BT /F1 %d Tf 0 g %g %g Td %s ET" % (size, x, y, shaped.graphics_ops)
+        ops = b"BT /F1 %g Tf 0 g %g %g Td %s ET" % (size, x, y, shaped.graphics_ops)
         appearance = generic.StreamObject(
             {
                 generic.NameObject("/Type"): generic.NameObject("/XObject"),

@@ -125,7 +125,12 @@ def header_text(pdf: bytes) -> str:
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     fragments = stamp.text_fragments(page)
     width, height = float(page.mediabox.width), float(page.mediabox.height)
-    bottom = next((f.y for text, f in fragments if text.startswith("Số")), height * 0.8)
+    number = stamp.header_number(page)  # a draft's "Số:" is its field's, not the page's text
+    bottom = (
+        number[1] + 3
+        if number is not None
+        else next((f.y for text, f in fragments if text.startswith("Số")), height * 0.8)
+    )
     right = next(
         (f.x for text, f in fragments if normalise_name(text).startswith("cộng hòa")), width / 2
     )

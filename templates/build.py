@@ -242,7 +242,8 @@ def header(doc: Document, *, date: bool = True) -> None:
     para(left, "{%p endif %}", size=12, align=CENTER)
     para(left, "{{ body.header_name }}", size=12, bold=True, align=CENTER, style="Cơ quan ban hành")
     rule(left, 22, LEFT_MM)
-    para(left, "Số: {{ number }}", size=13, align=CENTER, style="Số, ký hiệu")
+    # "Số: " is part of `number`: on a draft's page the field left for the số draws it.
+    para(left, "{{ number }}", size=13, align=CENTER, style="Số, ký hiệu")
     para(
         right,
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -435,7 +436,7 @@ def certificate() -> Document:
     left, right = (_clear(c) for c in table.rows[0].cells)
     para(left, "")
     para(left, "")
-    para(left, "Số: {{ number }}", size=13, align=CENTER)
+    para(left, "{{ number }}", size=13, align=CENTER)
     para(right, "{{ place_date }}", size=14, italic=True, align=CENTER)
     signer_block(right, blank_lines=3)
     return doc

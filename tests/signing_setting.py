@@ -62,7 +62,7 @@ def setting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting]:
     # The body whose seal issues it (issuing checks the seal's organisation against the header).
     ctx["body"] = {"header_name": ORGANISATION.upper(), "parent_header": None}
     with ConverterPool(size=1) as pool:
-        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", ctx)))
+        draft = stamp.stamp(pool.convert(render.render("quyet-dinh.docx", generate.on_page(ctx))))
     with pki.serve(arch, port=port) as base:
         yield Setting(folder, pki.service_urls(base), draft, pki.root_certificate(arch))
 

@@ -43,6 +43,18 @@ def test_score_prints_a_table_and_the_verdict() -> None:
     assert "Chưa đủ điều kiện công nhận" in run.stdout and "95 điểm" in run.stdout
 
 
+def test_score_says_kept_or_not_kept_for_a_maintenance_year() -> None:
+    """Issue 13: a unit in its maintenance year keeps its title or loses it; it is not
+    "Đủ điều kiện công nhận" anew."""
+    kept = hoso("score", str(SAMPLES / "phuong-ngo-quyen-2026-duy-tri.yaml"))
+    lost = hoso("score", str(SAMPLES / "phuong-kien-an-2026-duy-tri.yaml"))
+    assert kept.returncode == lost.returncode == 0, kept.stderr + lost.stderr
+    assert "Giữ vững danh hiệu — 100 điểm" in kept.stdout
+    assert "Không giữ vững danh hiệu — 97 điểm" in lost.stdout
+    assert "Tiêu chí 9 đạt 0/3 điểm" in lost.stdout
+    assert "đủ điều kiện" not in (kept.stdout + lost.stdout).lower()
+
+
 def test_score_json_covers_every_sample() -> None:
     run = hoso("score", str(SAMPLES), "--json")
     assert run.returncode == 0, run.stderr
@@ -107,6 +119,10 @@ def test_demo_scores_every_sample_and_says_where_to_look(tmp_path: Path) -> None
     )
     assert run.returncode == 0, run.stderr
     assert "đơn vị đã chấm" in run.stdout
+    # Issue 13: the table says a maintenance-year unit kept its title or did not.
+    rows = {line.split("│")[1].strip(): line for line in run.stdout.splitlines() if "│" in line}
+    assert "Giữ vững" in rows["Phường Ngô Quyền"] and "Đủ điều" not in rows["Phường Ngô Quyền"]
+    assert "Không giữ vững: Tiêu chí 9" in rows["Phường Kiến An"]
     # The main job ends with the QĐ signed, issued, sealed and verified with the PKI stopped.
     assert "Đã ký, ban hành Số: 01/QĐ-UBND, ngày 05 tháng 12 năm 2026" in run.stdout
     assert "Kết luận: HỢP LỆ (TOTAL_PASSED)" in run.stdout

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli.console import errors, out, points, shown, write_atomic
@@ -23,7 +24,7 @@ from api.cli.signing import _print_report, _registry
 from api.settings import get_settings
 from docgen import inputs, vn
 from docgen.errors import ConfigError
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, IssuingBody, verdict_label
 from docgen.report import result_data
 
 if TYPE_CHECKING:  # the registry, SQLAlchemy and openpyxl load when the demo runs, not with
@@ -70,10 +71,11 @@ def demo(
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for r in results:
             a = r.assessment
+            label = verdict_label(a.mode, r.verdict.recognised)
             verdict = (
-                "[green]Đủ điều kiện[/]"
+                f"[green]{label}[/]"
                 if r.verdict.recognised
-                else "[red]Chưa đủ:[/] " + "; ".join(r.verdict.shortfalls)
+                else f"[red]{label}:[/] " + escape("; ".join(r.verdict.shortfalls))
             )
             table.add_row(
                 a.unit.name,

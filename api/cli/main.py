@@ -27,7 +27,13 @@ from api.cli.dossier import build_dossier
 from api.settings import get_settings
 from docgen import criteria, inputs, vn
 from docgen.errors import ConfigError, Conflict
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, Assessment, IssuingBody
+from docgen.model import (
+    MODE_LABELS,
+    UNIT_TYPE_LABELS,
+    Assessment,
+    IssuingBody,
+    verdict_label,
+)
 from docgen.report import result_data
 from docgen.scoring import AssessmentResult
 
@@ -105,10 +111,11 @@ def _print_result(result: AssessmentResult, origin: str, *, detail: bool) -> Non
     )
     out.print(table)
     v = result.verdict
+    label = verdict_label(result.assessment.mode, v.recognised, full=True)
     if v.recognised:
-        out.print(f"[bold green]Đủ điều kiện công nhận[/] — {vn.points(result.final)}")
+        out.print(f"[bold green]{label}[/] — {vn.points(result.final)}")
     else:
-        out.print(f"[bold red]Chưa đủ điều kiện công nhận[/] — {vn.points(result.final)}")
+        out.print(f"[bold red]{label}[/] — {vn.points(result.final)}")
         for s in v.shortfalls:
             out.print(f"  • {s}", markup=False)
     out.print(f"[dim]Chính sách xét: {v.policy}[/]")

@@ -21,6 +21,7 @@ from docgen.model import (
     Mode,
     Policy,
     Rule,
+    verdict_label,
 )
 
 ITEM_FIELDS = {
@@ -314,10 +315,11 @@ def preview(raw: Mapping[str, Any], cs: CriteriaSet, policy: Policy) -> dict[str
     else:
         result = scoring.score(loaded.assessment, loaded.criteria, policy)
         recognised = result.verdict.recognised
-        verdict = (
-            "Đủ điều kiện công nhận"
-            if recognised
-            else "Chưa đủ điều kiện: " + "; ".join(result.verdict.shortfalls)
+        verdict = verdict_label(
+            loaded.assessment.mode,
+            recognised,
+            shortfalls=result.verdict.shortfalls,
+            full=recognised,  # "Đủ điều kiện công nhận", "Chưa đủ điều kiện: …"
         )
     return {
         "items": lines,

@@ -28,7 +28,7 @@ from api.routes.session import PageActor as PageActor
 from api.workflow.users import ROLE_VI, Actor
 from docgen import vn
 from docgen.errors import Forbidden, HosoError
-from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS
+from docgen.model import MODE_LABELS, UNIT_TYPE_LABELS, verdict_label
 
 # The signed-in pages: their own scripts and stylesheets only, frames of their own PDFs and
 # page images, forms posted to the service itself.
@@ -126,7 +126,7 @@ def unit_summary(row: Assessment) -> dict[str, Any]:
     result = row.result
     verdict = ""
     if result is not None:
-        verdict = "Đủ điều kiện" if result["verdict"]["recognised"] else "Chưa đủ điều kiện"
+        verdict = verdict_label(row.input.get("mode", ""), bool(result["verdict"]["recognised"]))
     return {
         "id": row.id,
         "unit": unit.get("name", ""),

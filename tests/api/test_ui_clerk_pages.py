@@ -433,6 +433,29 @@ def test_the_dossier_page_says_which_documents_a_dossier_lacks_and_why(site: Sit
     assert "120/QĐ" not in page.text
 
 
+def test_units_in_their_maintenance_year_read_kept_or_not_kept(site: Site) -> None:
+    """Issue 13: Ngô Quyền, keeping its title in 2026, reads "Giữ vững" on the Chấm điểm and
+    Hồ sơ pages, not "Đủ điều kiện"; Kiến An reads "Không giữ vững" with its reason
+    (criterion 9)."""
+    samples = REPO / "samples" / "assessments"
+    paths = [samples / f"phuong-{n}-2026-duy-tri.yaml" for n in ("ngo-quyen", "kien-an")]
+    clerk_actor = site.actors["clerk"]
+    for made in assessments.import_assessments(
+        site.services, clerk_actor, inputs.load_paths(paths)
+    ):
+        assessments.score(site.services, clerk_actor, made)
+    clerk = site.client("clerk")
+    for url in ("/cham-diem", f"/ho-so/2026/{BODY}"):
+        page = clerk.get(url)
+        assert page.status_code == 200, page.text
+        text = re.sub(r"<[^>]+>", " ", page.text)
+        kept = re.search(r"Phường Ngô Quyền\s.*?(Giữ vững|Đủ điều kiện)", text, re.S)
+        lost = re.search(r"Phường Kiến An\s.*?(Không giữ vững|Chưa đủ điều kiện)", text, re.S)
+        assert kept and kept.group(1) == "Giữ vững", url
+        assert lost and lost.group(1) == "Không giữ vững", url
+        assert "Tiêu chí 9 đạt 0/3 điểm" in text.split("Không giữ vững", 1)[1][:200], url
+
+
 def test_the_decision_hint_is_the_issued_decision_once_there_is_one(site: Site) -> None:
     issued = Document(kind="quyet-dinh", number=1, notation="QĐ-UBND")
     draft = Document(kind="to-trinh", number=15, notation="TTr-CATP")

@@ -319,6 +319,7 @@ def test_minutes_have_no_date_line_and_sign_secretary_left_chair_right(dossier_d
         assert label in joined, label
     # Thẩm định only for a unit the meeting appraised (Đông Ngàn's file has appraised scores).
     assert re.search(r"Phường Lê Chân 94 Chưa đủ điều kiện", joined)
+    assert re.search(r"Phường Kiến An 97 Không giữ vững", joined)  # its duy trì year
     roles = next(line for line in page.splitlines() if "THƯ KÝ" in line)
     assert roles.index("THƯ KÝ") < roles.index("CHỦ TỌA")
 

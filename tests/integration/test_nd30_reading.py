@@ -167,13 +167,11 @@ def test_the_certificate_cites_the_issued_decision_not_a_number_of_its_own(
 
 
 def _header_left(pdf: Path) -> list[str]:
-    """The left header column's lines above "Số:"."""
+    """The left header column's lines above "Số: …/QĐ-…" (its "Số:" is the form field's)."""
     found = words(pdf)
-    number = next(w for w in found if w[4] == "Số:")
+    top = min(w[1] for w in found if re.match(r"Số:|/\w+-", w[4]))
     middle = max(w[2] for w in found) * 0.55
-    return [
-        line.text for line in lines([w for w in found if w[1] < number[1] - 2 and w[2] < middle])
-    ]
+    return [line.text for line in lines([w for w in found if w[1] < top - 2 and w[2] < middle])]
 
 
 def test_header_names_break_between_their_parts_only(dossier_dir: Path) -> None:

@@ -184,6 +184,8 @@ def test_hoso_sign_and_issue_take_a_token_and_its_pin_from_stdin(
         "HOSO_TRUST_ROOTS_DIR": str(roots),
         "HOSO_PKCS11_MODULE": str(softhsm.MODULE),
         "HOSO_ISSUE_DAYS_BACK": "36500",  # issues on a fixed day, however long ago
+        # This tree's code, even when the console script was installed from another checkout.
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     draft = tmp_path / "draft.pdf"
     draft.write_bytes(setting.draft)

@@ -144,6 +144,8 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
         "HOSO_DATA_DIR": str(tmp_path),
         "HOSO_PKI_URL": f"http://127.0.0.1:{port}",
         "HOSO_ISSUE_DAYS_BACK": "36500",  # issues on a fixed day, however long ago
+        # This tree's code, even when the console script was installed from another checkout.
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     subprocess.run([hoso, "pki", "init"], env=env, check=True, capture_output=True)
     draft = tmp_path / "draft.pdf"
@@ -151,7 +153,8 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
     # Issued with Hải Phòng's seal: the header names that body.
     context["body"] = {**context["body"], "header_name": "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"}
     with ConverterPool(size=1) as pool:
-        draft.write_bytes(stamp.stamp(pool.convert(render.render("to-trinh.docx", context))))
+        page = generate.on_page(context)
+        draft.write_bytes(stamp.stamp(pool.convert(render.render("to-trinh.docx", page))))
     args = [
         hoso,
         "sign",

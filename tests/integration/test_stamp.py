@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from docgen import generate, render, stamp
 from docgen.convert import ConverterPool
@@ -26,7 +27,7 @@ def converted() -> dict[str, bytes]:
     need(shutil.which("soffice") is not None, "LibreOffice missing: make setup installs it")
     with ConverterPool(size=1) as pool:
         return {
-            name: pool.convert(render.render(name, ctx))
+            name: pool.convert(render.render(name, generate.on_page(ctx)))
             for name, ctx in generate.sample_contexts().items()
         }
 
@@ -67,7 +68,15 @@ def test_fields_sit_in_the_blanks_of_the_number_and_date(converted: dict[str, by
     assert set(widgets) == {"so", "ngay", "thang"}
     frags = dict((t, f) for t, f in stamp.text_fragments(page))
     notation = next(f for t, f in frags.items() if t.startswith("/QĐ-"))
-    assert widgets["so"][2] <= notation.x and widgets["so"][0] > frags["Số:"].x
+    # The số's field ends at its ký hiệu and carries "Số:" (the page has no "Số:" of its own),
+    # drawn where the page's blank starts; room for "Số: 99999" at 13 pt.
+    assert "Số:" not in frags and abs(widgets["so"][2] - notation.x) < 0.5
+    assert widgets["so"][2] - widgets["so"][0] >= stringWidth(
+        "Số: 99999", stamp.regular_font_name(), 13
+    )
+    field = next(a.get_object() for a in page["/Annots"] if a.get_object()["/T"] == "so")
+    assert field["/TU"] == "Số:" and "/N" in field["/AP"]
+    assert "ngay" not in {a.get_object()["/T"] for a in page["/Annots"] if "/AP" in a.get_object()}
     assert widgets["ngay"][2] <= frags["tháng"].x < widgets["thang"][0]
     assert abs(widgets["so"][1] - notation.y) < 5
     assert all(abs(widgets[n][1] - frags["tháng"].y) < 5 for n in ("ngay", "thang"))

@@ -8,9 +8,9 @@ from docgen import dossier, generate
 
 
 def test_draft_lines_leave_the_number_and_day_blank() -> None:
-    assert dossier.number_line("QĐ", "UBND", 7) == "07/QĐ-UBND"
+    assert dossier.number_line("QĐ", "UBND", 7) == "Số: 07/QĐ-UBND"
     blank = dossier.number_line("QĐ", "UBND")
-    assert blank.endswith("/QĐ-UBND") and not any(c.isdigit() for c in blank)
+    assert blank == f"Số: {dossier.BLANK}/QĐ-UBND"
     line = dossier.date_line("Hải Phòng", None, 2026)
     assert line.startswith("Hải Phòng, ngày") and line.endswith("năm 2026")
     assert not any(c.isdigit() for c in line.removesuffix("2026"))
@@ -230,6 +230,19 @@ def test_unit_documents_name_the_unit_lowercase_mid_sentence_and_its_head_by_tit
     school = _scored("truong-thpt-bim-son-2026.yaml")
     signer = dossier.registration(_bodies()["ubnd-bim-son"], school, year=2026)["signer"]
     assert (signer["authority"], signer["title"]) == (None, "HIỆU TRƯỞNG")
+
+
+def test_a_local_unit_dates_its_documents_at_its_own_place() -> None:
+    """ND 30 Phụ lục I, ô 4: a phường writes its own name as địa danh ("Ngô Quyền, ngày …"),
+    not its city's; a school, with no place of its own in its file, its body's."""
+    body, _police, results = _hai_phong()
+    ngo_quyen = next(r for r in results if r.assessment.unit.name == "Phường Ngô Quyền")
+    for made in (dossier.registration, dossier.report):
+        assert made(body, ngo_quyen, year=2026)["place_date"].startswith("Ngô Quyền, ngày")
+    school = _scored("truong-thpt-bim-son-2026.yaml")
+    bim_son = _bodies()["ubnd-bim-son"]
+    place = dossier.registration(bim_son, school, year=2026)["place_date"]
+    assert place.startswith(f"{bim_son.place}, ngày")
 
 
 def test_the_proposal_sends_the_addressee_one_copy() -> None:
