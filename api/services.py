@@ -13,6 +13,7 @@ from pyhanko_certvalidator import ValidationContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import db, registry
+from api.mail import Mailer, mailer
 from api.settings import Settings
 from api.store import LocalStore, Storage
 from api.trust import TrustRoots
@@ -41,6 +42,11 @@ class Services:
     converter: Callable[[], ConverterPool]
     issue_window: tuple[int, int] = (30, 0)
     """Days before and after today a văn thư may date an issue (Settings.issue_days_*)."""
+    mailer: Mailer | None = None
+    """Where notifications go (api/mail.py); None: they wait in the outbox (api/notify.py)."""
+    mail_from: str = ""
+    page_url: Callable[[str], str] = str
+    """The full address of one of the service's pages, for mails: "/ky-so" → "https://…"."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -98,4 +104,7 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         seal=lambda body: images.body_seal(settings.bodies_dir, body, bodies[body].name),
         converter=_LazyPool(settings),
         issue_window=(settings.issue_days_back, settings.issue_days_ahead),
+        mailer=mailer(settings),
+        mail_from=settings.smtp_from,
+        page_url=settings.page_url,
     )

@@ -28,7 +28,7 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import access, assessments, citing, delivery, issue_date, registry, users
+from api import access, assessments, citing, delivery, issue_date, notify, registry, users
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
@@ -262,7 +262,9 @@ def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Documen
         _signable(document)
         document.sent_at = dt.datetime.now(dt.UTC)
         session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
-        return document
+        notify.on_sent_for_signature(session, svc, document, clerk=actor)
+    notify.after_event(svc)
+    return document
 
 
 def signing_queue(svc: Services, actor: Actor) -> list[Document]:
@@ -363,7 +365,9 @@ def sign(
                 actor=actor.audit, action="sign", document_id=row.id, detail={"sha256": digest}
             )
         )
-        return row
+        notify.on_signed(session, svc, row)
+    notify.after_event(svc)
+    return row
 
 
 def issue(
@@ -422,6 +426,7 @@ def issue(
 
     def send(session: Session, issued_id: int) -> None:
         delivery.deliver(session, svc.link_secret, issued_id, document.send_to or ())
+        notify.on_issued(session, svc, issued_id)
 
     done = registry.record_issue(
         svc.sessions,
@@ -433,6 +438,7 @@ def issue(
         document_id=document.id,
         then=send,
     )
+    notify.after_event(svc)
     return done, delivery.deliveries(svc, actor, document_id)
 
 

@@ -32,7 +32,9 @@ def upgrade() -> None:
         sa.Column(
             "issuing_body_id",
             sa.String(64),
-            sa.ForeignKey("issuing_bodies.id", name="fk_notifications_issuing_body_id_issuing_bodies"),
+            sa.ForeignKey(
+                "issuing_bodies.id", name="fk_notifications_issuing_body_id_issuing_bodies"
+            ),
             nullable=True,
         ),
         sa.Column(
