@@ -36,6 +36,7 @@ from api.routes import (
     ui_office,
     ui_overview,
     ui_preview,
+    ui_recipients,
     verify,
     work,
 )
@@ -128,7 +129,16 @@ def create_app(
     app.include_router(work.router)
     app.include_router(links.api_router)
     app.include_router(links.router)
-    for ui in (ui_auth, ui_overview, ui_clerk, ui_dossier, ui_preview, ui_office, ui_archive):
+    for ui in (
+        ui_auth,
+        ui_overview,
+        ui_clerk,
+        ui_dossier,
+        ui_preview,
+        ui_office,
+        ui_recipients,
+        ui_archive,
+    ):
         app.include_router(ui.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(HosoError, _domain_error)

@@ -24,7 +24,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import access, delivery, issue_date, wording, workflow
+from api import access, delivery, issue_date, notify, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
@@ -109,6 +109,8 @@ class RecipientView:
     state: str
     opened_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = None
+    acknowledged_position: str | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,7 @@ def _issuing_page(
         "issued": [_view(services, d) for d in issued],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
+        "mails": notify.undelivered(services, actor),
     }
     return render(request, "app/issuing.html", context, actor=actor, status=status)
 
@@ -360,7 +363,17 @@ def _recipients(deliveries: list[delivery.Delivery]) -> list[RecipientView]:
         else:
             state = "Chưa mở"
         views.append(
-            RecipientView(d.name, d.line, d.link, qr, state, d.opened_at, d.acknowledged_at)
+            RecipientView(
+                d.name,
+                d.line,
+                d.link,
+                qr,
+                state,
+                d.opened_at,
+                d.acknowledged_at,
+                d.acknowledged_by,
+                d.acknowledged_position,
+            )
         )
     return views
 
@@ -388,8 +401,10 @@ def _document_page(
     keeper = actor.role == "van_thu" and actor.body == document.issuing_body_id
     recipients = None
     candidates: list[DocumentView] = []
+    mails: list[notify.Undelivered] = []
     if keeper:
         recipients = _recipients(delivery.deliveries(services, actor, document_id))
+        mails = notify.undelivered(services, actor, document_id=document_id)
         candidates = [
             _view(services, d)
             for d in access.list_documents(services, actor)
@@ -403,6 +418,8 @@ def _document_page(
         "successor": successor,
         "keeper": keeper,
         "recipients": recipients,
+        "links_text": "\n".join(f"{r.name} — {r.link}" for r in recipients or ()),
+        "mails": mails,
         "candidates": candidates,
         "failure": failure,
         "entered": entered or {"reason": "", "by": ""},

@@ -25,7 +25,7 @@ class Inbox:
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refusing: bool = False
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         if self.refusing:
             return "451 4.3.0 Hệ thống thư đang bảo trì, thử lại sau"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -16,7 +16,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -148,9 +147,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     assert notify.send_pending(notified.services) == notify.Sent(0, 0)  # each goes once
 
 
-def test_issuing_mails_each_recipient_their_own_link_only(
-    notified: Service, inbox: Inbox
-) -> None:
+def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inbox: Inbox) -> None:
     decision = one(notified.cache["dossier"], "quyet-dinh")
     path = f"/api/documents/{decision['id']}"
     inbox.take()
@@ -167,6 +164,7 @@ def test_issuing_mails_each_recipient_their_own_link_only(
     assert len(received) == len(links)  # every recipient of Hải Phòng's QĐ has an address
     for rcpt, message in received:
         name = message["To"].addresses[0].display_name
+        assert rcpt == [message["To"].addresses[0].addr_spec]
         text, html = parts(message)
         assert [u for u in _link(text) if "/r/" in u] == [links[name]], name
         assert f'href="{links[name]}"' in html
@@ -236,7 +234,10 @@ def test_reminders_go_once_a_day_to_the_unsigned_and_the_unacknowledged(
         if name != "Phường An Biên":
             text, _ = parts(reminded[name])
             assert link in text and "chưa có xác nhận đã nhận" in text
-            assert reminded[name]["Subject"] == "Nhắc: xác nhận đã nhận Quyết định công nhận số 01/QĐ-UBND"
+            assert (
+                reminded[name]["Subject"]
+                == "Nhắc: xác nhận đã nhận Quyết định công nhận số 01/QĐ-UBND"
+            )
 
     again = _hoso(notified, inbox, "notify", "remind", "--today", str(today))
     assert again.returncode == 0, again.stderr
@@ -249,14 +250,25 @@ def test_reminders_go_once_a_day_to_the_unsigned_and_the_unacknowledged(
     assert kinds.count("remind_unsigned") == 2
 
 
-def test_without_smtp_the_letters_wait_in_the_outbox(notified: Service, inbox: Inbox) -> None:
-    run = _hoso(notified, inbox, "notify", "send")
-    assert run.returncode == 0 and "Đã gửi 0 thư" in run.stdout, run.stderr
-    env: dict[str, Any] = {"HOSO_SMTP_HOST": ""}
-    del env["HOSO_SMTP_HOST"]
-    settings = notified.settings.model_copy(update={"smtp_host": None})
+def test_without_smtp_the_letters_wait_in_the_outbox_and_go_once_it_is_set(
+    notified: Service, inbox: Inbox
+) -> None:
+    """No HOSO_SMTP_HOST: an event's letters are recorded and listed for the văn thư, sent by
+    nothing; with the server configured, `hoso notify send` delivers them."""
     from api.services import build_services
 
-    services = build_services(settings)
-    assert services.mailer is None
-    assert notify.send_pending(services) == notify.Sent(0, 0)
+    embedded = build_services(notified.settings.model_copy(update={"smtp_host": None}))
+    assert embedded.mailer is None
+    inbox.take()
+    later = dt.date(2027, 1, 4)  # a day of its own: new reminders to record
+    made = notify.remind(embedded, today=later, unsigned_days=3, unacknowledged_days=5)
+    assert made > 0
+    assert notify.send_pending(embedded) == notify.Sent(0, 0) and inbox.take() == []
+    waiting = notify.undelivered(embedded, _van_thu(notified))
+    assert len(waiting) == made and all(w.error is None and w.attempts == 0 for w in waiting)
+
+    run = _hoso(notified, inbox, "notify", "send")
+    assert run.returncode == 0, run.stderr
+    assert f"Đã gửi {made} thư; 0 thư chưa gửi được" in run.stdout
+    assert len(inbox.take()) == made
+    assert notify.undelivered(embedded, _van_thu(notified)) == []

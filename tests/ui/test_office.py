@@ -170,13 +170,15 @@ def test_van_thu_issues_sends_and_revokes(visit: Visit, service: Service, tmp_pa
     with httpx.Client() as recipient:
         token = links[1].rsplit("/", 1)[1]
         assert recipient.get(f"{service.url}/api/links/{token}").status_code == 200
-        r = recipient.post(f"{service.url}/api/links/{token}/acknowledge")
+        who = {"name": "Đinh Thị Hoa", "position": "Văn thư"}
+        r = recipient.post(f"{service.url}/api/links/{token}/acknowledge", json=who)
         assert r.status_code == 200
     page.reload()
     assert rows.nth(0).locator(".delivery").inner_text() == "Đã mở"
     assert "Mở lúc" in rows.nth(0).inner_text()
     assert rows.nth(1).locator(".delivery").inner_text() == "Đã xác nhận"
     assert "Xác nhận lúc" in rows.nth(1).inner_text()
+    assert "Đinh Thị Hoa, Văn thư" in rows.nth(1).inner_text()  # as the recipient typed
     assert rows.nth(2).locator(".delivery").inner_text() == "Chưa mở"
 
     # Thu hồi without a reason: refused beside the field, the document still in force.
