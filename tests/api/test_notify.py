@@ -45,6 +45,8 @@ CHAIR, CLERK, VAN_THU = (
     "vanthu@ubnd-haiphong.example.org",
 )
 ISSUED_ON = dt.date(2026, 12, 5)
+NOWHERE = "Thủ trưởng các cơ quan, đơn vị có liên quan"
+"""The group Điều 3 names in general: no address in the body's file."""
 
 
 @pytest.fixture(scope="module")
@@ -107,10 +109,11 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     inbox.take()
     with notified.client("clerk") as clerk:
         assert clerk.post(f"{path}/send").status_code == 200
-    ((rcpt, message),) = inbox.take()
-    assert rcpt == [CHAIR]
+    (got,) = inbox.take()
+    message = got.message
+    assert got.rcpt == [CHAIR]
     assert message["Subject"] == "Văn bản chờ ký: Quyết định công nhận"
-    assert message["To"].addresses[0].display_name == "Trần Minh Khôi"
+    assert (got.to_name, got.to_address) == ("Trần Minh Khôi", CHAIR)
     text, html = parts(message)
     assert "Kính gửi Trần Minh Khôi," in text
     assert "Chuyên viên Nguyễn Thị Lan đã trình ký dự thảo Quyết định công nhận" in text
@@ -137,7 +140,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     inbox.refusing = False
     done = notify.send_pending(notified.services)
     assert (done.sent, done.failed) == (2, 0)
-    received = {rcpt[0]: m for rcpt, m in inbox.take()}
+    received = {r.to_address: r.message for r in inbox.take()}
     assert set(received) == {CLERK, VAN_THU}
     assert received[CLERK]["Subject"] == "Đã ký: Quyết định công nhận"
     assert "Chủ tịch Trần Minh Khôi đã ký số" in parts(received[CLERK])[0]
@@ -161,10 +164,15 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
     links = {d["name"]: d["link"] for d in recipients}
     assert len(links) >= 3 and "Phường An Biên" in links
     received = inbox.take()
-    assert len(received) == len(links)  # every recipient of Hải Phòng's QĐ has an address
-    for rcpt, message in received:
-        name = message["To"].addresses[0].display_name
-        assert rcpt == [message["To"].addresses[0].addr_spec]
+    # Every recipient has an address in Hải Phòng's file but the group Điều 3 names in
+    # general: its letter has none, is never sent, and the văn thư is shown so.
+    assert len(received) == len(links) - 1 and NOWHERE in links
+    (waiting,) = notify.undelivered(notified.services, _van_thu(notified))
+    assert (waiting.to_name, waiting.to_address, waiting.attempts) == (NOWHERE, None, 0)
+    assert waiting.error == "Không có địa chỉ thư điện tử của nơi nhận này"
+    for got in received:
+        name, message = got.to_name, got.message
+        assert got.rcpt == [got.to_address]
         text, html = parts(message)
         assert [u for u in _link(text) if "/r/" in u] == [links[name]], name
         assert f'href="{links[name]}"' in html
@@ -172,7 +180,7 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
         assert not any(link in text or link in html for link in others), name
         assert message["Subject"] == f"Quyết định công nhận số 01/QĐ-UBND gửi {name}"
         assert "ngày 05 tháng 12 năm 2026" in text
-    by_address = {rcpt[0]: m["To"].addresses[0].display_name for rcpt, m in received}
+    by_address = {r.to_address: r.to_name for r in received}
     assert by_address["anbien@haiphong.example.org"] == "Phường An Biên"
     assert by_address["v05@bocongan.example.org"] == "Bộ Công an (qua V05)"
     # The link in the mail opens the document.
@@ -221,17 +229,18 @@ def test_reminders_go_once_a_day_to_the_unsigned_and_the_unacknowledged(
 
     # Three days on, the Kế hoạch is still unsigned; five days after the issue, every recipient
     # but An Biên has not acknowledged.
-    today = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date()
+    today = dt.datetime.now(notify.VIETNAM).date() + dt.timedelta(days=3)  # days in Vietnam
     today = max(today, ISSUED_ON + dt.timedelta(days=5))
     run = _hoso(notified, inbox, "notify", "remind", "--today", str(today))
     assert run.returncode == 0, run.stderr + run.stdout
     received = inbox.take()
-    reminded = {m["To"].addresses[0].display_name: m for _, m in received}
-    assert f"Đã ghi {len(received)} thư nhắc việc." in run.stdout
+    reminded = {r.to_name: r.message for r in received}
+    # The recipient without an address is reminded too: in the outbox, for the văn thư.
+    assert f"Đã ghi {len(received) + 1} thư nhắc việc." in run.stdout
     assert reminded["Trần Minh Khôi"]["Subject"].startswith("Nhắc việc: văn bản chờ ký đã ")
-    assert set(reminded) == {"Trần Minh Khôi"} | (set(links) - {"Phường An Biên"})
+    assert set(reminded) == {"Trần Minh Khôi"} | (set(links) - {"Phường An Biên", NOWHERE})
     for name, link in links.items():
-        if name != "Phường An Biên":
+        if name not in ("Phường An Biên", NOWHERE):
             text, _ = parts(reminded[name])
             assert link in text and "chưa có xác nhận đã nhận" in text
             assert (
@@ -264,11 +273,13 @@ def test_without_smtp_the_letters_wait_in_the_outbox_and_go_once_it_is_set(
     made = notify.remind(embedded, today=later, unsigned_days=3, unacknowledged_days=5)
     assert made > 0
     assert notify.send_pending(embedded) == notify.Sent(0, 0) and inbox.take() == []
-    waiting = notify.undelivered(embedded, _van_thu(notified))
-    assert len(waiting) == made and all(w.error is None and w.attempts == 0 for w in waiting)
+    waiting = [w for w in notify.undelivered(embedded, _van_thu(notified)) if w.to_address]
+    assert len(waiting) == made - 1  # one has no address
+    assert all(w.error is None and w.attempts == 0 for w in waiting)
 
     run = _hoso(notified, inbox, "notify", "send")
     assert run.returncode == 0, run.stderr
-    assert f"Đã gửi {made} thư; 0 thư chưa gửi được" in run.stdout
-    assert len(inbox.take()) == made
-    assert notify.undelivered(embedded, _van_thu(notified)) == []
+    assert f"Đã gửi {made - 1} thư; 0 thư chưa gửi được" in run.stdout
+    assert len(inbox.take()) == made - 1
+    left = notify.undelivered(embedded, _van_thu(notified))
+    assert {w.to_name for w in left} == {NOWHERE}
