@@ -300,6 +300,7 @@ def _issuing_page(
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
         "mails": notify.undelivered(services, actor),
+        "mail_configured": services.mailer is not None,
     }
     return render(request, "app/issuing.html", context, actor=actor, status=status)
 
@@ -420,6 +421,7 @@ def _document_page(
         "recipients": recipients,
         "links_text": "\n".join(f"{r.name} — {r.link}" for r in recipients or ()),
         "mails": mails,
+        "mail_configured": services.mailer is not None,
         "candidates": candidates,
         "failure": failure,
         "entered": entered or {"reason": "", "by": ""},

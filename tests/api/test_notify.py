@@ -135,7 +135,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
 
         assert sign_in(browser, "vanthu.haiphong", "mat-khau-thu-nghiem").status_code == 303
         page = browser.get("/phat-hanh").text
-    assert "Thư chưa gửi được" in page and VAN_THU in page and "451" in page
+    assert "Thư thông báo chưa gửi được" in page and VAN_THU in page and "451" in page
 
     inbox.refusing = False
     done = notify.send_pending(notified.services)

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from api.wording import VIETNAM
 from tests.api.service import CHAIR_P12, PASSPHRASE, SEAL_P12, Service
@@ -156,6 +157,26 @@ def test_van_thu_issues_sends_and_revokes(visit: Visit, service: Service, tmp_pa
         assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
         assert rows.nth(n).locator(".delivery").inner_text() == "Chưa mở"
     shot(visit, "van-ban-da-ban-hanh")
+
+    # One button copies every recipient's line "name — link" as plain text.
+    visit.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Chép tất cả liên kết").click()
+    expect(page.locator("#chep-lien-ket-ket-qua")).to_have_text(f"Đã chép {len(links)} liên kết.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.splitlines() == [f"{n} — {link}" for n, link in zip(names, links, strict=True)]
+    # The list to print: each recipient with a QR code of their link; on paper no site header.
+    page.goto(f"/van-ban/{decision['id']}/noi-nhan/in")
+    items = page.locator("ol.print-recipients li")
+    assert items.count() == len(links)
+    for n in range(items.count()):
+        assert items.nth(n).locator("code").inner_text() == links[n]
+        assert items.nth(n).locator("img.qr").evaluate("img => img.naturalWidth > 0")
+    page.emulate_media(media="print")
+    expect(page.locator("header.bar")).to_be_hidden()
+    expect(page.get_by_role("button", name="In danh sách")).to_be_hidden()
+    shot(visit, "noi-nhan-in")
+    page.emulate_media(media="screen")
+    page.goto(f"/van-ban/{decision['id']}")
 
     # A mail scanner fetches the third link: nothing is recorded. The first recipient opens
     # hers in a browser (the page's script records the opening); the second's program reads
