@@ -142,18 +142,28 @@ async def _show(
     return page(templates, request, "link.html", context, status=status)
 
 
-@router.get("/r/{token}/trang/{number}.png", response_class=Response, responses=NOT_FOUND)
+PNG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "the page as an image"},
+    **NOT_FOUND,
+}
+
+
+@router.get("/r/{token}/trang/{number}.png", response_class=Response, responses=PNG)
 def link_page_image(
     token: Token, number: Annotated[int, Path(ge=1, le=10_000)], services: ServicesDep
 ) -> Response:
     """Page `number` of the recipient's document as an image (poppler's pdftoppm), so that it
     reads inline on any screen, a phone's too, without a PDF viewer. Records nothing."""
     document, pdf = delivery.link_file(services, token)
-    if document.page_count is not None and number > document.page_count:
-        return Response(status_code=404)
-    png = page_png(pdf, number)
+    png = None
+    if document.page_count is None or number <= document.page_count:
+        png = page_png(pdf, number)
     if png is None:
-        return Response(status_code=404)
+        raise NotFound(
+            f"the document has no page {number}",
+            message_vi=f"Văn bản không có trang {number}",
+            field="number",
+        )
     headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
     return Response(png, media_type="image/png", headers=headers)
 
