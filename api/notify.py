@@ -264,7 +264,7 @@ def remind(svc: Services, *, today: dt.date, unsigned_days: int, unacknowledged_
                     to_name=user.name,
                     to_address=user.email,
                     user_id=user.id,
-                    dedup_key=f"remind_unsigned:{document.id}:user:{user.id}:{today}",
+                    dedup_key=f"remind_unsigned:{document.id}:u{user.id}:{today}",
                 )
         issued = session.scalars(
             select(Document).where(
@@ -290,7 +290,7 @@ def remind(svc: Services, *, today: dt.date, unsigned_days: int, unacknowledged_
                     to_name=recipient.name,
                     to_address=address(svc, document.issuing_body_id, recipient.name),
                     recipient_id=recipient.id,
-                    dedup_key=f"remind_unacknowledged:{document.id}:recipient:{recipient.id}:{today}",
+                    dedup_key=f"remind_unacknowledged:{document.id}:r{recipient.id}:{today}",
                 )
     return made
 
@@ -298,11 +298,13 @@ def remind(svc: Services, *, today: dt.date, unsigned_days: int, unacknowledged_
 # --- the sender ---------------------------------------------------------------------------------
 
 
-def send_pending(svc: Services) -> Sent:
+def send_pending(svc: Services, *, stop_at_failure: bool = False) -> Sent:
     """Deliver every letter of the outbox not delivered yet (new ones, failed ones, and those
     a killed sender left), each taken by one sender at a time; record each outcome. Never
     raises for a failed send: the failure is the letter's `last_error`. Without a mailer
-    (no SMTP configured) the letters stay where they are."""
+    (no SMTP configured) the letters stay where they are. `stop_at_failure` ends the run at
+    the first failure, leaving the rest for the next run: what a web request does, so that
+    an unreachable server costs it one timeout, not one per letter."""
     if svc.mailer is None:
         return Sent(0, 0)
     sent = failed = 0
@@ -341,10 +343,14 @@ def send_pending(svc: Services) -> Sent:
             failed += 1
             log.warning("notification %s to %s not sent: %s", id_, letter.to_address, exc)
             _finish(svc, id_, error=exc.message)
+            if stop_at_failure:
+                break
         except Exception as exc:
             failed += 1
             log.exception("notification %s to %s not sent", id_, letter.to_address)
             _finish(svc, id_, error=f"{exc.__class__.__name__}: {exc}")
+            if stop_at_failure:
+                break
         else:
             sent += 1
             _finish(svc, id_, error=None)
@@ -379,7 +385,7 @@ def _finish(svc: Services, id_: int, *, error: str | None) -> None:
 def after_event(svc: Services) -> None:
     """The sender, run once an event's transaction has committed; it never fails the event."""
     try:
-        send_pending(svc)
+        send_pending(svc, stop_at_failure=True)
     except Exception:
         log.exception("the notification sender failed; the letters stay in the outbox")
 
