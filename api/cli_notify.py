@@ -93,6 +93,7 @@ def remind(
             today=day,
             unsigned_days=unsigned_days or settings.remind_unsigned_days,
             unacknowledged_days=unacknowledged_days or settings.remind_unacknowledged_days,
+            most=settings.remind_unacknowledged_times,
         )
         done = notify.send_pending(services)
     out.print(f"Đã ghi {made} thư nhắc việc.", markup=False)

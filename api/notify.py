@@ -27,7 +27,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api import letters, mail, users
@@ -233,12 +233,20 @@ def on_issued(session: Session, svc: Services, document_id: int) -> None:
 # --- reminders ------------------------------------------------------------------------------------
 
 
-def remind(svc: Services, *, today: dt.date, unsigned_days: int, unacknowledged_days: int) -> int:
+def remind(
+    svc: Services,
+    *,
+    today: dt.date,
+    unsigned_days: int,
+    unacknowledged_days: int,
+    most: int = 3,
+) -> int:
     """Record the reminders due `today` (a day in Vietnam): the signer of each draft sent
-    `unsigned_days` or more days ago and still unsigned; each recipient of a document issued
-    `unacknowledged_days` or more days ago (and still in force) who has not acknowledged. At
-    most one per document, person and day, however often it runs. Returns how many were
-    recorded."""
+    `unsigned_days` or more days ago and still unsigned (each day until it is signed); each
+    recipient of a document issued `unacknowledged_days` or more days ago (and still in
+    force) who has not acknowledged, `most` times in all (a body outside the service is not
+    written to forever). At most one per document, person and day, however often it runs.
+    Returns how many were recorded."""
     made = 0
     start_of_day = dt.datetime.combine(today, dt.time(), VIETNAM)
     with svc.sessions.begin() as session:
@@ -276,8 +284,9 @@ def remind(svc: Services, *, today: dt.date, unsigned_days: int, unacknowledged_
             assert document.issued_on is not None
             days = (today - document.issued_on).days
             body = _body_name(svc, document.issuing_body_id)
+            reminded = _reminded(session, document.id)
             for recipient, link in _links(svc, session, document.id):
-                if recipient.acknowledged_at is not None:
+                if recipient.acknowledged_at is not None or reminded.get(recipient.id, 0) >= most:
                     continue
                 letter = unacknowledged_reminder(
                     document, to=recipient.name, body=body, days=days, link=link
@@ -293,6 +302,20 @@ def remind(svc: Services, *, today: dt.date, unsigned_days: int, unacknowledged_
                     dedup_key=f"remind_unacknowledged:{document.id}:r{recipient.id}:{today}",
                 )
     return made
+
+
+def _reminded(session: Session, document_id: int) -> dict[int, int]:
+    """How many reminders each recipient of the document was sent (recorded) so far."""
+    rows = session.execute(
+        select(Notification.recipient_id, func.count())
+        .where(
+            Notification.document_id == document_id,
+            Notification.kind == "remind_unacknowledged",
+            Notification.recipient_id.is_not(None),
+        )
+        .group_by(Notification.recipient_id)
+    ).all()
+    return {int(r): int(n) for r, n in rows if r is not None}
 
 
 # --- the sender ---------------------------------------------------------------------------------

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     """`hoso notify remind`: a recipient who has not acknowledged a document issued this many
     days ago is sent their link again."""
 
+    remind_unacknowledged_times: int = Field(default=3, ge=1)
+    """How many reminders in all a recipient who does not acknowledge is sent."""
+
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
         made on first use, readable by the service's user only."""

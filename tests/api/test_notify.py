@@ -291,3 +291,7 @@ def test_without_smtp_the_letters_wait_in_the_outbox_and_go_once_it_is_set(
     assert len(inbox.take()) == made - 1
     left = notify.undelivered(embedded, _van_thu(notified))
     assert {w.to_name for w in left} == {NOWHERE}
+    # A recipient who never acknowledges is reminded three times in all (10, 11 December,
+    # 4 January); the unsigned draft's signer, each day.
+    day = later + dt.timedelta(days=1)
+    assert notify.remind(embedded, today=day, unsigned_days=3, unacknowledged_days=5) == 1
