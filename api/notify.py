@@ -27,6 +27,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from markupsafe import escape
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -199,16 +200,38 @@ def _body_name(svc: Services, body: str) -> str:
     return found.name if found is not None else body
 
 
+LINK = "[[lien-ket-rieng]]"
+"""Where a recipient's letter shows their personal link: the outbox keeps this, the sender
+puts the link in when it sends, so that the database holds no link in clear (the registry
+keeps recipients' tokens only hashed)."""
+
+
 def _links(svc: Services, session: Session, document_id: int) -> list[tuple[Recipient, str]]:
-    """Each recipient of the document with their personal link (api/delivery.py's numbering:
-    the n-th recipient row's token is the HMAC of the document and n)."""
+    """Each recipient of the document, with the placeholder of their personal link."""
     rows = session.scalars(
         select(Recipient).where(Recipient.document_id == document_id).order_by(Recipient.id)
     ).all()
-    return [
-        (r, svc.link_url(users.link_token(svc.link_secret, document_id, n)))
-        for n, r in enumerate(rows, start=1)
-    ]
+    return [(r, LINK) for r in rows]
+
+
+def _personal(svc: Services, letter: Notification) -> tuple[str, str]:
+    """The letter's text and HTML with the recipient's personal link in place of `LINK`
+    (api/delivery.py's numbering: the n-th recipient row's token is the HMAC of the document
+    and n)."""
+    if letter.recipient_id is None or letter.document_id is None or LINK not in letter.text:
+        return letter.text, letter.html
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        n = session.scalar(
+            select(func.count())
+            .select_from(Recipient)
+            .where(
+                Recipient.document_id == letter.document_id,
+                Recipient.id <= letter.recipient_id,
+            )
+        )
+    link = svc.link_url(users.link_token(svc.link_secret, letter.document_id, int(n or 0)))
+    return letter.text.replace(LINK, link), letter.html.replace(LINK, str(escape(link)))
 
 
 def on_issued(session: Session, svc: Services, document_id: int) -> None:
@@ -352,14 +375,15 @@ def send_pending(svc: Services, *, stop_at_failure: bool = False) -> Sent:
             continue  # another sender took it, or delivered it meanwhile
         try:
             assert letter.to_address is not None
+            text, html = _personal(svc, letter)
             svc.mailer.send(
                 mail.compose(
                     sender=svc.mail_from,
                     to_name=letter.to_name,
                     to_address=letter.to_address,
                     subject=letter.subject,
-                    text=letter.text,
-                    html=letter.html,
+                    text=text,
+                    html=html,
                 )
             )
         except mail.MailUnavailable as exc:

@@ -188,6 +188,12 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
         assert not any(link in text or link in html for link in others), name
         assert message["Subject"] == f"Quyết định công nhận số 01/QĐ-UBND gửi {name}"
         assert "ngày 05 tháng 12 năm 2026" in text
+    # The outbox keeps no link in clear (the registry keeps the tokens only hashed): the
+    # sender puts each in as it sends.
+    with notified.services.sessions() as session:
+        kept = session.scalars(select(Notification).where(Notification.kind == "issued")).all()
+    assert len(kept) == len(links)
+    assert all(notify.LINK in n.text and "/r/" not in n.text + n.html for n in kept)
     by_address = {r.to_address: r.to_name for r in received}
     assert by_address["anbien@haiphong.example.org"] == "Phường An Biên"
     assert by_address["v05@bocongan.example.org"] == "Bộ Công an (qua V05)"
