@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ from tests.api.service import (
 )
 from tests.api.smtp import Inbox, parts, smtp_server
 from tests.conftest import REPO
+from tests.databases import postgresql_registry
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
@@ -55,12 +57,23 @@ def inbox() -> Iterator[Inbox]:
         yield server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def notified(
-    setting: Setting, inbox: Inbox, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    setting: Setting,
+    inbox: Inbox,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Service]:
+    """The service with an SMTP server, on each registry (the outbox's claims are row locks
+    on PostgreSQL, the write lock on SQLite)."""
     folder = tmp_path_factory.mktemp("notify")
-    with running(setting, folder, smtp_host="127.0.0.1", smtp_port=inbox.port) as service:
+    with ExitStack() as stack:
+        database = {}
+        if request.param == "postgresql":
+            database["database_url"] = stack.enter_context(postgresql_registry())
+        service = stack.enter_context(
+            running(setting, folder, smtp_host="127.0.0.1", smtp_port=inbox.port, **database)
+        )
         with service.services.sessions.begin() as session:
             for login, address in (
                 ("chutich.haiphong", CHAIR),
@@ -213,6 +226,7 @@ def _hoso(service: Service, inbox: Inbox, *args: str) -> subprocess.CompletedPro
         "HOSO_TRUST_ROOTS_DIR": str(settings.trust_roots_dir),
         "HOSO_SMTP_HOST": "127.0.0.1",
         "HOSO_SMTP_PORT": str(inbox.port),
+        **({"HOSO_DATABASE_URL": settings.database_url} if settings.database_url else {}),
     }
     hoso = str(Path(sys.executable).parent / "hoso")
     return subprocess.run(
