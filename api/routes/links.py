@@ -29,8 +29,8 @@ from api.errors import http_status
 from api.gate import GatedRoute
 from api.lookup import RegistryLookup
 from api.models import LinkPublic
+from api.page_images import page_png
 from api.routes.pages import HTML, page, record_context
-from api.routes.ui_preview import page_png
 from api.routes.work import PDF_RESPONSE, REFUSED, document_public, pdf_response
 from api.services import Services
 from api.settings import Settings
