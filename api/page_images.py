@@ -12,8 +12,8 @@ from pathlib import Path
 from docgen.errors import ConfigError
 
 
-def page_png(pdf: bytes, page: int) -> bytes | None:
-    """Page `page` (from 1) of `pdf` as a PNG at 60 dpi (poppler's pdftoppm); None past the
+def page_png(pdf: bytes, page: int, *, dpi: int = 60) -> bytes | None:
+    """Page `page` (from 1) of `pdf` as a PNG at `dpi` (poppler's pdftoppm); None past the
     last page or for a file poppler cannot read."""
     exe = shutil.which("pdftoppm")
     if exe is None:
@@ -25,7 +25,7 @@ def page_png(pdf: bytes, page: int) -> bytes | None:
     with tempfile.TemporaryDirectory(prefix="hoso-page-") as tmp:
         source, out = Path(tmp) / "in.pdf", Path(tmp) / "page"
         source.write_bytes(pdf)
-        args = ["-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile"]
+        args = ["-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile"]
         try:
             done = subprocess.run(
                 [exe, *args, str(source), str(out)], capture_output=True, timeout=60, check=False

@@ -157,7 +157,8 @@ def link_page_image(
     document, pdf = delivery.link_file(services, token)
     png = None
     if document.page_count is None or number <= document.page_count:
-        png = page_png(pdf, number)
+        # Sharper than the signed-in previews' 60 dpi: a phone shows it full width, zoomed.
+        png = page_png(pdf, number, dpi=110)
     if png is None:
         raise NotFound(
             f"the document has no page {number}",
