@@ -18,8 +18,6 @@ from docgen.errors import ConfigError
 
 notify_app = typer.Typer(help="E-mail notifications and reminders.", no_args_is_help=True)
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
-
 
 def _report(sent: int, failed: int, *, configured: bool) -> None:
     if not configured:
@@ -34,12 +32,12 @@ def _report(sent: int, failed: int, *, configured: bool) -> None:
 @notify_app.command("send")
 def send() -> None:
     """Deliver the letters of the outbox not delivered yet."""
-    from api import notify
+    from api import outbox
     from api.services import build_services
 
     with errors():
         services = build_services(get_settings())
-        done = notify.send_pending(services)
+        done = outbox.send_pending(services)
     _report(done.sent, done.failed, configured=services.mailer is not None)
     if done.failed:
         raise typer.Exit(1)
@@ -66,13 +64,13 @@ def remind(
     ] = None,
 ) -> None:
     """Record today's reminders (once a day at most per document and person), then send."""
-    from api import notify
+    from api import issue_date, notify, outbox
     from api.services import build_services
 
     with errors():
         settings = get_settings()
         try:
-            day = dt.date.fromisoformat(today) if today else dt.datetime.now(VIETNAM).date()
+            day = dt.date.fromisoformat(today) if today else issue_date.today()
         except ValueError as exc:
             raise ConfigError(
                 f"today: not a date (YYYY-MM-DD): {today!r}",
@@ -95,7 +93,7 @@ def remind(
             unacknowledged_days=unacknowledged_days or settings.remind_unacknowledged_days,
             most=settings.remind_unacknowledged_times,
         )
-        done = notify.send_pending(services)
+        done = outbox.send_pending(services)
     out.print(f"Đã ghi {made} thư nhắc việc.", markup=False)
     _report(done.sent, done.failed, configured=services.mailer is not None)
     if done.failed:

@@ -15,6 +15,10 @@ from api.db import Document
 from docgen import vn
 
 TEMPLATES = Path(__file__).resolve().parent / "web" / "templates" / "mail"
+LINK = "[[lien-ket-rieng]]"
+"""Where a recipient's letter shows their personal link: the outbox keeps this, the sender
+puts the link in when it sends, so that the database holds no link in clear (the registry
+keeps recipients' tokens only hashed)."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,17 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import access, assessments, citing, delivery, issue_date, notify, registry, users
+from api import (
+    access,
+    assessments,
+    citing,
+    delivery,
+    issue_date,
+    notify,
+    outbox,
+    registry,
+    users,
+)
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
@@ -263,7 +273,7 @@ def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Documen
         document.sent_at = dt.datetime.now(dt.UTC)
         session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
         notify.on_sent_for_signature(session, svc, document, clerk=actor)
-    notify.after_event(svc)
+    outbox.after_event(svc)
     return document
 
 
@@ -366,7 +376,7 @@ def sign(
             )
         )
         notify.on_signed(session, svc, row)
-    notify.after_event(svc)
+    outbox.after_event(svc)
     return row
 
 
@@ -438,7 +448,7 @@ def issue(
         document_id=document.id,
         then=send,
     )
-    notify.after_event(svc)
+    outbox.after_event(svc)
     return done, delivery.deliveries(svc, actor, document_id)
 
 

@@ -24,7 +24,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import access, delivery, issue_date, notify, wording, workflow
+from api import access, delivery, issue_date, outbox, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
@@ -299,7 +299,7 @@ def _issuing_page(
         "issued": [_view(services, d) for d in issued],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
-        "mails": notify.undelivered(services, actor),
+        "mails": outbox.undelivered(services, actor),
         "mail_configured": services.mailer is not None,
     }
     return render(request, "app/issuing.html", context, actor=actor, status=status)
@@ -402,10 +402,10 @@ def _document_page(
     keeper = actor.role == "van_thu" and actor.body == document.issuing_body_id
     recipients = None
     candidates: list[DocumentView] = []
-    mails: list[notify.Undelivered] = []
+    mails: list[outbox.Undelivered] = []
     if keeper:
         recipients = _recipients(delivery.deliveries(services, actor, document_id))
-        mails = notify.undelivered(services, actor, document_id=document_id)
+        mails = outbox.undelivered(services, actor, document_id=document_id)
         candidates = [
             _view(services, d)
             for d in access.list_documents(services, actor)

@@ -147,8 +147,11 @@ def running(setting: Setting, folder: Path, **overrides: Any) -> Iterator[Servic
             cert = signing.load_pkcs12(p12[label], pki.TEST_PASSPHRASE).signing_cert
             assert cert is not None
             register_certificate(session, login, cert)
-    with serve(app, port):
-        yield Service(url, settings, services, tokens, p12)
+    try:
+        with serve(app, port):
+            yield Service(url, settings, services, tokens, p12)
+    finally:
+        services.sessions.kw["bind"].dispose()  # before a PostgreSQL registry is dropped
 
 
 MEETING = {

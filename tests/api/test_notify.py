@@ -15,14 +15,16 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from api import notify
+from api import notify, outbox
 from api.db import Notification
+from api.letters import LINK
+from api.services import Services
 from api.users import Actor, set_email
 from tests.api.service import (
     BODY,
@@ -140,7 +142,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
         r = signer.post(f"{path}/sign", **notified.key(CHAIR_P12))
     assert r.status_code == 200, r.text
     assert inbox.take() == []
-    waiting = notify.undelivered(notified.services, _van_thu(notified))
+    waiting = outbox.undelivered(notified.services, _van_thu(notified))
     assert {w.to_address for w in waiting} == {CLERK, VAN_THU}
     # The request's sender stops at the first failure (one timeout at most, not one per
     # letter); `hoso notify send` tries every letter, and exits 1 while any fails.
@@ -148,7 +150,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     run = _hoso(notified, inbox, "notify", "send")
     assert run.returncode == 1, run.stderr
     assert "Đã gửi 0 thư; 2 thư chưa gửi được (sẽ gửi lại)." in run.stdout
-    waiting = notify.undelivered(notified.services, _van_thu(notified))
+    waiting = outbox.undelivered(notified.services, _van_thu(notified))
     assert sorted(w.attempts for w in waiting) == [1, 2]
     assert all(w.error and "451 4.3.0" in w.error for w in waiting)
     with notified.client() as browser:
@@ -159,7 +161,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     assert "Thư thông báo chưa gửi được" in page and VAN_THU in page and "451" in page
 
     inbox.refusing = False
-    done = notify.send_pending(notified.services)
+    done = outbox.send_pending(notified.services)
     assert (done.sent, done.failed) == (2, 0)
     received = {r.to_address: r.message for r in inbox.take()}
     assert set(received) == {CLERK, VAN_THU}
@@ -167,8 +169,8 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     assert "Chủ tịch Trần Minh Khôi đã ký số" in parts(received[CLERK])[0]
     assert received[VAN_THU]["Subject"] == "Văn bản chờ ban hành: Quyết định công nhận"
     assert _link(parts(received[VAN_THU])[0])[0] == f"{notified.url}/phat-hanh"
-    assert notify.undelivered(notified.services, _van_thu(notified)) == []
-    assert notify.send_pending(notified.services) == notify.Sent(0, 0)  # each goes once
+    assert outbox.undelivered(notified.services, _van_thu(notified)) == []
+    assert outbox.send_pending(notified.services) == outbox.Sent(0, 0)  # each goes once
 
 
 def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inbox: Inbox) -> None:
@@ -188,7 +190,7 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
     # Every recipient has an address in Hải Phòng's file but the group Điều 3 names in
     # general: its letter has none, is never sent, and the văn thư is shown so.
     assert len(received) == len(links) - 1 and NOWHERE in links
-    (waiting,) = notify.undelivered(notified.services, _van_thu(notified))
+    (waiting,) = outbox.undelivered(notified.services, _van_thu(notified))
     assert (waiting.to_name, waiting.to_address, waiting.attempts) == (NOWHERE, None, 0)
     assert waiting.error == "Không có địa chỉ thư điện tử của nơi nhận này"
     for got in received:
@@ -206,7 +208,7 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
     with notified.services.sessions() as session:
         kept = session.scalars(select(Notification).where(Notification.kind == "issued")).all()
     assert len(kept) == len(links)
-    assert all(notify.LINK in n.text and "/r/" not in n.text + n.html for n in kept)
+    assert all(LINK in n.text and "/r/" not in n.text + n.html for n in kept)
     by_address = {r.to_address: r.to_name for r in received}
     assert by_address["anbien@haiphong.example.org"] == "Phường An Biên"
     assert by_address["v05@bocongan.example.org"] == "Bộ Công an (qua V05)"
@@ -287,31 +289,41 @@ def test_reminders_go_once_a_day_to_the_unsigned_and_the_unacknowledged(
     assert kinds.count("remind_unsigned") == 2
 
 
+@contextmanager
+def _embedded(service: Service) -> Iterator[Services]:
+    """The service's registry with no SMTP server configured (the embedded default)."""
+    from api.services import build_services
+
+    services = build_services(service.settings.model_copy(update={"smtp_host": None}))
+    try:
+        yield services
+    finally:
+        services.sessions.kw["bind"].dispose()
+
+
 def test_without_smtp_the_letters_wait_in_the_outbox_and_go_once_it_is_set(
     notified: Service, inbox: Inbox
 ) -> None:
     """No HOSO_SMTP_HOST: an event's letters are recorded and listed for the văn thư, sent by
     nothing; with the server configured, `hoso notify send` delivers them."""
-    from api.services import build_services
+    with _embedded(notified) as embedded:
+        assert embedded.mailer is None
+        inbox.take()
+        later = dt.date(2027, 1, 4)  # a day of its own: new reminders to record
+        made = notify.remind(embedded, today=later, unsigned_days=3, unacknowledged_days=5)
+        assert made > 0
+        assert outbox.send_pending(embedded) == outbox.Sent(0, 0) and inbox.take() == []
+        waiting = [w for w in outbox.undelivered(embedded, _van_thu(notified)) if w.to_address]
+        assert len(waiting) == made - 1  # one has no address
+        assert all(w.error is None and w.attempts == 0 for w in waiting)
 
-    embedded = build_services(notified.settings.model_copy(update={"smtp_host": None}))
-    assert embedded.mailer is None
-    inbox.take()
-    later = dt.date(2027, 1, 4)  # a day of its own: new reminders to record
-    made = notify.remind(embedded, today=later, unsigned_days=3, unacknowledged_days=5)
-    assert made > 0
-    assert notify.send_pending(embedded) == notify.Sent(0, 0) and inbox.take() == []
-    waiting = [w for w in notify.undelivered(embedded, _van_thu(notified)) if w.to_address]
-    assert len(waiting) == made - 1  # one has no address
-    assert all(w.error is None and w.attempts == 0 for w in waiting)
-
-    run = _hoso(notified, inbox, "notify", "send")
-    assert run.returncode == 0, run.stderr
-    assert f"Đã gửi {made - 1} thư; 0 thư chưa gửi được" in run.stdout
-    assert len(inbox.take()) == made - 1
-    left = notify.undelivered(embedded, _van_thu(notified))
-    assert {w.to_name for w in left} == {NOWHERE}
-    # A recipient who never acknowledges is reminded three times in all (10, 11 December,
-    # 4 January); the unsigned draft's signer, each day.
-    day = later + dt.timedelta(days=1)
-    assert notify.remind(embedded, today=day, unsigned_days=3, unacknowledged_days=5) == 1
+        run = _hoso(notified, inbox, "notify", "send")
+        assert run.returncode == 0, run.stderr
+        assert f"Đã gửi {made - 1} thư; 0 thư chưa gửi được" in run.stdout
+        assert len(inbox.take()) == made - 1
+        left = outbox.undelivered(embedded, _van_thu(notified))
+        assert {w.to_name for w in left} == {NOWHERE}
+        # A recipient who never acknowledges is reminded three times in all (10, 11 December,
+        # 4 January); the unsigned draft's signer, each day.
+        day = later + dt.timedelta(days=1)
+        assert notify.remind(embedded, today=day, unsigned_days=3, unacknowledged_days=5) == 1
