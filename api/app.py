@@ -31,6 +31,7 @@ from api.pages import ops as ui_ops
 from api.pages import overview as ui_overview
 from api.pages import preview as ui_preview
 from api.pages import public as pages
+from api.pages import recipients as ui_recipients
 from api.registry.lookup import NoRegistry, RegistryLookup
 from api.routes import admin, health, history, json_log, nul, request_id, verify, work
 from api.routes.errors import http_status
@@ -134,6 +135,7 @@ def create_app(
         ui_dossier,
         ui_preview,
         ui_office,
+        ui_recipients,
         ui_archive,
         ui_ops,
     ):

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docgen import resources
@@ -82,6 +82,38 @@ class Settings(BaseSettings):
     """Tests only: the crash point (api.registry.crash.POINTS) at which the process kills
     itself, to prove a killed issue or archiving leaves the registry and store consistent."""
 
+    smtp_host: str | None = None
+    """The SMTP server notifications go through; None: they stay in the outbox (the
+    notifications table) and are listed for the văn thư, sent by nothing."""
+
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+
+    smtp_user: str | None = None
+    """Sign in to the SMTP server as this user (with `smtp_password`); None: no sign-in."""
+
+    smtp_password: SecretStr | None = None
+
+    smtp_from: str = "hoso <khong-tra-loi@hoso.invalid>"
+    """The From of every notification."""
+
+    smtp_starttls: bool = False
+    """Upgrade the connection with STARTTLS (the server's certificate checked) before
+    signing in or sending."""
+
+    smtp_timeout: float = Field(default=20.0, gt=0)
+    """Seconds one SMTP exchange may take before the send is recorded as failed."""
+
+    remind_unsigned_days: int = Field(default=3, ge=1)
+    """`hoso notify remind`: a draft sent for signature this many days ago and unsigned
+    reminds its signer."""
+
+    remind_unacknowledged_days: int = Field(default=5, ge=1)
+    """`hoso notify remind`: a recipient who has not acknowledged a document issued this many
+    days ago is sent their link again."""
+
+    remind_unacknowledged_times: int = Field(default=3, ge=1)
+    """How many reminders in all a recipient who does not acknowledge is sent."""
+
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
         made on first use, readable by the service's user only."""
@@ -105,6 +137,10 @@ class Settings(BaseSettings):
         if self.cookie_secure is not None:
             return self.cookie_secure
         return str(self.public_base_url).startswith("https://")
+
+    def page_url(self, path: str) -> str:
+        """The address of one of this service's pages, for mails: "/ky-so" → its full URL."""
+        return f"{str(self.public_base_url).rstrip('/')}{path}"
 
     def link_url(self, token: str) -> str:
         return f"{str(self.public_base_url).rstrip('/')}/r/{token}"

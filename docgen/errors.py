@@ -226,7 +226,7 @@ class Unauthenticated(AccessError):
 
 class SignInThrottled(Unauthenticated):
     """Too many failed sign-ins for this login or from this address: every sign-in, the right
-    password included, is refused until `until` (api/throttle.py)."""
+    password included, is refused until `until` (api/workflow/throttle.py)."""
 
     code = "sign_in_throttled"
 

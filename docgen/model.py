@@ -204,6 +204,10 @@ class IssuingBody(_Frozen):
     signers: tuple[Signer, ...]
     recipients: tuple[Text, ...]
     source: Text
+    emails: dict[Text, str] = Field(default_factory=dict)
+    """E-mail address of each recipient its documents name (a Nơi nhận line's body, or one
+    Điều 3 names), by that name as the recipient list writes it; a recipient not here gets
+    no mail, and the văn thư is shown so."""
 
 
 # --- one unit's assessment in one year -----------------------------------------------------------

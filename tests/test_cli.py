@@ -202,6 +202,29 @@ def test_errors_are_printed_in_vietnamese_with_the_english_after(tmp_path: Path)
     assert nobody.stderr.startswith(f"lỗi: Không có tệp {tmp_path / 'khong-co.png'} (no file at")
 
 
+def test_a_user_gets_an_email_address_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
+    add = ("users", "add", "vanthu.haiphong", "--name", "Phạm Thu Hà", "--role", "van_thu")
+    bad = hoso(*add, "--body", "ubnd-hai-phong", "--email", "vanthu@", **data)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("lỗi: Địa chỉ thư điện tử 'vanthu@' không hợp lệ")
+    mail = "VanThu@UBND-HaiPhong.example.org"
+    assert hoso(*add, "--body", "ubnd-hai-phong", "--email", mail, **data).returncode == 0
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'hoso.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT login, email FROM users")).all()
+    assert rows == [("vanthu.haiphong", "VanThu@ubnd-haiphong.example.org")]  # one user
+    changed = hoso("users", "email", "vanthu.haiphong", "vt@haiphong.example.org", **data)
+    assert changed.returncode == 0, changed.stderr
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT email FROM users")).scalar() == (
+            "vt@haiphong.example.org"
+        )
+    engine.dispose()
+
+
 def test_generate_refuses_a_meeting_without_votes_naming_the_field(tmp_path: Path) -> None:
     raw = yaml.safe_load((REPO / "samples" / "meetings" / "ca-hai-phong-2026.yaml").read_text())
     bad = tmp_path / "hop.yaml"

@@ -18,6 +18,7 @@ from rich.table import Table
 from api.cli import archive as cli_archive
 from api.cli import db as cli_db
 from api.cli import demo as cli_demo
+from api.cli import notify as cli_notify
 from api.cli import ops as cli_ops
 from api.cli import serve as cli_serve
 from api.cli import signing as cli_signing
@@ -321,6 +322,7 @@ app.add_typer(cli_ops.audit_app, name="audit")
 app.command("backup")(cli_ops.backup)
 app.command("restore")(cli_ops.restore)
 app.command("history")(cli_ops.history)
+app.add_typer(cli_notify.notify_app, name="notify")
 app.command("serve")(cli_serve.serve)
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ def add(
     name: Annotated[str, typer.Option(help="full name")],
     role: Annotated[str, typer.Option(help="clerk, signer, van_thu, archivist or admin")],
     body: Annotated[str | None, typer.Option(help="id of the issuing body they work for")] = None,
+    email: Annotated[
+        str | None, typer.Option(help="where notifications go, e.g. ten@co-quan.example.org")
+    ] = None,
 ) -> None:
     """Add a user and print their API token (shown this once)."""
     from api.workflow.services import build_services
@@ -30,8 +33,26 @@ def add(
     with errors():
         services = build_services(get_settings())
         with services.sessions.begin() as session:
-            actor, token = add_user(session, login=login, name=name, role=role, body=body)
+            actor, token = add_user(
+                session, login=login, name=name, role=role, body=body, email=email
+            )
     out.print(f"Đã thêm {actor.name} ({actor.login}, {actor.role}). Mã truy cập: {token}")
+
+
+@users_app.command("email")
+def email(
+    login: Annotated[str, typer.Argument(help="the user")],
+    address: Annotated[str, typer.Argument(help="their e-mail address; '' removes it")],
+) -> None:
+    """Set the e-mail address a user's notifications go to."""
+    from api.workflow.services import build_services
+    from api.workflow.users import set_email
+
+    with errors():
+        services = build_services(get_settings())
+        with services.sessions.begin() as session:
+            set_email(session, login, address or None)
+    out.print(f"Đã đặt địa chỉ thư điện tử cho {login}.", markup=False)
 
 
 @users_app.command("certificate")

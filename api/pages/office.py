@@ -32,7 +32,7 @@ from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
 from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyForm, signature_upload
 from api.routes.models import document_public
-from api.workflow import access, delivery, issue_date, wording
+from api.workflow import access, delivery, issue_date, outbox, wording
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -104,6 +104,8 @@ class RecipientView:
     state: str
     opened_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = None
+    acknowledged_position: str | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,8 @@ def _issuing_page(
         "issued": [_view(services, d) for d in issued],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
+        "mails": outbox.undelivered(services, actor),
+        "mail_configured": services.mailer is not None,
     }
     return render(request, "app/issuing.html", context, actor=actor, status=status)
 
@@ -355,7 +359,17 @@ def _recipients(deliveries: list[delivery.Delivery]) -> list[RecipientView]:
         else:
             state = "Chưa mở"
         views.append(
-            RecipientView(d.name, d.line, d.link, qr, state, d.opened_at, d.acknowledged_at)
+            RecipientView(
+                d.name,
+                d.line,
+                d.link,
+                qr,
+                state,
+                d.opened_at,
+                d.acknowledged_at,
+                d.acknowledged_by,
+                d.acknowledged_position,
+            )
         )
     return views
 
@@ -383,8 +397,10 @@ def _document_page(
     keeper = actor.role == "van_thu" and actor.body == document.issuing_body_id
     recipients = None
     candidates: list[DocumentView] = []
+    mails: list[outbox.Undelivered] = []
     if keeper:
         recipients = _recipients(delivery.deliveries(services, actor, document_id))
+        mails = outbox.undelivered(services, actor, document_id=document_id)
         candidates = [
             _view(services, d)
             for d in access.list_documents(services, actor)
@@ -398,6 +414,9 @@ def _document_page(
         "successor": successor,
         "keeper": keeper,
         "recipients": recipients,
+        "links_text": "\n".join(f"{r.name} — {r.link}" for r in recipients or ()),
+        "mails": mails,
+        "mail_configured": services.mailer is not None,
         "candidates": candidates,
         "failure": failure,
         "entered": entered or {"reason": "", "by": ""},

@@ -3,12 +3,8 @@ poppler's `pdftoppm` (adapter), for whoever may see the document."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -21,8 +17,9 @@ from api.routes.deps import Id
 from api.routes.errors import http_status
 from api.routes.gate import GatedRoute
 from api.workflow import access
+from api.workflow.page_images import page_png
 from api.workflow.services import Services
-from docgen.errors import ConfigError, HosoError
+from docgen.errors import HosoError
 
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
@@ -35,32 +32,6 @@ _PAGES: OrderedDict[tuple[str, int], bytes] = OrderedDict()
 _PAGES_LOCK = threading.Lock()
 PAGE_CACHE = 256
 """Page images kept in memory (about 30–80 KB each at 60 dpi), by file and page."""
-
-
-def page_png(pdf: bytes, page: int) -> bytes | None:
-    """Page `page` (from 1) of `pdf` as a PNG at 60 dpi (poppler's pdftoppm); None past the
-    last page or for a file poppler cannot read."""
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        raise ConfigError(
-            "poppler-utils (pdftoppm) is not installed: no page images",
-            message_vi="Máy chủ chưa cài poppler-utils (pdftoppm) để xem trước trang",
-            field="pdftoppm",
-        )
-    with tempfile.TemporaryDirectory(prefix="hoso-page-") as tmp:
-        source, out = Path(tmp) / "in.pdf", Path(tmp) / "page"
-        source.write_bytes(pdf)
-        args = ["-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile"]
-        try:
-            done = subprocess.run(
-                [exe, *args, str(source), str(out)], capture_output=True, timeout=60, check=False
-            )
-        except subprocess.TimeoutExpired:
-            return None
-        png = out.with_suffix(".png")
-        if done.returncode != 0 or not png.is_file():
-            return None
-        return png.read_bytes()
 
 
 def _etag(document: Document, suffix: str) -> str:

@@ -179,6 +179,8 @@ class User(Base):
     disabled_at: Mapped[dt.datetime | None] = mapped_column(Moment)
     """When an admin disabled the user (api/workflow/user_admin.py): no sign-in, session or token
     works; None: active."""
+    email: Mapped[str | None] = mapped_column(String(320))
+    """Where hoso mails what waits for this user (api/workflow/notify.py); None: no mail."""
 
 
 class SignerCertificate(Base):
@@ -310,6 +312,42 @@ class Recipient(Base):
     """SHA-256 (hex) of the personal link's token."""
     opened_at: Mapped[dt.datetime | None] = mapped_column(Moment)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(255))
+    """The name the recipient typed when acknowledging."""
+    acknowledged_position: Mapped[str | None] = mapped_column(String(255))
+    """Their chức vụ, as typed."""
+
+
+class Notification(Base):
+    """One e-mail of the outbox (hộp thư đi): recorded in the transaction of the event it tells
+    about, delivered after the commit by api/workflow/outbox.py, kept with its outcome. Never
+    deleted:
+    what was not delivered stays visible to the văn thư."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """"sent_for_signature", "signed", "awaiting_issue", "issued", "remind_unsigned", …"""
+    issuing_body_id: Mapped[str | None] = mapped_column(ForeignKey("issuing_bodies.id"))
+    """The body whose văn thư sees it while it is not delivered."""
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_name: Mapped[str] = mapped_column(String(255))
+    to_address: Mapped[str | None] = mapped_column(String(320))
+    """None: no address known; never sent, shown to the văn thư."""
+    subject: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    """Set for reminders: one per document, person and day."""
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    tried_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+    """When a sender last took it (claimed, so another sender leaves it)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(Moment, index=True)
 
 
 class AuditEntry(Base):
@@ -330,7 +368,8 @@ class AuditEntry(Base):
 
 
 class SignInAttempt(Base):
-    """One sign-in attempt (api/throttle.py counts the failures per login and per address over
+    """One sign-in attempt (api/workflow/throttle.py counts the failures per login and per address
+    over
     a window; a login's success starts its count again). Each is in the audit log too."""
 
     __tablename__ = "sign_in_attempts"

@@ -54,7 +54,7 @@ _QUARANTINE = "quarantine"
 _PENDING = "pending"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can say: the export is dated by its content
 TRAILS = "phieu-theo-doi"
-"""The folder of an export holding each document's Phiếu theo dõi (api/history_pdf.py)."""
+"""The folder of an export holding each document's Phiếu theo dõi (api/workflow/history_pdf.py)."""
 _RESERVED = ("metadata.json", "metadata.xml", "SHA256SUMS", "reports", TRAILS)
 
 

@@ -189,6 +189,10 @@ class RecipientPublic(BaseModel):
     link: str = Field(description="the personal link; it opens this document only")
     opened_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = Field(default=None, description="the name typed on receipt")
+    acknowledged_position: str | None = Field(
+        default=None, description="the position (chức vụ) typed on receipt"
+    )
 
 
 class IssuedPublic(BaseModel):
@@ -216,6 +220,10 @@ class LinkPublic(BaseModel):
     file: str
     opened_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = Field(default=None, description="the name typed on receipt")
+    acknowledged_position: str | None = Field(
+        default=None, description="the position (chức vụ) typed on receipt"
+    )
 
 
 REFUSED: dict[int | str, dict[str, Any]] = {

@@ -333,6 +333,8 @@ def _recipient(d: delivery.Delivery) -> RecipientPublic:
         link=d.link,
         opened_at=d.opened_at,
         acknowledged_at=d.acknowledged_at,
+        acknowledged_by=d.acknowledged_by,
+        acknowledged_position=d.acknowledged_position,
     )
 
 

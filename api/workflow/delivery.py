@@ -14,7 +14,8 @@ from api.registry.db import AuditEntry, Document, Recipient
 from api.workflow import access, users
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
-from docgen.errors import NotFound
+from docgen import vn
+from docgen.errors import HosoError, NotFound
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Delivery:
     link: str
     opened_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = None
+    """The name the recipient typed when acknowledging."""
+    acknowledged_position: str | None = None
+    """Their chức vụ, as typed."""
 
 
 def deliver(
@@ -67,18 +72,45 @@ def deliveries(svc: Services, actor: Actor, document_id: int) -> list[Delivery]:
                 svc.link_url(users.link_token(svc.link_secret, document.id, n)),
                 r.opened_at,
                 r.acknowledged_at,
+                r.acknowledged_by,
+                r.acknowledged_position,
             )
             for n, r in enumerate(rows, start=1)
         ]
 
 
+def _typed(value: str | None, field: str, label_vi: str) -> str:
+    text = vn.nfc(" ".join((value or "").split()))
+    if not text:
+        raise HosoError(
+            f"{field}: required to acknowledge receipt",
+            message_vi=f"Cần nhập {label_vi} của người xác nhận",
+            field=field,
+        )
+    if len(text) > 255:
+        raise HosoError(
+            f"{field}: at most 255 characters",
+            message_vi=f"{label_vi.capitalize()} dài quá 255 ký tự",
+            field=field,
+        )
+    return text
+
+
 def open_link(
-    svc: Services, token: str, *, opened: bool = False, acknowledge: bool = False
+    svc: Services,
+    token: str,
+    *,
+    opened: bool = False,
+    acknowledge: bool = False,
+    name: str | None = None,
+    position: str | None = None,
 ) -> tuple[Document, Recipient]:
     """The document a personal link opens — that one only. `opened` records the first real
     view (the link's page, once loaded in a browser, or a program, asks it by POST); a plain
     GET records nothing, since mail scanners fetch every link they see. `acknowledge`
-    records receipt, and the opening with it if none was recorded."""
+    records receipt with the `name` and `position` (chức vụ) the recipient typed, both
+    required, and the opening with it if none was recorded; a second acknowledgement changes
+    nothing."""
     with svc.sessions.begin() as session:
         recipient = session.scalar(
             select(Recipient).where(Recipient.token_hash == users.token_hash(token))
@@ -95,6 +127,8 @@ def open_link(
             recipient.opened_at = now
             actions.append("open")
         if acknowledge and recipient.acknowledged_at is None:
+            recipient.acknowledged_by = _typed(name, "name", "họ và tên")
+            recipient.acknowledged_position = _typed(position, "position", "chức vụ")
             recipient.acknowledged_at = now
             actions.append("acknowledge")
         for action in actions:
@@ -103,7 +137,13 @@ def open_link(
                     actor=f"recipient:{recipient.id}",
                     action=action,
                     document_id=recipient.document_id,
-                    detail={"recipient": recipient.name},
+                    detail={"recipient": recipient.name}
+                    if action == "open"
+                    else {
+                        "recipient": recipient.name,
+                        "name": recipient.acknowledged_by,
+                        "position": recipient.acknowledged_position,
+                    },
                 )
             )
         document = session.get(Document, recipient.document_id)

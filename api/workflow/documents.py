@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from api.registry import citing
 from api.registry import numbering as registry
 from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
-from api.workflow import access, assessments, delivery, issue_date, issuing, users
+from api.workflow import access, assessments, delivery, issue_date, issuing, notify, outbox, users
 from api.workflow.history import certificate_detail
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -253,7 +253,9 @@ def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Documen
         _signable(document)
         document.sent_at = dt.datetime.now(dt.UTC)
         session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
-        return document
+        notify.on_sent_for_signature(session, svc, document, clerk=actor)
+    outbox.after_event(svc)
+    return document
 
 
 def signing_queue(svc: Services, actor: Actor) -> list[Document]:
@@ -357,7 +359,9 @@ def sign(
                 detail={"sha256": digest, "certificate": certificate_detail(signer.signing_cert)},
             )
         )
-        return row
+        notify.on_signed(session, svc, row)
+    outbox.after_event(svc)
+    return row
 
 
 def issue(
@@ -400,6 +404,7 @@ def issue(
 
     def send(session: Session, issued_id: int) -> None:
         delivery.deliver(session, svc.link_secret, issued_id, document.send_to or ())
+        notify.on_issued(session, svc, issued_id)
 
     done = issuing.issue_signed(
         svc.sessions,
@@ -416,6 +421,7 @@ def issue(
         then=send,
         document_id=document.id,
     )
+    outbox.after_event(svc)
     return done, delivery.deliveries(svc, actor, document_id)
 
 

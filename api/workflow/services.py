@@ -16,6 +16,7 @@ from api.registry import crash, db
 from api.registry import numbering as registry
 from api.registry.store import LocalStore, Storage
 from api.settings import Settings
+from api.workflow.mail import Mailer, mailer
 from api.workflow.trust import TrustRoots
 from docgen import inputs
 from docgen.convert import ConverterPool
@@ -42,6 +43,11 @@ class Services:
     converter: Callable[[], ConverterPool]
     issue_window: tuple[int, int] = (30, 0)
     """Days before and after today a văn thư may date an issue (Settings.issue_days_*)."""
+    mailer: Mailer | None = None
+    """Where notifications go (api/mail.py); None: they wait in the outbox (api/notify.py)."""
+    mail_from: str = ""
+    page_url: Callable[[str], str] = str
+    """The full address of one of the service's pages, for mails: "/ky-so" → "https://…"."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -100,4 +106,7 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         seal=lambda body: images.body_seal(settings.bodies_dir, body, bodies[body].name),
         converter=_LazyPool(settings),
         issue_window=(settings.issue_days_back, settings.issue_days_ahead),
+        mailer=mailer(settings),
+        mail_from=settings.smtp_from,
+        page_url=settings.page_url,
     )

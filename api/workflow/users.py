@@ -81,10 +81,46 @@ def allow(actor: Actor, action: str, roles: tuple[Role, ...], *, body: str | Non
         )
 
 
+_EMAIL = re.compile(r"[^@\s<>\"(),;:]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+")
+
+
+def checked_email(value: str) -> str:
+    """An e-mail address as hoso keeps it (trimmed, domain in lowercase), or HosoError naming
+    `email`."""
+    text = value.strip()
+    local, _, domain = text.rpartition("@")
+    text = f"{local}@{domain.lower()}"
+    if len(text) > 320 or not _EMAIL.fullmatch(text):
+        raise HosoError(
+            f"email {value!r}: not an e-mail address (name@domain)",
+            message_vi=f"Địa chỉ thư điện tử {value!r} không hợp lệ (tên@tên-miền)",
+            field="email",
+        )
+    return text
+
+
+def set_email(session: Session, login: str, email: str | None) -> None:
+    """Give user `login` the address notifications go to; None removes it."""
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise NotFound(
+            f"no user {login!r}", message_vi=f"Không có người dùng {login!r}", field="login"
+        )
+    user.email = checked_email(email) if email is not None else None
+
+
 def add_user(
-    session: Session, *, login: str, name: str, role: str, body: str | None
+    session: Session,
+    *,
+    login: str,
+    name: str,
+    role: str,
+    body: str | None,
+    email: str | None = None,
 ) -> tuple[Actor, str]:
-    """A new user and their token (shown once, never stored)."""
+    """A new user and their token (shown once, never stored); `email` is where notifications
+    go (api/notify.py)."""
+    address = checked_email(email) if email is not None else None
     login = login.strip().lower()
     if not _LOGIN.fullmatch(login):
         raise HosoError(
@@ -101,7 +137,7 @@ def add_user(
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise Conflict(f"login {login!r} is taken", message_vi="Tên đăng nhập đã có", field="login")
     token = secrets.token_urlsafe(32)
-    user = User(login=login, name=vn.nfc(name), role=role, issuing_body_id=body)
+    user = User(login=login, name=vn.nfc(name), role=role, issuing_body_id=body, email=address)
     user.token_hash = token_hash(token)
     session.add(user)
     session.flush()

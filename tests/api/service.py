@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -106,7 +107,14 @@ def serve(app: Any, port: int) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    folder = tmp_path_factory.mktemp("service")
+    with running(setting, tmp_path_factory.mktemp("service")) as served:
+        yield served
+
+
+@contextmanager
+def running(setting: Setting, folder: Path, **overrides: Any) -> Iterator[Service]:
+    """The service with its registry in `folder`, its users, served on a free port; `overrides`
+    are further settings (e.g. an SMTP server's)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
@@ -119,6 +127,7 @@ def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Itera
         # clock says: the window is wide, the rule that the day is in the printed year stays.
         issue_days_back=36500,
         issue_days_ahead=36500,
+        **overrides,
     )
     app = workflow_app(settings)
     services: Services = app.state.services
@@ -138,8 +147,11 @@ def service(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Itera
             cert = signing.load_pkcs12(p12[label], pki.TEST_PASSPHRASE).signing_cert
             assert cert is not None
             register_certificate(session, login, cert)
-    with serve(app, port):
-        yield Service(url, settings, services, tokens, p12)
+    try:
+        with serve(app, port):
+            yield Service(url, settings, services, tokens, p12)
+    finally:
+        services.sessions.kw["bind"].dispose()  # before a PostgreSQL registry is dropped
 
 
 MEETING = {

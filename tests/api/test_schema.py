@@ -36,6 +36,7 @@ PUBLIC = [
     ("GET", "/api/links/{token}/file"),
     ("GET", "/r/{token}"),
     ("POST", "/r/{token}"),
+    ("GET", "/r/{token}/trang/{number}.png"),
 ]
 WORKFLOW = [
     ("GET", "/api/me"),

@@ -141,8 +141,18 @@ def test_end_to_end_sign_issue_deliver_verify(
         assert opened and recipient.post(f"/api/links/{token}/open").json()["opened_at"] == opened
         r = recipient.get(f"/api/links/{token}")
         assert r.json()["opened_at"] == opened and r.json()["acknowledged_at"] is None
-        r = recipient.post(f"/api/links/{token}/acknowledge")
+        # Acknowledging needs the name and position the recipient types: refused without.
+        r = recipient.post(f"/api/links/{token}/acknowledge", json={"name": "Lý Văn Tâm"})
+        assert r.status_code == 400 and r.json()["field"] == "position", r.text
+        assert r.json()["message_vi"] == "Cần nhập chức vụ của người xác nhận"
+        assert recipient.get(f"/api/links/{token}").json()["acknowledged_at"] is None
+        who = {"name": " Lý  Văn Tâm ", "position": "Chánh Văn phòng"}
+        r = recipient.post(f"/api/links/{token}/acknowledge", json=who)
         assert r.status_code == 200 and r.json()["acknowledged_at"]
+        assert (r.json()["acknowledged_by"], r.json()["acknowledged_position"]) == (
+            "Lý Văn Tâm",
+            "Chánh Văn phòng",
+        )
         received = recipient.get(f"/api/links/{token}/file").content
         assert recipient.get(f"/api/links/{'0' * 40}").status_code == 404
 
@@ -152,8 +162,17 @@ def test_end_to_end_sign_issue_deliver_verify(
         assert page.status_code == 200
         assert f"Văn bản gửi đến {second['name']}" in page.text
         assert "01/QĐ-UBND" in page.text and "Xác nhận đã nhận văn bản" in page.text
-        page = browser.post(second["link"].removeprefix(service.url))
+        assert page.text.count('<img src="/r/') == decision["page_count"]  # pages inline
+        image = browser.get(f"/r/{second['link'].rsplit('/', 1)[1]}/trang/1.png")
+        assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+        form = second["link"].removeprefix(service.url)
+        page = browser.post(form, data={"name": "Trịnh Quốc Huy", "position": ""})
+        assert page.status_code == 400 and 'aria-invalid="true"' in page.text
+        assert "Cần nhập chức vụ của người xác nhận" in page.text
+        assert 'value="Trịnh Quốc Huy"' in page.text  # what was typed stays
+        page = browser.post(form, data={"name": "Trịnh Quốc Huy", "position": "Phó Giám đốc"})
         assert page.status_code == 200 and "Đã xác nhận đã nhận lúc" in page.text
+        assert "người xác nhận: Trịnh Quốc Huy (Phó Giám đốc)" in page.text
 
     with service.client("signer") as signer:  # an issued document is signed no more
         again = signer.post(f"{path}/sign", **service.key(CHAIR_P12))
@@ -165,6 +184,7 @@ def test_end_to_end_sign_issue_deliver_verify(
     with service.client("van_thu") as van_thu:
         state = van_thu.get(f"{path}/recipients").json()
     assert all(s["opened_at"] and s["acknowledged_at"] for s in state[:2])
+    assert [s["acknowledged_by"] for s in state[:2]] == ["Lý Văn Tâm", "Trịnh Quốc Huy"]
     assert all(s["opened_at"] is None for s in state[2:])  # the others have not opened theirs
 
     with service.client() as anyone:

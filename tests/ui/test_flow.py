@@ -133,6 +133,13 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
         received = tmp_path / "quyet-dinh-2030.pdf"
         download.value.save_as(received)
         phone.shot("luong-6-noi-nhan-mo-lien-ket")
+        # The document reads inline: its pages as images, as wide as the phone.
+        first = phone.page.get_by_role("img", name="Trang 1 của văn bản")
+        expect(first).to_be_visible()
+        assert first.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert first.evaluate("img => img.getBoundingClientRect().width <= 390")
+        phone.page.get_by_label("Họ và tên người nhận").fill("Nguyễn Văn Bình")
+        phone.page.get_by_label("Chức vụ").fill("Chủ tịch UBND phường")
         phone.page.get_by_role("button", name="Xác nhận đã nhận văn bản").click()
         expect(phone.page.locator("body")).to_contain_text("Đã xác nhận đã nhận lúc")
         phone.shot("luong-7-noi-nhan-da-xac-nhan")

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from api.workflow.wording import VIETNAM
 from tests.api.service import CHAIR_P12, PASSPHRASE, SEAL_P12, Service
@@ -157,6 +158,26 @@ def test_van_thu_issues_sends_and_revokes(visit: Visit, service: Service, tmp_pa
         assert rows.nth(n).locator(".delivery").inner_text() == "Chưa mở"
     shot(visit, "van-ban-da-ban-hanh")
 
+    # One button copies every recipient's line "name — link" as plain text.
+    visit.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Chép tất cả liên kết").click()
+    expect(page.locator("#chep-lien-ket-ket-qua")).to_have_text(f"Đã chép {len(links)} liên kết.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.splitlines() == [f"{n} — {link}" for n, link in zip(names, links, strict=True)]
+    # The list to print: each recipient with a QR code of their link; on paper no site header.
+    page.goto(f"/van-ban/{decision['id']}/noi-nhan/in")
+    items = page.locator("ol.print-recipients li")
+    assert items.count() == len(links)
+    for n in range(items.count()):
+        assert items.nth(n).locator("code").inner_text() == links[n]
+        assert items.nth(n).locator("img.qr").evaluate("img => img.naturalWidth > 0")
+    page.emulate_media(media="print")
+    expect(page.locator("header.bar")).to_be_hidden()
+    expect(page.get_by_role("button", name="In danh sách")).to_be_hidden()
+    shot(visit, "noi-nhan-in")
+    page.emulate_media(media="screen")
+    page.goto(f"/van-ban/{decision['id']}")
+
     # A mail scanner fetches the third link: nothing is recorded. The first recipient opens
     # hers in a browser (the page's script records the opening); the second's program reads
     # the link and acknowledges.
@@ -170,13 +191,15 @@ def test_van_thu_issues_sends_and_revokes(visit: Visit, service: Service, tmp_pa
     with httpx.Client() as recipient:
         token = links[1].rsplit("/", 1)[1]
         assert recipient.get(f"{service.url}/api/links/{token}").status_code == 200
-        r = recipient.post(f"{service.url}/api/links/{token}/acknowledge")
+        who = {"name": "Đinh Thị Hoa", "position": "Văn thư"}
+        r = recipient.post(f"{service.url}/api/links/{token}/acknowledge", json=who)
         assert r.status_code == 200
     page.reload()
     assert rows.nth(0).locator(".delivery").inner_text() == "Đã mở"
     assert "Mở lúc" in rows.nth(0).inner_text()
     assert rows.nth(1).locator(".delivery").inner_text() == "Đã xác nhận"
     assert "Xác nhận lúc" in rows.nth(1).inner_text()
+    assert "Đinh Thị Hoa, Văn thư" in rows.nth(1).inner_text()  # as the recipient typed
     assert rows.nth(2).locator(".delivery").inner_text() == "Chưa mở"
 
     # Thu hồi without a reason: refused beside the field, the document still in force.
