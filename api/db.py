@@ -323,6 +323,51 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
 
 
+# --- signing with the key elsewhere (api/remote_signing.py, migration 0007) ----------------------
+
+
+class RemoteSigning(Base):
+    """A signer's remote signing service (dịch vụ ký số từ xa): a CSC API endpoint, the
+    service's client there and the signer's credential. The client secret is kept encrypted
+    with the service's secret (api/remote_signing.py)."""
+
+    __tablename__ = "remote_signing"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="csc")
+    url: Mapped[str] = mapped_column(String(512))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    """AES-GCM nonce and ciphertext of the client secret."""
+    credential_id: Mapped[str] = mapped_column(String(255))
+
+
+class PreparedSignature(Base):
+    """A signature of a draft prepared for a key held elsewhere (signing/external.py), waiting
+    for its value: used once, before `expires_at`."""
+
+    __tablename__ = "prepared_signatures"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """A random token: who finishes must know it."""
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    draft_sha256: Mapped[str] = mapped_column(String(64))
+    """The draft it was prepared from: finishing refuses if the draft changed meanwhile."""
+    prepared_sha256: Mapped[str] = mapped_column(String(64))
+    """The prepared revision, its /Contents empty, in the drafts store."""
+    document_digest: Mapped[bytes] = mapped_column(LargeBinary)
+    region_start: Mapped[int] = mapped_column(Integer)
+    region_end: Mapped[int] = mapped_column(Integer)
+    signed_attributes: Mapped[bytes] = mapped_column(LargeBinary)
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    chain: Mapped[list[str]] = mapped_column(JSONData, default=list)
+    """The CA certificates sent with it, base64 DER."""
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(Moment)
+    used_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+
+
 # --- engines -------------------------------------------------------------------------------------
 
 

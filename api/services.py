@@ -4,6 +4,7 @@ timestamp authority, the trust roots and a LibreOffice pool started on first use
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,15 @@ class Services:
     converter: Callable[[], ConverterPool]
     issue_window: tuple[int, int] = (30, 0)
     """Days before and after today a văn thư may date an issue (Settings.issue_days_*)."""
+    trust_roots: Callable[[], list[Any]] = list
+    """The roots signatures are verified against (api/trust.py), for checking what was signed
+    elsewhere before it is recorded (api/remote_signing.py)."""
+    prepared_ttl: dt.timedelta = dt.timedelta(minutes=10)
+    """How long a prepared signature waits for its value (Settings.prepared_signature_minutes)."""
+    confirm_timeout: float = 120.0
+    """Seconds a signer has to confirm a remote signature (Settings.remote_confirm_seconds)."""
+    key_upload: Callable[[], bool] = lambda: True
+    """Whether a PKCS#12 key may be sent to the server to sign (Settings.allow_key_upload)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -67,6 +77,17 @@ class _LazyPool:
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
+
+
+def key_upload(settings: Settings, roots: TrustRoots) -> bool:
+    """Settings.allow_key_upload, or by default whether every trusted root is the development
+    PKI's (a service trusting a real CA never takes a signer's key)."""
+    from signing import pki
+
+    if settings.allow_key_upload is not None:
+        return settings.allow_key_upload
+    found = roots.get()
+    return bool(found) and all(pki.is_development_root(root) for root in found)
 
 
 def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Services:
@@ -98,4 +119,8 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         seal=lambda body: images.body_seal(settings.bodies_dir, body, bodies[body].name),
         converter=_LazyPool(settings),
         issue_window=(settings.issue_days_back, settings.issue_days_ahead),
+        trust_roots=roots.get,
+        prepared_ttl=dt.timedelta(minutes=settings.prepared_signature_minutes),
+        confirm_timeout=settings.remote_confirm_seconds,
+        key_upload=lambda: key_upload(settings, roots),
     )

@@ -61,6 +61,19 @@ class Settings(BaseSettings):
     issue_days_ahead: int = Field(default=0, ge=0)
     """How many days after today a văn thư may date an issue; 0: never in the future."""
 
+    prepared_signature_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    """How long a signature prepared for a key held elsewhere waits for its value
+    (api/remote_signing.py)."""
+
+    remote_confirm_seconds: float = Field(default=120.0, gt=0)
+    """How long the server waits for a signer to confirm on their phone (remote signing)."""
+
+    allow_key_upload: bool | None = None
+    """Whether a signer may send their PKCS#12 key to the server to sign (POST
+    /api/documents/{id}/sign with a key file): a key that leaves its holder fails the law's sole
+    control. Default: only when every trusted root is the development PKI's (`hoso pki init`:
+    signing/pki.py), never with a real CA's root."""
+
     bodies_dir: Path = Path(__file__).resolve().parents[1] / "samples" / "bodies"
     """The issuing bodies (YAML, one per body): names, signers, Nơi nhận."""
 

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from api import access, assessments, delivery, workflow
+from api import access, assessments, delivery, remote_signing, workflow
 from api.db import Assessment, Document, Status
 from api.deps import ActorDep, ServicesDep, SettingsDep, TrustDep
 from api.errors import too_large
@@ -410,6 +410,8 @@ def sign(
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
     certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
     allow(actor, "ký văn bản", ("signer",))  # before the key is opened
+    if key.p12 is not None and not services.key_upload():
+        raise remote_signing.key_upload_off()  # the key stays with its holder (issue 14)
     signature = signature_upload(image)
     with key.opened(settings) as signer:
         signed = workflow.sign(services, actor, document_id, signer, signature=signature)
