@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from api import cli_archive, cli_db, cli_demo, cli_serve, cli_signing, cli_users
+from api import agent, cli_archive, cli_db, cli_demo, cli_serve, cli_signing, cli_users
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import criteria, inputs, vn
@@ -378,6 +378,7 @@ app.command()(cli_demo.demo)
 app.add_typer(cli_archive.archive_app, name="archive")
 app.add_typer(cli_db.db_app, name="db")
 app.add_typer(cli_users.users_app, name="users")
+app.command("agent")(agent.command)  # on the signer's own PC (issue 14)
 app.command("serve")(cli_serve.serve)
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from asn1crypto import pem, x509
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from api import access, remote_signing
+from api import access, remote_signing, workflow
 from api.deps import ActorDep, ServicesDep
 from api.gate import GatedRoute
 from api.models import DocumentPublic, ErrorPublic
@@ -165,3 +165,14 @@ def remote(body: RemoteIn, actor: ActorDep, services: ServicesDep) -> BatchOut:
         signed=list(done.signed),
         failed=[FailureOut(**vars(f)) for f in done.failed],
     )
+
+
+@router.get(
+    "/signatures/waiting",
+    response_model=list[DocumentPublic],
+    responses=REFUSED,
+    summary="The drafts waiting for this signer",
+)
+def waiting(actor: ActorDep, services: ServicesDep) -> list[DocumentPublic]:
+    """Văn bản chờ ký: the drafts sent to this signer (what `hoso agent` fetches)."""
+    return [document_public(d) for d in workflow.signing_queue(services, actor)]

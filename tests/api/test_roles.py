@@ -70,6 +70,7 @@ TOKEN_ROUTES = [
     ("POST", "/api/documents/{document_id}/signature/prepare"),
     ("POST", "/api/signatures/{prepared_id}/finish"),
     ("POST", "/api/signatures/remote"),
+    ("GET", "/api/signatures/waiting"),
 ]
 """Every route that needs a user's token (the recipients' links are their own credential)."""
 
