@@ -56,6 +56,10 @@ WORKFLOW = [
     ("POST", "/api/documents/{document_id}/archive"),
     ("GET", "/api/documents/{document_id}/recipients"),
     ("GET", "/api/archive/export"),
+    ("POST", "/api/documents/{document_id}/signature/prepare"),
+    ("POST", "/api/signatures/{prepared_id}/finish"),
+    ("POST", "/api/signatures/remote"),
+    ("GET", "/api/signatures/waiting"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 
