@@ -37,6 +37,8 @@ def external(docs: int = 5, rounds: int = 3) -> None:
     from signing import images, pki, sign
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for name in ("pyhanko", "pyhanko_certvalidator"):  # as the service does (api/app.py)
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     ctx = dict(generate.sample_contexts()["quyet-dinh.docx"])
     ctx["signer"] = {"authority": "TM. ỦY BAN NHÂN DÂN", "title": TITLE, "name": CHAIR}
     with ConverterPool(size=1) as pool:
