@@ -24,7 +24,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import access, delivery, issue_date, wording, workflow
+from api import access, delivery, issue_date, remote_signing, wording, workflow
 from api.db import STATUS_VI, Document
 from api.deps import ServicesDep, SettingsDep
 from api.errors import http_status
@@ -204,6 +204,7 @@ def _signing_page(
         "queue": [_view(services, d) for d in queue],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": ""},
+        "key_upload": services.key_upload(),
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 
@@ -230,6 +231,8 @@ def sign(
     its signature as a verifier sees it."""
     try:
         allow(actor, "ký văn bản", ("signer",))  # before the key is opened
+        if key.method == "p12" and not services.key_upload():
+            raise remote_signing.key_upload_off()  # the key stays with its holder (issue 14)
         signature = signature_upload(image)
         with key.chosen().opened(settings) as signer:
             document = workflow.sign(services, actor, document_id, signer, signature=signature)

@@ -315,6 +315,30 @@ def test_a_key_sent_to_a_service_that_takes_none_is_refused(
     assert status(service, document_id) == before
 
 
+def test_the_signing_page_says_how_to_sign_when_keys_are_not_taken(
+    service: Service, drafts: list[int]
+) -> None:
+    from tests.api.test_ui_office_pages import Browser, p12, text
+
+    document_id = drafts[-1]
+    before = status(service, document_id)
+    services = service.services
+    kept = services.key_upload
+    services.key_upload = lambda: False
+    try:
+        with Browser(service, "signer") as browser:
+            page = browser.get("/ky-so")
+            assert page.status_code == 200
+            assert "Dịch vụ không nhận tệp khóa của người ký" in text(page)
+            assert 'value="p12"' not in page.text  # no way to choose a key file
+            r = browser.post(f"/ky-so/{document_id}", **p12(service, CHAIR_P12))
+    finally:
+        services.key_upload = kept
+    assert r.status_code == 403
+    assert "hãy ký bằng dịch vụ ký số từ xa đã đăng ký" in text(r)
+    assert status(service, document_id) == before
+
+
 def test_key_upload_is_on_only_with_the_development_pki(setting: Setting, tmp_path: Any) -> None:
     class Roots:
         def __init__(self, found: list[Any]) -> None:
