@@ -368,6 +368,22 @@ class PreparedSignature(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(Moment)
 
 
+class RemoteJob(Base):
+    """A remote signing waiting for the signer's confirmation on their phone, run by the worker
+    that received it; any worker answers its state (the Ký số page polls it)."""
+
+    __tablename__ = "remote_jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    document_ids: Mapped[list[int]] = mapped_column(JSONData, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    """"pending" (waiting for the confirmation), "done" (see result) or "failed" (see result)."""
+    result: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+
+
 # --- engines -------------------------------------------------------------------------------------
 
 

@@ -23,8 +23,10 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from asn1crypto import x509
 from cryptography.exceptions import InvalidTag
@@ -34,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from api import access, workflow
 from api.db import PreparedSignature as PreparedRow
-from api.db import RemoteSigning, User
+from api.db import RemoteJob, RemoteSigning, User
 from api.services import Services
 from api.users import Actor, allow
 from docgen.errors import ConfigError, Forbidden, HosoError, NotFound, StateError
@@ -335,3 +337,61 @@ def remote_sign(
 
 def _failure(document_id: int, exc: HosoError) -> Failure:
     return Failure(document_id, exc.code, exc.message, exc.message_vi)
+
+
+# --- remote signing that the page waits for ------------------------------------------------------
+
+
+def start_remote_sign(
+    svc: Services,
+    actor: Actor,
+    document_ids: list[int],
+    *,
+    pin: str | None = None,
+    otp: str | None = None,
+    key: Callable[[remote.CSCProvider], remote.RemoteKey] = remote.CSCKey,
+    poll: float = 1.0,
+) -> str:
+    """`remote_sign` in a thread of this worker, its state kept in the registry (`remote_job`
+    answers it from any worker); returns the job's id at once."""
+    allow(actor, "ký văn bản", ("signer",))
+    provider_of(svc, actor)  # no provider: refused now, not in the thread
+    job = secrets.token_urlsafe(18)
+    with svc.sessions.begin() as session:
+        session.add(RemoteJob(id=job, user_id=actor.id, document_ids=document_ids, result={}))
+
+    def run() -> None:
+        try:
+            done = remote_sign(svc, actor, document_ids, pin=pin, otp=otp, key=key, poll=poll)
+            state = "done"
+            result: dict[str, Any] = {
+                "signed": list(done.signed),
+                "failed": [vars(f) for f in done.failed],
+            }
+        except HosoError as exc:
+            state, result = "failed", {"code": exc.code, "message_vi": exc.message_vi}
+        except Exception as exc:  # a bug must still end the wait on the page
+            state, result = "failed", {"code": "internal", "message_vi": f"Lỗi: {exc}"}
+        with svc.sessions.begin() as session:
+            row = session.get(RemoteJob, job)
+            assert row is not None
+            row.state, row.result, row.finished_at = state, result, now()
+
+    threading.Thread(target=run, name=f"remote-sign-{job[:6]}", daemon=True).start()
+    return job
+
+
+def remote_job(svc: Services, actor: Actor, job: str) -> RemoteJob:
+    """The state of a remote signing of `actor`'s."""
+    with svc.sessions() as session:
+        row = session.get(RemoteJob, job)
+        if row is None or row.user_id != actor.id:
+            raise NotFound(
+                "no such remote signing", message_vi="Không có lượt ký từ xa này", field="job"
+            )
+        return row
+
+
+def has_provider(svc: Services, actor: Actor) -> bool:
+    with svc.sessions() as session:
+        return session.get(RemoteSigning, actor.id) is not None

@@ -176,3 +176,54 @@ def remote(body: RemoteIn, actor: ActorDep, services: ServicesDep) -> BatchOut:
 def waiting(actor: ActorDep, services: ServicesDep) -> list[DocumentPublic]:
     """Văn bản chờ ký: the drafts sent to this signer (what `hoso agent` fetches)."""
     return [document_public(d) for d in workflow.signing_queue(services, actor)]
+
+
+class JobOut(BaseModel):
+    job_id: str
+    state: str = Field(description="pending (waiting for the phone), done or failed")
+    signed: list[int] = Field(default_factory=list)
+    failed: list[FailureOut] = Field(default_factory=list)
+    code: str | None = None
+    message_vi: str | None = None
+
+
+def job_out(job: Any) -> JobOut:
+    result = job.result or {}
+    return JobOut(
+        job_id=job.id,
+        state=job.state,
+        signed=list(result.get("signed", [])),
+        failed=[FailureOut(**f) for f in result.get("failed", [])],
+        code=result.get("code"),
+        message_vi=result.get("message_vi"),
+    )
+
+
+@router.post(
+    "/signatures/remote/jobs",
+    response_model=JobOut,
+    status_code=202,
+    responses=REFUSED,
+    summary="Start a remote signing and poll it",
+)
+def start_job(body: RemoteIn, actor: ActorDep, services: ServicesDep) -> JobOut:
+    """Ký từ xa, không chờ: answers at once; GET the job until it is no longer pending (the
+    signer confirms on their phone meanwhile)."""
+    job = remote_signing.start_remote_sign(
+        services, actor, body.document_ids, pin=body.pin, otp=body.otp
+    )
+    return job_out(remote_signing.remote_job(services, actor, job))
+
+
+@router.get(
+    "/signatures/remote/jobs/{job_id}",
+    response_model=JobOut,
+    responses=REFUSED,
+    summary="The state of a remote signing",
+)
+def get_job(
+    job_id: Annotated[str, Path(min_length=8, max_length=64)],
+    actor: ActorDep,
+    services: ServicesDep,
+) -> JobOut:
+    return job_out(remote_signing.remote_job(services, actor, job_id))

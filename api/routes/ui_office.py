@@ -205,6 +205,7 @@ def _signing_page(
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": ""},
         "key_upload": services.key_upload(),
+        "remote": remote_signing.has_provider(services, actor),
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 

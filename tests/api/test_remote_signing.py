@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,7 +46,12 @@ from tests.conftest import need
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
-YEARS = (2033, 2034, 2035)  # this module's own dossiers (tests/api/service.py: years of its own),
+YEARS = (
+    2033,
+    2034,
+    2035,
+    2037,
+)  # this module's own dossiers (tests/api/service.py: years of its own),
 # each with two drafts of the chair (the Kế hoạch and the Quyết định)
 TOKEN = "TEST CSC HP"
 SECRET = "csc-client-secret-test-only"
@@ -211,6 +217,52 @@ def test_a_refusal_on_the_phone_signs_nothing(
     assert r.json()["code"] == "signature_refused"
     assert r.json()["message_vi"] == "Người ký đã từ chối ký trên ứng dụng ký số"
     assert status(service, document_id) == "draft" and signs(service, document_id) == 0
+
+
+def test_the_api_answers_at_once_and_the_job_is_polled(
+    service: Service, csc: csc_service.CSCService, drafts: list[int]
+) -> None:
+    document_id = drafts[6]
+    with service.client("signer") as signer:
+        r = signer.post("/api/signatures/remote/jobs", json={"document_ids": [document_id]})
+        assert r.status_code == 202, r.text
+        job = r.json()
+        assert job["state"] == "pending"
+        csc.confirm(csc.wait_pending(60))
+        for _ in range(120):
+            job = signer.get(f"/api/signatures/remote/jobs/{job['job_id']}").json()
+            if job["state"] != "pending":
+                break
+            time.sleep(0.5)
+    assert job["state"] == "done" and job["signed"] == [document_id], job
+    assert status(service, document_id) == "signed"
+
+
+def test_the_signing_page_waits_for_the_phone_then_says_what_was_signed(
+    service: Service, csc: csc_service.CSCService, drafts: list[int]
+) -> None:
+    from tests.api.test_ui_office_pages import Browser, text
+
+    document_id = drafts[7]
+    with Browser(service, "signer") as browser:
+        page = browser.get("/ky-so")
+        assert "Ký bằng dịch vụ ký số từ xa" in text(page) and "Ký tất cả từ xa" in text(page)
+        r = browser.post(
+            "/ky-so/tu-xa", data={"document_ids": str(document_id)}, follow_redirects=False
+        )
+        assert r.status_code == 303, r.text
+        wait = r.headers["location"]
+        pending = browser.get(wait)
+        assert "Xác nhận trên ứng dụng ký số của bạn" in text(pending)
+        assert 'http-equiv="refresh"' in pending.text
+        csc.confirm(csc.wait_pending(60))
+        for _ in range(120):
+            done = browser.get(wait)
+            if "Xác nhận trên ứng dụng" not in text(done):
+                break
+            time.sleep(0.5)
+    assert "Đã ký 1 văn bản" in text(done) and 'http-equiv="refresh"' not in done.text
+    assert status(service, document_id) == "signed"
 
 
 # ---- the key on the chair's PC: prepare, sign there, finish ----------------------------------

@@ -71,6 +71,8 @@ TOKEN_ROUTES = [
     ("POST", "/api/signatures/{prepared_id}/finish"),
     ("POST", "/api/signatures/remote"),
     ("GET", "/api/signatures/waiting"),
+    ("POST", "/api/signatures/remote/jobs"),
+    ("GET", "/api/signatures/remote/jobs/{job_id}"),
 ]
 """Every route that needs a user's token (the recipients' links are their own credential)."""
 
@@ -221,7 +223,7 @@ def _valid_input(service: Service, method: str, path: str, document_id: int) -> 
     if path.endswith(("/signature/prepare", "/finish")):
         cert = base64.b64encode(service.p12[CHAIR_P12][:64]).decode()  # any base64 will do
         return {"json": {"certificate": cert, "signature_value": cert}}
-    if path == "/api/signatures/remote":
+    if path in ("/api/signatures/remote", "/api/signatures/remote/jobs"):
         return {"json": {"document_ids": [document_id]}}
     if path.endswith("/issue"):
         return dated(service.key(SEAL_P12))

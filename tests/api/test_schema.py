@@ -60,6 +60,8 @@ WORKFLOW = [
     ("POST", "/api/signatures/{prepared_id}/finish"),
     ("POST", "/api/signatures/remote"),
     ("GET", "/api/signatures/waiting"),
+    ("POST", "/api/signatures/remote/jobs"),
+    ("GET", "/api/signatures/remote/jobs/{job_id}"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 

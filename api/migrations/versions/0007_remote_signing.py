@@ -1,5 +1,6 @@
-"""Signing with the key elsewhere: each signer's remote signing service, and the signatures
-prepared for a key the server never holds (used once, before they expire).
+"""Signing with the key elsewhere: each signer's remote signing service, the signatures
+prepared for a key the server never holds (used once, before they expire), and the remote
+signings waiting for a confirmation on the signer's phone.
 
 Revision ID: 0007
 Revises: 0006
@@ -48,9 +49,20 @@ def upgrade() -> None:
         sa.Column("used_at", _MOMENT, nullable=True),
     )
     op.create_index("ix_prepared_signatures_document_id", "prepared_signatures", ["document_id"])
+    op.create_table(
+        "remote_jobs",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("document_ids", _JSON, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("result", _JSON, nullable=False),
+        sa.Column("created_at", _MOMENT, nullable=False),
+        sa.Column("finished_at", _MOMENT, nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("remote_jobs")
     op.drop_index("ix_prepared_signatures_document_id", "prepared_signatures")
     op.drop_table("prepared_signatures")
     op.drop_table("remote_signing")
