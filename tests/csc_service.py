@@ -252,14 +252,24 @@ def _error(status: int, error: str, description: str) -> web.Response:
 
 @contextmanager
 def serve(service: CSCService) -> Iterator[CSCService]:
-    """`service` listening on a free loopback port (its `url` set) until the block ends."""
+    """`service` listening on a free loopback port (its `url` set) until the block ends. Its
+    event loop lives in its own thread from the start: the test's thread may run a loop of its
+    own (Playwright's)."""
     port = free_port()
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(service.app())
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    assert ready.wait(30), "the CSC test service did not start"
     service.url = f"http://127.0.0.1:{port}"
     try:
         yield service
