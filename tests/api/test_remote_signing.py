@@ -24,10 +24,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pkcs11 import Mechanism, ObjectClass
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from api import remote_signing
-from api.db import AuditEntry, Document
+from api.db import AuditEntry, Document, RemoteSigning
 from api.db import PreparedSignature as PreparedRow
 from api.services import key_upload
 from api.settings import Settings
@@ -79,7 +79,11 @@ def csc(
                     client_secret=SECRET,
                     credential_id="khoi",
                 )
-            yield running
+            try:
+                yield running
+            finally:  # other modules' pages show no remote signing
+                with service.services.sessions.begin() as session:
+                    session.execute(delete(RemoteSigning))
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +221,11 @@ def test_a_refusal_on_the_phone_signs_nothing(
     assert r.json()["code"] == "signature_refused"
     assert r.json()["message_vi"] == "Người ký đã từ chối ký trên ứng dụng ký số"
     assert status(service, document_id) == "draft" and signs(service, document_id) == 0
+    answering = phone(csc, accept=True)  # asked again, he confirms: nothing is left waiting
+    with service.client("signer") as signer:
+        r = signer.post("/api/signatures/remote", json={"document_ids": [document_id]})
+    answering.join(5)
+    assert r.json()["signed"] == [document_id], r.text
 
 
 def test_the_api_answers_at_once_and_the_job_is_polled(
@@ -246,7 +255,9 @@ def test_the_signing_page_waits_for_the_phone_then_says_what_was_signed(
     document_id = drafts[7]
     with Browser(service, "signer") as browser:
         page = browser.get("/ky-so")
-        assert "Ký bằng dịch vụ ký số từ xa" in text(page) and "Ký tất cả từ xa" in text(page)
+        assert "Ký từ xa (xác nhận trên điện thoại)" in text(page) and "Ký tất cả từ xa" in text(
+            page
+        )
         r = browser.post(
             "/ky-so/tu-xa", data={"document_ids": str(document_id)}, follow_redirects=False
         )
@@ -309,7 +320,7 @@ def finish(service: Service, prepared_id: str, certificate: str, value: str) -> 
 def test_prepare_sign_on_the_token_finish_and_each_refusal(
     service: Service, setting: Setting, csc: csc_service.CSCService, drafts: list[int]
 ) -> None:
-    document_id = drafts[4]
+    document_id = drafts[5]
     chair = certificate_b64(setting, CHAIR_P12)
     deputy = certificate_b64(setting, "ubnd-hai-phong--pho-chu-tich")
 

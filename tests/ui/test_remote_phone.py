@@ -9,10 +9,10 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from api import remote_signing
-from api.db import Document
+from api.db import Document, RemoteSigning
 from tests import csc_service, softhsm
 from tests.api.service import BODY, CHAIR_P12, MEETING, XLSX, Service, workbook
 from tests.conftest import need
@@ -44,7 +44,11 @@ def csc(
                     client_secret=SECRET,
                     credential_id="khoi",
                 )
-            yield running
+            try:
+                yield running
+            finally:  # other modules' pages show no remote signing
+                with service.services.sessions.begin() as session:
+                    session.execute(delete(RemoteSigning))
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +88,7 @@ def test_a_chair_signs_on_his_phone(
         page = tab.page
         page.goto("/ky-so")
         card = page.locator(f"#van-ban-{decision}")
-        button = card.get_by_role("button", name="Ký bằng dịch vụ ký số từ xa")
+        button = card.get_by_role("button", name="Ký từ xa (xác nhận trên điện thoại)")
         button.scroll_into_view_if_needed()
         tab.shot("ky-so-tu-xa-dien-thoai")
         button.click()
