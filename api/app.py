@@ -21,7 +21,14 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import nul, remote_signing_api, remote_signing_pages, request_id, web
+from api import (
+    nul,
+    remote_signing_api,
+    remote_signing_pages,
+    request_id,
+    returning_routes,
+    web,
+)
 from api.errors import http_status
 from api.lookup import NoRegistry, RegistryLookup
 from api.models import ErrorPublic
@@ -128,6 +135,7 @@ def create_app(
     app.include_router(work.router)
     app.include_router(remote_signing_api.router)
     app.include_router(remote_signing_pages.router)
+    app.include_router(returning_routes.router)
     app.include_router(links.api_router)
     app.include_router(links.router)
     for ui in (ui_auth, ui_overview, ui_clerk, ui_dossier, ui_preview, ui_office, ui_archive):

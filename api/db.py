@@ -272,6 +272,10 @@ class Document(Base):
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[dt.datetime | None] = mapped_column(Moment)
     """When the clerk sent the draft to its signer (it is then in the signer's queue)."""
+    returned_comment: Mapped[str | None] = mapped_column(Text)
+    """The signer's comments when they returned the draft instead of signing it (Trả lại, cho ý
+    kiến: api/returning.py); cleared when the clerk sends it again."""
+    returned_at: Mapped[dt.datetime | None] = mapped_column(Moment)
     send_to: Mapped[list[dict[str, str]] | None] = mapped_column(JSONData)
     """Its Nơi nhận as recipients ({"line", "name"}), made when generated, sent when issued."""
     created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)

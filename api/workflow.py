@@ -261,6 +261,7 @@ def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Documen
         )
         _signable(document)
         document.sent_at = dt.datetime.now(dt.UTC)
+        document.returned_comment = None  # answered by this version (the audit log keeps it)
         session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
         return document
 

@@ -62,6 +62,7 @@ WORKFLOW = [
     ("GET", "/api/signatures/waiting"),
     ("POST", "/api/signatures/remote/jobs"),
     ("GET", "/api/signatures/remote/jobs/{job_id}"),
+    ("POST", "/api/documents/{document_id}/return"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 

@@ -1,6 +1,7 @@
 """Signing with the key elsewhere: each signer's remote signing service, the signatures
 prepared for a key the server never holds (used once, before they expire), and the remote
-signings waiting for a confirmation on the signer's phone.
+signings waiting for a confirmation on the signer's phone; a draft returned with the signer's
+comments.
 
 Revision ID: 0007
 Revises: 0006
@@ -60,8 +61,15 @@ def upgrade() -> None:
         sa.Column("finished_at", _MOMENT, nullable=True),
     )
 
+    with op.batch_alter_table("documents") as batch:
+        batch.add_column(sa.Column("returned_comment", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("returned_at", _MOMENT, nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("documents") as batch:
+        batch.drop_column("returned_at")
+        batch.drop_column("returned_comment")
     op.drop_table("remote_jobs")
     op.drop_index("ix_prepared_signatures_document_id", "prepared_signatures")
     op.drop_table("prepared_signatures")
