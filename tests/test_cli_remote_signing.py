@@ -58,3 +58,10 @@ def test_a_provider_needs_https_and_a_signer(tmp_path: Path) -> None:
     assert hoso(*add, "--body", "ubnd-hai-phong", **data).returncode == 0
     bare = hoso("users", "remote-signing", "chutich.haiphong", *plain, **data)
     assert bare.returncode == 2 and "phải dùng https" in bare.stderr
+
+
+def test_the_agent_needs_the_signers_token(tmp_path: Path) -> None:
+    data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
+    run = hoso("agent", "--url", "http://127.0.0.1:9", "--token", "T", "--key", "k", **data)
+    assert run.returncode == 2
+    assert run.stderr.startswith("lỗi: Cần đặt HOSO_AGENT_TOKEN là mã truy cập của người ký")
