@@ -255,7 +255,9 @@ def test_without_a_valid_token_every_route_answers_401(
     plan = one(dossier(service), "ke-hoach")
     with service.client("clerk") as clerk:
         assessment = clerk.get("/api/assessments").json()[0]["id"]
-    path = route.format(document_id=plan["id"], assessment_id=assessment, prepared_id="x" * 16)
+    path = route.format(
+        document_id=plan["id"], assessment_id=assessment, prepared_id="x" * 16, job_id="y" * 16
+    )
     headers = {"Authorization": authorization} if authorization else {}
     kwargs = _valid_input(service, method, route, plan["id"])
     with unchanged(service, plan["id"]), service.client() as anyone:
