@@ -32,8 +32,21 @@ from api.pages import overview as ui_overview
 from api.pages import preview as ui_preview
 from api.pages import public as pages
 from api.pages import recipients as ui_recipients
+from api.pages import remote_signing as remote_signing_pages
+from api.pages import returning as returning_pages
 from api.registry.lookup import NoRegistry, RegistryLookup
-from api.routes import admin, health, history, json_log, nul, request_id, verify, work
+from api.routes import (
+    admin,
+    health,
+    history,
+    json_log,
+    nul,
+    remote_signing,
+    request_id,
+    returning,
+    verify,
+    work,
+)
 from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
@@ -124,6 +137,10 @@ def create_app(
     app.include_router(verify.router)
     app.include_router(pages.router)
     app.include_router(work.router)
+    app.include_router(remote_signing.router)
+    app.include_router(remote_signing_pages.router)
+    app.include_router(returning.router)
+    app.include_router(returning_pages.router)
     app.include_router(links.api_router)
     app.include_router(links.router)
     app.include_router(history.router)

@@ -113,6 +113,18 @@ class Settings(BaseSettings):
 
     remind_unacknowledged_times: int = Field(default=3, ge=1)
     """How many reminders in all a recipient who does not acknowledge is sent."""
+    prepared_signature_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    """How long a signature prepared for a key held elsewhere waits for its value
+    (api/workflow/remote_signing.py)."""
+
+    remote_confirm_seconds: float = Field(default=120.0, gt=0)
+    """How long the server waits for a signer to confirm on their phone (remote signing)."""
+
+    allow_key_upload: bool | None = None
+    """Whether a signer may send their PKCS#12 key to the server to sign (POST
+    /api/documents/{id}/sign with a key file): a key that leaves its holder fails the law's sole
+    control. Default: only when every trusted root is the development PKI's (`hoso pki init`:
+    signing/pki.py), never with a real CA's root."""
 
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,

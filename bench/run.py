@@ -6,7 +6,8 @@ and signing a one-page PDF with pyHanko's default path (PKCS#12 read per documen
 signature to size the container) against ours (key loaded once per run, size reserved), with
 what the RFC 3161 timestamp and the LTV step add per document; issues per second with 8
 concurrent workers on SQLite and PostgreSQL (bench/numbering.py); verification in process
-against POST /api/verify on loopback (bench/verification.py). Each section prints its ratios
+against POST /api/verify on loopback (bench/verification.py); signing with the key elsewhere
+(prepare + finish) against in process (bench/external.py). Each section prints its ratios
 and targets. `bench/run.py signing` (or scoring, conversion, numbering, verification) runs one.
 """
 
@@ -284,6 +285,12 @@ def signing() -> None:
     )
 
 
+def external() -> None:
+    from bench.external import external as run
+
+    run()
+
+
 def numbering() -> None:
     from bench.numbering import numbering as run
 
@@ -300,6 +307,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "scoring": score_units,
     "conversion": conversion,
     "signing": signing,
+    "external": external,
     "numbering": numbering,
     "verification": verification,
 }

@@ -18,7 +18,9 @@ bug. A failed check (a unit that does not qualify, a signature that does not ver
     ├── SigningError           a signature that could not be made
     │   ├── KeyUnavailable         a wrong passphrase or PIN, an unreadable key file or token
     │   ├── CertificateRejected    expired, not yet valid, revoked or unfit for signing
-    │   └── TimestampUnavailable   the timestamp authority did not answer
+    │   ├── TimestampUnavailable   the timestamp authority did not answer
+    │   ├── SignatureRefused       the signer refused on their phone (remote signing)
+    │   └── ConfirmationTimeout    the signer did not confirm in time (remote signing)
     ├── NumberingError         a số that cannot be given: unknown issuing body, a document not
     │                          signed yet or already issued, a registry that cannot be reached
     ├── ArchiveError           a record the archive cannot preserve (not sealed, unreadable,
@@ -188,6 +190,19 @@ class TimestampUnavailable(SigningError):
     """The RFC 3161 timestamp authority did not answer or answered with an error."""
 
     code = "timestamp_unavailable"
+
+
+class SignatureRefused(SigningError):
+    """The signer refused the signature where their key is (on the phone of a remote signing
+    service); nothing was signed."""
+
+    code = "signature_refused"
+
+
+class ConfirmationTimeout(SigningError):
+    """The signer did not confirm the signature on their phone in the time allowed."""
+
+    code = "confirmation_timeout"
 
 
 class NumberingError(HosoError):

@@ -34,6 +34,7 @@ from docgen.model import IssuingBody
 ARCH = "hoso-test"
 TEMPLATE = Path(__file__).with_name("pki") / "certomancer.yml"
 TEST_PASSPHRASE = b"hoso-test"  # clearly-marked test material, never for real keys
+ORGANISATION = "hoso TEST PKI"  # the organization of its CAs (pki/certomancer.yml)
 INFRASTRUCTURE = ("root", "interm", "ocsp", "tsa")
 
 
@@ -177,6 +178,11 @@ def init(folder: Path, bodies: Mapping[str, IssuingBody], *, url: str) -> PKIArc
             )
         )
     return arch
+
+
+def is_development_root(certificate: Any) -> bool:
+    """Whether `certificate` (asn1crypto) is a CA of a development PKI made here."""
+    return bool(certificate.subject.native.get("organization_name") == ORGANISATION)
 
 
 def root_certificate(arch: PKIArchitecture) -> Any:

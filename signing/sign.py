@@ -196,6 +196,24 @@ def sign_draft(
     """The certified draft: the signer's PAdES B-T signature with their image (as
     `signing.images.signature_image` checked it), and the empty field for the organisation's
     seal."""
+    writer, pdf_signer = draft_signer(
+        pdf, signer, signature=signature, placement=placement, context=context
+    )
+    return run_signer(pdf_signer, writer, tsa_url)
+
+
+def draft_signer(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    signature: Image.Image,
+    placement: Placement,
+    context: ValidationContext,
+) -> tuple[IncrementalPdfFileWriter, signers.PdfSigner]:
+    """The revision the signer certifies, ready to sign: the checks on the draft and the
+    certificate, the test marker, the seal field and the signer's image. Shared by signing here
+    with a key at hand (`sign_draft`) and by signing elsewhere (signing/external.py), so both
+    make the same signature."""
     assert signer.signing_cert is not None
     nd30.check_draft_form(pdf)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -227,7 +245,7 @@ def sign_draft(
         use_pades_lta=False,
         embed_validation_info=False,
     )
-    return run_signer(pdf_signer, writer, tsa_url)
+    return writer, pdf_signer
 
 
 def pades_signer(
@@ -256,7 +274,7 @@ def pades_signer(
     )
 
 
-def _reserved_size(signer: signers.Signer, *, timestamped: bool) -> int:
+def reserved_size(signer: signers.Signer, *, timestamped: bool) -> int:
     """Hex digits to reserve in /Contents for the CMS container of one signature.
 
     Without a reservation pyHanko sizes the container with a dry run: a second private-key
@@ -287,12 +305,12 @@ def run_signer(
 ) -> bytes:
     """Sign with an RFC 3161 timestamp from `tsa_url`; pyHanko's errors become ours.
 
-    The container's size is reserved up front (see `_reserved_size`), so the key signs once.
+    The container's size is reserved up front (see `reserved_size`), so the key signs once.
     `tsa_url=None` signs without a timestamp (PAdES B-B): for measurements only, ND 30's
     signatures are B-T.
     """
     out = io.BytesIO()
-    reserved = _reserved_size(pdf_signer.signer, timestamped=tsa_url is not None)
+    reserved = reserved_size(pdf_signer.signer, timestamped=tsa_url is not None)
 
     async def run() -> None:
         # One HTTP session per signing run, closed when done (pyHanko would leave its own open).
@@ -310,7 +328,7 @@ def run_signer(
     try:
         asyncio.run(run())
     except Exception as exc:  # pyHanko raises many kinds; the one translator is the caller's
-        if _from_the_tsa(exc):
+        if from_the_tsa(exc):
             raise TimestampUnavailable(
                 f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
             ) from exc
@@ -318,7 +336,7 @@ def run_signer(
     return out.getvalue()
 
 
-def _from_the_tsa(exc: BaseException) -> bool:
+def from_the_tsa(exc: BaseException) -> bool:
     """Whether `exc` is, or was raised while handling, pyHanko's error for a timestamp request
     (the TSA unreachable, an HTTP error, a refusal), by type rather than by its words."""
     seen: BaseException | None = exc

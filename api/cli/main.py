@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from api.cli import agent
 from api.cli import archive as cli_archive
 from api.cli import db as cli_db
 from api.cli import demo as cli_demo
@@ -323,6 +324,7 @@ app.command("backup")(cli_ops.backup)
 app.command("restore")(cli_ops.restore)
 app.command("history")(cli_ops.history)
 app.add_typer(cli_notify.notify_app, name="notify")
+app.command("agent")(agent.command)  # on the signer's own PC (issue 14)
 app.command("serve")(cli_serve.serve)
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`hoso users`: the people who work in hoso. `add` makes a user and prints their token once
 (the registry keeps only its hash); `certificate` registers a signing certificate to a user,
-who may then sign with it and with nothing else; `signature` a signer's own signature image."""
+who may then sign with it and with nothing else; `signature` a signer's own signature image;
+`remote-signing` a signer's remote signing service (CSC API)."""
 
 from __future__ import annotations
 
@@ -123,6 +124,44 @@ def password(login: Annotated[str, typer.Argument(help="the user")]) -> None:
         with services.sessions.begin() as session:
             set_password(session, login, text)
     out.print(f"Đã đặt mật khẩu cho {login}.", markup=False)
+
+
+@users_app.command("remote-signing")
+def remote_signing(
+    login: Annotated[str, typer.Argument(help="the signer")],
+    url: Annotated[str, typer.Option(help="the CSC API's base URL (before /csc/v1/)")],
+    client_id: Annotated[str, typer.Option(help="hoso's client id at that service")],
+    credential: Annotated[str, typer.Option(help="the signer's credential id there")],
+) -> None:
+    """Register a signer's remote signing service (CSC API v1.0.4.0). The client secret comes
+    from HOSO_REMOTE_CLIENT_SECRET, else it is asked for (or one line of standard input):
+    never an argument; kept encrypted with the service's secret."""
+    import os
+    import sys
+
+    from api.workflow import remote_signing as remote
+    from api.workflow.services import build_services
+
+    with errors():
+        secret = os.environ.get("HOSO_REMOTE_CLIENT_SECRET")
+        if not secret:
+            if sys.stdin.isatty():
+                secret = typer.prompt("Khóa bí mật (client secret)", hide_input=True)
+            else:
+                secret = sys.stdin.readline().rstrip("\n")
+        settings = get_settings()
+        services = build_services(settings)
+        with services.sessions.begin() as session:
+            remote.register_provider(
+                session,
+                services.link_secret,
+                login,
+                url=url,
+                client_id=client_id,
+                client_secret=secret,
+                credential_id=credential,
+            )
+    out.print(f"Đã đăng ký dịch vụ ký số từ xa {url} cho {login}.", markup=False)
 
 
 DEMO_PASSWORD = "hoso-thu-nghiem"  # the demo users' web password: public test material

@@ -138,6 +138,7 @@ def _document_view(svc: Services, actor: Actor, d: Document) -> dict[str, Any]:
         "reference": f"{vn.code_number(d.number)}/{d.notation}" if d.number else "",
         "issued_on": vn.nd30_date(d.issued_on) if d.issued_on else "",
         "sent_at": d.sent_at,
+        "returned": d.returned_comment,
         "pages": list(range(1, (d.page_count or 1) + 1)),
         "sendable": sendable(actor, d),
         "note": note,

@@ -32,7 +32,7 @@ from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
 from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyForm, signature_upload
 from api.routes.models import document_public
-from api.workflow import access, delivery, issue_date, outbox, wording
+from api.workflow import access, delivery, issue_date, outbox, remote_signing, wording
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -201,6 +201,8 @@ def _signing_page(
         "queue": [_view(services, d) for d in queue],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": ""},
+        "key_upload": services.key_upload(),
+        "remote": remote_signing.has_provider(services, actor),
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 
@@ -227,6 +229,8 @@ def sign(
     its signature as a verifier sees it."""
     try:
         allow(actor, "ký văn bản", ("signer",))  # before the key is opened
+        if key.method == "p12" and not services.key_upload():
+            raise remote_signing.key_upload_off()  # the key stays with its holder (issue 14)
         signature = signature_upload(image)
         with key.chosen().opened(settings) as signer:
             document = workflow.sign(services, actor, document_id, signer, signature=signature)

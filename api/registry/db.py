@@ -279,6 +279,10 @@ class Document(Base):
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[dt.datetime | None] = mapped_column(Moment)
     """When the clerk sent the draft to its signer (it is then in the signer's queue)."""
+    returned_comment: Mapped[str | None] = mapped_column(Text)
+    """The signer's comments when they returned the draft instead of signing it (Trả lại, cho ý
+    kiến: api/workflow/returning.py); cleared when the clerk sends it again."""
+    returned_at: Mapped[dt.datetime | None] = mapped_column(Moment)
     send_to: Mapped[list[dict[str, str]] | None] = mapped_column(JSONData)
     """Its Nơi nhận as recipients ({"line", "name"}), made when generated, sent when issued."""
     created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
@@ -384,6 +388,67 @@ class SignInAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
     """"ok", "failed" (wrong login or password) or "refused" (asked during a lockout)."""
+
+
+# --- signing with the key elsewhere (api/workflow/remote_signing.py, migration 0009) ---------
+
+
+class RemoteSigning(Base):
+    """A signer's remote signing service (dịch vụ ký số từ xa): a CSC API endpoint, the
+    service's client there and the signer's credential. The client secret is kept encrypted
+    with the service's secret (api/workflow/remote_signing.py)."""
+
+    __tablename__ = "remote_signing"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="csc")
+    url: Mapped[str] = mapped_column(String(512))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    """AES-GCM nonce and ciphertext of the client secret."""
+    credential_id: Mapped[str] = mapped_column(String(255))
+
+
+class PreparedSignature(Base):
+    """A signature of a draft prepared for a key held elsewhere (signing/external.py), waiting
+    for its value: used once, before `expires_at`."""
+
+    __tablename__ = "prepared_signatures"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """A random token: who finishes must know it."""
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    draft_sha256: Mapped[str] = mapped_column(String(64))
+    """The draft it was prepared from: finishing refuses if the draft changed meanwhile."""
+    prepared_sha256: Mapped[str] = mapped_column(String(64))
+    """The prepared revision, its /Contents empty, in the drafts store."""
+    document_digest: Mapped[bytes] = mapped_column(LargeBinary)
+    region_start: Mapped[int] = mapped_column(Integer)
+    region_end: Mapped[int] = mapped_column(Integer)
+    signed_attributes: Mapped[bytes] = mapped_column(LargeBinary)
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    chain: Mapped[list[str]] = mapped_column(JSONData, default=list)
+    """The CA certificates sent with it, base64 DER."""
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(Moment)
+    used_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+
+
+class RemoteJob(Base):
+    """A remote signing waiting for the signer's confirmation on their phone, run by the worker
+    that received it; any worker answers its state (the Ký số page polls it)."""
+
+    __tablename__ = "remote_jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    document_ids: Mapped[list[int]] = mapped_column(JSONData, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    """"pending" (waiting for the confirmation), "done" (see result) or "failed" (see result)."""
+    result: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Moment)
 
 
 # --- engines -------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from api.routes.models import (
     UserPublic,
     document_public,
 )
-from api.workflow import access, assessments, delivery
+from api.workflow import access, assessments, delivery, remote_signing
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import ROLE_VI, allow
@@ -296,6 +296,8 @@ def sign(
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
     certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
     allow(actor, "ký văn bản", ("signer",))  # before the key is opened
+    if key.p12 is not None and not services.key_upload():
+        raise remote_signing.key_upload_off()  # the key stays with its holder (issue 14)
     signature = signature_upload(image)
     with key.opened(settings) as signer:
         signed = workflow.sign(services, actor, document_id, signer, signature=signature)

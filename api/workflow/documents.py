@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import x509
 from PIL import Image
 from pyhanko.sign import signers
 from sqlalchemy import select
@@ -252,6 +253,7 @@ def send_for_signature(svc: Services, actor: Actor, document_id: int) -> Documen
         )
         _signable(document)
         document.sent_at = dt.datetime.now(dt.UTC)
+        document.returned_comment = None  # answered by this version (the audit log keeps it)
         session.add(AuditEntry(actor=actor.audit, action="send", document_id=document.id))
         notify.on_sent_for_signature(session, svc, document, clerk=actor)
     outbox.after_event(svc)
@@ -296,8 +298,34 @@ def sign(
     step 1), showing `signature` (checked by signing.images.signature_image), else their
     registered signature image, else a sample drawn from their name; the signed draft waits
     for the văn thư."""
-    from signing import images
     from signing import sign as signing
+
+    assert signer.signing_cert is not None
+    document, image = signing_checks(svc, actor, document_id, signer.signing_cert, signature)
+    draft = access.stored_file(svc, document)
+    title, name = document.signer_title or "", document.signer_name or actor.name
+    signed = signing.sign_draft(
+        draft,
+        signer,
+        signature=image,
+        placement=signing.find_placement(draft, title=title, name=name),
+        tsa_url=svc.tsa_url,
+        context=svc.context(),
+    )
+    return record_signature(svc, actor, document, signed, certificate=signer.signing_cert)
+
+
+def signing_checks(
+    svc: Services,
+    actor: Actor,
+    document_id: int,
+    certificate: Any,
+    signature: Image.Image | None = None,
+) -> tuple[Document, Image.Image]:
+    """What every way of signing checks first (a key here, a key elsewhere: api/remote_signing
+    .py): the actor is the draft's signer, it was sent for signature, the certificate is
+    theirs. Returns the draft's row and the signature image to show."""
+    from signing import images
 
     with svc.sessions() as session:
         document = access.acting_on(
@@ -309,8 +337,7 @@ def sign(
             states=("draft",),
         )
         _signable(document)
-        assert signer.signing_cert is not None
-        users.require_own_certificate(session, actor, signer.signing_cert)
+        users.require_own_certificate(session, actor, certificate)
         if document.signer_name and vn.nfc(document.signer_name) != vn.nfc(actor.name):
             raise Forbidden(
                 f"document {document_id} is to be signed by {document.signer_name}, "
@@ -328,24 +355,31 @@ def sign(
             )
         registered = session.get(User, actor.id)
         registered_png = registered.signature_png if registered else None
-    draft = access.stored_file(svc, document)
-    title, name = document.signer_title or "", document.signer_name or actor.name
     if signature is None:
+        name = document.signer_name or actor.name
         signature = images.signature_image(registered_png or images.signature_png(name))
-    signed = signing.sign_draft(
-        draft,
-        signer,
-        signature=signature,
-        placement=signing.find_placement(draft, title=title, name=name),
-        tsa_url=svc.tsa_url,
-        context=svc.context(),
-    )
+    return document, signature
+
+
+def record_signature(
+    svc: Services,
+    actor: Actor,
+    document: Document,
+    signed: bytes,
+    *,
+    certificate: x509.Certificate,
+    then: Callable[[Session], None] | None = None,
+) -> Document:
+    """Record the signed draft of `document` (as `signing_checks` read it), if the draft has not
+    changed meanwhile, with the signer's `certificate` in the audit entry; `then` runs in the
+    same transaction (marking a prepared signature used)."""
     digest = svc.drafts.put(signed)
+    title, name = document.signer_title or "", document.signer_name or actor.name
     with svc.sessions.begin() as session:
-        row = access.visible(session, actor, document_id, lock=True)
+        row = access.visible(session, actor, document.id, lock=True)
         if row.status != "draft" or row.sha256 != document.sha256:
             raise StateError(
-                f"document {document_id} changed while it was signed", field="document_id"
+                f"document {document.id} changed while it was signed", field="document_id"
             )
         row.status = "signed"
         row.sha256 = digest
@@ -356,9 +390,11 @@ def sign(
                 actor=actor.audit,
                 action="sign",
                 document_id=row.id,
-                detail={"sha256": digest, "certificate": certificate_detail(signer.signing_cert)},
+                detail={"sha256": digest, "certificate": certificate_detail(certificate)},
             )
         )
+        if then is not None:
+            then(session)
         notify.on_signed(session, svc, row)
     outbox.after_event(svc)
     return row

@@ -4,6 +4,7 @@ timestamp authority, the trust roots and a LibreOffice pool started on first use
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,16 @@ class Services:
     mail_from: str = ""
     page_url: Callable[[str], str] = str
     """The full address of one of the service's pages, for mails: "/ky-so" → "https://…"."""
+    trust_roots: Callable[[], list[Any]] = list
+    """The roots signatures are verified against (api/workflow/trust.py), for checking what was
+    signed
+    elsewhere before it is recorded (api/workflow/remote_signing.py)."""
+    prepared_ttl: dt.timedelta = dt.timedelta(minutes=10)
+    """How long a prepared signature waits for its value (Settings.prepared_signature_minutes)."""
+    confirm_timeout: float = 120.0
+    """Seconds a signer has to confirm a remote signature (Settings.remote_confirm_seconds)."""
+    key_upload: Callable[[], bool] = lambda: True
+    """Whether a PKCS#12 key may be sent to the server to sign (Settings.allow_key_upload)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -74,6 +85,17 @@ class _LazyPool:
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
+
+
+def key_upload(settings: Settings, roots: TrustRoots) -> bool:
+    """Settings.allow_key_upload, or by default whether every trusted root is the development
+    PKI's (a service trusting a real CA never takes a signer's key)."""
+    from signing import pki
+
+    if settings.allow_key_upload is not None:
+        return settings.allow_key_upload
+    found = roots.get()
+    return bool(found) and all(pki.is_development_root(root) for root in found)
 
 
 def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Services:
@@ -109,4 +131,8 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         mailer=mailer(settings),
         mail_from=settings.smtp_from,
         page_url=settings.page_url,
+        trust_roots=roots.get,
+        prepared_ttl=dt.timedelta(minutes=settings.prepared_signature_minutes),
+        confirm_timeout=settings.remote_confirm_seconds,
+        key_upload=lambda: key_upload(settings, roots),
     )

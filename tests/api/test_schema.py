@@ -65,6 +65,13 @@ WORKFLOW = [
     ("POST", "/api/admin/users/{login}/enable"),
     ("POST", "/api/admin/users/{login}/token"),
     ("GET", "/api/admin/audit"),
+    ("POST", "/api/documents/{document_id}/signature/prepare"),
+    ("POST", "/api/signatures/{prepared_id}/finish"),
+    ("POST", "/api/signatures/remote"),
+    ("GET", "/api/signatures/waiting"),
+    ("POST", "/api/signatures/remote/jobs"),
+    ("GET", "/api/signatures/remote/jobs/{job_id}"),
+    ("POST", "/api/documents/{document_id}/return"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 

@@ -1,0 +1,70 @@
+"""The Ký số page's remote signing: the signer asks for one draft or all of them, the page
+waits while they confirm on their phone ("Xác nhận trên ứng dụng ký số của bạn"), reloading
+itself every two seconds (no script: the pages' CSP allows none inline), then says what was
+signed and what failed, and why.
+
+Thin: `remote_signing.start_remote_sign` and `remote_job` do the work.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.pages.ui import CsrfChecked, refused, render
+from api.routes.deps import ServicesDep
+from api.routes.gate import GatedRoute
+from api.routes.session import PageActor
+from api.workflow import access, remote_signing
+from docgen.errors import HosoError, NotFound
+
+router = APIRouter(route_class=GatedRoute, include_in_schema=False)
+REFRESH = 2  # seconds between two looks at a pending confirmation
+
+
+@router.post("/ky-so/tu-xa", response_class=HTMLResponse)
+def start(
+    request: Request,
+    actor: PageActor,
+    services: ServicesDep,
+    _: CsrfChecked,
+    document_ids: Annotated[list[int], Form()],
+) -> Response:
+    """Sign the chosen drafts with the signer's remote signing service, then wait."""
+    try:
+        job = remote_signing.start_remote_sign(services, actor, document_ids[:20])
+    except HosoError as exc:
+        return refused(request, actor, exc)
+    return RedirectResponse(f"/ky-so/tu-xa/{job}", status_code=303)
+
+
+@router.get("/ky-so/tu-xa/{job}", response_class=HTMLResponse)
+def waiting(
+    request: Request,
+    actor: PageActor,
+    services: ServicesDep,
+    job: Annotated[str, Path(min_length=8, max_length=64)],
+) -> HTMLResponse:
+    """ "Xác nhận trên ứng dụng ký số của bạn" while pending; the outcome once known."""
+    try:
+        found = remote_signing.remote_job(services, actor, job)
+    except HosoError as exc:
+        return refused(request, actor, exc)
+    result = found.result or {}
+    titles: dict[int, str] = {}
+    for document_id in found.document_ids:
+        try:
+            titles[document_id] = access.get_document(services, actor, document_id).title or ""
+        except NotFound:
+            titles[document_id] = str(document_id)
+    context = {
+        "job": found,
+        "refresh": REFRESH if found.state == "pending" else None,
+        "titles": titles,
+        "signed": result.get("signed", []),
+        "failed": result.get("failed", []),
+        "error": result.get("message_vi"),
+    }
+    return render(request, "app/remote_wait.html", context, actor=actor)
