@@ -39,6 +39,7 @@ from api.routes import (
     admin,
     health,
     history,
+    jobs,
     json_log,
     nul,
     remote_signing,
@@ -51,6 +52,7 @@ from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
 from api.settings import Settings, get_settings
+from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
 from docgen.errors import HosoError
@@ -100,7 +102,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # One machine: this process runs the queue's jobs too (Settings.queue_embedded).
+        queue = services.queue if services and settings.queue_embedded else None
+        if isinstance(queue, HueyQueue):
+            queue.start_embedded()
         yield
+        if isinstance(queue, HueyQueue):
+            queue.stop_embedded()
         close = getattr(services.converter, "close", None) if services else None
         if close is not None:
             close()
@@ -145,6 +153,7 @@ def create_app(
     app.include_router(links.router)
     app.include_router(history.router)
     app.include_router(admin.router)
+    app.include_router(jobs.router)
     for ui in (
         ui_auth,
         ui_overview,

@@ -24,6 +24,7 @@ from api.cli import ops as cli_ops
 from api.cli import serve as cli_serve
 from api.cli import signing as cli_signing
 from api.cli import users as cli_users
+from api.cli import worker as cli_worker
 from api.cli.console import err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
 from api.settings import get_settings
@@ -326,6 +327,7 @@ app.command("history")(cli_ops.history)
 app.add_typer(cli_notify.notify_app, name="notify")
 app.command("agent")(agent.command)  # on the signer's own PC (issue 14)
 app.command("serve")(cli_serve.serve)
+app.command("worker")(cli_worker.worker)
 
 if __name__ == "__main__":
     app()

@@ -59,22 +59,18 @@ def generate_dossier(
     meeting: dossier.Meeting | None = None,
     watermark: bool = False,
     signer: str | None = None,
+    issued_at: dt.datetime | None = None,
+    progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> list[Document]:
     """Generate (or regenerate) the dossier of `body` for `year` from its scored assessments.
 
     Drafts already in the registry are replaced; signed or issued documents are kept as they
     are. The Tờ trình and Quyết định the later documents cite are taken from the registry once
     issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
-    the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
-    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
-    government = svc.bodies.get(body)
-    police = next((b for b in svc.bodies.values() if b.government == body), None)
-    if government is None or police is None:
-        raise NotFound(
-            f"no issuing body '{body}' with its Công an",
-            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
-            field="body",
-        )
+    the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH). `issued_at` is the creation time the PDFs
+    carry (default now: a job pins it, so a rerun makes the same bytes); `progress` hears
+    (documents made, documents planned) as the work goes."""
+    government, police = _bodies(svc, actor, body)
     key = f"{year}/{body}"
     with svc.sessions() as session:
         rows = session.scalars(
@@ -123,7 +119,13 @@ def generate_dossier(
         signer=signer,
         plan_ref=plan_ref,
     )
-    built = _build(svc, planned, watermark=watermark)
+    built = _build(
+        svc,
+        planned,
+        watermark=watermark,
+        issued_at=issued_at or dt.datetime.now(dt.UTC),
+        progress=progress,
+    )
     with svc.sessions.begin() as session:
         made = [
             _record_draft(
@@ -143,6 +145,39 @@ def generate_dossier(
     return [d for d in made if d is not None]
 
 
+def _bodies(svc: Services, actor: Actor, body: str) -> tuple[BodyModel, BodyModel]:
+    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    government = svc.bodies.get(body)
+    police = next((b for b in svc.bodies.values() if b.government == body), None)
+    if government is None or police is None:
+        raise NotFound(
+            f"no issuing body '{body}' with its Công an",
+            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
+            field="body",
+        )
+    return government, police
+
+
+def check_generation(svc: Services, actor: Actor, *, body: str, year: int) -> None:
+    """What refuses a generation at once, before it is queued: the actor's role and body, an
+    unknown body, a year without assessments."""
+    _bodies(svc, actor, body)
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        found = session.scalar(
+            select(Assessment.id)
+            .join(Unit)
+            .where(Unit.issuing_body_id == body, Assessment.year == year)
+            .limit(1)
+        )
+    if found is None:
+        raise Conflict(
+            f"no assessment of {year} for '{body}': import some first",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            field="year",
+        )
+
+
 def _cited(session: Session, key: str, kind: str, issuer: str) -> dossier.Reference | None:
     document = session.scalar(
         select(Document).where(
@@ -157,19 +192,34 @@ def _cited(session: Session, key: str, kind: str, issuer: str) -> dossier.Refere
 
 
 def _build(
-    svc: Services, planned: Sequence[generate.Planned], *, watermark: bool
+    svc: Services,
+    planned: Sequence[generate.Planned],
+    *,
+    watermark: bool,
+    issued_at: dt.datetime,
+    progress: Callable[[int, int], None],
 ) -> list[tuple[generate.Planned, bytes, bytes]]:
     """Every planned document as (.docx, .pdf), made in a folder of its own."""
+    made = 0
+    total = len(planned)
+
+    def one_more(_: generate.Planned) -> None:
+        nonlocal made
+        made += 1
+        progress(made, total)
+
     with tempfile.TemporaryDirectory(prefix="hoso-gen-") as tmp:
         out = Path(tmp)
+        progress(0, total)
         with svc._lock:  # one LibreOffice pool per app: batches take turns
             generate.build(
                 planned,
                 svc.converter(),
                 out,
-                issued_at=dt.datetime.now(dt.UTC),
+                issued_at=issued_at,
                 verify_url=svc.verify_url,
                 draft=watermark,
+                progress=one_more,
             )
         return [
             (p, (out / f"{p.path}.docx").read_bytes(), (out / f"{p.path}.pdf").read_bytes())

@@ -63,7 +63,7 @@ def trail(service: Service) -> dict[str, Any]:
             k: v.replace("2026", str(YEAR)) if isinstance(v, str) else v for k, v in MEETING.items()
         }
         r = clerk.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={
                 "body": BODY,
                 "year": YEAR,

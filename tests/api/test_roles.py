@@ -82,6 +82,7 @@ TOKEN_ROUTES = [
     ("POST", "/api/signatures/remote/jobs"),
     ("GET", "/api/signatures/remote/jobs/{job_id}"),
     ("POST", "/api/documents/{document_id}/return"),
+    ("GET", "/api/jobs/{job_id}"),
 ]
 """Every route that needs a user's token (the recipients' links are their own credential)."""
 

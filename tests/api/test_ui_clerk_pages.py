@@ -368,7 +368,7 @@ def test_a_meeting_without_votes_is_refused_by_the_form_and_the_api(site: Site) 
         )
     with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
         r = api.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={
                 "body": BODY,
                 "year": 2027,
@@ -391,7 +391,7 @@ def test_a_dossier_with_nothing_to_build_from_is_a_conflict(site: Site) -> None:
             session, login="chuyenvien3.haiphong", name="Ngô Thị Hoa", role="clerk", body=BODY
         )
     with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
-        r = api.post("/api/dossiers", json={"body": BODY, "year": 2027})
+        r = api.post("/api/dossiers?wait=true", json={"body": BODY, "year": 2027})
     assert r.status_code == 409, r.text
     assert (r.json()["code"], r.json()["field"]) == ("conflict", "year")
 

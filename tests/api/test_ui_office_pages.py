@@ -69,7 +69,7 @@ def office_dossier(service: Service) -> list[dict[str, Any]]:
             for a in r.json():
                 assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
             r = clerk.post(
-                "/api/dossiers",
+                "/api/dossiers?wait=true",
                 json={
                     "body": BODY,
                     "year": YEAR,

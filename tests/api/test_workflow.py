@@ -218,11 +218,11 @@ def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Servic
         for assessment in r.json():
             assert clerk.post(f"/api/assessments/{assessment['id']}/score").status_code == 200
         request = {"body": BODY, "year": year, "proposal": proposal}
-        refused = clerk.post("/api/dossiers", json={**request, "signer": "giam-doc"})
+        refused = clerk.post("/api/dossiers?wait=true", json={**request, "signer": "giam-doc"})
         assert refused.status_code == 400, refused.text
         assert refused.json()["field"] == "signer"
         assert clerk.get("/api/documents", params={"dossier": f"{year}/{BODY}"}).json() == []
-        r = clerk.post("/api/dossiers", json={**request, "signer": "pho-chu-tich"})
+        r = clerk.post("/api/dossiers?wait=true", json={**request, "signer": "pho-chu-tich"})
         assert r.status_code == 201, r.text
         decision = one(r.json(), "quyet-dinh")
         assert clerk.post(f"/api/documents/{decision['id']}/send").status_code == 200
