@@ -33,7 +33,7 @@ from api.registry.db import STATUS_VI, Assessment, Document
 from api.routes.deps import MAX_ID, Id
 from api.routes.errors import http_status
 from api.routes.gate import GatedRoute
-from api.workflow import access, assessments
+from api.workflow import access, assessments, jobs
 from api.workflow import documents as workflow
 from api.workflow.documents import can_generate, sendable
 from api.workflow.services import Services
@@ -173,6 +173,7 @@ def _dossier_page(
     errors: Mapping[str, str] | None = None,
     error: dict[str, str] | None = None,
     notice: str = "",
+    running: jobs.JobView | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     svc: Services = request.app.state.services
@@ -202,6 +203,7 @@ def _dossier_page(
         "errors": dict(errors or {}),
         "error": error,
         "notice": notice,
+        "job": running,
     }
     return render(request, "app/dossier.html", context, actor=actor, status=status)
 
@@ -214,9 +216,22 @@ def dossier_page(
     body: Body,
     da_tao: Annotated[int | None, Query(ge=0, le=10_000)] = None,
     da_trinh: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    viec: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
     svc: Services = request.app.state.services
     notice = ""
+    if viec is not None:  # the generation this page asked for: running, done or failed
+        try:
+            job = jobs.get_job(svc, actor, viec)
+        except HosoError:
+            job = None
+        if job is not None and job.state in jobs.ACTIVE:
+            return _dossier_page(request, actor, year, body, running=job)
+        if job is not None and job.state == "failed" and job.error:
+            error = {"message": str(job.error.get("message_vi", ""))}
+            return _dossier_page(request, actor, year, body, error=error)
+        if job is not None:
+            da_tao = len(job.result.get("documents", []))
     if da_tao is not None:
         notice = f"Đã tạo {da_tao} văn bản dự thảo."
     elif da_trinh is not None:
@@ -319,8 +334,8 @@ async def generate(
     if errors:
         return _dossier_page(request, actor, year, body, values=values, errors=errors, status=422)
     try:
-        made = await run_in_threadpool(
-            lambda: workflow.generate_dossier(
+        job = await run_in_threadpool(
+            lambda: jobs.submit_generation(
                 svc,
                 actor,
                 body=body,
@@ -337,7 +352,8 @@ async def generate(
         return _dossier_page(
             request, actor, year, body, values=values, error=problem(exc), status=status
         )
-    return RedirectResponse(f"/ho-so/{year}/{body}?da_tao={len(made)}", status_code=303)
+    # A job of the queue makes the documents; the page shows its progress (static/tien-do.js).
+    return RedirectResponse(f"/ho-so/{year}/{body}?viec={job.id}", status_code=303)
 
 
 @router.post("/tai-lieu/{document_id}/trinh-ky", response_class=HTMLResponse, response_model=None)

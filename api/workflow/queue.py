@@ -72,18 +72,14 @@ class HueyQueue:
 
     def consumer(self, *, workers: int = 1) -> Consumer:
         """A consumer of this queue, with `workers` threads: `hoso worker` runs it."""
-        return self.huey.create_consumer(
-            workers=workers, worker_type="thread", check_worker_health=False
-        )
+        return self.huey.create_consumer(**_consumer_options(workers))
 
     def start_embedded(self, *, workers: int = 1) -> None:
         """Run the jobs in threads of this process (`hoso serve`'s embedded mode), leaving its
         signals to the web server."""
         if self.huey.immediate or self._consumer is not None:
             return
-        consumer = _QuietConsumer(
-            self.huey, workers=workers, worker_type="thread", check_worker_health=False
-        )
+        consumer = _QuietConsumer(self.huey, **_consumer_options(workers))
         consumer.start()
         self._consumer = consumer
 
@@ -91,6 +87,18 @@ class HueyQueue:
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None
+
+
+def _consumer_options(workers: int) -> dict[str, Any]:
+    # An idle Huey consumer backs off to 10 s between polls: a clerk would wait that long
+    # before "Đang tạo văn bản" starts counting. One poll a second of a SQLite file or Redis
+    # costs nothing.
+    return {
+        "workers": workers,
+        "worker_type": "thread",
+        "check_worker_health": False,
+        "max_delay": 1.0,
+    }
 
 
 class _QuietConsumer(Consumer):  # type: ignore[misc]

@@ -63,7 +63,8 @@ class Services:
     queue: JobQueue | None = None
     """Where jobs go (api/workflow/queue.py); None: each runs inside the request making it."""
     job_lease: dt.timedelta = dt.timedelta(minutes=2)
-    """How long a running job may be silent before it counts as lost (Settings.job_lease_seconds)."""
+    """How long a running job may be silent before it counts as lost
+    (Settings.job_lease_seconds)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 

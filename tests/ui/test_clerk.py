@@ -123,7 +123,7 @@ def test_clerk_imports_scores_and_sends_the_dossier(
     visit.shot("ho-so-truoc-khi-tao")
     with page.expect_navigation(timeout=GENERATION):
         page.get_by_role("button", name="Tạo hồ sơ").click()
-    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo")
+    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo", timeout=GENERATION)
     documents = page.locator("article.document")
     titles = documents.locator("h3").all_inner_texts()
     for title in ("Kế hoạch", "Biên bản họp thẩm định", "Tờ trình", "Quyết định công nhận"):

@@ -78,7 +78,14 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     page.get_by_label("Thành phần tham dự").fill("Đại diện Văn phòng Ủy ban nhân dân thành phố")
     with page.expect_navigation(timeout=GENERATION):
         page.get_by_role("button", name="Tạo hồ sơ").click()
-    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo")
+    # A job of the queue makes the documents: the page counts them, its button off meanwhile.
+    expect(page.locator("#tien-do")).to_contain_text(
+        re.compile(r"Đang tạo văn bản [0-9]+/[0-9]+"), timeout=GENERATION
+    )
+    expect(page.get_by_role("button", name="Tạo hồ sơ")).to_be_disabled()
+    shot(visit, "luong-2-ho-so-dang-tao")
+    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo", timeout=GENERATION)
+    expect(page.get_by_role("button", name="Tạo lại hồ sơ")).to_be_enabled()
     decision = page.locator("article.document").filter(
         has=page.get_by_role("heading", name="Quyết định công nhận")
     )
