@@ -52,6 +52,7 @@ from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
 from api.settings import Settings, get_settings
+from api.workflow import jobs as workflow_jobs
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
@@ -190,6 +191,7 @@ def workflow_app(settings: Settings) -> FastAPI:
     from api.workflow.services import build_services
 
     services = build_services(settings)
+    workflow_jobs.job_queue(settings, services)  # long work goes to the queue (HOSO_QUEUE_URL)
     return create_app(settings, registry=DatabaseLookup(services.sessions), services=services)
 
 

@@ -20,14 +20,12 @@ def worker(
     queued again first, and every minute after."""
     from api.registry import db
     from api.workflow import jobs
-    from api.workflow.queue import HueyQueue
     from api.workflow.services import build_services
 
     settings = get_settings()
     with errors():
         services = build_services(settings)
-        queue = services.queue
-        assert isinstance(queue, HueyQueue)
+        queue = jobs.job_queue(settings, services)
         if queue.huey.immediate:
             out.print("Hàng đợi immediate:// chạy việc ngay trong yêu cầu: không cần worker.")
             raise typer.Exit(0)

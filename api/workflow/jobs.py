@@ -30,7 +30,9 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from api.registry.db import Job, User, now
+from api.settings import Settings
 from api.workflow import documents
+from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.users import Actor
 from docgen import dossier
@@ -275,6 +277,17 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
         log.warning("job %s was lost with its worker: queued again", job_id)
         _enqueue(svc, job_id)
     return ids
+
+
+def job_queue(settings: Settings, svc: Services) -> HueyQueue:
+    """The queue of `settings` whose tasks run the jobs with `svc` (its `queue` from then on)."""
+    queue = HueyQueue(
+        settings.queue(),
+        run=lambda job_id: run(svc, job_id),
+        recover=lambda: recover(svc, lease=svc.job_lease),
+    )
+    svc.queue = queue
+    return queue
 
 
 # --- what each kind does -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from api.registry import numbering as registry
 from api.registry.store import LocalStore, Storage
 from api.settings import Settings
 from api.workflow.mail import Mailer, mailer
-from api.workflow.queue import HueyQueue, JobQueue
+from api.workflow.queue import JobQueue
 from api.workflow.trust import TrustRoots
 from docgen import inputs
 from docgen.convert import ConverterPool
@@ -61,7 +61,8 @@ class Services:
     key_upload: Callable[[], bool] = lambda: True
     """Whether a PKCS#12 key may be sent to the server to sign (Settings.allow_key_upload)."""
     queue: JobQueue | None = None
-    """Where jobs go (api/workflow/queue.py); None: each runs inside the request making it."""
+    """Where jobs go (api/workflow/jobs.py `job_queue`, set by the app and `hoso worker`);
+    None: each runs inside the request making it."""
     job_lease: dt.timedelta = dt.timedelta(minutes=2)
     """How long a running job may be silent before it counts as lost
     (Settings.job_lease_seconds)."""
@@ -143,16 +144,4 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         key_upload=lambda: key_upload(settings, roots),
         job_lease=dt.timedelta(seconds=settings.job_lease_seconds),
     )
-    made.queue = job_queue(settings, made)
     return made
-
-
-def job_queue(settings: Settings, svc: Services) -> HueyQueue:
-    """The queue of `settings` whose tasks run the jobs with `svc`."""
-    from api.workflow import jobs
-
-    return HueyQueue(
-        settings.queue(),
-        run=lambda job_id: jobs.run(svc, job_id),
-        recover=lambda: jobs.recover(svc, lease=svc.job_lease),
-    )
