@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.registry.db import Job, User, now
 from api.settings import Settings
@@ -183,11 +183,13 @@ def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
 
 
 def run(svc: Services, job_id: int) -> None:
-    """Run job `job_id` (a worker's task). A job already finished is left as it is: a message
-    delivered twice runs nothing twice."""
+    """Run job `job_id` (a worker's task). A job running or finished is left as it is: a
+    message delivered twice runs nothing twice."""
     with svc.sessions.begin() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.state not in ACTIVE:
+        # Only a queued job is taken, under a row lock (PostgreSQL; SQLite's writers queue):
+        # two messages of one job — a recovery racing a slow worker — never run it twice.
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or job.state != "queued":
             return
         job.state = "running"
         job.attempts += 1
@@ -260,14 +262,17 @@ def _finish(
 
 def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
     """Queue again the jobs lost with their worker: running with no heartbeat for `lease`, or
-    queued for `lease` without a worker taking them (their message lost). Returns their ids."""
+    queued for `lease` without a worker taking them (their message lost; one merely waiting
+    behind others gets a second message, which finds it taken). Returns their ids."""
     limit = now() - lease
     with svc.sessions.begin() as session:
         lost = session.scalars(
-            select(Job).where(
-                ((Job.state == "running") & (Job.heartbeat_at < limit))
-                | ((Job.state == "queued") & (Job.created_at < limit) & Job.heartbeat_at.is_(None))
+            select(Job)
+            .where(
+                Job.state.in_(ACTIVE),
+                func.coalesce(Job.heartbeat_at, Job.created_at) < limit,
             )
+            .with_for_update(skip_locked=True)  # two recoveries at once take each job once
         ).all()
         ids = [job.id for job in lost]
         for job in lost:

@@ -94,6 +94,7 @@ def test_generation_is_a_job_with_progress_for_its_owner(setting: Setting, tmp_p
         assert sorted(again["documents"]) == sorted(job["documents"])
         assert _hashes(service) == before
         assert _files(service.settings.data_dir / "work") == files
+        jobs.run(svc, job["id"])  # a second message of a finished job runs nothing
         with svc.sessions() as session:
             assert session.get(Job, job["id"]).attempts == 2  # type: ignore[union-attr]
 
