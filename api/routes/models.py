@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.registry.db import Document
 from api.registry.lookup import RegistryRecord, status_text, status_vi
+from api.workflow.jobs import JobView
 from api.workflow.verification import Verification
 from docgen import vn
 from signing.verify import Indication
@@ -300,8 +301,8 @@ class JobPublic(BaseModel):
     finished_at: dt.datetime | None
 
 
-def job_public(job: Any) -> JobPublic:
-    """`job` (api.workflow.jobs.JobView) as the API sends it."""
+def job_public(job: JobView) -> JobPublic:
+    """`job` as the API sends it."""
     dossier = job.result.get("dossier")
     return JobPublic(
         id=job.id,
