@@ -72,7 +72,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"a build year .*", "Năm xây dựng không có năm công nhận trước; chọn năm duy trì"),
         (r"unknown sub-item for '(.+)'", r"Nội dung không có trong bộ tiêu chí '\1'"),
         (r"'(.+)' is not assessed with the criteria set '(.+)'", r"Loại '\1' không chấm theo '\2'"),
-        (r"not '(.+)'", r"Đơn vị không thuộc cơ quan '\1'"),
+        (r"the unit belongs to (.+), not to (.+)", r"Đơn vị thuộc \1, không thuộc \2"),
         (r"the unit and the year stay as imported", "Đơn vị và năm giữ như khi nhập"),
         (r"not a \.yaml, .*", "Không phải tệp .xlsx, .yaml hoặc .json"),
         (r"not a readable \.xlsx workbook.*", "Không đọc được tệp .xlsx này"),

@@ -489,3 +489,40 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(site: Site) ->
         set_password(session, USERS["clerk"][0], "mat-khau-moi-123")
     assert clerk.get("/api/me").status_code == 401
     assert clerk.get("/tong-quan").status_code == 303
+
+
+def test_the_readme_sample_workbook_is_the_demo_clerks_and_foreign_units_name_body_and_cell(
+    site: Site,
+) -> None:
+    """README's sample `samples/workbooks/xa-phuong.xlsx` holds Hải Phòng's seven units: its
+    demo clerk imports them; another body's clerk is refused with both bodies by their names
+    and the cell of each unit's Cơ quan quản lý (never the internal code, never "—")."""
+    data = (REPO / "samples" / "workbooks" / "xa-phuong.xlsx").read_bytes()
+    other = site.client("other_clerk")
+    page = other.get("/cham-diem")
+    r = other.post(
+        "/cham-diem/nhap",
+        data={"csrf": csrf(page.text)},
+        files={"file": ("xa-phuong.xlsx", data, XLSX)},
+    )
+    assert r.status_code == 422
+    assert "Chưa nhập: tệp xa-phuong.xlsx có 7 lỗi" in r.text
+    message = (
+        "Đơn vị thuộc Ủy ban nhân dân thành phố Hải Phòng, "
+        "không thuộc Ủy ban nhân dân tỉnh Bắc Ninh"
+    )
+    assert r.text.count(message) == 7
+    assert "ubnd-hai-phong" not in r.text and "ubnd-bac-ninh" not in r.text
+    cells = re.findall(r'<td class="cell">([^<]*)</td>', r.text)
+    assert len(cells) == 7 and all(re.fullmatch(r"[A-Z]+[0-9]+", c) for c in cells), cells
+
+    clerk = site.client("clerk")
+    page = clerk.get("/cham-diem")
+    r = clerk.post(
+        "/cham-diem/nhap",
+        data={"csrf": csrf(page.text)},
+        files={"file": ("xa-phuong.xlsx", data, XLSX)},
+    )
+    assert r.status_code == 303, r.text
+    listed = clerk.get(r.headers["location"]).text
+    assert "Đã nhập 7 đơn vị" in listed and "Phường Ngô Quyền" in listed
