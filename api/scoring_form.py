@@ -233,6 +233,10 @@ def raw_of(stored: Mapping[str, Any], values: Mapping[str, str], cs: CriteriaSet
         "antt_last_year": {"co": True, "khong": False}.get(antt),
         "movement_rating_last_year": values.get("gates.movement_rating_last_year") or None,
     }
+    # The form has no field for it: a unit's recorded "recognised last year" stays as imported.
+    recognised = (stored.get("gates") or {}).get("recognised_last_year")
+    if recognised is not None:
+        raw["gates"]["recognised_last_year"] = recognised
     items: dict[str, Any] = {}
     for item in cs.items().values():
         key = f"i.{item.id}."
