@@ -28,7 +28,7 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import access, assessments, citing, delivery, issue_date, registry, users
+from api import access, assessments, citing, delivery, issue_date, last_inputs, registry, users
 from api.db import Assessment, AuditEntry, Document, Status, Unit, User
 from api.services import Services
 from api.users import Actor, allow
@@ -75,6 +75,9 @@ def generate_dossier(
     issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
     the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
     allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    given = last_inputs.record(
+        proposal=proposal, decision=decision, meeting=meeting, watermark=watermark, signer=signer
+    )
     government = svc.bodies.get(body)
     police = next((b for b in svc.bodies.values() if b.government == body), None)
     if government is None or police is None:
@@ -147,7 +150,11 @@ def generate_dossier(
             )
             for p, docx, pdf in built
         ]
-        session.add(AuditEntry(actor=actor.audit, action="generate", detail={"dossier": key}))
+        session.add(
+            AuditEntry(
+                actor=actor.audit, action="generate", detail={"dossier": key, "inputs": given}
+            )
+        )
     return [d for d in made if d is not None]
 
 
