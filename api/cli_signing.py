@@ -279,6 +279,7 @@ def issue_command(
                 actor=_actor(),
                 page_count=pages,
                 verification_code=code,
+                subject=_subject_of(signed),
             )
         except BaseException:
             output.unlink(missing_ok=True)  # made, perhaps, but not recorded: not issued
@@ -315,6 +316,22 @@ def _page_count_and_code(pdf: bytes) -> tuple[int, str | None]:
         raise HosoError("the document is not a readable PDF", field="document") from exc
     found = re.search(r"/v/([A-Z2-7]{5}-[A-Z2-7]{5})\b", first)
     return pages, found.group(1) if found else None
+
+
+def _subject_of(pdf: bytes) -> str:
+    """The trích yếu a generated draft carries as its /Subject (docgen.render.described), so
+    that a document issued from the command line shows it on Phát hành and Lưu trữ."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        info = PdfReader(io.BytesIO(pdf)).metadata
+    except (PyPdfError, ValueError):
+        return ""
+    subject = info.subject if info is not None else None
+    return vn.nfc(str(subject)).strip() if subject else ""
 
 
 def _actor() -> str:

@@ -60,9 +60,7 @@ def last(svc: Services, *, body: str, year: int) -> dict[str, Any] | None:
     key = f"{year}/{body}"
     with svc.sessions() as session:
         entries = session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.action == "generate")
-            .order_by(AuditEntry.id.desc())
+            select(AuditEntry).where(AuditEntry.action == "generate").order_by(AuditEntry.id.desc())
         )
         for entry in entries:
             detail = entry.detail or {}

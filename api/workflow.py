@@ -114,7 +114,7 @@ def generate_dossier(
     if not rows:
         raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
-            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của {government.name}",
             field="year",
         )
     results = []

@@ -201,7 +201,11 @@ def _dossier_page(
         return refused(
             request,
             actor,
-            NotFound(f"no dossier {key}", message_vi=f"Không có hồ sơ {key}", field="dossier"),
+            NotFound(
+                f"no dossier {key}",
+                message_vi=f"Không có hồ sơ năm {year} của {_body_name(svc, body)}",
+                field="dossier",
+            ),
         )
     rows = assessments.list_assessments(svc, actor, year=year) if may_generate else []
     units = [unit_summary(r) for r in rows]

@@ -152,8 +152,11 @@ def test_end_to_end_sign_issue_deliver_verify(
         assert page.status_code == 200
         assert f"Văn bản gửi đến {second['name']}" in page.text
         assert "01/QĐ-UBND" in page.text and "Xác nhận đã nhận văn bản" in page.text
+        # Its footer talks of the link, not of uploading files the page does not take.
+        assert "Tệp tải lên" not in page.text and "xin đừng chuyển tiếp" in page.text
+        assert "<script" not in page.text.split("</title>")[0]
         page = browser.post(second["link"].removeprefix(service.url))
-        assert page.status_code == 200 and "Đã xác nhận đã nhận lúc" in page.text
+        assert page.status_code == 200 and "Đã xác nhận nhận được văn bản lúc" in page.text
 
     with service.client("signer") as signer:  # an issued document is signed no more
         again = signer.post(f"{path}/sign", **service.key(CHAIR_P12))

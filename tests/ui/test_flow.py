@@ -134,7 +134,7 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
         download.value.save_as(received)
         phone.shot("luong-6-noi-nhan-mo-lien-ket")
         phone.page.get_by_role("button", name="Xác nhận đã nhận văn bản").click()
-        expect(phone.page.locator("body")).to_contain_text("Đã xác nhận đã nhận lúc")
+        expect(phone.page.locator("body")).to_contain_text("Đã xác nhận nhận được văn bản lúc")
         phone.shot("luong-7-noi-nhan-da-xac-nhan")
     finally:
         phone.close()
