@@ -22,7 +22,7 @@ def import_assessments(svc: Services, actor: Actor, loaded: Sequence[inputs.Load
     allow(actor, "nhập kết quả chấm điểm", ("clerk",))
     foreign = [x for x in loaded if x.assessment.unit.issuing_body != actor.body]
     if foreign:
-        raise InvalidAssessment([_foreign(svc, x, actor.body) for x in foreign])
+        raise InvalidAssessment([_foreign(svc, x, actor.body or "") for x in foreign])
     ids: list[int] = []
     with svc.sessions.begin() as session:
         for x in loaded:

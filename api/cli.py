@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from api import cli_archive, cli_db, cli_demo, cli_serve, cli_signing, cli_users
+from api.cli_vi import VietnameseGroup
 from api.console import err, errors, out, shown, write_atomic
 from api.settings import get_settings
 from docgen import criteria, inputs, vn
@@ -37,6 +38,7 @@ app = typer.Typer(
     help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=VietnameseGroup,
 )
 
 
