@@ -134,6 +134,7 @@ class Phone:
         self.blocking: list[str] = []
         self.problems: list[str] = []
         self.shots: dict[str, Any] = {}
+        self.screens: dict[str, Any] = {}
 
     def check(self, name: str, *, heading_in_view: bool = True) -> None:
         page = self.page
@@ -165,6 +166,13 @@ class Phone:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
         self.shots[name] = path
+        # README's picture: the phone's screen where the page's work is (the form's sub-items).
+        at = page.locator("tr.item, article.document, form[action='/cham-diem/nhap']").first
+        if at.count():
+            at.evaluate("e => e.scrollIntoView({block: 'center'})")
+        screen = SHOTS / f"dien-thoai-{name}-man-hinh.png"
+        page.screenshot(path=str(screen))
+        self.screens[name] = screen
 
     def sign_in_by_keyboard(self, role: str) -> None:
         """Tab to each field, type, Enter: no pointer."""
@@ -246,7 +254,7 @@ def test_a_newcomer_walks_every_page_on_a_phone(phone: Phone, service: Service) 
     (SHOTS.parent / "axe.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n" + "\n".join(lines))
     for name in ("cham-diem", "cham-diem-don-vi", "ho-so"):
-        shutil.copyfile(phone.shots[name], PICTURES / f"dien-thoai-{name}.png")
+        shutil.copyfile(phone.screens[name], PICTURES / f"dien-thoai-{name}.png")
     assert not phone.blocking, "serious or critical accessibility violations:\n" + "\n".join(
         phone.blocking
     )
