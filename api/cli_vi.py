@@ -319,6 +319,8 @@ def translate(root: Any) -> None:
         for param in command.params:
             if param.name in PARAMS and getattr(param, "help", None) is not None:
                 param.help = PARAMS[param.name]
+            elif getattr(param, "help", None) in PARAM_HELP:
+                param.help = PARAM_HELP[param.help]
 
 
 def _help_in_vietnamese(command: Any) -> None:
@@ -344,3 +346,115 @@ class VietnameseGroup(typer.core.TyperGroup):
         install()
         translate(self)
         return super().main(*args, **kwargs)
+
+
+# Each option's and argument's help, by its English words (the commands' own, for developers).
+PARAM_HELP = {
+    "print the reports as JSON": "in các báo cáo dạng JSON",
+    "print the results as JSON": "in kết quả dạng JSON",
+    "decide as of this ISO 8601 time, not now": (
+        "xét tại thời điểm này (ISO 8601), không phải bây giờ"
+    ),
+    "validate as of this ISO 8601 time instead of now": (
+        "kiểm tra tại thời điểm này thay vì bây giờ (01/06/2031 14:00 hoặc ISO 8601)"
+    ),
+    "folder of issuing bodies": "thư mục các cơ quan ban hành",
+    "id of the issuing body (UBND), e.g. ubnd-hai-phong": (
+        "mã cơ quan ban hành (UBND), ví dụ ubnd-hai-phong"
+    ),
+    "id of the issuing body they work for": "mã cơ quan ban hành nơi người dùng làm việc",
+    "id of the issuing body, e.g. ubnd-hai-phong": "mã cơ quan ban hành, ví dụ ubnd-hai-phong",
+    "ngày ban hành (default: today)": (
+        "ngày ban hành, 05/12/2026 hoặc 2026-12-05 (mặc định: hôm nay)"
+    ),
+    "số ký hiệu of the issued QĐ the GCN cite (checked in the registry)": (
+        "số ký hiệu của Quyết định đã ban hành mà Giấy chứng nhận trích dẫn (đối chiếu sổ đăng ký)"
+    ),
+    "its date": "ngày ban hành, 27/11/2026 hoặc 2026-11-27",
+    "show every sub-item": "hiện mọi nội dung",
+    "an issued (signed) PDF": "tệp PDF đã ban hành (đã ký)",
+    "the document the chair has signed": "văn bản Chủ tịch đã ký",
+    "the final draft (PDF) to sign": "dự thảo cuối cùng (PDF) cần ký",
+    "the phụ lục (PDF) in a file of its own": "phụ lục (PDF) là tệp riêng",
+    "sealed (PAdES B-LTA) PDFs": "các tệp PDF lưu trữ (PAdES B-LTA)",
+    "signed PDF files": "các tệp PDF đã ký",
+    "every document of this dossier, e.g. 2026/ubnd-hai-phong": (
+        "mọi văn bản của hồ sơ này, ví dụ 2026/ubnd-hai-phong"
+    ),
+    "watermark DỰ THẢO, or a final draft to sign": "in chữ DỰ THẢO, hoặc dự thảo cuối cùng để ký",
+    "check the templates of this folder instead of templates/vi": (
+        "kiểm tra các mẫu trong thư mục này thay vì templates/vi"
+    ),
+    "overwrite an existing file": "ghi đè tệp đã có",
+    "pre-fill from these assessments": "điền sẵn từ các kết quả chấm điểm này",
+    "address to listen on": "địa chỉ phục vụ",
+    "signature image (PNG); default: a sample drawn from the name": (
+        "ảnh chữ ký (PNG); mặc định: mẫu vẽ từ họ tên"
+    ),
+    "label of the key (and certificate) on the token": "nhãn của khóa (và chứng thư) trên token",
+    "the name to sign in with, e.g. vanthu.haiphong": "tên đăng nhập, ví dụ vanthu.haiphong",
+    "the signer": "người ký",
+    "the user": "người dùng",
+    "YAML of the appraisal meeting the Biên bản records (samples/meetings/)": (
+        "tệp YAML của cuộc họp thẩm định mà Biên bản ghi lại (samples/meetings/)"
+    ),
+    "full name": "họ và tên",
+    "the signer's name below the signature": "họ tên người ký, dưới chữ ký",
+    "use only the revocation data the files carry": "chỉ dùng dữ liệu thu hồi có trong tệp",
+    "where the renewed copies go": "thư mục ghi các bản đã gia hạn",
+    "output folder": "thư mục ghi kết quả",
+    "where to write the ZIP": "nơi ghi tệp ZIP",
+    "where to write the demo's files": "nơi ghi các tệp của bản chạy thử",
+    "where to write the issued PDF": "nơi ghi tệp PDF đã ban hành",
+    "where to write the sealed PDF": "nơi ghi tệp PDF lưu trữ",
+    "where to write the signed PDF": "nơi ghi tệp PDF đã ký",
+    "the key as a PKCS#12 file": "khóa là tệp PKCS#12 (.p12, .pfx); mật khẩu được hỏi sau",
+    "their certificate (PEM or DER)": "chứng thư số của người dùng (PEM hoặc DER)",
+    "their signature image: PNG, transparent background, blue": (
+        "ảnh chữ ký: PNG, nền trong suốt, màu xanh"
+    ),
+    "assessment files (.yaml, .json, .xlsx) or folders of them": (
+        "tệp kết quả chấm điểm (.yaml, .json, .xlsx) hoặc thư mục chứa chúng"
+    ),
+    "assessments: files, folders, workbooks": "kết quả chấm điểm: tệp, thư mục, phiếu .xlsx",
+    "write PDF/A-2b": "ghi PDF/A-2b",
+    "số ký hiệu of the issued Kế hoạch the others cite, e.g. 06/KH-UBND": (
+        "số ký hiệu của Kế hoạch đã ban hành mà các văn bản khác trích dẫn, ví dụ 06/KH-UBND"
+    ),
+    "YAML file of recognition policies per criteria set (default: every criterion in full)": (
+        "tệp YAML chính sách xét công nhận theo bộ tiêu chí (mặc định: đạt đủ mọi tiêu chí)"
+    ),
+    "port to listen on": "cổng phục vụ",
+    "số ký hiệu of the Tờ trình the QĐ answers, e.g. 15/TTr-CATP": (
+        "số ký hiệu của Tờ trình mà Quyết định trả lời, ví dụ 15/TTr-CATP"
+    ),
+    "its date, e.g. 2026-11-20": "ngày của Tờ trình, ví dụ 20/11/2026 hoặc 2026-11-20",
+    "số ký hiệu of its document, e.g. 06/QĐ-UBND": "số ký hiệu của văn bản chính, ví dụ 06/QĐ-UBND",
+    "clerk, signer, van_thu, archivist or admin": (
+        "vai trò: clerk (chuyên viên), signer (người ký), van_thu (văn thư), archivist "
+        "(lưu trữ) hoặc admin (quản trị)"
+    ),
+    "folder of sample assessments": "thư mục các kết quả chấm điểm mẫu",
+    "criteria set: xa_phuong or co_quan": "bộ tiêu chí: xa_phuong hoặc co_quan",
+    "who signs the QĐ: a signer id of the body, e.g. pho-chu-tich (KT.)": (
+        "người ký Quyết định: mã người ký của cơ quan, ví dụ pho-chu-tich (KT.)"
+    ),
+    "the .xlsx file to write": "tệp .xlsx cần ghi",
+    "the chức vụ line above the signature": "dòng chức vụ phía trên chữ ký",
+    "or: label of the PKCS#11 token": "hoặc: nhãn của token PKCS#11",
+    "tên loại code: QĐ, TTr, KH, …": "mã tên loại: QĐ, TTr, KH, …",
+    "number of blank unit sheets": "số trang tính trống (mỗi đơn vị một trang)",
+    "renew when the last timestamp's certificate expires within this many days": (
+        "gia hạn khi chứng thư của dấu thời gian cuối hết hạn trong số ngày này"
+    ),
+    "processes serving requests (one registry)": "số tiến trình phục vụ (chung một sổ đăng ký)",
+    "every document numbered in this year, e.g. 2026": (
+        "mọi văn bản được cấp số trong năm này, ví dụ 2026"
+    ),
+    "the year of the dossier": "năm của hồ sơ",
+    "the body's seal image: a red PNG on a transparent background that records its dpi; "
+    "default: <bodies>/seals/<body>.png, else a TEST sample": (
+        "ảnh con dấu của cơ quan: PNG màu đỏ, nền trong suốt, có ghi độ phân giải (dpi); mặc "
+        "định: <bodies>/seals/<body>.png, nếu không có thì dấu mẫu TEST"
+    ),
+}
