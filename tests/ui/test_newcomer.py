@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.service import PASSWORD, ROLES, Service, dossier
+from tests.api.service import PASSWORD, ROLES, Service, dossier, one
 from tests.conftest import REPO
 from tests.ui import axe
 from tests.ui.conftest import SHOTS
@@ -216,11 +216,16 @@ def phone(browser: Any, service: Service) -> Iterator[Phone]:
 
 
 def test_a_newcomer_walks_every_page_on_a_phone(phone: Phone, service: Service) -> None:
-    dossier(service)  # Hải Phòng's 2026 dossier, as README's demo makes it
+    documents = dossier(service)  # Hải Phòng's 2026 dossier, as README's demo makes it
+    decision = one(documents, "quyet-dinh")
     page = phone.page
 
     page.goto("/xac-minh")
     phone.check("xac-minh")
+    # The page the QR code of a document leads to; a draft's is not public yet (404, a page).
+    answer = page.goto(f"/v/{decision['verification_code']}")
+    assert answer is not None and answer.status == 404
+    phone.check("ma-qr-chua-ban-hanh")
     page.goto("/dang-nhap")
     phone.check("dang-nhap")
 
@@ -248,6 +253,10 @@ def test_a_newcomer_walks_every_page_on_a_phone(phone: Phone, service: Service) 
         for link in pages:
             phone.follow_by_keyboard(link)
             phone.check(re.sub(r"[^a-z-]", "", _ascii(link).lower().replace(" ", "-")))
+        if role == "van_thu":  # a document's own page: its record, preview and actions
+            answer = page.goto(f"/van-ban/{decision['id']}")
+            assert answer is not None and answer.ok
+            phone.check("van-ban")
         phone.sign_out()
 
     lines = [f"axe-core {axe.version()}: violations by page and impact, at 390 px", *phone.report]
