@@ -325,3 +325,39 @@ def test_a_slow_form_shows_it_is_busy_and_is_sent_once(phone: Phone, tmp_path: A
     }, seen
     expect(page.get_by_role("button", name="Kiểm tra", exact=True)).to_be_enabled()
     phone.check("xac-minh-tep-hong")
+
+
+def test_anyone_verifies_a_file_with_the_keyboard_alone(phone: Phone, tmp_path: Any) -> None:
+    """Tab to the file input, Space opens the file chooser, Tab to the button, Enter: the
+    verdict comes in one sentence (a PDF without a signature is not a valid document)."""
+    page = phone.page
+    page.goto("/xac-minh")
+    pdf = tmp_path / "khong-chu-ky.pdf"
+    pdf.write_bytes(_blank_pdf())
+    page.locator("body").focus()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "file":
+            break
+    assert page.evaluate("() => document.activeElement.id") == "file", "no file input by Tab"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(pdf))
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Kiểm tra"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".verdict").first).to_contain_text("không có chữ ký số")
+    phone.check("xac-minh-ban-phim")
+
+
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
