@@ -280,7 +280,12 @@ def _read_sheet(ws: Worksheet) -> tuple[dict[str, Any], dict[str, str]]:
                 value = _value(value)
             head, _, tail = key.partition(".")
             if tail:
-                data[head][tail] = value
+                # A key of no known group (the table's "Mã" row overwritten, so that sub-items
+                # read as header keys): kept, for the model to refuse it with its cell.
+                group = data.get(head)
+                if not isinstance(group, dict):
+                    group = data[head] = {}
+                group[tail] = value
             elif value is not None:
                 data[head] = value
             cells[key] = row[2].coordinate
