@@ -26,6 +26,7 @@ from api.cli import signing as cli_signing
 from api.cli import users as cli_users
 from api.cli.console import err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
+from api.cli.vi import VietnameseGroup
 from api.settings import get_settings
 from docgen import criteria, inputs, vn
 from docgen.errors import ConfigError, Conflict
@@ -47,6 +48,7 @@ app = typer.Typer(
     help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=VietnameseGroup,
 )
 
 

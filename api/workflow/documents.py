@@ -33,7 +33,17 @@ from sqlalchemy.orm import Session
 from api.registry import citing
 from api.registry import numbering as registry
 from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
-from api.workflow import access, assessments, delivery, issue_date, issuing, notify, outbox, users
+from api.workflow import (
+    access,
+    assessments,
+    delivery,
+    issue_date,
+    issuing,
+    last_inputs,
+    notify,
+    outbox,
+    users,
+)
 from api.workflow.history import certificate_detail
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -67,6 +77,9 @@ def generate_dossier(
     issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
     the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
     allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    given = last_inputs.record(
+        proposal=proposal, decision=decision, meeting=meeting, watermark=watermark, signer=signer
+    )
     government = svc.bodies.get(body)
     police = next((b for b in svc.bodies.values() if b.government == body), None)
     if government is None or police is None:
@@ -103,7 +116,7 @@ def generate_dossier(
     if not rows:
         raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
-            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của {government.name}",
             field="year",
         )
     results = []
@@ -139,7 +152,11 @@ def generate_dossier(
             )
             for p, docx, pdf in built
         ]
-        session.add(AuditEntry(actor=actor.audit, action="generate", detail={"dossier": key}))
+        session.add(
+            AuditEntry(
+                actor=actor.audit, action="generate", detail={"dossier": key, "inputs": given}
+            )
+        )
     return [d for d in made if d is not None]
 
 
