@@ -553,7 +553,8 @@ def test_the_readme_sample_workbook_is_the_demo_clerks_and_foreign_units_name_bo
 
 
 def test_the_dossier_form_opens_with_the_last_generations_inputs(site: Site) -> None:
-    """What `generate_dossier` records as its audit entry's inputs (api/workflow/last_inputs.py) fills
+    """What `generate_dossier` records as its audit entry's inputs (api/workflow/last_inputs.py)
+    fills
     the Hồ sơ form of that dossier, and of no other year (the browser test checks the form
     after a real generation)."""
     import datetime as dt
