@@ -27,6 +27,7 @@ from api.cli import users as cli_users
 from api.cli import worker as cli_worker
 from api.cli.console import err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
+from api.cli.vi import VietnameseGroup
 from api.settings import get_settings
 from docgen import criteria, inputs, vn
 from docgen.errors import ConfigError, Conflict
@@ -48,6 +49,7 @@ app = typer.Typer(
     help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=VietnameseGroup,
 )
 
 

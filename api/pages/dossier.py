@@ -33,7 +33,7 @@ from api.registry.db import STATUS_VI, Assessment, Document
 from api.routes.deps import MAX_ID, Id
 from api.routes.errors import http_status
 from api.routes.gate import GatedRoute
-from api.workflow import access, assessments, jobs
+from api.workflow import access, assessments, jobs, last_inputs
 from api.workflow import documents as workflow
 from api.workflow.documents import can_generate, sendable
 from api.workflow.services import Services
@@ -163,6 +163,33 @@ GENERATION_FIELDS = (
 )
 
 
+def _remembered(inputs: Mapping[str, Any] | None) -> dict[str, str]:
+    """The form's fields as the last generation had them (api/workflow/last_inputs.py)."""
+    if not inputs:
+        return {}
+    values: dict[str, str] = {}
+    for name in ("proposal", "decision"):
+        ref = inputs.get(name) or {}
+        if ref:
+            values[f"{name}_ref"] = f"{vn.code_number(ref['number'])}/{ref['notation']}"
+            values[f"{name}_date"] = str(ref["date"])
+    meeting = inputs.get("meeting") or {}
+    if meeting:
+        values |= {
+            "meeting_start": str(meeting["start"])[:16],
+            "meeting_end": str(meeting["end"])[:16],
+            "meeting_place": meeting["place"],
+            "meeting_attendees": "\n".join(meeting["attendees"]),
+            "meeting_secretary": meeting["secretary"],
+            "meeting_secretary_position": meeting.get("secretary_position", ""),
+            "votes_for": str(meeting["votes_for"]),
+            "votes_total": str(meeting["votes_total"]),
+        }
+    values["watermark"] = "1" if inputs.get("watermark") else ""
+    values["signer"] = inputs.get("signer") or ""
+    return values
+
+
 def _dossier_page(
     request: Request,
     actor: Actor,
@@ -184,10 +211,16 @@ def _dossier_page(
         return refused(
             request,
             actor,
-            NotFound(f"no dossier {key}", message_vi=f"Không có hồ sơ {key}", field="dossier"),
+            NotFound(
+                f"no dossier {key}",
+                message_vi=f"Không có hồ sơ năm {year} của {_body_name(svc, body)}",
+                field="dossier",
+            ),
         )
     rows = assessments.list_assessments(svc, actor, year=year) if may_generate else []
     units = [unit_summary(r) for r in rows]
+    if values is None and may_generate:
+        values = _remembered(last_inputs.last(svc, body=body, year=year))
     shown = dict.fromkeys(GENERATION_FIELDS, "") | dict(values or {})
     context = {
         "year": year,

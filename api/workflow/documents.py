@@ -33,7 +33,17 @@ from sqlalchemy.orm import Session
 from api.registry import citing
 from api.registry import numbering as registry
 from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
-from api.workflow import access, assessments, delivery, issue_date, issuing, notify, outbox, users
+from api.workflow import (
+    access,
+    assessments,
+    delivery,
+    issue_date,
+    issuing,
+    last_inputs,
+    notify,
+    outbox,
+    users,
+)
 from api.workflow.history import certificate_detail
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -71,6 +81,9 @@ def generate_dossier(
     carry (default now: a job pins it, so a rerun makes the same bytes); `progress` hears
     (documents made, documents planned) as the work goes."""
     government, police = _bodies(svc, actor, body)
+    given = last_inputs.record(
+        proposal=proposal, decision=decision, meeting=meeting, watermark=watermark, signer=signer
+    )
     key = f"{year}/{body}"
     with svc.sessions() as session:
         rows = session.scalars(
@@ -99,7 +112,7 @@ def generate_dossier(
     if not rows:
         raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
-            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của {government.name}",
             field="year",
         )
     results = []
@@ -141,7 +154,11 @@ def generate_dossier(
             )
             for p, docx, pdf in built
         ]
-        session.add(AuditEntry(actor=actor.audit, action="generate", detail={"dossier": key}))
+        session.add(
+            AuditEntry(
+                actor=actor.audit, action="generate", detail={"dossier": key, "inputs": given}
+            )
+        )
     return [d for d in made if d is not None]
 
 

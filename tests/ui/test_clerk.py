@@ -130,6 +130,14 @@ def test_clerk_imports_scores_and_sends_the_dossier(
         assert title in titles
     assert "Báo cáo · Phường Lê Chân" in titles and "Báo cáo · Phường An Biên" in titles
     expect(documents.locator(".status").first).to_have_text("Dự thảo")
+    # The form keeps what was entered: a regeneration is not a retyping.
+    expect(page.get_by_label("Số ký hiệu Tờ trình")).to_have_value("15/TTr-CAHP")
+    expect(page.get_by_label("Ngày ban hành Tờ trình")).to_have_value(f"{YEAR}-11-20")
+    expect(page.get_by_label("Kết thúc", exact=True)).to_have_value(f"{YEAR}-11-18T10:30")
+    expect(page.get_by_label("Thư ký", exact=True)).to_have_value("Đặng Quốc Việt")
+    expect(page.get_by_label("Thành phần tham dự")).to_have_value(
+        "Đại diện Văn phòng Ủy ban nhân dân thành phố\nLãnh đạo Phòng PV01, Công an thành phố"
+    )
     page.wait_for_function(
         "() => [...document.querySelectorAll('.thumb img')]"
         ".every(i => i.complete && i.naturalWidth > 0)",

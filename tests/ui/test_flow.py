@@ -148,7 +148,7 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
         phone.page.get_by_label("Họ và tên người nhận").fill("Nguyễn Văn Bình")
         phone.page.get_by_label("Chức vụ").fill("Chủ tịch UBND phường")
         phone.page.get_by_role("button", name="Xác nhận đã nhận văn bản").click()
-        expect(phone.page.locator("body")).to_contain_text("Đã xác nhận đã nhận lúc")
+        expect(phone.page.locator("body")).to_contain_text("Đã xác nhận nhận được văn bản lúc")
         phone.shot("luong-7-noi-nhan-da-xac-nhan")
     finally:
         phone.close()
