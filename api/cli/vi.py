@@ -126,6 +126,11 @@ HELP: dict[str, tuple[str, str]] = {
         "liên kết của nơi nhận (/r/<mã>).",
         "hoso serve --workers 2",
     ),
+    "worker": (
+        "Chạy các việc nền của hàng đợi (HOSO_QUEUE_URL), như tạo hồ sơ, với LibreOffice riêng, "
+        "đến khi Ctrl+C; việc bị gián đoạn do worker khác dừng đột ngột được xếp lại trước.",
+        "HOSO_QUEUE_URL=redis://127.0.0.1:6379/0 hoso worker --threads 1",
+    ),
     "sheet": ("Phiếu chấm điểm (.xlsx) để nhập điểm.", "hoso sheet new phieu.xlsx --units 5"),
     "sheet new": (
         "Tạo phiếu chấm điểm để điền: mỗi đơn vị một trang tính, mỗi nội dung một dòng.",
@@ -448,6 +453,7 @@ PARAM_HELP = {
         "gia hạn khi chứng thư của dấu thời gian cuối hết hạn trong số ngày này"
     ),
     "processes serving requests (one registry)": "số tiến trình phục vụ (chung một sổ đăng ký)",
+    "jobs this process runs at once": "số việc tiến trình này chạy cùng lúc",
     "every document numbered in this year, e.g. 2026": (
         "mọi văn bản được cấp số trong năm này, ví dụ 2026"
     ),
