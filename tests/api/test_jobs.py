@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from api.workflow import jobs
 from api.workflow.queue import HueyQueue
 from api.workflow.users import Actor
 from tests.api.service import BODY, XLSX, Service, running, workbook
+from tests.databases import postgresql_registry
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
@@ -50,53 +52,64 @@ def _files(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()}
 
 
-def test_generation_is_a_job_with_progress_for_its_owner(setting: Setting, tmp_path: Path) -> None:
-    with running(setting, tmp_path) as service:
-        _scored(service)
-        with service.client("clerk") as clerk:
-            r = clerk.post("/api/dossiers", json={"body": BODY, "year": 2026})
-        assert r.status_code == 202, r.text
-        assert r.headers["Location"] == r.json()["url"] == f"/api/jobs/{r.json()['id']}"
-        assert r.json()["state"] in ("queued", "running")
-        seen: set[str] = set()
-        job = _until_finished(service, r.json()["url"], seen=seen)
-        assert job["state"] == "done", job
-        assert job["error"] is None
-        assert job["done"] == job["total"] == len(job["documents"]) > 1
-        assert job["progress"] == f"{job['total']}/{job['total']}"
-        assert job["result"] == f"/api/documents?dossier=2026/{BODY}"
-        with service.client("clerk") as clerk:
-            listed = clerk.get(job["result"]).json()
-        assert sorted(d["id"] for d in listed) == sorted(job["documents"])
-        assert all(d["status"] == "draft" and d["reference"] is None for d in listed)
-        assert any(s.startswith("Đang tạo văn bản ") for s in seen) or "Đã xong" in seen
+@pytest.mark.parametrize("registry", ["sqlite", "postgresql"])
+def test_generation_is_a_job_with_progress_for_its_owner(
+    setting: Setting, tmp_path: Path, registry: str
+) -> None:
+    """On each registry: a job's claim and its recovery are row locks on PostgreSQL."""
+    with ExitStack() as stack:
+        database = {}
+        if registry == "postgresql":
+            database["database_url"] = stack.enter_context(postgresql_registry())
+        _job_for_its_owner(stack.enter_context(running(setting, tmp_path, **database)))
 
-        # Visible to its owner and the admin only; to anyone else it does not exist.
-        with service.client("signer") as signer:
-            hidden = signer.get(job["url"])
-        assert hidden.status_code == 404, hidden.text
-        assert hidden.json()["field"] == "job_id" and hidden.json()["message_vi"]
-        with service.client("admin") as admin:
-            assert admin.get(job["url"]).json()["state"] == "done"
 
-        # Redelivered (its worker lost it mid-way): the rerun makes the same drafts, byte for
-        # byte, and writes no second file.
-        svc = service.services
-        before = _hashes(service)
-        files = _files(service.settings.data_dir / "work")
-        with svc.sessions.begin() as session:
-            row = session.get(Job, job["id"])
-            assert row is not None
-            row.state, row.heartbeat_at = "running", row.created_at
-        assert jobs.recover(svc, lease=dt.timedelta(0)) == [job["id"]]
-        again = _until_finished(service, job["url"], seen=set())
-        assert again["state"] == "done"
-        assert sorted(again["documents"]) == sorted(job["documents"])
-        assert _hashes(service) == before
-        assert _files(service.settings.data_dir / "work") == files
-        jobs.run(svc, job["id"])  # a second message of a finished job runs nothing
-        with svc.sessions() as session:
-            assert session.get(Job, job["id"]).attempts == 2  # type: ignore[union-attr]
+def _job_for_its_owner(service: Service) -> None:
+    _scored(service)
+    with service.client("clerk") as clerk:
+        r = clerk.post("/api/dossiers", json={"body": BODY, "year": 2026})
+    assert r.status_code == 202, r.text
+    assert r.headers["Location"] == r.json()["url"] == f"/api/jobs/{r.json()['id']}"
+    assert r.json()["state"] in ("queued", "running")
+    seen: set[str] = set()
+    job = _until_finished(service, r.json()["url"], seen=seen)
+    assert job["state"] == "done", job
+    assert job["error"] is None
+    assert job["done"] == job["total"] == len(job["documents"]) > 1
+    assert job["progress"] == f"{job['total']}/{job['total']}"
+    assert job["result"] == f"/api/documents?dossier=2026/{BODY}"
+    with service.client("clerk") as clerk:
+        listed = clerk.get(job["result"]).json()
+    assert sorted(d["id"] for d in listed) == sorted(job["documents"])
+    assert all(d["status"] == "draft" and d["reference"] is None for d in listed)
+    assert any(s.startswith("Đang tạo văn bản ") for s in seen) or "Đã xong" in seen
+
+    # Visible to its owner and the admin only; to anyone else it does not exist.
+    with service.client("signer") as signer:
+        hidden = signer.get(job["url"])
+    assert hidden.status_code == 404, hidden.text
+    assert hidden.json()["field"] == "job_id" and hidden.json()["message_vi"]
+    with service.client("admin") as admin:
+        assert admin.get(job["url"]).json()["state"] == "done"
+
+    # Redelivered (its worker lost it mid-way): the rerun makes the same drafts, byte for
+    # byte, and writes no second file.
+    svc = service.services
+    before = _hashes(service)
+    files = _files(service.settings.data_dir / "work")
+    with svc.sessions.begin() as session:
+        row = session.get(Job, job["id"])
+        assert row is not None
+        row.state, row.heartbeat_at = "running", row.created_at
+    assert jobs.recover(svc, lease=dt.timedelta(0)) == [job["id"]]
+    again = _until_finished(service, job["url"], seen=set())
+    assert again["state"] == "done"
+    assert sorted(again["documents"]) == sorted(job["documents"])
+    assert _hashes(service) == before
+    assert _files(service.settings.data_dir / "work") == files
+    jobs.run(svc, job["id"])  # a second message of a finished job runs nothing
+    with svc.sessions() as session:
+        assert session.get(Job, job["id"]).attempts == 2  # type: ignore[union-attr]
 
 
 def _hashes(service: Service) -> dict[int, str]:
