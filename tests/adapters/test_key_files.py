@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pypdf import PdfWriter
 
-from api.cli.signing import _subject_of
+from api.workflow.issuing import subject_of as _subject_of
 from docgen.errors import KeyUnavailable
 from signing.sign import is_pkcs12, load_pkcs12
 
