@@ -76,7 +76,8 @@ def generate_dossier(
     are. The Tờ trình and Quyết định the later documents cite are taken from the registry once
     issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
     the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
-    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    with svc.sessions() as session:
+        allow(actor, "tạo hồ sơ", ("clerk",), body=body, session=session)
     given = last_inputs.record(
         proposal=proposal, decision=decision, meeting=meeting, watermark=watermark, signer=signer
     )
@@ -553,7 +554,7 @@ def archive(svc: Services, actor: Actor, document_id: int) -> Document:
 
     with svc.sessions() as session:
         document = access.visible(session, actor, document_id)
-    allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id)
+        allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id, session=session)
     archiving.archive_document(
         svc.sessions,
         svc.archive,
