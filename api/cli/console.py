@@ -16,15 +16,24 @@ from api.registry.store import write_atomic
 from docgen import vn
 from docgen.errors import HosoError, InvalidAssessment
 
-__all__ = ["debugging", "err", "errors", "out", "points", "shown", "write_atomic"]
+__all__ = ["ask_debug", "debugging", "err", "errors", "out", "points", "shown", "write_atomic"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+_asked = {"debug": False}
+
+
+def ask_debug(on: bool) -> None:
+    """`hoso --debug`: set by the command's callback on every run (so a run leaves no trace)."""
+    _asked["debug"] = on
+
+
 def debugging() -> bool:
     """Whether `hoso --debug` or HOSO_DEBUG (1, true, yes) asked for an error's detail."""
-    return os.environ.get("HOSO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    env = os.environ.get("HOSO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    return _asked["debug"] or env
 
 
 @contextmanager

@@ -350,6 +350,9 @@ class VietnameseGroup(typer.core.TyperGroup):
 
 # Each option's and argument's help, by its English words (the commands' own, for developers).
 PARAM_HELP = {
+    "on an error, print its English detail and traceback": (
+        "khi có lỗi, in thêm chi tiết tiếng Anh và vết lỗi (như đặt HOSO_DEBUG=1)"
+    ),
     "print the reports as JSON": "in các báo cáo dạng JSON",
     "print the results as JSON": "in kết quả dạng JSON",
     "decide as of this ISO 8601 time, not now": (

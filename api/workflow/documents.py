@@ -554,7 +554,9 @@ def archive(svc: Services, actor: Actor, document_id: int) -> Document:
 
     with svc.sessions() as session:
         document = access.visible(session, actor, document_id)
-        allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id, session=session)
+        allow(
+            actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id, session=session
+        )
     archiving.archive_document(
         svc.sessions,
         svc.archive,
