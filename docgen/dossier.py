@@ -175,9 +175,9 @@ def _unit_rows(results: Sequence[AssessmentResult]) -> list[dict[str, str]]:
     ]
 
 
-def _require(value: object, what: str, field: str) -> None:
+def _require(value: object, what: str, field: str, *, what_vi: str) -> None:
     if value is None:
-        raise TemplateError(f"missing {what} ({field})", message_vi=f"Thiếu {what}", field=field)
+        raise TemplateError(f"missing {what} ({field})", message_vi=f"Thiếu {what_vi}", field=field)
 
 
 def head_of(body: IssuingBody) -> str:
@@ -246,7 +246,12 @@ def decision(
     """Quyết định công nhận with its phụ lục: the recognised units of `results`. Issued by the
     Chủ tịch in his own authority by default (`issuer`), as the seeds' QĐ are; the authority
     line, the signature block and the phụ lục's "(Kèm theo …)" all follow `issuer`."""
-    _require(proposal, "the Tờ trình the decision answers", "proposal")
+    _require(
+        proposal,
+        "the Tờ trình the decision answers",
+        "proposal",
+        what_vi="Tờ trình mà Quyết định trả lời (số ký hiệu và ngày)",
+    )
     assert proposal is not None
     recognised = to_recognise(results)
     if not recognised:
@@ -296,7 +301,12 @@ def certificate(
 ) -> dict[str, Any]:
     """Giấy chứng nhận of one recognised unit, citing the QĐ as issued (its số and ngày from
     the registry: a GCN is not made before its QĐ is issued), signed as the QĐ is."""
-    _require(decision_ref, "the issued Quyết định the certificate cites", "decision")
+    _require(
+        decision_ref,
+        "the issued Quyết định the certificate cites",
+        "decision",
+        what_vi="Quyết định đã ban hành mà Giấy chứng nhận trích dẫn",
+    )
     assert decision_ref is not None
     return {
         **_head(body, year),
@@ -403,7 +413,12 @@ def _unit_side(body: IssuingBody, result: AssessmentResult, year: int) -> dict[s
     if local:
         header_name = f"ỦY BAN NHÂN DÂN {header_name}"
     code = a.unit.abbreviation or ("UBND" if local else None)
-    _require(code, "the unit's abbreviation for its số ký hiệu", "unit.abbreviation")
+    _require(
+        code,
+        "the unit's abbreviation for its số ký hiệu",
+        "unit.abbreviation",
+        what_vi="chữ viết tắt của đơn vị trong số ký hiệu",
+    )
     assert code is not None
     return {
         "body": {"header_name": vn.header_name(header_name), "parent_header": None},
@@ -557,7 +572,12 @@ def minutes(
     police: IssuingBody, results: Sequence[AssessmentResult], *, year: int, meeting: Meeting | None
 ) -> dict[str, Any]:
     """Biên bản họp đánh giá, thẩm định: the meeting, every unit's scores and the vote."""
-    _require(meeting, "the appraisal meeting (time, place, attendees, secretary, vote)", "meeting")
+    _require(
+        meeting,
+        "the appraisal meeting (time, place, attendees, secretary, vote)",
+        "meeting",
+        what_vi="cuộc họp thẩm định (thời gian, địa điểm, thành phần, thư ký, biểu quyết)",
+    )
     assert meeting is not None
     chair = signer_block(police, None)
 

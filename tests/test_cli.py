@@ -89,7 +89,7 @@ def test_sheet_new_then_score_reports_the_blank_cells(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert book.exists()
     again = hoso("sheet", "new", str(book))
-    assert again.returncode == 2 and "exists" in again.stderr
+    assert again.returncode == 2 and "đã có; dùng --force để ghi đè" in again.stderr
     blank = hoso("score", str(book))
     assert blank.returncode == 2
     assert "Đơn vị 1 › unit.name [C2]" in blank.stderr
@@ -171,10 +171,10 @@ GENERATE = [
 def test_generate_refuses_without_the_citations_and_writes_nothing(tmp_path: Path) -> None:
     run = hoso(*GENERATE, "--out", str(tmp_path / "out"))
     assert run.returncode == 2
-    assert "missing the Tờ trình the decision answers (proposal)" in run.stderr
+    assert "lỗi: Thiếu Tờ trình mà Quyết định trả lời (số ký hiệu và ngày)" in run.stderr
     assert not (tmp_path / "out").exists()
     bad = hoso(*GENERATE, "--proposal", "TTr-CATP", "--proposal-date", "hôm qua")
-    assert bad.returncode == 2 and "--proposal needs a số ký hiệu like 15/TTr-CATP" in bad.stderr
+    assert bad.returncode == 2 and "--proposal cần số ký hiệu dạng 15/TTr-CATP" in bad.stderr
 
 
 def test_generate_and_demo_take_the_bodies_from_hoso_bodies_dir(tmp_path: Path) -> None:
@@ -190,16 +190,28 @@ def test_generate_and_demo_take_the_bodies_from_hoso_bodies_dir(tmp_path: Path) 
     assert not (tmp_path / "out").exists() and not (tmp_path / "demo").exists()
 
 
-def test_errors_are_printed_in_vietnamese_with_the_english_after(tmp_path: Path) -> None:
+def test_errors_are_printed_in_vietnamese_with_their_code_the_english_when_asked(
+    tmp_path: Path,
+) -> None:
     data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
     add = ("users", "add", "luutru.haiphong", "--name", "Đỗ Minh Châu", "--role", "archivist")
     assert hoso(*add, "--body", "ubnd-hai-phong", **data).returncode == 0
     again = hoso(*add, "--body", "ubnd-hai-phong", **data)
     assert again.returncode == 2
-    assert again.stderr == "lỗi: Tên đăng nhập đã có (login 'luutru.haiphong' is taken)\n"
+    assert again.stderr == "lỗi: Tên đăng nhập đã có [conflict]\n"
     nobody = hoso("users", "signature", "khong.co", str(tmp_path / "khong-co.png"), **data)
     assert nobody.returncode == 2
-    assert nobody.stderr.startswith(f"lỗi: Không có tệp {tmp_path / 'khong-co.png'} (no file at")
+    assert nobody.stderr == f"lỗi: Không có tệp {tmp_path / 'khong-co.png'} [not_found]\n"
+    # --debug (or HOSO_DEBUG=1) adds the English detail, the field and the traceback.
+    for asked, env in ((("--debug",), {}), ((), {"HOSO_DEBUG": "1"})):
+        detailed = hoso(*asked, *add, "--body", "ubnd-hai-phong", **data, **env)
+        assert detailed.returncode == 2
+        lines = detailed.stderr.splitlines()
+        assert lines[:2] == [
+            "lỗi: Tên đăng nhập đã có [conflict]",
+            "  (login 'luutru.haiphong' is taken; field: login)",
+        ]
+        assert "Traceback" in detailed.stderr and "Conflict" in detailed.stderr
 
 
 def test_a_user_gets_an_email_address_and_a_bad_one_is_refused(tmp_path: Path) -> None:
@@ -233,9 +245,7 @@ def test_generate_refuses_a_meeting_without_votes_naming_the_field(tmp_path: Pat
     run = hoso(*args, "--proposal", "15/TTr-CATP", "--proposal-date", "2026-11-27")
     assert run.returncode == 2
     assert run.stderr.startswith(f"lỗi: Tệp biên bản họp {bad}: votes_total: Tổng số phiếu phải")
-    assert (
-        f"(meeting file {bad}: votes_total: the number of votes must be more than 0" in run.stderr
-    )
+    assert "the number of votes" not in run.stderr  # the English only with --debug
     assert "Traceback" not in run.stderr and not (tmp_path / "out").exists()
 
 
@@ -297,7 +307,7 @@ def test_generate_refuses_a_decision_the_registry_has_not_issued(tmp_path: Path)
         HOSO_DATA_DIR=str(tmp_path / "data"),
     )
     assert run.returncode == 2
-    assert "the Quyết định số 120/QĐ-UBND ngày 05 tháng 12 năm 2026 is not issued" in run.stderr
+    assert "Quyết định số 120/QĐ-UBND ngày 05 tháng 12 năm 2026 chưa được ban hành" in run.stderr
     assert not (tmp_path / "out").exists()
     assert not list((tmp_path / "out").glob(".hoso-staging-*"))
 

@@ -3,6 +3,7 @@ command line, atomic writes and paths as a user would type them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +16,24 @@ from api.registry.store import write_atomic
 from docgen import vn
 from docgen.errors import HosoError, InvalidAssessment
 
-__all__ = ["err", "errors", "out", "points", "shown", "write_atomic"]
+__all__ = ["ask_debug", "debugging", "err", "errors", "out", "points", "shown", "write_atomic"]
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+_asked = {"debug": False}
+
+
+def ask_debug(on: bool) -> None:
+    """`hoso --debug`: set by the command's callback on every run (so a run leaves no trace)."""
+    _asked["debug"] = on
+
+
+def debugging() -> bool:
+    """Whether `hoso --debug` or HOSO_DEBUG (1, true, yes) asked for an error's detail."""
+    env = os.environ.get("HOSO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    return _asked["debug"] or env
 
 
 @contextmanager
@@ -36,10 +51,12 @@ def errors() -> Iterator[None]:
             err.print(f"  • {problem.location}: {_file_problem(problem.message)}", markup=False)
         raise typer.Exit(2) from None
     except HosoError as exc:
-        # Vietnamese like the rest of the output; the English after it, where it says more
-        # (the words an operator searches for, the technical detail).
-        detail = "" if exc.message == exc.message_vi else f" ({exc.message})"
-        err.print(f"lỗi: {exc.message_vi}{detail}", markup=False, soft_wrap=True)
+        # The person at the terminal reads Vietnamese and the error's code (what an operator
+        # searches for); the English detail, the field and the traceback only when asked.
+        err.print(f"lỗi: {exc.message_vi} [{exc.code}]", markup=False, soft_wrap=True)
+        if debugging():
+            err.print(f"  ({exc.message}; field: {exc.field or '—'})", markup=False)
+            err.print_exception()
         raise typer.Exit(2) from None
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         # A file named on the command line that is not there, is a folder, or may not be read.

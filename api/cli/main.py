@@ -25,7 +25,7 @@ from api.cli import serve as cli_serve
 from api.cli import signing as cli_signing
 from api.cli import users as cli_users
 from api.cli import worker as cli_worker
-from api.cli.console import err, errors, out, points, write_atomic
+from api.cli.console import ask_debug, err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
 from api.cli.vi import VietnameseGroup
 from api.settings import get_settings
@@ -54,8 +54,13 @@ app = typer.Typer(
 
 
 @app.callback()
-def _quiet() -> None:
+def _quiet(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="on an error, print its English detail and traceback")
+    ] = False,
+) -> None:
     """hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ."""
+    ask_debug(debug)
     # pyHanko and fontTools log what they recovered from (with tracebacks) as warnings; the
     # command prints results and one line per error instead.
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):

@@ -189,6 +189,68 @@ HELP: dict[str, tuple[str, str]] = {
         "Đặt mật khẩu trang web của người dùng: nhập hai lần, hoặc một dòng từ đầu vào chuẩn.",
         "hoso users password chuyenvien.haiphong",
     ),
+    "users email": (
+        "Đặt địa chỉ thư điện tử nhận thông báo của người dùng ('' để bỏ).",
+        "hoso users email vanthu.haiphong vanthu@ubnd-haiphong.example.org",
+    ),
+    "users remote-signing": (
+        "Đăng ký dịch vụ ký số từ xa (CSC API v1.0.4.0) của người ký; mã bí mật của ứng dụng "
+        "được hỏi sau, không ghi trên dòng lệnh.",
+        "hoso users remote-signing chutich.haiphong --url https://ky-so.example.vn "
+        "--client-id hoso --credential khoi",
+    ),
+    "users list": (
+        "Liệt kê người dùng: tên đăng nhập, họ tên, cơ quan, vai trò, tình trạng.",
+        "hoso users list",
+    ),
+    "users role": (
+        "Đổi vai trò của người dùng (các phiên đăng nhập của họ kết thúc).",
+        "hoso users role chuyenvien.haiphong archivist",
+    ),
+    "users disable": (
+        "Vô hiệu hóa người dùng: mọi phiên đăng nhập và mã truy cập của họ hết hiệu lực ngay.",
+        "hoso users disable chuyenvien.haiphong",
+    ),
+    "users enable": (
+        "Kích hoạt lại người dùng đã bị vô hiệu hóa (cấp mã mới bằng `hoso users token`).",
+        "hoso users enable chuyenvien.haiphong",
+    ),
+    "users token": (
+        "Cấp mã truy cập API mới cho người dùng: mã mới in một lần, mã cũ hết hiệu lực.",
+        "hoso users token vanthu.haiphong",
+    ),
+    "backup": (
+        "Ghi bản sao lưu nhất quán: cơ sở dữ liệu, kho lưu trữ, khóa bí mật, PKI thử nghiệm.",
+        "hoso backup --out sao-luu-2026-12-05.tar",
+    ),
+    "restore": (
+        "Khôi phục bản sao lưu vào thư mục dữ liệu (HOSO_DATA_DIR) và cơ sở dữ liệu còn trống.",
+        "hoso restore sao-luu-2026-12-05.tar",
+    ),
+    "history": (
+        "Lịch sử của một văn bản dạng JSON, hoặc với --out là Phiếu theo dõi có chữ ký số của "
+        "cơ quan.",
+        "hoso history 12 --out phieu-theo-doi.pdf --p12 ubnd-hai-phong.p12",
+    ),
+    "agent": (
+        "Ký các dự thảo đang chờ bằng token USB của chính người ký, trên máy này: chỉ mã băm "
+        "đi qua mạng, khóa không rời token.",
+        'hoso agent --url https://hoso.example.vn --token-label "TEST Chủ tịch" '
+        "--key ubnd-hai-phong--chu-tich",
+    ),
+    "audit": ("Nhật ký thao tác.", "hoso audit export --since 2026-01-01 --out nhat-ky.csv"),
+    "audit export": (
+        "Xuất nhật ký thao tác của một khoảng thời gian, của một cơ quan hoặc tất cả, dạng CSV "
+        "hoặc JSON.",
+        "hoso audit export --body ubnd-hai-phong --since 2026-01-01 --out nhat-ky.csv",
+    ),
+    "notify": ("Thông báo và nhắc việc qua thư điện tử.", "hoso notify send"),
+    "notify send": ("Gửi các thư trong hộp thư đi chưa được gửi.", "hoso notify send"),
+    "notify remind": (
+        "Ghi các lời nhắc của hôm nay (mỗi văn bản, mỗi người nhiều nhất một lần một ngày), "
+        "rồi gửi.",
+        "hoso notify remind",
+    ),
 }
 HELP["users"] = (HELP["users"][0], HELP["users add"][1])
 ROOT_HELP = "hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ."
@@ -355,6 +417,63 @@ class VietnameseGroup(typer.core.TyperGroup):
 
 # Each option's and argument's help, by its English words (the commands' own, for developers).
 PARAM_HELP = {
+    "on an error, print its English detail and traceback": (
+        "khi có lỗi, in thêm chi tiết tiếng Anh và vết lỗi (như đặt HOSO_DEBUG=1)"
+    ),
+    "folder of issuing bodies (default: HOSO_BODIES_DIR)": (
+        "thư mục các cơ quan ban hành (mặc định: HOSO_BODIES_DIR)"
+    ),
+    "issue as this registered văn thư (their certificate); default: the operator of this "
+    "machine, with a certificate of a văn thư of the body once it has any": (
+        "ban hành với tư cách văn thư đã đăng ký này (chứng thư của họ); mặc định: người vận "
+        "hành máy này, với chứng thư của một văn thư của cơ quan khi cơ quan đã có"
+    ),
+    "folder of sample assessments (default: the samples' assessments)": (
+        "thư mục kết quả chấm điểm mẫu (mặc định: các mẫu có sẵn)"
+    ),
+    "the backup file to write (.tar)": "tệp sao lưu cần ghi (.tar)",
+    "a backup made by `hoso backup`": "bản sao lưu do `hoso backup` tạo",
+    "the document's id": "mã số của văn bản",
+    "write the sealed Phiếu theo dõi (PDF) here": "ghi Phiếu theo dõi có chữ ký số (PDF) vào đây",
+    "the body's PKCS#12 key, to seal": "khóa PKCS#12 của cơ quan, để ký số",
+    "label of the PKCS#11 token": "nhãn của token PKCS#11",
+    "label of the key on the token": "nhãn của khóa trên token",
+    "the hoso service, e.g. https://hoso.example.vn": "dịch vụ hoso, ví dụ https://hoso.example.vn",
+    "the USB token's label": "nhãn của token USB",
+    "the label of the signer's key on the token": "nhãn khóa của người ký trên token",
+    "the token's PKCS#11 driver; default HOSO_PKCS11_MODULE": (
+        "trình điều khiển PKCS#11 của token; mặc định HOSO_PKCS11_MODULE"
+    ),
+    "sign every waiting draft, no question": "ký mọi dự thảo đang chờ, không hỏi lại",
+    "the body's PKCS#12 key: seal each Phiếu theo dõi": (
+        "khóa PKCS#12 của cơ quan: ký số từng Phiếu theo dõi"
+    ),
+    "or the label of a PKCS#11 token": "hoặc nhãn của token PKCS#11",
+    "and the label of the key on it": "và nhãn của khóa trên token đó",
+    "where notifications go, e.g. ten@co-quan.example.org": (
+        "nơi nhận thông báo, ví dụ ten@co-quan.example.org"
+    ),
+    "their e-mail address; '' removes it": "địa chỉ thư điện tử; '' để bỏ",
+    "the CSC API's base URL (before /csc/v1/)": "địa chỉ gốc của CSC API (trước /csc/v1/)",
+    "hoso's client id at that service": "mã ứng dụng của hoso tại dịch vụ đó",
+    "the signer's credential id there": "mã chứng thư ký của người ký tại đó",
+    "the file to write (.csv or .json)": "tệp cần ghi (.csv hoặc .json)",
+    "only this issuing body (its id)": "chỉ cơ quan ban hành này (mã cơ quan)",
+    "from (ISO 8601, inclusive; Vietnam time)": "từ (ISO 8601, tính cả; giờ Việt Nam)",
+    "to (ISO 8601, exclusive)": "đến (ISO 8601, không tính)",
+    "csv or json": "csv hoặc json",
+    "remind the signer of a draft sent this many days ago (default: "
+    "HOSO_REMIND_UNSIGNED_DAYS, 3)": (
+        "nhắc người ký dự thảo đã trình từng ấy ngày (mặc định: HOSO_REMIND_UNSIGNED_DAYS, 3)"
+    ),
+    "remind recipients who have not acknowledged this many days after the issue (default: "
+    "HOSO_REMIND_UNACKNOWLEDGED_DAYS, 5)": (
+        "nhắc nơi nhận chưa xác nhận sau từng ấy ngày kể từ khi ban hành (mặc định: "
+        "HOSO_REMIND_UNACKNOWLEDGED_DAYS, 5)"
+    ),
+    "the day to remind as of (YYYY-MM-DD; default today)": (
+        "ngày tính việc nhắc (YYYY-MM-DD; mặc định hôm nay)"
+    ),
     "print the reports as JSON": "in các báo cáo dạng JSON",
     "print the results as JSON": "in kết quả dạng JSON",
     "decide as of this ISO 8601 time, not now": (

@@ -41,6 +41,7 @@ def templates() -> Jinja2Templates:
     )
     env.filters["nd30_date"] = vn.nd30_date
     env.filters["when"] = wording.when
+    env.filters["subject_vi"] = wording.subject_vi
     return Jinja2Templates(env=env)
 
 

@@ -28,6 +28,9 @@ class UserAdminPublic(BaseModel):
     role: str
     role_vi: str
     issuing_body: str | None
+    issuing_body_name: str | None = Field(
+        default=None, description="the body's name, e.g. Ủy ban nhân dân thành phố Hải Phòng"
+    )
     disabled_at: dt.datetime | None
     has_password: bool
     has_token: bool

@@ -79,7 +79,7 @@ def acting_on(
     of a body where one of `roles` may do it (else Forbidden), in one of `states` (else
     StateError naming the states)."""
     document = visible(session, actor, document_id, lock=lock)
-    allow(actor, action, roles, body=document.issuing_body_id)
+    allow(actor, action, roles, body=document.issuing_body_id, session=session)
     if document.status not in states:
         now = STATUS_VI[document.status].lower()
         wanted = " hoặc ".join(f"“{STATUS_VI[s].lower()}”" for s in states)

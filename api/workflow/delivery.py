@@ -60,7 +60,13 @@ def deliveries(svc: Services, actor: Actor, document_id: int) -> list[Delivery]:
     with svc.sessions() as session:
         document = access.visible(session, actor, document_id)
         # The links are the recipients' credentials: the văn thư who sends them sees them.
-        allow(actor, "xem nơi nhận và liên kết", ("van_thu",), body=document.issuing_body_id)
+        allow(
+            actor,
+            "xem nơi nhận và liên kết",
+            ("van_thu",),
+            body=document.issuing_body_id,
+            session=session,
+        )
         rows = session.scalars(
             select(Recipient).where(Recipient.document_id == document.id).order_by(Recipient.id)
         ).all()

@@ -163,7 +163,8 @@ def generate_dossier(
 
 
 def _bodies(svc: Services, actor: Actor, body: str) -> tuple[BodyModel, BodyModel]:
-    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    with svc.sessions() as session:
+        allow(actor, "tạo hồ sơ", ("clerk",), body=body, session=session)
     government = svc.bodies.get(body)
     police = next((b for b in svc.bodies.values() if b.government == body), None)
     if government is None or police is None:
@@ -603,7 +604,9 @@ def archive(svc: Services, actor: Actor, document_id: int) -> Document:
 
     with svc.sessions() as session:
         document = access.visible(session, actor, document_id)
-    allow(actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id)
+        allow(
+            actor, "lưu trữ văn bản", ("van_thu",), body=document.issuing_body_id, session=session
+        )
     archiving.archive_document(
         svc.sessions,
         svc.archive,

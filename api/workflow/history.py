@@ -170,9 +170,14 @@ def _from_detail(detail: Mapping[str, Any]) -> CertificateInfo | None:
     return None
 
 
-def _note(action: str, detail: Mapping[str, Any], references: Mapping[int, str]) -> str:
+def _note(
+    action: str,
+    detail: Mapping[str, Any],
+    references: Mapping[int, str],
+    names: Mapping[str, str],
+) -> str:
     if action == "issue":
-        return f"Số {detail.get('reference', '')}, ngày {detail.get('issued_on', '')}"
+        return f"Số {detail.get('reference', '')}, {_day(detail.get('issued_on'))}"
     if action in ("revoked", "replaced"):
         by = detail.get("by")
         replaced = f"; thay bằng {references.get(by, f'#{by}')}" if by is not None else ""
@@ -180,8 +185,17 @@ def _note(action: str, detail: Mapping[str, Any], references: Mapping[int, str])
     if action in ("open", "acknowledge"):
         return str(detail.get("recipient", ""))
     if action == "generate":
-        return f"Hồ sơ {detail.get('dossier', '')}"
+        year, _, body = str(detail.get("dossier", "")).partition("/")
+        return f"Hồ sơ năm {year} của {names.get(body, body)}" if body else f"Hồ sơ {year}"
     return ""
+
+
+def _day(value: object) -> str:
+    """'ngày 05 tháng 12 năm 2040' for the ISO date an audit entry keeps."""
+    try:
+        return vn.nd30_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return f"ngày {value}"
 
 
 def _generation(session: Session, document: Document) -> AuditEntry | None:
@@ -264,6 +278,7 @@ def history_of(
             if isinstance((e.detail or {}).get("by"), int)
         }
         body = session.get(IssuingBody, document.issuing_body_id)
+        bodies = {b.id: b.name for b in session.scalars(select(IssuingBody))}
     in_file: dict[str, CertificateInfo] | None = None
     events = []
     for entry in entries:
@@ -289,7 +304,12 @@ def history_of(
                 actor=entry.actor,
                 actor_name=who,
                 certificate=certificate,
-                note=_note(entry.action, detail, {k: v or "" for k, v in successors.items()}),
+                note=_note(
+                    entry.action,
+                    detail,
+                    {k: v or "" for k, v in successors.items()},
+                    bodies,
+                ),
             )
         )
     return History(

@@ -167,7 +167,7 @@ def sealed_trail(
         from api.workflow.access import visible
 
         body = visible(session, actor, document_id).issuing_body_id
-        allow(actor, "đóng dấu phiếu theo dõi", ("van_thu",), body=body)
+        allow(actor, "đóng dấu phiếu theo dõi", ("van_thu",), body=body, session=session)
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
     return seal_trail(trail_pdf(history), organisation, tsa_url=svc.tsa_url, context=svc.context())

@@ -120,7 +120,7 @@ def check_issuer(session: Session, who: Actor | Operator, certificate: Any, *, b
     issue only with a certificate registered to a văn thư of `body` once the body has any:
     on a registry where the body's văn thư registered theirs, no other key issues."""
     if isinstance(who, Actor):
-        allow(who, "ban hành văn bản", ("van_thu",), body=body)
+        allow(who, "ban hành văn bản", ("van_thu",), body=body, session=session)
         users.require_own_certificate(session, who, certificate)
         return
     registered = session.scalars(
@@ -132,7 +132,8 @@ def check_issuer(session: Session, who: Actor | Operator, certificate: Any, *, b
         raise Forbidden(
             f"the certificate of {certificate.subject.human_friendly!r} is not registered to a "
             f"văn thư of '{body}'",
-            message_vi=f"Chứng thư số này không được đăng ký cho văn thư nào của '{body}'",
+            message_vi="Chứng thư số này không được đăng ký cho văn thư nào của "
+            f"{users.body_name(session, body)}",
             field="certificate",
         )
 

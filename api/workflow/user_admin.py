@@ -19,10 +19,10 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from api.registry.db import ROLES, AuditEntry, IssuingBody, User
-from api.workflow.users import ROLE_VI, Actor, allow, token_hash
+from api.workflow.users import ROLE_VI, Actor, allow, body_name, token_hash
 from docgen.errors import Conflict, HosoError, NotFound
 
 __all__ = ["UserRow", "change_role", "list_users", "rotate_token", "set_disabled"]
@@ -39,6 +39,8 @@ class UserRow:
     role: str
     role_vi: str
     issuing_body: str | None
+    issuing_body_name: str | None
+    """The body as a person reads it: "Ủy ban nhân dân thành phố Hải Phòng"."""
     disabled_at: dt.datetime | None
     has_password: bool
     has_token: bool
@@ -51,6 +53,11 @@ def _row(user: User) -> UserRow:
         role=user.role,
         role_vi=ROLE_VI[user.role],
         issuing_body=user.issuing_body_id,
+        issuing_body_name=(
+            body_name(object_session(user), user.issuing_body_id)
+            if user.issuing_body_id is not None
+            else None
+        ),
         disabled_at=user.disabled_at,
         has_password=user.password_hash is not None,
         has_token=user.token_hash is not None,

@@ -63,9 +63,16 @@ class Actor:
         return cls(user.id, user.login or str(user.id), user.name, user.role, user.issuing_body_id)
 
 
-def allow(actor: Actor, action: str, roles: tuple[Role, ...], *, body: str | None = None) -> None:
+def allow(
+    actor: Actor,
+    action: str,
+    roles: tuple[Role, ...],
+    *,
+    body: str | None = None,
+    session: Session | None = None,
+) -> None:
     """Refuse with Forbidden unless `actor` has one of `roles` and, when `body` is given, works
-    for that issuing body."""
+    for that issuing body; with `session`, the refusal names the bodies by their names."""
     if actor.role not in roles:
         allowed = ", ".join(ROLE_VI[r] for r in roles)
         raise Forbidden(
@@ -74,11 +81,20 @@ def allow(actor: Actor, action: str, roles: tuple[Role, ...], *, body: str | Non
             field="role",
         )
     if body is not None and actor.body != body:
+        theirs = body_name(session, actor.body) if actor.body else "không cơ quan nào"
         raise Forbidden(
             f"{actor.login} works for '{actor.body}', not for '{body}'",
-            message_vi=f"Người dùng {actor.login} không thuộc cơ quan '{body}'",
+            message_vi=f"{actor.name} ({theirs}) không thuộc {body_name(session, body)}: "
+            f"không được {action}",
             field="issuing_body",
         )
+
+
+def body_name(session: Session | None, body: str) -> str:
+    """How a person reads an issuing body: its name in the registry ("Ủy ban nhân dân thành phố
+    Hải Phòng"); its code, quoted, only when the registry does not know it (or is not at hand)."""
+    found = session.get(IssuingBody, body) if session is not None else None
+    return found.name if found is not None else f"'{body}'"
 
 
 _EMAIL = re.compile(r"[^@\s<>\"(),;:]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+")

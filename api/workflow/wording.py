@@ -230,6 +230,35 @@ def when(value: dt.datetime | None) -> str:
     return f"{local:%H:%M:%S} {vn.nd30_date(local.date())} (giờ Việt Nam)"
 
 
+# asn1crypto's names of a certificate's subject fields (`Name.human_friendly`), as a person
+# reads them here.
+SUBJECT_FIELDS = {
+    "Common Name": "Tên",
+    "Organizational Unit": "Đơn vị",
+    "Organization Identifier": "Mã tổ chức",
+    "Organization": "Tổ chức",
+    "Locality": "Địa phương",
+    "State/Province": "Tỉnh, thành phố",
+    "Country": "Quốc gia",
+    "Title": "Chức danh",
+    "Serial Number": "Số hiệu",
+    "Email Address": "Thư điện tử",
+    "Given Name": "Tên",
+    "Surname": "Họ",
+    "User ID": "Mã định danh",
+}
+
+
+def subject_vi(subject: str) -> str:
+    """'Tên: TEST Trần Minh Khôi, Tổ chức: …' for asn1crypto's 'Common Name: …, Organization:
+    …'; a field it does not know keeps its name."""
+    parts = []
+    for part in subject.split(", "):
+        label, sep, value = part.partition(": ")
+        parts.append(f"{SUBJECT_FIELDS.get(label, label)}{sep}{value}" if sep else part)
+    return ", ".join(parts)
+
+
 def yes_no(value: bool) -> str:
     return "Có" if value else "Không"
 

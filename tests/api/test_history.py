@@ -126,7 +126,11 @@ def test_the_history_lists_every_step_with_its_certificate(
     assert "Trần Minh Khôi" in events["sign"]["certificate"]["subject"]
     assert events["issue"]["certificate"]["sha256"] == body_sha
     assert events["issue"]["certificate"]["serial"].lstrip("0") == body_serial
-    assert events["issue"]["note"] == f"Số 01/QĐ-UBND, ngày {YEAR}-12-05"
+    assert events["issue"]["note"] == f"Số 01/QĐ-UBND, ngày 05 tháng 12 năm {YEAR}"
+    # The dossier by its body's name, never by its code ('2033/ubnd-hai-phong').
+    assert events["generate"]["note"] == (
+        f"Hồ sơ năm {YEAR} của Ủy ban nhân dân thành phố Hải Phòng"
+    )
     assert events["open"]["actor_name"] == trail["recipient"]
     assert events["revoked"]["note"] == "Lý do: Ban hành nhầm đối tượng"
     assert history["status"] == "revoked" and history["reference"] == "01/QĐ-UBND"

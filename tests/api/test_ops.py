@@ -173,6 +173,9 @@ def test_the_admin_lists_users_and_changes_a_role(site: Site) -> None:
         assert r.status_code == 200, r.text
         listed = {u["login"]: u for u in r.json()}
         assert listed["vanthu.hp"]["role_vi"] == "văn thư"
+        assert listed["vanthu.hp"]["issuing_body"] == "ubnd-hai-phong"
+        assert listed["vanthu.hp"]["issuing_body_name"] == "Ủy ban nhân dân thành phố Hải Phòng"
+        assert listed["quantri"]["issuing_body_name"] is None
         assert listed["vanthu.hp"]["has_token"] and "token" not in listed["vanthu.hp"]
         r = clerk.get("/api/admin/users")
         assert r.status_code == 403 and "quản trị" in r.json()["message_vi"]
@@ -226,6 +229,9 @@ def test_the_admin_page_disables_and_rotates(site: Site) -> None:
         page = browser.get("/quan-tri/nguoi-dung")
         assert page.status_code == 200 and "Người dùng" in page.text
         assert 'href="/quan-tri/nguoi-dung"' in page.text  # in the admin's navigation
+        # Bodies by their names: a person reads no code.
+        assert '<td data-label="Cơ quan">Ủy ban nhân dân thành phố Hải Phòng</td>' in page.text
+        assert ">ubnd-hai-phong<" not in page.text
         token = CSRF.search(page.text)
         assert token
         r = browser.post(

@@ -36,7 +36,11 @@ def page(response: httpx.Response, status: int = 200) -> str:
     assert '<html lang="vi">' in text
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
     for url in re.findall(r"""(?:src|href|action)="([^"]*)\"""", text):
-        assert url.startswith("/"), url  # nothing from another host, no CDN
+        # Nothing from another host, no CDN; '#noi-dung' is the skip link to the content.
+        assert url.startswith("/") or url == "#noi-dung", url
+    # The first Tab offers to skip to the content (keyboard users, issue 17).
+    assert '<a class="skip" href="#noi-dung">Đến nội dung chính</a>' in text
+    assert '<main id="noi-dung" tabindex="-1"' in text
     # No inline script: only the service's own files (busy.js: a form once sent says it is
     # busy and is sent once; link.js: a recipient's page records its opening).
     for tag in re.findall(r"<script[^>]*>", text):

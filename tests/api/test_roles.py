@@ -360,6 +360,11 @@ def test_a_signer_signs_only_documents_of_their_body(service: Service) -> None:
         r = signer.post(f"/api/documents/{proposal['id']}/sign", **service.key(CHAIR_P12))
     error = refused(r, 403, "issuing_body")
     assert POLICE in error["message"]
+    # A person reads the bodies by their names, never by their codes.
+    assert error["message_vi"] == (
+        "Trần Minh Khôi (Ủy ban nhân dân thành phố Hải Phòng) không thuộc Công an thành phố "
+        "Hải Phòng: không được ký văn bản"
+    )
 
 
 def test_the_police_sees_only_the_documents_it_issues(service: Service) -> None:
@@ -545,7 +550,11 @@ def test_only_a_clerk_imports_scores_and_generates(service: Service) -> None:
             refused(admin.post("/api/assessments", json=hai_an), 403, "role")
         with service.client("police_clerk") as police:
             r = police.post("/api/dossiers", json={"body": BODY, "year": 2026})
-            refused(r, 403, "issuing_body")
+            error = refused(r, 403, "issuing_body")
+            assert error["message_vi"] == (
+                "Vũ Thị Mai (Công an thành phố Hải Phòng) không thuộc Ủy ban nhân dân thành "
+                "phố Hải Phòng: không được tạo hồ sơ"
+            )
             refused(police.post(f"/api/assessments/{assessment}/score"), 404, "assessment_id")
 
 

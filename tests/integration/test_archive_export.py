@@ -338,12 +338,12 @@ def test_hoso_archive_export_writes_the_zip_once(cli: CliRunner, tmp_path: Path)
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left
 
     again = cli.invoke(app, args)
-    assert again.exit_code == 2 and "exists" in " ".join(again.stderr.split())
+    assert again.exit_code == 2 and "đã có; bản xuất không ghi đè" in " ".join(again.stderr.split())
     assert target.read_bytes() == first
 
     empty = cli.invoke(app, ["archive", "export", "--year", "2025", "--out", str(tmp_path / "e")])
     assert empty.exit_code == 2
-    assert "no issued document of 2025" in " ".join(empty.stderr.split())
+    assert "Sổ đăng ký không có văn bản đã ban hành nào" in " ".join(empty.stderr.split())
     assert not (tmp_path / "e").exists()
 
 

@@ -198,7 +198,7 @@ def test_hoso_sign_and_issue_take_a_token_and_its_pin_from_stdin(
     chair = ["--token", CHAIR_TOKEN, "--key", CHAIR_LABEL]
     sign_args = ["sign", str(draft), *chair, "--title", CHAIR_TITLE, "--name", CHAIR]
     wrong = run(*sign_args, "--out", str(tmp_path / "x.pdf"), pin=b"00000000")
-    assert wrong.returncode == 2 and f"wrong PIN for token '{CHAIR_TOKEN}'" in wrong.stderr
+    assert wrong.returncode == 2 and f"Sai mã PIN của token '{CHAIR_TOKEN}'" in wrong.stderr
     assert not (tmp_path / "x.pdf").exists()
     signed = run(*sign_args, "--out", str(tmp_path / "signed.pdf"), pin=PIN)
     assert signed.returncode == 0, signed.stderr

@@ -183,7 +183,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 capture_output=True,
                 text=True,
             )
-            assert wrong.returncode == 2 and "wrong passphrase" in wrong.stderr
+            assert wrong.returncode == 2 and "Sai mật khẩu của tệp khóa PKCS#12" in wrong.stderr
             assert not (tmp_path / "x.pdf").exists()
             # A signature image in black is refused before the passphrase is asked for.
             black = tmp_path / "black.png"
@@ -194,7 +194,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 capture_output=True,
                 text=True,
             )
-            assert inked.returncode == 2 and "is not blue" in inked.stderr, inked.stderr
+            assert inked.returncode == 2 and "không có màu xanh" in inked.stderr, inked.stderr
             assert "Mật khẩu" not in inked.stdout + inked.stderr
             assert not (tmp_path / "x.pdf").exists()
             ok = subprocess.run(
@@ -238,7 +238,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 text=True,
             )
             assert unsized.returncode == 2 and not (tmp_path / "y.pdf").exists()
-            assert "seal image does not say its resolution" in unsized.stderr, unsized.stderr
+            assert "Ảnh con dấu không ghi độ phân giải" in unsized.stderr, unsized.stderr
             for n in (1, 2):
                 done = subprocess.run(
                     [*issue, "--out", str(tmp_path / f"issued{n}.pdf")],

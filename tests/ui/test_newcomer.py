@@ -18,7 +18,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.service import PASSWORD, ROLES, Service, dossier, one
+from tests.api.service import (
+    BODY,
+    CHAIR_P12,
+    MEETING,
+    PASSWORD,
+    ROLES,
+    SEAL_P12,
+    XLSX,
+    Service,
+    dossier,
+    one,
+    workbook,
+)
 from tests.conftest import REPO
 from tests.ui import axe
 from tests.ui.conftest import SHOTS
@@ -363,3 +375,90 @@ def _blank_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+ISSUED_YEAR = 2040  # this test's own Quyết định, issued (the walk's 2026 dossier stays a draft)
+
+
+def _issued_decision(service: Service) -> dict[str, Any]:
+    """A Quyết định of Hải Phòng for ISSUED_YEAR, sent, signed and issued through the API: the
+    document as the API shows it, with its recipients' links (`recipients`)."""
+    dossier(service)  # the session's units and 2026 dossier first, as elsewhere
+    with service.client("clerk") as clerk:
+        r = clerk.post(
+            "/api/assessments/workbook",
+            files={"file": ("phieu.xlsx", workbook(ISSUED_YEAR), XLSX)},
+        )
+        assert r.status_code == 201, r.text
+        for a in r.json():
+            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
+        meeting = {
+            **MEETING,
+            "start": f"{ISSUED_YEAR}-11-18T08:00",
+            "end": f"{ISSUED_YEAR}-11-18T10:30",
+        }
+        proposal = {"reference": "15/TTr-CAHP", "date": f"{ISSUED_YEAR}-11-20"}
+        r = clerk.post(
+            "/api/dossiers",
+            json={"body": BODY, "year": ISSUED_YEAR, "proposal": proposal, "meeting": meeting},
+        )
+        assert r.status_code == 201, r.text
+        decision = one(r.json(), "quyet-dinh")
+        path = f"/api/documents/{decision['id']}"
+        assert clerk.post(f"{path}/send").status_code == 200
+    with service.client("signer") as signer:
+        r = signer.post(f"{path}/sign", **service.key(CHAIR_P12))
+        assert r.status_code == 200, r.text
+    with service.client("van_thu") as van_thu:
+        key = service.key(SEAL_P12)
+        day = f"{ISSUED_YEAR}-12-05"
+        r = van_thu.post(f"{path}/issue", files=key["files"], data={**key["data"], "date": day})
+        assert r.status_code == 200, r.text
+        issued: dict[str, Any] = r.json()
+    assert issued["recipients"], "the Quyết định has no Nơi nhận"
+    return issued
+
+
+def test_a_newcomer_walks_an_issued_documents_pages_on_a_phone(
+    phone: Phone, service: Service
+) -> None:
+    """The pages of an issued document the first walk cannot reach (its dossier is a draft):
+    the văn thư's Nơi nhận to print and the document's history, the admin's users, and the
+    recipient's own link, signed out, on the same phone with the same checks."""
+    issued = _issued_decision(service)
+    document = issued["document"]["id"]
+    page = phone.page
+
+    phone.sign_in_by_keyboard("van_thu")
+    for path, name in (
+        (f"/van-ban/{document}/noi-nhan/in", "noi-nhan-in"),
+        (f"/van-ban/{document}/lich-su", "lich-su"),
+    ):
+        answer = page.goto(path)
+        assert answer is not None and answer.ok, path
+        phone.check(name)
+    phone.sign_out()
+
+    phone.sign_in_by_keyboard("admin")
+    answer = page.goto("/quan-tri/nguoi-dung")
+    assert answer is not None and answer.ok
+    expect(page.locator("body")).to_contain_text("Phạm Thu Hà")
+    phone.check("quan-tri-nguoi-dung")
+    phone.sign_out()
+
+    link = issued["recipients"][0]["link"]
+    answer = page.goto(link)
+    assert answer is not None and answer.ok
+    expect(page.locator("h1")).to_contain_text("Văn bản gửi đến")
+    phone.check("lien-ket-noi-nhan")
+
+    lines = [f"axe-core {axe.version()}: an issued document's pages, at 390 px", *phone.report]
+    (SHOTS.parent / "axe-ban-hanh.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n" + "\n".join(lines))
+    if os.environ.get("HOSO_UPDATE_PICTURES") == "1":  # README's pictures, when asked
+        for name in ("lien-ket-noi-nhan", "lich-su"):
+            shutil.copyfile(phone.screens[name], PICTURES / f"dien-thoai-{name}.png")
+    assert not phone.blocking, "serious or critical accessibility violations:\n" + "\n".join(
+        phone.blocking
+    )
+    assert not phone.problems, "\n".join(phone.problems)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -17,7 +18,9 @@ from tests import csc_service, softhsm
 from tests.api.service import BODY, CHAIR_P12, MEETING, XLSX, Service, workbook
 from tests.conftest import need
 from tests.signing_setting import Setting
+from tests.ui import axe
 from tests.ui.conftest import Visit
+from tests.ui.test_newcomer import foreign_words
 
 pytestmark = pytest.mark.slow
 YEAR = 2038  # this module's own dossier
@@ -94,12 +97,25 @@ def test_a_chair_signs_on_his_phone(
         button.click()
         page.get_by_text("Xác nhận trên ứng dụng ký số của bạn").wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        _audited(page, "ky-so-tu-xa-cho-xac-nhan")
         tab.shot("ky-so-tu-xa-cho-xac-nhan")
         csc.confirm(csc.wait_pending(60))
         page.get_by_text("Đã ký 1 văn bản").wait_for(timeout=60_000)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        _audited(page, "ky-so-tu-xa-da-ky")
         tab.shot("ky-so-tu-xa-da-ky")
     finally:
         tab.close()
     with service.client("signer") as signer:
         assert signer.get(f"/api/documents/{decision}").json()["status"] == "signed"
+
+
+def _audited(page: Any, name: str) -> None:
+    """The waiting page, as the newcomer's walk checks each page: axe-core finds no serious or
+    critical violation (the rest printed), and no English word or internal code is shown."""
+    violations = axe.audit(page)
+    print(f"\n{name}: " + ("; ".join(str(v) for v in violations) or "0"))
+    blocking = [str(v) for v in violations if v.impact in axe.BLOCKING]
+    assert not blocking, blocking
+    words = foreign_words(page.inner_text("body"))
+    assert not words, f"{name}: words not in Vietnamese {sorted(set(words))}"
