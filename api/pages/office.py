@@ -32,7 +32,7 @@ from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
 from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyForm, signature_upload
 from api.routes.models import document_public
-from api.workflow import access, delivery, issue_date, outbox, remote_signing, wording
+from api.workflow import access, agents, delivery, issue_date, outbox, remote_signing, wording
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -203,6 +203,7 @@ def _signing_page(
         "entered": entered or {"method": "p12", "token": "", "key": ""},
         "key_upload": services.key_upload(),
         "remote": remote_signing.has_provider(services, actor),
+        "agents": agents.agents(services, actor) if actor.role == "signer" else [],
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 
