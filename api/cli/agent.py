@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -173,6 +174,21 @@ def pair(client: httpx.Client, code: str, *, name: str) -> Pairing:
     return Pairing(str(client.base_url).rstrip("/"), str(answer["token"]), str(answer["login"]))
 
 
+@contextmanager
+def reaching(url: str) -> Iterator[None]:
+    """The service that cannot be reached, as one readable error naming its address."""
+    import httpx
+
+    try:
+        yield
+    except httpx.HTTPError as exc:
+        raise HosoError(
+            f"cannot reach the hoso service at {url}: {exc.__class__.__name__}: {exc}",
+            message_vi=f"Không kết nối được dịch vụ hoso tại {url}",
+            field="url",
+        ) from exc
+
+
 agent_app = typer.Typer(
     help="Sign on your own PC with your USB token (pair once, then sign what waits).",
     invoke_without_command=True,
@@ -194,7 +210,7 @@ def pair_command(
 
     from api.cli.console import errors, out
 
-    with errors(), httpx.Client(base_url=url, timeout=60) as client:
+    with errors(), reaching(url), httpx.Client(base_url=url, timeout=60) as client:
         pairing = pair(client, code, name=name or platform.node() or "may-ky")
         path = config_file()
         save_pairing(pairing, path)
@@ -276,7 +292,10 @@ def command(
 
         bearer = api_token or (paired.token if paired is not None else "")
         headers = {"Authorization": f"Bearer {bearer}"}
-        with httpx.Client(base_url=service, headers=headers, timeout=180) as client:
+        with (
+            reaching(service),
+            httpx.Client(base_url=service, headers=headers, timeout=180) as client,
+        ):
             run = sign_waiting(
                 client,
                 module=module or get_settings().pkcs11_module,
