@@ -298,6 +298,7 @@ def _issuing_page(
         "waiting": waiting,
         "issued": [_view(services, d) for d in issued],
         "failure": failure,
+        "key_upload": services.key_upload(),
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
         "mails": outbox.undelivered(services, actor),
         "mail_configured": services.mailer is not None,
@@ -338,6 +339,8 @@ def issue(
     it to its Nơi nhận, and show its page."""
     try:
         allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
+        if key.method == "p12" and not services.key_upload():
+            raise remote_signing.seal_upload_off()  # the seal's key stays in the HSM (issue 14)
         day = _day(date)
         with key.chosen().opened(settings) as organisation:
             workflow.issue(services, actor, document_id, organisation, day=day)

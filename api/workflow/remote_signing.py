@@ -58,6 +58,20 @@ def key_upload_off() -> Forbidden:
     )
 
 
+def seal_upload_off() -> Forbidden:
+    """The refusal of the organisation's key file sent to a service that does not take keys:
+    the seal's key stays in the HSM or token the service reaches (PKCS#11)."""
+    return Forbidden(
+        "this service does not take the organisation's key file: issue with the seal's key on "
+        "the service's token or HSM (PKCS#11: the token's label, the key's label and the PIN; "
+        "method=token)",
+        message_vi="Dịch vụ không nhận tệp khóa của cơ quan (khóa phải nằm trong token/HSM): hãy "
+        "ban hành bằng khóa con dấu trên token hoặc HSM của máy chủ (PKCS#11: nhãn token, nhãn "
+        "khóa và mã PIN)",
+        field="p12",
+    )
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A prepared signature as the signer's side needs it."""

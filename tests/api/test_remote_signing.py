@@ -402,6 +402,36 @@ def test_the_signing_page_says_how_to_sign_when_keys_are_not_taken(
     assert status(service, document_id) == before
 
 
+def test_the_seal_key_file_is_refused_for_issuing_when_keys_are_not_taken(
+    service: Service, drafts: list[int]
+) -> None:
+    from tests.api.test_ui_office_pages import Browser, p12, text
+
+    document_id = drafts[-1]
+    before = status(service, document_id)
+    services = service.services
+    kept = services.key_upload
+    services.key_upload = lambda: False
+    try:
+        key = service.key(SEAL_P12)
+        with service.client("van_thu") as van_thu:
+            r = van_thu.post(f"/api/documents/{document_id}/issue", **key)
+        with Browser(service, "van_thu") as browser:
+            page = browser.get("/phat-hanh")
+            assert page.status_code == 200
+            assert "Dịch vụ không nhận tệp khóa của cơ quan" in text(page)
+            assert 'value="p12"' not in page.text  # no way to choose a key file
+            shown = browser.post(f"/phat-hanh/{document_id}", **p12(service, SEAL_P12))
+    finally:
+        services.key_upload = kept
+    assert r.status_code == 403, r.text
+    assert r.json()["field"] == "p12"
+    assert "khóa con dấu trên token hoặc HSM của máy chủ (PKCS#11" in r.json()["message_vi"]
+    assert shown.status_code == 403
+    assert "hãy ban hành bằng khóa con dấu trên token hoặc HSM" in text(shown)
+    assert status(service, document_id) == before
+
+
 def test_key_upload_is_on_only_with_the_development_pki(setting: Setting, tmp_path: Any) -> None:
     class Roots:
         def __init__(self, found: list[Any]) -> None:
