@@ -32,7 +32,16 @@ from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
 from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyForm, signature_upload
 from api.routes.models import document_public
-from api.workflow import access, agents, delivery, issue_date, outbox, remote_signing, wording
+from api.workflow import (
+    access,
+    agents,
+    delivery,
+    issue_date,
+    outbox,
+    remote_signing,
+    signing_way,
+    wording,
+)
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -197,13 +206,18 @@ def _signing_page(
         queue = workflow.signing_queue(services, actor)
     except HosoError as exc:
         return refused(request, actor, exc)
+    key_upload = services.key_upload()
+    remote = remote_signing.has_provider(services, actor)
+    ways = signing_way.offered(remote=remote, key_upload=key_upload)
     context = {
         "queue": [_view(services, d) for d in queue],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": ""},
-        "key_upload": services.key_upload(),
-        "remote": remote_signing.has_provider(services, actor),
+        "key_upload": key_upload,
+        "remote": remote,
         "agents": agents.agents(services, actor) if actor.role == "signer" else [],
+        "ways": [(w, signing_way.WAY_VI[w]) for w in ways],
+        "way": signing_way.chosen(signing_way.remembered(services, actor), ways),
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 
@@ -235,6 +249,7 @@ def sign(
         signature = signature_upload(image)
         with key.chosen().opened(settings) as signer:
             document = workflow.sign(services, actor, document_id, signer, signature=signature)
+        signing_way.remember(services, actor, "key")
     except HosoError as exc:
         failure = _failure(document_id, "sign", exc, method=key.method)
         return _signing_page(

@@ -18,7 +18,8 @@ from api.pages.ui import CsrfChecked, refused, render
 from api.routes.deps import ServicesDep
 from api.routes.gate import GatedRoute
 from api.routes.session import PageActor
-from api.workflow import access, agents, remote_signing
+from api.workflow import access, agents, remote_signing, signing_way
+from api.workflow.users import allow
 from docgen.errors import HosoError, NotFound
 
 router = APIRouter(route_class=GatedRoute, include_in_schema=False)
@@ -105,3 +106,20 @@ def revoke(
     except HosoError as exc:
         return refused(request, actor, exc)
     return RedirectResponse("/ky-so#may-ky", status_code=303)
+
+
+@router.post("/ky-so/cach-ky", response_class=HTMLResponse)
+def choose_way(
+    request: Request,
+    actor: PageActor,
+    services: ServicesDep,
+    _: CsrfChecked,
+    way: Annotated[str, Form(max_length=16)],
+) -> Response:
+    """Remember how the signer signs; the Ký số page opens on it from now on."""
+    try:
+        allow(actor, "chọn cách ký", ("signer",))
+        signing_way.remember(services, actor, way)
+    except HosoError as exc:
+        return refused(request, actor, exc)
+    return RedirectResponse("/ky-so", status_code=303)

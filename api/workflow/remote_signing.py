@@ -13,8 +13,8 @@
 - `register_provider`: a signer's remote signing service, its client secret encrypted with the
   service's secret (AES-GCM), never shown again.
 
-Left out: the page's choice of way and its pending state, the signing agent for USB tokens
-(`hoso agent`), returning a draft with comments: listed in the report of issue 14.
+A signature finished by the signer's paired agent, or signed remotely, is remembered as their
+way of signing (api/workflow/signing_way.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from api.registry.db import PreparedSignature as PreparedRow
 from api.registry.db import RemoteJob, RemoteSigning, User
-from api.workflow import access
+from api.workflow import access, signing_way
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -222,6 +222,8 @@ def finish_signature(
     workflow.record_signature(
         svc, actor, document, signed, certificate=x509.Certificate.load(certificate), then=used
     )
+    if actor.agent is not None:
+        signing_way.remember(svc, actor, "agent")
     return document.id
 
 
@@ -349,6 +351,8 @@ def remote_sign(
             )
         except HosoError as exc:
             failed.append(_failure(prepared.document_id, exc))
+    if signed:
+        signing_way.remember(svc, actor, "remote")
     return BatchResult(tuple(signed), tuple(failed))
 
 

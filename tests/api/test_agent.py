@@ -209,6 +209,23 @@ def test_the_paired_agent_signs_what_waits_and_the_decision_passes_offline(
     assert report.indication is Indication.TOTAL_PASSED, report.message
 
 
+def test_the_signing_page_remembers_the_way_the_chair_signs(
+    service: Service, paired: agent.Pairing
+) -> None:
+    """The agent signed in the test before: the page opens on the agent; a choice is kept."""
+    radio = '<input type="radio" name="way" value="{}" checked>'
+    browser, csrf = signed_in(service)
+    with closing(browser):
+        page = browser.get("/ky-so").text
+        assert radio.format("agent") in page and "hoso agent --token NHÃN-TOKEN" in page
+        r = browser.post("/ky-so/cach-ky", data={"csrf": csrf, "way": "key"}, follow_redirects=True)
+        assert r.status_code == 200 and radio.format("key") in r.text
+        assert radio.format("agent") not in r.text
+        wrong = browser.post("/ky-so/cach-ky", data={"csrf": csrf, "way": "fax"})
+        assert wrong.status_code == 400 and "Cách ký không hợp lệ" in wrong.text
+        assert radio.format("key") in browser.get("/ky-so").text  # nothing half-changed
+
+
 def test_the_agents_token_does_only_what_an_agent_does_and_revoking_stops_it(
     service: Service, paired: agent.Pairing, sent: list[int]
 ) -> None:

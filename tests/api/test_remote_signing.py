@@ -274,6 +274,11 @@ def test_the_signing_page_waits_for_the_phone_then_says_what_was_signed(
             time.sleep(0.5)
     assert "Đã ký 1 văn bản" in text(done) and 'http-equiv="refresh"' not in done.text
     assert status(service, document_id) == "signed"
+    # Signed remotely, the chair's page opens on that way next time.
+    with Browser(service, "signer") as browser:
+        assert (
+            '<input type="radio" name="way" value="remote" checked>' in browser.get("/ky-so").text
+        )
 
 
 # ---- the key on the chair's PC: prepare, sign there, finish ----------------------------------
