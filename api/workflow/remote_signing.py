@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from api.registry.db import PreparedSignature as PreparedRow
 from api.registry.db import RemoteJob, RemoteSigning, User
-from api.workflow import access, signing_way
+from api.workflow import access, signing_way, stale
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -117,6 +117,7 @@ def prepare_signature(
     chain: tuple[x509.Certificate, ...] = (),
 ) -> Prepared:
     """Prepare the signer's signature of a draft for `certificate` (registered to them)."""
+    stale.clear_expired(svc)
     document, image = workflow.signing_checks(svc, actor, document_id, certificate)
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
@@ -403,7 +404,8 @@ def start_remote_sign(
 
 
 def remote_job(svc: Services, actor: Actor, job: str) -> RemoteJob:
-    """The state of a remote signing of `actor`'s."""
+    """The state of a remote signing of `actor`'s; one whose worker died is concluded."""
+    stale.conclude_stale(svc, job)
     with svc.sessions() as session:
         row = session.get(RemoteJob, job)
         if row is None or row.user_id != actor.id:
