@@ -179,7 +179,7 @@ def _agent(session: Session, token: str) -> Actor | None:
         return None
     moment = dt.datetime.now(dt.UTC)
     last = agent.last_used_at
-    if last is None or moment - last.replace(tzinfo=last.tzinfo or dt.UTC) > _NOTED:
+    if last is None or moment - last > _NOTED:
         session.execute(
             update(AgentToken).where(AgentToken.id == agent.id).values(last_used_at=moment)
         )

@@ -322,6 +322,34 @@ def finish(service: Service, prepared_id: str, certificate: str, value: str) -> 
         )
 
 
+def test_expired_prepared_signatures_and_their_files_are_removed(
+    service: Service, setting: Setting, drafts: list[int]
+) -> None:
+    document_id = drafts[5]  # still a draft: the next test signs it
+    old = prepare(service, setting, document_id)
+    with service.services.sessions.begin() as session:
+        row = session.get(PreparedRow, old["prepared_id"])
+        assert row is not None
+        stored = row.prepared_sha256
+        row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    assert service.services.drafts.exists(stored)
+
+    fresh = prepare(service, setting, document_id)  # each prepare clears what expired
+    with service.services.sessions() as session:
+        assert session.get(PreparedRow, old["prepared_id"]) is None
+        assert session.get(PreparedRow, fresh["prepared_id"]) is not None
+        kept = session.scalars(select(PreparedRow.prepared_sha256)).all()
+    assert not service.services.drafts.exists(stored) and stored not in kept
+    r = finish(
+        service,
+        old["prepared_id"],
+        certificate_b64(setting, CHAIR_P12),
+        base64.b64encode(b"\0" * 256).decode(),
+    )
+    assert r.status_code == 404 and r.json()["field"] == "prepared_id", r.text
+    assert status(service, document_id) == "draft"
+
+
 def test_prepare_sign_on_the_token_finish_and_each_refusal(
     service: Service, setting: Setting, csc: csc_service.CSCService, drafts: list[int]
 ) -> None:
@@ -361,34 +389,6 @@ def test_prepare_sign_on_the_token_finish_and_each_refusal(
 
 
 # ---- key upload --------------------------------------------------------------------------------
-
-
-def test_expired_prepared_signatures_and_their_files_are_removed(
-    service: Service, setting: Setting, drafts: list[int]
-) -> None:
-    document_id = drafts[-1]
-    old = prepare(service, setting, document_id)
-    with service.services.sessions.begin() as session:
-        row = session.get(PreparedRow, old["prepared_id"])
-        assert row is not None
-        stored = row.prepared_sha256
-        row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    assert service.services.drafts.exists(stored)
-
-    fresh = prepare(service, setting, document_id)  # each prepare clears what expired
-    with service.services.sessions() as session:
-        assert session.get(PreparedRow, old["prepared_id"]) is None
-        assert session.get(PreparedRow, fresh["prepared_id"]) is not None
-        kept = session.scalars(select(PreparedRow.prepared_sha256)).all()
-    assert not service.services.drafts.exists(stored) and stored not in kept
-    r = finish(
-        service,
-        old["prepared_id"],
-        certificate_b64(setting, CHAIR_P12),
-        base64.b64encode(b"\0" * 256).decode(),
-    )
-    assert r.status_code == 404 and r.json()["field"] == "prepared_id", r.text
-    assert status(service, document_id) == "draft"
 
 
 def test_a_remote_job_whose_worker_died_fails_after_its_timeout(service: Service) -> None:
