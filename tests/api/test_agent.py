@@ -16,6 +16,7 @@ import shutil
 import stat
 from collections.abc import Iterator
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -224,6 +225,32 @@ def test_the_signing_page_remembers_the_way_the_chair_signs(
         wrong = browser.post("/ky-so/cach-ky", data={"csrf": csrf, "way": "fax"})
         assert wrong.status_code == 400 and "Cách ký không hợp lệ" in wrong.text
         assert radio.format("key") in browser.get("/ky-so").text  # nothing half-changed
+
+
+def test_hoso_agent_pair_saves_the_token_for_this_user_only(
+    service: Service, tmp_path: Path
+) -> None:
+    from tests.test_cli import hoso
+
+    code = code_from_page(service)
+    config = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HOSO_DATA_DIR": str(tmp_path / "d")}
+    run = hoso("agent", "pair", code, "--url", service.url, "--name", "may-van-phong", **config)
+    assert run.returncode == 0, run.stderr
+    assert f"Đã ghép nối máy ký với {service.url} cho chutich.haiphong." in run.stdout
+    saved = tmp_path / "cfg" / "hoso" / "agent.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    pairing = agent.load_pairing(saved)
+    assert pairing is not None and pairing.token not in run.stdout  # never printed
+    waiting = httpx.get(
+        f"{service.url}/api/signatures/waiting",
+        headers={"Authorization": f"Bearer {pairing.token}"},
+    )
+    assert waiting.status_code == 200
+    again = hoso("agent", "pair", code, "--url", service.url, **config)
+    assert again.returncode == 2 and "Mã ghép nối sai, đã dùng hoặc đã hết hạn" in again.stderr
+    assert agent.load_pairing(saved) == pairing  # the pairing kept is untouched
+    [row] = [a for a in agents.agents(service.services, None) if a.name == "may-van-phong"]
+    agents.revoke(service.services, None, row.id)
 
 
 def test_the_agents_token_does_only_what_an_agent_does_and_revoking_stops_it(
