@@ -37,6 +37,7 @@ from api.pages import returning as returning_pages
 from api.registry.lookup import NoRegistry, RegistryLookup
 from api.routes import (
     admin,
+    agents,
     health,
     history,
     jobs,
@@ -147,6 +148,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(work.router)
     app.include_router(remote_signing.router)
+    app.include_router(agents.router)
     app.include_router(remote_signing_pages.router)
     app.include_router(returning.router)
     app.include_router(returning_pages.router)

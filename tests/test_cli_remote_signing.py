@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from api.registry.db import RemoteSigning
 from api.settings import Settings
-from api.workflow import remote_signing
+from api.workflow import agents, remote_signing
 from api.workflow.services import build_services
-from api.workflow.users import Actor
+from api.workflow.users import Actor, authenticate
+from docgen.errors import Unauthenticated
 from tests.test_cli import hoso
 
 SECRET = "bi-mat-cua-ung-dung-thu"  # test material
@@ -60,8 +63,35 @@ def test_a_provider_needs_https_and_a_signer(tmp_path: Path) -> None:
     assert bare.returncode == 2 and "phải dùng https" in bare.stderr
 
 
-def test_the_agent_needs_the_signers_token(tmp_path: Path) -> None:
-    data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
+def test_the_agent_unpaired_says_how_to_pair(tmp_path: Path) -> None:
+    data = {"HOSO_DATA_DIR": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     run = hoso("agent", "--url", "http://127.0.0.1:9", "--token", "T", "--key", "k", **data)
     assert run.returncode == 2
-    assert run.stderr.startswith("lỗi: Cần đặt HOSO_AGENT_TOKEN là mã truy cập của người ký")
+    assert run.stderr.startswith("lỗi: Máy này chưa ghép nối: chạy hoso agent pair MÃ --url")
+    bad = hoso("agent", "pair", "ABCD-EFGH", "--url", "http://127.0.0.1:9", **data)
+    assert bad.stderr.startswith("lỗi: Không kết nối được dịch vụ hoso tại http://127.0.0.1:9")
+    assert bad.returncode == 2 and not (tmp_path / "cfg" / "hoso" / "agent.json").exists()
+
+
+def test_agents_are_listed_and_revoked_from_the_command_line(tmp_path: Path) -> None:
+    data = {"HOSO_DATA_DIR": str(tmp_path / "data")}
+    add = ("users", "add", "chutich.haiphong", "--name", "Trần Minh Khôi", "--role", "signer")
+    assert hoso(*add, "--body", "ubnd-hai-phong", **data).returncode == 0
+    services = build_services(Settings(data_dir=tmp_path / "data"))
+    chair = Actor(1, "chutich.haiphong", "Trần Minh Khôi", "signer", "ubnd-hai-phong")
+    code = agents.pairing_code(services, chair).code
+    token, _ = agents.pair(services, code, name="may-chu-tich")
+    listed = hoso("users", "agents", "chutich.haiphong", **data)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split()[:3] == ["1", "chutich.haiphong", "may-chu-tich"]
+    assert "hoạt động" in listed.stdout
+    with services.sessions() as session:
+        assert authenticate(session, token).agent == 1
+    revoked = hoso("users", "revoke-agent", "1", **data)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "Đã thu hồi máy ký 1 (may-chu-tich) của chutich.haiphong" in revoked.stdout
+    assert "thu hồi" in hoso("users", "agents", **data).stdout
+    with services.sessions() as session, pytest.raises(Unauthenticated):
+        authenticate(session, token)
+    missing = hoso("users", "revoke-agent", "7", **data)
+    assert missing.returncode == 2 and "Không có máy ký 7" in missing.stderr

@@ -8,8 +8,13 @@ The agent checks what it signs: the hash it is given must be the SHA-256 of the 
 attributes it is given (the server could not make it sign another hash in their name), and
 the certificate it presents is the token's.
 
-Left out: pairing with a one-time code and an agent token of its own (the agent uses the
-signer's API token, from HOSO_AGENT_TOKEN); showing the draft's pages; a tray icon.
+Pairing: `hoso agent pair CODE --url …` exchanges the one-time code the Ký số page shows for
+the agent's own token (api/workflow/agents.py), saved with the service's address in
+`agent.json` in the user's config folder, readable by them only (0600); the signer revokes it
+on the Ký số page. HOSO_AGENT_TOKEN, when set, is used instead (a signer's API token, for
+scripts).
+
+Left out: showing the draft's pages; a tray icon; keeping the token in the OS keyring.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -115,10 +121,113 @@ def sign_waiting(
     return AgentRun(tuple(signed), tuple(failed))
 
 
-def command(
+@dataclass(frozen=True)
+class Pairing:
+    """What `hoso agent pair` saves on the signer's PC."""
+
+    url: str
+    token: str
+    login: str
+
+
+def config_file() -> Path:
+    """Where the pairing is kept: agent.json in the user's config folder (XDG_CONFIG_HOME on
+    Linux, %APPDATA% on Windows)."""
+    return Path(typer.get_app_dir("hoso")) / "agent.json"
+
+
+def save_pairing(pairing: Pairing, path: Path) -> None:
+    """Write `pairing` to `path`, readable by this user only, whole or not at all."""
+    import json
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(vars(pairing), file)
+    os.chmod(temporary, 0o600)  # an older file of that name kept its mode through O_CREAT
+    os.replace(temporary, path)
+
+
+def load_pairing(path: Path) -> Pairing | None:
+    import json
+
+    from docgen.errors import ConfigError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Pairing(str(data["url"]), str(data["token"]), str(data["login"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"{path} is damaged: pair again (hoso agent pair CODE --url …)",
+            message_vi=f"Tệp {path} bị hỏng: ghép nối lại (hoso agent pair MÃ --url …)",
+            field="agent.json",
+        ) from exc
+
+
+def pair(client: httpx.Client, code: str, *, name: str) -> Pairing:
+    """Exchange the Ký số page's one-time `code` for this agent's own token."""
+    answer = _answer(client.post("/api/agents/pair", json={"code": code, "name": name}))
+    return Pairing(str(client.base_url).rstrip("/"), str(answer["token"]), str(answer["login"]))
+
+
+@contextmanager
+def reaching(url: str) -> Iterator[None]:
+    """The service that cannot be reached, as one readable error naming its address."""
+    import httpx
+
+    try:
+        yield
+    except httpx.HTTPError as exc:
+        raise HosoError(
+            f"cannot reach the hoso service at {url}: {exc.__class__.__name__}: {exc}",
+            message_vi=f"Không kết nối được dịch vụ hoso tại {url}",
+            field="url",
+        ) from exc
+
+
+agent_app = typer.Typer(
+    help="Sign on your own PC with your USB token (pair once, then sign what waits).",
+    invoke_without_command=True,
+)
+
+
+@agent_app.command("pair")
+def pair_command(
+    code: Annotated[str, typer.Argument(help="the pairing code the Ký số page shows")],
     url: Annotated[str, typer.Option(help="the hoso service, e.g. https://hoso.example.vn")],
-    token_label: Annotated[str, typer.Option("--token", help="the USB token's label")],
-    key: Annotated[str, typer.Option(help="the label of the signer's key on the token")],
+    name: Annotated[str | None, typer.Option(help="this PC's name; default its host name")] = (
+        None
+    ),
+) -> None:
+    """Pair this PC with the service once; the agent's token is saved for your user only."""
+    import platform
+
+    import httpx
+
+    from api.cli.console import errors, out
+
+    with errors(), reaching(url), httpx.Client(base_url=url, timeout=60) as client:
+        pairing = pair(client, code, name=name or platform.node() or "may-ky")
+        path = config_file()
+        save_pairing(pairing, path)
+    out.print(f"Đã ghép nối máy ký với {pairing.url} cho {pairing.login}.", markup=False)
+    out.print(f"Mã của máy ký lưu tại {path} (chỉ người dùng này đọc được).", markup=False)
+
+
+@agent_app.callback()
+def command(
+    context: typer.Context,
+    url: Annotated[
+        str | None, typer.Option(help="the hoso service; default the one paired with")
+    ] = None,
+    token_label: Annotated[str | None, typer.Option("--token", help="the USB token's label")] = (
+        None
+    ),
+    key: Annotated[str | None, typer.Option(help="the label of your key on the token")] = None,
     module: Annotated[
         Path | None, typer.Option(help="the token's PKCS#11 driver; default HOSO_PKCS11_MODULE")
     ] = None,
@@ -127,7 +236,10 @@ def command(
     ),
 ) -> None:
     """Sign the drafts waiting for you with your own USB token, on this PC: only signature
-    values and your certificate go to the service (HOSO_AGENT_TOKEN: your API token)."""
+    values and your certificate go to the service (paired with `hoso agent pair`, or
+    HOSO_AGENT_TOKEN: your API token)."""
+    if context.invoked_subcommand is not None:
+        return
     import os
     import sys
 
@@ -139,11 +251,27 @@ def command(
 
     with errors():
         api_token = os.environ.get("HOSO_AGENT_TOKEN")
-        if not api_token:
+        paired = None if api_token else load_pairing(config_file())
+        if not api_token and paired is None:
             raise ConfigError(
-                "set HOSO_AGENT_TOKEN to your API token",
-                message_vi="Cần đặt HOSO_AGENT_TOKEN là mã truy cập của người ký",
+                "this PC is not paired: run hoso agent pair CODE --url … with the code the Ký "
+                "số page shows (or set HOSO_AGENT_TOKEN to your API token)",
+                message_vi="Máy này chưa ghép nối: chạy hoso agent pair MÃ --url … với mã trên "
+                "trang Ký số (hoặc đặt HOSO_AGENT_TOKEN là mã truy cập của người ký)",
                 field="HOSO_AGENT_TOKEN",
+            )
+        service = url or (paired.url if paired is not None else None)
+        if not service:
+            raise ConfigError(
+                "--url: the hoso service's address is needed",
+                message_vi="Cần --url: địa chỉ dịch vụ hoso",
+                field="url",
+            )
+        if not token_label or not key:
+            raise ConfigError(
+                "--token and --key: the USB token's label and your key's",
+                message_vi="Cần --token (nhãn token USB) và --key (nhãn khóa của bạn)",
+                field="token" if not token_label else "key",
             )
 
         def choose(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -162,8 +290,12 @@ def command(
                 return text
             return sys.stdin.readline().rstrip("\n")
 
-        headers = {"Authorization": f"Bearer {api_token}"}
-        with httpx.Client(base_url=url, headers=headers, timeout=180) as client:
+        bearer = api_token or (paired.token if paired is not None else "")
+        headers = {"Authorization": f"Bearer {bearer}"}
+        with (
+            reaching(service),
+            httpx.Client(base_url=service, headers=headers, timeout=180) as client,
+        ):
             run = sign_waiting(
                 client,
                 module=module or get_settings().pkcs11_module,

@@ -332,7 +332,7 @@ app.command("backup")(cli_ops.backup)
 app.command("restore")(cli_ops.restore)
 app.command("history")(cli_ops.history)
 app.add_typer(cli_notify.notify_app, name="notify")
-app.command("agent")(agent.command)  # on the signer's own PC (issue 14)
+app.add_typer(agent.agent_app, name="agent")  # on the signer's own PC (issue 14)
 app.command("serve")(cli_serve.serve)
 app.command("worker")(cli_worker.worker)
 

@@ -261,3 +261,30 @@ def token(login: Annotated[str, typer.Argument(help="the user")]) -> None:
     with errors():
         new = rotate_token(build_services(get_settings()).sessions, None, login)
     out.print(f"Mã truy cập mới của {login} (mã cũ đã hết hiệu lực): {new}", markup=False)
+
+
+@users_app.command("agents")
+def agents(
+    login: Annotated[str | None, typer.Argument(help="the signer; default everyone")] = None,
+) -> None:
+    """List the signing agents paired with the service (`hoso agent pair`)."""
+    from api.workflow import agents as workflow
+    from api.workflow.services import build_services
+
+    with errors():
+        rows = workflow.agents(build_services(get_settings()), None, login=login)
+    for a in rows:
+        state = f"thu hồi {a.revoked_at:%d/%m/%Y %H:%M}" if a.revoked_at else "hoạt động"
+        used = f"{a.last_used_at:%d/%m/%Y %H:%M}" if a.last_used_at else "chưa dùng"
+        out.print(f"{a.id}\t{a.login}\t{a.name}\t{used}\t{state}", markup=False)
+
+
+@users_app.command("revoke-agent")
+def revoke_agent(agent_id: Annotated[int, typer.Argument(help="the agent's number")]) -> None:
+    """Revoke a signing agent: its token stops working at once."""
+    from api.workflow import agents as workflow
+    from api.workflow.services import build_services
+
+    with errors():
+        row = workflow.revoke(build_services(get_settings()), None, agent_id)
+    out.print(f"Đã thu hồi máy ký {row.id} ({row.name}) của {row.login}.", markup=False)

@@ -32,7 +32,16 @@ from api.routes.errors import http_status
 from api.routes.gate import FRAMING, GatedRoute, limit
 from api.routes.keys import IMAGE_LIMIT, KEY_LIMIT, KeyForm, signature_upload
 from api.routes.models import document_public
-from api.workflow import access, delivery, issue_date, outbox, remote_signing, wording
+from api.workflow import (
+    access,
+    agents,
+    delivery,
+    issue_date,
+    outbox,
+    remote_signing,
+    signing_way,
+    wording,
+)
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -197,12 +206,18 @@ def _signing_page(
         queue = workflow.signing_queue(services, actor)
     except HosoError as exc:
         return refused(request, actor, exc)
+    key_upload = services.key_upload()
+    remote = remote_signing.has_provider(services, actor)
+    ways = signing_way.offered(remote=remote, key_upload=key_upload)
     context = {
         "queue": [_view(services, d) for d in queue],
         "failure": failure,
         "entered": entered or {"method": "p12", "token": "", "key": ""},
-        "key_upload": services.key_upload(),
-        "remote": remote_signing.has_provider(services, actor),
+        "key_upload": key_upload,
+        "remote": remote,
+        "agents": agents.agents(services, actor) if actor.role == "signer" else [],
+        "ways": [(w, signing_way.WAY_VI[w]) for w in ways],
+        "way": signing_way.chosen(signing_way.remembered(services, actor), ways),
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 
@@ -234,6 +249,7 @@ def sign(
         signature = signature_upload(image)
         with key.chosen().opened(settings) as signer:
             document = workflow.sign(services, actor, document_id, signer, signature=signature)
+        signing_way.remember(services, actor, "key")
     except HosoError as exc:
         failure = _failure(document_id, "sign", exc, method=key.method)
         return _signing_page(
@@ -297,6 +313,7 @@ def _issuing_page(
         "waiting": waiting,
         "issued": [_view(services, d) for d in issued],
         "failure": failure,
+        "key_upload": services.key_upload(),
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
         "mails": outbox.undelivered(services, actor),
         "mail_configured": services.mailer is not None,
@@ -337,6 +354,8 @@ def issue(
     it to its Nơi nhận, and show its page."""
     try:
         allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
+        if key.method == "p12" and not services.key_upload():
+            raise remote_signing.seal_upload_off()  # the seal's key stays in the HSM (issue 14)
         day = _day(date)
         with key.chosen().opened(settings) as organisation:
             workflow.issue(services, actor, document_id, organisation, day=day)

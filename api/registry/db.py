@@ -181,6 +181,9 @@ class User(Base):
     works; None: active."""
     email: Mapped[str | None] = mapped_column(String(320))
     """Where hoso mails what waits for this user (api/workflow/notify.py); None: no mail."""
+    signing_way: Mapped[str | None] = mapped_column(String(16))
+    """How a signer last chose to sign on the Ký số page ("remote", "agent" or "key"), which
+    the page preselects; None: not chosen yet (migration 0010)."""
 
 
 class SignerCertificate(Base):
@@ -479,6 +482,37 @@ class Job(Base):
     """Last sign of life of the worker running it; a running job silent for longer than its
     lease was lost with its worker and is queued again."""
     finished_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+
+
+class AgentToken(Base):
+    """A signing agent paired with the service (`hoso agent pair`, api/workflow/agents.py): its
+    own token, hashed, which may only fetch the signer's waiting drafts and prepare and finish
+    their signatures; revoked, it stops at once."""
+
+    __tablename__ = "agent_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 (hex) of the agent's token; the token itself lives only on the signer's PC."""
+    name: Mapped[str] = mapped_column(String(128))
+    """What the agent called its PC when it paired, e.g. "may-chu-tich"."""
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+
+
+class AgentPairing(Base):
+    """A one-time pairing code shown on the Ký số page: exchanged once, before it expires, for
+    an agent token of the signer who asked for it."""
+
+    __tablename__ = "agent_pairings"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 (hex) of the code."""
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[dt.datetime] = mapped_column(Moment)
+    used_at: Mapped[dt.datetime | None] = mapped_column(Moment)
 
 
 # --- engines -------------------------------------------------------------------------------------

@@ -83,6 +83,15 @@ class Storage(Protocol):
         ...
 
 
+class WorkingStorage(Storage, Protocol):
+    """A store of working files (the drafts, the prepared revisions of signatures made
+    elsewhere), which may forget a file; the archive of issued documents never does."""
+
+    def remove(self, digest: str) -> None:
+        """Forget the record `digest`; nothing if there is none."""
+        ...
+
+
 def _check_name(digest: str) -> str:
     if not _HEX.fullmatch(digest):
         raise ArchiveError(
@@ -252,6 +261,11 @@ class LocalStore:
         _fsync_dir(source.parent)
         return target
 
+    def remove(self, digest: str) -> None:
+        """Delete the record `digest` (working files only: see `WorkingStorage`)."""
+        self.path(digest).unlink(missing_ok=True)
+        self.unmark(digest)
+
     def clear_temporary(self) -> int:
         """Delete the temporary files a write killed before its link left; how many. Only
         while nothing writes into the store (`api.registry.crash.sweep` holds the registry's
@@ -263,7 +277,7 @@ class LocalStore:
 
 
 if TYPE_CHECKING:  # mypy checks here that the local folder implements the port
-    _local: Storage = LocalStore(Path())
+    _local: WorkingStorage = LocalStore(Path())
 
 
 # --- archive export ------------------------------------------------------------------------------

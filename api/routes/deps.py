@@ -119,7 +119,23 @@ def actor_dependency(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """`request_actor` as a dependency; `credentials` puts the Bearer scheme in the OpenAPI
-    schema."""
+    schema. A signing agent's token is refused: it serves only `agent_actor_dependency`'s
+    routes."""
+    actor = request_actor(request)
+    if actor.agent is not None:
+        from api.workflow.agents import agent_only
+
+        raise agent_only()
+    return actor
+
+
+def agent_actor_dependency(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The caller, who may also be the signer's paired agent (api/workflow/agents.py): for
+    the routes an agent needs, fetching the waiting drafts and preparing and finishing their
+    signatures."""
     return request_actor(request)
 
 
@@ -158,6 +174,7 @@ def _same_site(request: Request) -> None:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ServicesDep = Annotated[Services, Depends(_services)]
 ActorDep = Annotated[Actor, Depends(actor_dependency)]
+AgentActorDep = Annotated[Actor, Depends(agent_actor_dependency)]
 TrustDep = Annotated[TrustRoots, Depends(_trust)]
 RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]

@@ -52,6 +52,7 @@ def limit(size: int | None) -> Callable[[F], F]:
 
 _RESOLVERS: dict[Callable[..., Any], Callable[[Request], Any]] = {
     deps.actor_dependency: deps.request_actor,
+    deps.agent_actor_dependency: deps.request_actor,
     session.page_actor_dependency: session.page_actor,
 }
 

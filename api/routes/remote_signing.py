@@ -16,7 +16,7 @@ from asn1crypto import pem, x509
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from api.routes.deps import ActorDep, ServicesDep
+from api.routes.deps import ActorDep, AgentActorDep, ServicesDep
 from api.routes.gate import GatedRoute
 from api.routes.models import DocumentPublic, ErrorPublic, document_public
 from api.workflow import access, remote_signing
@@ -108,7 +108,7 @@ def _certificate(text: str, field: str = "certificate") -> x509.Certificate:
     responses=REFUSED,
     summary="Prepare a signature for a key held elsewhere",
 )
-def prepare(document_id: Id, body: PrepareIn, actor: ActorDep, services: ServicesDep) -> Any:
+def prepare(document_id: Id, body: PrepareIn, actor: AgentActorDep, services: ServicesDep) -> Any:
     """Chuẩn bị ký: the draft's signature prepared for the signer's registered certificate;
     the hash to sign comes back, valid for a few minutes and once."""
     made = remote_signing.prepare_signature(
@@ -135,7 +135,7 @@ def prepare(document_id: Id, body: PrepareIn, actor: ActorDep, services: Service
     summary="Finish a prepared signature with its value",
 )
 def finish(
-    prepared_id: PreparedId, body: FinishIn, actor: ActorDep, services: ServicesDep
+    prepared_id: PreparedId, body: FinishIn, actor: AgentActorDep, services: ServicesDep
 ) -> DocumentPublic:
     """Hoàn tất ký: the signature value and the certificate; the signed draft is recorded."""
     certificate = _certificate(body.certificate)
@@ -173,7 +173,7 @@ def remote(body: RemoteIn, actor: ActorDep, services: ServicesDep) -> BatchOut:
     responses=REFUSED,
     summary="The drafts waiting for this signer",
 )
-def waiting(actor: ActorDep, services: ServicesDep) -> list[DocumentPublic]:
+def waiting(actor: AgentActorDep, services: ServicesDep) -> list[DocumentPublic]:
     """Văn bản chờ ký: the drafts sent to this signer (what `hoso agent` fetches)."""
     return [document_public(d) for d in workflow.signing_queue(services, actor)]
 

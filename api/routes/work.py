@@ -334,6 +334,8 @@ def issue(
     """The văn thư issues a signed document (ND 30 step 2): the next số, the ngày, the
     organisation's signature; each recipient of its Nơi nhận gets a personal link."""
     allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
+    if key.p12 is not None and not services.key_upload():
+        raise remote_signing.seal_upload_off()  # the seal's key stays in the HSM (issue 14)
     with key.opened(settings) as organisation:
         done, sent = workflow.issue(services, actor, document_id, organisation, day=date)
     return IssuedPublic(

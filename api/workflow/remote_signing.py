@@ -13,8 +13,8 @@
 - `register_provider`: a signer's remote signing service, its client secret encrypted with the
   service's secret (AES-GCM), never shown again.
 
-Left out: the page's choice of way and its pending state, the signing agent for USB tokens
-(`hoso agent`), returning a draft with comments: listed in the report of issue 14.
+A signature finished by the signer's paired agent, or signed remotely, is remembered as their
+way of signing (api/workflow/signing_way.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from api.registry.db import PreparedSignature as PreparedRow
 from api.registry.db import RemoteJob, RemoteSigning, User
-from api.workflow import access
+from api.workflow import access, signing_way, stale
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
@@ -54,6 +54,20 @@ def key_upload_off() -> Forbidden:
         message_vi="Dịch vụ không nhận tệp khóa của người ký (khóa phải luôn do người ký nắm giữ): "
         "hãy ký bằng dịch vụ ký số từ xa đã đăng ký, hoặc ký bằng token USB trên máy của mình "
         "(chuẩn bị ký, ký mã băm, hoàn tất)",
+        field="p12",
+    )
+
+
+def seal_upload_off() -> Forbidden:
+    """The refusal of the organisation's key file sent to a service that does not take keys:
+    the seal's key stays in the HSM or token the service reaches (PKCS#11)."""
+    return Forbidden(
+        "this service does not take the organisation's key file: issue with the seal's key on "
+        "the service's token or HSM (PKCS#11: the token's label, the key's label and the PIN; "
+        "method=token)",
+        message_vi="Dịch vụ không nhận tệp khóa của cơ quan (khóa phải nằm trong token/HSM): hãy "
+        "ban hành bằng khóa con dấu trên token hoặc HSM của máy chủ (PKCS#11: nhãn token, nhãn "
+        "khóa và mã PIN)",
         field="p12",
     )
 
@@ -103,6 +117,7 @@ def prepare_signature(
     chain: tuple[x509.Certificate, ...] = (),
 ) -> Prepared:
     """Prepare the signer's signature of a draft for `certificate` (registered to them)."""
+    stale.clear_expired(svc)
     document, image = workflow.signing_checks(svc, actor, document_id, certificate)
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
@@ -208,6 +223,8 @@ def finish_signature(
     workflow.record_signature(
         svc, actor, document, signed, certificate=x509.Certificate.load(certificate), then=used
     )
+    if actor.agent is not None:
+        signing_way.remember(svc, actor, "agent")
     return document.id
 
 
@@ -335,6 +352,8 @@ def remote_sign(
             )
         except HosoError as exc:
             failed.append(_failure(prepared.document_id, exc))
+    if signed:
+        signing_way.remember(svc, actor, "remote")
     return BatchResult(tuple(signed), tuple(failed))
 
 
@@ -385,7 +404,8 @@ def start_remote_sign(
 
 
 def remote_job(svc: Services, actor: Actor, job: str) -> RemoteJob:
-    """The state of a remote signing of `actor`'s."""
+    """The state of a remote signing of `actor`'s; one whose worker died is concluded."""
+    stale.conclude_stale(svc, job)
     with svc.sessions() as session:
         row = session.get(RemoteJob, job)
         if row is None or row.user_id != actor.id:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.registry import crash, db
 from api.registry import numbering as registry
-from api.registry.store import LocalStore, Storage
+from api.registry.store import LocalStore, Storage, WorkingStorage
 from api.settings import Settings
 from api.workflow.mail import Mailer, mailer
 from api.workflow.queue import JobQueue
@@ -31,7 +31,7 @@ class Services:
     """What the use cases work with, made once per app (api/app.py) or test."""
 
     sessions: sessionmaker[Session]
-    drafts: Storage
+    drafts: WorkingStorage
     archive: Storage
     bodies: dict[str, BodyModel]
     policies: dict[str, Policy]

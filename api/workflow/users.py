@@ -15,17 +15,18 @@ registry keeps only its SHA-256, so a copy of the database opens no account. Rol
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from asn1crypto import x509
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.registry.db import ROLES, IssuingBody, Role, SignerCertificate, User
+from api.registry.db import ROLES, AgentToken, IssuingBody, Role, SignerCertificate, User
 from docgen import vn
 from docgen.errors import ConfigError, Conflict, Forbidden, HosoError, NotFound, Unauthenticated
 
@@ -52,6 +53,9 @@ class Actor:
     name: str
     role: Role
     body: str | None
+    agent: int | None = None
+    """The signing agent whose token the request carries (api/workflow/agents.py); None: the
+    user themselves."""
 
     @property
     def audit(self) -> str:
@@ -166,11 +170,40 @@ def authenticate(session: Session, token: str | None) -> Actor:
         user = session.scalar(select(User).where(User.token_hash == token_hash(token)))
         if user is not None and user.disabled_at is None:
             return Actor.of(user)
+        found = _agent(session, token)
+        if found is not None:
+            return found
     raise Unauthenticated(
         "a valid token is needed (Authorization: Bearer …)",
         message_vi="Cần đăng nhập (mã truy cập không hợp lệ hoặc thiếu)",
         field="authorization",
     )
+
+
+def _agent(session: Session, token: str) -> Actor | None:
+    """The signer whose paired agent holds `token` (`Actor.agent` set), unless the agent is
+    revoked or the signer disabled; when it was last used is noted (once a minute at most)."""
+    found = session.execute(
+        select(AgentToken, User)
+        .join(User, User.id == AgentToken.user_id)
+        .where(AgentToken.token_hash == token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    agent, user = found
+    if agent.revoked_at is not None or user.disabled_at is not None:
+        return None
+    moment = dt.datetime.now(dt.UTC)
+    last = agent.last_used_at
+    if last is None or moment - last > _NOTED:
+        session.execute(
+            update(AgentToken).where(AgentToken.id == agent.id).values(last_used_at=moment)
+        )
+        session.commit()
+    return replace(Actor.of(user), agent=agent.id)
+
+
+_NOTED = dt.timedelta(minutes=1)
 
 
 def certificate_sha256(certificate: x509.Certificate) -> str:

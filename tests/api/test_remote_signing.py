@@ -26,10 +26,10 @@ from cryptography.x509.oid import NameOID
 from pkcs11 import Mechanism, ObjectClass
 from sqlalchemy import delete, func, select, update
 
-from api.registry.db import AuditEntry, Document, RemoteSigning
+from api.registry.db import AuditEntry, Document, RemoteJob, RemoteSigning, User
 from api.registry.db import PreparedSignature as PreparedRow
 from api.settings import Settings
-from api.workflow import remote_signing
+from api.workflow import remote_signing, stale
 from api.workflow.services import key_upload
 from signing.verify import Indication, verify_pdf
 from tests import csc_service, softhsm
@@ -277,6 +277,11 @@ def test_the_signing_page_waits_for_the_phone_then_says_what_was_signed(
             time.sleep(0.5)
     assert "Đã ký 1 văn bản" in text(done) and "data-wait" not in done.text
     assert status(service, document_id) == "signed"
+    # Signed remotely, the chair's page opens on that way next time.
+    with Browser(service, "signer") as browser:
+        assert (
+            '<input type="radio" name="way" value="remote" checked>' in browser.get("/ky-so").text
+        )
 
 
 # ---- the key on the chair's PC: prepare, sign there, finish ----------------------------------
@@ -320,6 +325,34 @@ def finish(service: Service, prepared_id: str, certificate: str, value: str) -> 
         )
 
 
+def test_expired_prepared_signatures_and_their_files_are_removed(
+    service: Service, setting: Setting, drafts: list[int]
+) -> None:
+    document_id = drafts[5]  # still a draft: the next test signs it
+    old = prepare(service, setting, document_id)
+    with service.services.sessions.begin() as session:
+        row = session.get(PreparedRow, old["prepared_id"])
+        assert row is not None
+        stored = row.prepared_sha256
+        row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    assert service.services.drafts.exists(stored)
+
+    fresh = prepare(service, setting, document_id)  # each prepare clears what expired
+    with service.services.sessions() as session:
+        assert session.get(PreparedRow, old["prepared_id"]) is None
+        assert session.get(PreparedRow, fresh["prepared_id"]) is not None
+        kept = session.scalars(select(PreparedRow.prepared_sha256)).all()
+    assert not service.services.drafts.exists(stored) and stored not in kept
+    r = finish(
+        service,
+        old["prepared_id"],
+        certificate_b64(setting, CHAIR_P12),
+        base64.b64encode(b"\0" * 256).decode(),
+    )
+    assert r.status_code == 404 and r.json()["field"] == "prepared_id", r.text
+    assert status(service, document_id) == "draft"
+
+
 def test_prepare_sign_on_the_token_finish_and_each_refusal(
     service: Service, setting: Setting, csc: csc_service.CSCService, drafts: list[int]
 ) -> None:
@@ -359,6 +392,31 @@ def test_prepare_sign_on_the_token_finish_and_each_refusal(
 
 
 # ---- key upload --------------------------------------------------------------------------------
+
+
+def test_a_remote_job_whose_worker_died_fails_after_its_timeout(service: Service) -> None:
+    from tests.api.test_ui_office_pages import Browser, text
+
+    services = service.services
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=services.confirm_timeout)
+    with services.sessions.begin() as session:
+        chair = session.scalars(select(User.id).where(User.login == "chutich.haiphong")).one()
+        for job, at in (("worker-died-1", started - stale.JOB_GRACE), ("still-waiting", started)):
+            session.add(RemoteJob(id=job, user_id=chair, document_ids=[1], created_at=at))
+    with service.client("signer") as signer:
+        lost = signer.get("/api/signatures/remote/jobs/worker-died-1").json()
+        waiting = signer.get("/api/signatures/remote/jobs/still-waiting").json()
+    assert lost["state"] == "failed" and lost["code"] == "remote_job_lost"
+    assert lost["message_vi"].startswith("Không nhận được kết quả ký từ xa")
+    assert waiting["state"] == "pending"  # within its time: the page keeps waiting
+    with Browser(service, "signer") as browser:
+        page = browser.get("/ky-so/tu-xa/worker-died-1")
+    assert "Không nhận được kết quả ký từ xa" in text(page)
+    assert 'http-equiv="refresh"' not in page.text  # the page waits no longer
+    with services.sessions.begin() as session:  # other modules' signers see no stray job
+        session.execute(
+            delete(RemoteJob).where(RemoteJob.id.in_(["worker-died-1", "still-waiting"]))
+        )
 
 
 def test_a_key_sent_to_a_service_that_takes_none_is_refused(
@@ -402,6 +460,36 @@ def test_the_signing_page_says_how_to_sign_when_keys_are_not_taken(
         services.key_upload = kept
     assert r.status_code == 403
     assert "hãy ký bằng dịch vụ ký số từ xa đã đăng ký" in text(r)
+    assert status(service, document_id) == before
+
+
+def test_the_seal_key_file_is_refused_for_issuing_when_keys_are_not_taken(
+    service: Service, drafts: list[int]
+) -> None:
+    from tests.api.test_ui_office_pages import Browser, p12, text
+
+    document_id = drafts[-1]
+    before = status(service, document_id)
+    services = service.services
+    kept = services.key_upload
+    services.key_upload = lambda: False
+    try:
+        key = service.key(SEAL_P12)
+        with service.client("van_thu") as van_thu:
+            r = van_thu.post(f"/api/documents/{document_id}/issue", **key)
+        with Browser(service, "van_thu") as browser:
+            page = browser.get("/phat-hanh")
+            assert page.status_code == 200
+            assert "Dịch vụ không nhận tệp khóa của cơ quan" in text(page)
+            assert 'value="p12"' not in page.text  # no way to choose a key file
+            shown = browser.post(f"/phat-hanh/{document_id}", **p12(service, SEAL_P12))
+    finally:
+        services.key_upload = kept
+    assert r.status_code == 403, r.text
+    assert r.json()["field"] == "p12"
+    assert "khóa con dấu trên token hoặc HSM của máy chủ (PKCS#11" in r.json()["message_vi"]
+    assert shown.status_code == 403
+    assert "hãy ban hành bằng khóa con dấu trên token hoặc HSM" in text(shown)
     assert status(service, document_id) == before
 
 

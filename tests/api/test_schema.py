@@ -37,6 +37,7 @@ PUBLIC = [
     ("GET", "/r/{token}"),
     ("POST", "/r/{token}"),
     ("GET", "/r/{token}/trang/{number}.png"),
+    ("POST", "/api/agents/pair"),
 ]
 WORKFLOW = [
     ("GET", "/api/me"),
@@ -73,6 +74,9 @@ WORKFLOW = [
     ("GET", "/api/signatures/remote/jobs/{job_id}"),
     ("POST", "/api/documents/{document_id}/return"),
     ("GET", "/api/jobs/{job_id}"),
+    ("POST", "/api/agents/pairing"),
+    ("GET", "/api/agents"),
+    ("DELETE", "/api/agents/{agent_id}"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 
