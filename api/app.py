@@ -37,15 +37,19 @@ from api.pages import returning as returning_pages
 from api.registry.lookup import NoRegistry, RegistryLookup
 from api.routes import (
     admin,
+    archive,
+    assessments,
+    documents,
+    dossiers,
     health,
     history,
     json_log,
+    me,
     nul,
     remote_signing,
     request_id,
     returning,
     verify,
-    work,
 )
 from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
@@ -136,7 +140,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(verify.router)
     app.include_router(pages.router)
-    app.include_router(work.router)
+    for resource in (me, assessments, dossiers, documents, archive):
+        app.include_router(resource.router)
     app.include_router(remote_signing.router)
     app.include_router(remote_signing_pages.router)
     app.include_router(returning.router)

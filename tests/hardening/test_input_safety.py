@@ -25,7 +25,8 @@ from docx import Document
 
 from api.app import create_app
 from api.registry.lookup import InMemoryRegistry
-from api.routes.work import KEY_LIMIT, SHEET_LIMIT
+from api.routes.deps import SHEET_LIMIT
+from api.routes.keys import KEY_LIMIT
 from api.settings import Settings
 from api.workflow.services import build_services
 from api.workflow.users import add_user
