@@ -8,11 +8,13 @@ Each operation's strategy is run with hypothesis directly: schemathesis' lazy py
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -89,6 +91,7 @@ def api_schema(tmp_path: Path, throwaway_roots: Path, registry: InMemoryRegistry
     app = create_app(settings, registry=registry, services=services)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     schema.token = token
+    schema.client = TestClient(app)
     return schema
 
 
@@ -115,3 +118,39 @@ def test_no_server_error_and_only_declared_answers(api_schema: Any, method: str,
         case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
     exchange()
+
+
+UNDECLARED = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_every_path_answers_an_undeclared_method_405_with_its_methods_in_allow(
+    api_schema: Any, accept: str
+) -> None:
+    """For every path of the schema (JSON and pages), a method it does not declare answers 405
+    whose Allow header names exactly the methods declared at the paths the URL fits (a page and
+    its form are two routes on one path, and Starlette alone names only the first's; the URL
+    /api/assessments/workbook fits /api/assessments/{assessment_id} too)."""
+
+    def pattern(path: str) -> re.Pattern[str]:
+        return re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)))
+
+    declared: dict[str, set[str]] = {}
+    for method, path in OPERATIONS:
+        declared.setdefault(path, set()).add(method)
+    client = api_schema.client
+    checked = 0
+    for path in declared:
+        url = path.replace("{number}", "1").replace("{", "x").replace("}", "")
+        methods = {m for m, p in OPERATIONS if pattern(p).fullmatch(url)}
+        for method in sorted(set(UNDECLARED) - methods):
+            r = client.request(method, url, headers={"Accept": accept})
+            assert r.status_code == 405, (method, url, r.status_code)
+            assert set(r.headers["allow"].split(", ")) == methods, (method, url)
+            checked += 1
+    assert checked > 100
+
+
+def test_a_static_file_answers_405_with_get_and_head(api_schema: Any) -> None:
+    r = api_schema.client.post("/static/style.css")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
