@@ -33,12 +33,22 @@ from sqlalchemy.orm import Session
 from api.registry import citing
 from api.registry import numbering as registry
 from api.registry.db import Assessment, AuditEntry, Document, Status, Unit, User
-from api.workflow import access, assessments, delivery, issue_date, issuing, notify, outbox, users
+from api.workflow import (
+    access,
+    assessments,
+    delivery,
+    drafts,
+    issue_date,
+    issuing,
+    notify,
+    outbox,
+    users,
+)
 from api.workflow.history import certificate_detail
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
-from docgen.errors import Conflict, Forbidden, HosoError, NotFound, StateError
+from docgen.errors import Conflict, Forbidden, HosoError, StateError
 from docgen.kinds import KINDS
 from docgen.kinds import POLICE_KINDS as POLICE_KINDS
 from docgen.kinds import TYPE_CODES as TYPE_CODES
@@ -67,14 +77,7 @@ def generate_dossier(
     issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
     the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
     allow(actor, "tạo hồ sơ", ("clerk",), body=body)
-    government = svc.bodies.get(body)
-    police = next((b for b in svc.bodies.values() if b.government == body), None)
-    if government is None or police is None:
-        raise NotFound(
-            f"no issuing body '{body}' with its Công an",
-            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
-            field="body",
-        )
+    government, police = drafts.dossier_bodies(svc.bodies, body)
     key = f"{year}/{body}"
     with svc.sessions() as session:
         rows = session.scalars(
@@ -111,19 +114,25 @@ def generate_dossier(
         loaded = assessments.loaded_input(row)
         policy = svc.policies[loaded.criteria.id]
         results.append(scoring.score(loaded.assessment, loaded.criteria, policy))
-    planned = generate.plan(
-        government,
-        police,
-        results,
-        year=year,
-        proposal=proposal,
-        decision=decision,
-        meeting=meeting,
-        partial=True,
-        signer=signer,
-        plan_ref=plan_ref,
+    built = _build(
+        svc,
+        lambda converter, out: drafts.generate_dossier_files(
+            government,
+            police,
+            results,
+            year=year,
+            converter=converter,
+            out=out,
+            verify_url=svc.verify_url,
+            proposal=proposal,
+            decision=decision,
+            meeting=meeting,
+            signer=signer,
+            plan_ref=plan_ref,
+            partial=True,
+            watermark=watermark,
+        ),
     )
-    built = _build(svc, planned, watermark=watermark)
     with svc.sessions.begin() as session:
         made = [
             _record_draft(
@@ -157,20 +166,14 @@ def _cited(session: Session, key: str, kind: str, issuer: str) -> dossier.Refere
 
 
 def _build(
-    svc: Services, planned: Sequence[generate.Planned], *, watermark: bool
+    svc: Services, make: Callable[[Any, Path], list[generate.Planned]]
 ) -> list[tuple[generate.Planned, bytes, bytes]]:
-    """Every planned document as (.docx, .pdf), made in a folder of its own."""
+    """Every document `make` plans and builds on the app's converter, as (.docx, .pdf), made in
+    a folder of its own."""
     with tempfile.TemporaryDirectory(prefix="hoso-gen-") as tmp:
         out = Path(tmp)
         with svc._lock:  # one LibreOffice pool per app: batches take turns
-            generate.build(
-                planned,
-                svc.converter(),
-                out,
-                issued_at=dt.datetime.now(dt.UTC),
-                verify_url=svc.verify_url,
-                draft=watermark,
-            )
+            planned = make(svc.converter(), out)
         return [
             (p, (out / f"{p.path}.docx").read_bytes(), (out / f"{p.path}.pdf").read_bytes())
             for p in planned
@@ -298,17 +301,15 @@ def sign(
     step 1), showing `signature` (checked by signing.images.signature_image), else their
     registered signature image, else a sample drawn from their name; the signed draft waits
     for the văn thư."""
-    from signing import sign as signing
-
     assert signer.signing_cert is not None
     document, image = signing_checks(svc, actor, document_id, signer.signing_cert, signature)
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
-    signed = signing.sign_draft(
+    signed = drafts.sign_file(
         draft,
         signer,
         signature=image,
-        placement=signing.find_placement(draft, title=title, name=name),
+        placement=drafts.check_draft(draft, title=title, name=name),
         tsa_url=svc.tsa_url,
         context=svc.context(),
     )
