@@ -77,6 +77,32 @@ WORKFLOW = [
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 
+# The rules the endpoints enforce that an OpenAPI schema cannot state, by the words of their
+# answers (each names its field). Every other rule is in the schema (lengths, patterns, enums,
+# ranges), and a schema-valid request refused for anything else fails the fuzz test.
+UNSTATABLE = (
+    "contains a NUL character",  # any string, even a key of a free-form object (routes/nul.py)
+    "contains the invisible control character",  # docgen's text rule: stated in words only
+    "the file is not a PDF",  # a binary string is any bytes; which bytes, JSON Schema cannot say
+    "the file is empty",
+    "not an X.509 certificate",
+    "Expected UploadFile",  # a text part sent where the schema has a file part
+    '"code":"invalid_meeting"',  # the meeting's counts compared to each other
+    '"code":"invalid_assessment"',  # an assessment against its criteria set (years, items)
+    "Input should be greater than or equal to 2000-01-01",  # a date's range: no JSON Schema
+    "Input should be less than or equal to 2100-12-31",
+)
+# Where a refusal of schema-valid data is not yet explained (left for later, see the report of
+# branch rest15): the pages' forms, the issue date's empty form field, the CSC certificate's
+# base64 (routes/remote_signing.py).
+NOT_YET_STATED = {
+    ("POST", "/xac-minh"),
+    ("POST", "/r/{token}"),
+    ("POST", "/api/documents/{document_id}/issue"),
+    ("POST", "/api/documents/{document_id}/signature/prepare"),
+    ("POST", "/api/signatures/{prepared_id}/finish"),
+}
+
 
 @pytest.fixture
 def api_schema(tmp_path: Path, throwaway_roots: Path, registry: InMemoryRegistry) -> Any:
@@ -107,15 +133,18 @@ def test_no_server_error_and_only_declared_answers(api_schema: Any, method: str,
     @given(case=operation.as_strategy())
     @settings(
         max_examples=30,
+        derandomize=True,  # the same examples every run: a gate, not a lottery
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
     )
     def exchange(case: Any) -> None:
-        # A binary string in the schema is any bytes; that they must be a PDF it cannot say,
-        # so a 415 for a PNG is right although schemathesis calls it schema-valid.
         headers = {"Authorization": f"Bearer {api_schema.token}"}
-        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+        # Instead of schemathesis' positive_data_acceptance: a schema-valid request may be
+        # refused only for a rule the schema cannot state (UNSTATABLE).
+        r = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+        if r.status_code in (400, 415, 422) and (method, path) not in NOT_YET_STATED:
+            assert any(rule in r.text for rule in UNSTATABLE), r.text
 
     exchange()
 
