@@ -44,6 +44,7 @@ from api.routes import (
     dossiers,
     health,
     history,
+    jobs,
     json_log,
     me,
     nul,
@@ -56,6 +57,8 @@ from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
 from api.settings import Settings, get_settings
+from api.workflow import jobs as workflow_jobs
+from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
 from docgen.errors import HosoError
@@ -108,7 +111,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # One machine: this process runs the queue's jobs too (Settings.queue_embedded).
+        queue = services.queue if services and settings.queue_embedded else None
+        if isinstance(queue, HueyQueue):
+            queue.start_embedded()
         yield
+        if isinstance(queue, HueyQueue):
+            queue.stop_embedded()
         close = getattr(services.converter, "close", None) if services else None
         if close is not None:
             close()
@@ -154,6 +163,7 @@ def create_app(
     app.include_router(links.router)
     app.include_router(history.router)
     app.include_router(admin.router)
+    app.include_router(jobs.router)
     for ui in (
         ui_auth,
         ui_overview,
@@ -190,6 +200,7 @@ def workflow_app(settings: Settings) -> FastAPI:
     from api.workflow.services import build_services
 
     services = build_services(settings)
+    workflow_jobs.job_queue(settings, services)  # long work goes to the queue (HOSO_QUEUE_URL)
     return create_app(settings, registry=DatabaseLookup(services.sessions), services=services)
 
 

@@ -126,6 +126,19 @@ class Settings(BaseSettings):
     control. Default: only when every trusted root is the development PKI's (`hoso pki init`:
     signing/pki.py), never with a real CA's root."""
 
+    queue_url: str | None = None
+    """The job queue (api/workflow/queue.py): sqlite:///path (the embedded default,
+    {data_dir}/queue.db), redis://127.0.0.1:6379/0 for workers on several machines, or
+    immediate:// (each job runs inside the request that makes it)."""
+
+    queue_embedded: bool = True
+    """Whether each `hoso serve` process also runs the queue's jobs, in a thread of its own
+    (one machine); switch off when `hoso worker` processes run them."""
+
+    job_lease_seconds: float = Field(default=120.0, gt=0)
+    """A running job whose worker gave no sign of life for this long is taken as lost with
+    its worker (killed, machine down) and queued again."""
+
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
         made on first use, readable by the service's user only."""
@@ -159,6 +172,9 @@ class Settings(BaseSettings):
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'hoso.db').resolve()}"
+
+    def queue(self) -> str:
+        return self.queue_url or f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
 
     def store(self) -> Path:
         return self.store_dir or self.data_dir / "store"

@@ -58,11 +58,13 @@ class Reference:
         """'15/TTr-CATP' and '2026-11-20' → a Reference; ConfigError naming `field` otherwise."""
         number, _, notation = text.partition("/")
         try:
-            return cls(int(number), vn.nfc(notation), dt.date.fromisoformat(day), issuer)
+            return cls(int(number), vn.nfc(notation), vn.parse_date(day), issuer)
         except ValueError:
             raise ConfigError(
                 f"--{field} needs a số ký hiệu like 15/TTr-CATP and --{field}-date like "
-                f"2026-11-20 (got {text!r}, {day!r})",
+                f"20/11/2026 or 2026-11-20 (got {text!r}, {day!r})",
+                message_vi=f"--{field} cần số ký hiệu dạng 15/TTr-CATP và --{field}-date dạng "
+                f"20/11/2026 hoặc 2026-11-20 (đã nhập {text!r}, {day!r})",
                 field=field,
             ) from None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +37,8 @@ class Loaded:
     origin: str
     assessment: Assessment
     criteria: CriteriaSet
+    cells: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """A workbook's cell of each field path ('unit.issuing_body' → 'C5'); empty for YAML/JSON."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -140,7 +142,7 @@ def check(raw: object, origin: str, *, cells: Mapping[str, str] | None = None) -
     cs = criteria.for_unit_type(assessment.unit.type)
     problems = scoring.validate(assessment, cs)
     InvalidAssessment.collect(located(p.location, p.message) for p in problems)
-    return Loaded(origin=where, assessment=assessment, criteria=cs)
+    return Loaded(origin=where, assessment=assessment, criteria=cs, cells=dict(cells or {}))
 
 
 def _cell_for(path: str, cells: Mapping[str, str]) -> str | None:

@@ -49,6 +49,10 @@ HEADER_FIELDS: tuple[tuple[str, str], ...] = (
         "gates.movement_rating_last_year",
         "Phân loại phong trào năm trước (" + ", ".join(RATING_LABELS) + ")",
     ),
+    (
+        "gates.recognised_last_year",
+        "Năm trước đạt điển hình (Có/Không; để trống nếu là lần xây dựng đầu tiên)",
+    ),
 )
 COLUMNS = (
     "Mã",
@@ -70,6 +74,10 @@ def _fmt(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else (YES if value else NO)
 
 
 def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | None) -> None:
@@ -94,11 +102,13 @@ def _add_unit_sheet(wb: Workbook, cs: CriteriaSet, title: str, a: Assessment | N
             "first_recognised_year": a.first_recognised_year,
             "gates.antt_last_year": YES if a.gates.antt_last_year else NO,
             "gates.movement_rating_last_year": a.gates.movement_rating_last_year,
+            "gates.recognised_last_year": _yes_no(a.gates.recognised_last_year),
         }
     lists = {
         "unit.type": ",".join(cs.unit_types),
         "mode": ",".join(MODE_LABELS),
         "gates.antt_last_year": f"{YES},{NO}",
+        "gates.recognised_last_year": f"{YES},{NO}",
         "gates.movement_rating_last_year": ",".join(RATING_LABELS),
     }
     for row, (key, label) in enumerate(HEADER_FIELDS, start=2):
@@ -266,11 +276,16 @@ def _read_sheet(ws: Worksheet) -> tuple[dict[str, Any], dict[str, str]]:
             value: object = row[2].value
             if isinstance(value, str):
                 value = value.strip() or None
-            if key == "gates.antt_last_year":
+            if key in ("gates.antt_last_year", "gates.recognised_last_year"):
                 value = _value(value)
             head, _, tail = key.partition(".")
             if tail:
-                data[head][tail] = value
+                # A key of no known group (the table's "Mã" row overwritten, so that sub-items
+                # read as header keys): kept, for the model to refuse it with its cell.
+                group = data.get(head)
+                if not isinstance(group, dict):
+                    group = data[head] = {}
+                group[tail] = value
             elif value is not None:
                 data[head] = value
             cells[key] = row[2].coordinate

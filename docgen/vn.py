@@ -68,6 +68,33 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_date(text: str) -> dt.date:
+    """A day as people write it in Vietnam (27/11/2026, as ND 30's documents do) or in ISO
+    8601 (2026-11-27); ValueError otherwise."""
+    text = text.strip()
+    found = _DAY.fullmatch(text)
+    if found:
+        day, month, year = (int(x) for x in found.groups())
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(text)
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A moment as 27/11/2026, 27/11/2026 14:30 or ISO 8601; naive when no offset is given."""
+    text = text.strip()
+    day, _, clock = text.partition(" ")
+    if _DAY.fullmatch(day):
+        moment = dt.datetime.combine(parse_date(day), dt.time())
+        if clock:
+            hour, _, minute = clock.partition(":")
+            moment = moment.replace(hour=int(hour), minute=int(minute or 0))
+        return moment
+    return dt.datetime.fromisoformat(text)
+
+
 def nd30_date(day: dt.date) -> str:
     """'ngày 08 tháng 01 năm 2026', 'ngày 29 tháng 6 năm 2019'.
 

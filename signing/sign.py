@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from asn1crypto import keys, x509
+from asn1crypto import cms, core, keys, x509
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -109,15 +109,44 @@ def _asn1(certificate: cx509.Certificate) -> x509.Certificate:
     return x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
+class _Pfx(core.Sequence):  # type: ignore[misc]  # asn1crypto is untyped
+    """The outer structure of a PKCS#12 file (RFC 7292, PFX), readable without its passphrase."""
+
+    _fields = [  # noqa: RUF012 (asn1crypto's declaration style)
+        ("version", core.Integer),
+        ("auth_safe", cms.ContentInfo),
+        ("mac_data", core.Any, {"optional": True}),
+    ]
+
+
+def is_pkcs12(data: bytes) -> bool:
+    """Whether `data` is shaped as a PKCS#12 file: a wrong passphrase and a wrong file are told
+    apart before the passphrase is tried (cryptography says "invalid password or data")."""
+    try:
+        pfx = _Pfx.load(data, strict=True)
+        return bool(
+            pfx["version"].native == 3
+            and pfx["auth_safe"]["content_type"].native in ("data", "signed_data")
+        )
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
 def load_pkcs12(data: bytes, passphrase: bytes) -> signers.SimpleSigner:
     """The key and certificate of a PKCS#12 file, loaded once per signing run: the key is
     parsed here and signs every document of the run without being parsed again."""
+    if not is_pkcs12(data):
+        raise KeyUnavailable(
+            "not a PKCS#12 key file (.p12, .pfx)",
+            message_vi="Tệp đã chọn không phải tệp khóa PKCS#12 (.p12, .pfx)",
+            field="p12",
+        )
     try:
         key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase)
     except (ValueError, TypeError) as exc:
         raise KeyUnavailable(
-            "cannot open the PKCS#12 file: wrong passphrase or not a PKCS#12 file",
-            message_vi="Không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp không hợp lệ",
+            "cannot open the PKCS#12 file: wrong passphrase",
+            message_vi="Sai mật khẩu của tệp khóa PKCS#12",
             field="passphrase",
         ) from exc
     if key is None or certificate is None:

@@ -78,7 +78,7 @@ def test_invalid_input_exits_2_naming_the_field(tmp_path: Path) -> None:
     run = hoso("score", str(bad))
     assert run.returncode == 2
     assert run.stdout == ""
-    assert "2 problem(s)" in run.stderr
+    assert "Dữ liệu không hợp lệ — 2 lỗi" in run.stderr
     assert "items.5.2.figures.officers_good: 30 is more than officers" in run.stderr
     assert "items.4.1.override.points: 9 is above the sub-item maximum of 2" in run.stderr
 

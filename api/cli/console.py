@@ -28,11 +28,12 @@ def errors() -> Iterator[None]:
         yield
     except InvalidAssessment as exc:
         err.print(
-            f"[bold red]Invalid input[/] — {len(exc.problems)} problem(s), nothing scored:",
+            f"[bold red]Dữ liệu không hợp lệ[/] — {len(exc.problems)} lỗi, chưa chấm điểm "
+            "đơn vị nào:",
             markup=True,
         )
         for problem in exc.problems:
-            err.print(f"  • {problem}", markup=False)
+            err.print(f"  • {problem.location}: {_file_problem(problem.message)}", markup=False)
         raise typer.Exit(2) from None
     except HosoError as exc:
         # Vietnamese like the rest of the output; the English after it, where it says more
@@ -40,6 +41,34 @@ def errors() -> Iterator[None]:
         detail = "" if exc.message == exc.message_vi else f" ({exc.message})"
         err.print(f"lỗi: {exc.message_vi}{detail}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        # A file named on the command line that is not there, is a folder, or may not be read.
+        what = {
+            FileNotFoundError: "không có tệp",
+            IsADirectoryError: "đây là thư mục, không phải tệp:",
+            PermissionError: "không có quyền đọc hoặc ghi tệp",
+        }[type(exc)]
+        err.print(f"lỗi: {what} {exc.filename}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+# What a command line finds wrong with the files themselves, in Vietnamese (the problems
+# inside an assessment keep the words of docgen.scoring, with their field and cell).
+_FILE_PROBLEMS = (
+    ("cannot be read: No such file or directory", "không có tệp này"),
+    ("cannot be read: Is a directory", "đây là thư mục, không phải tệp"),
+    ("cannot be read: Permission denied", "không có quyền đọc tệp"),
+    ("cannot be read:", "không đọc được tệp:"),
+    ("no assessment files found", "không tìm thấy tệp chấm điểm nào"),
+    ("no assessment in the file", "tệp không có phiếu chấm điểm của đơn vị nào"),
+)
+
+
+def _file_problem(message: str) -> str:
+    for english, vietnamese in _FILE_PROBLEMS:
+        if message.startswith(english):
+            return vietnamese + message.removeprefix(english)
+    return message
 
 
 def shown(path: Path) -> str:

@@ -24,8 +24,10 @@ from api.cli import ops as cli_ops
 from api.cli import serve as cli_serve
 from api.cli import signing as cli_signing
 from api.cli import users as cli_users
+from api.cli import worker as cli_worker
 from api.cli.console import err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
+from api.cli.vi import VietnameseGroup
 from api.settings import get_settings
 from api.workflow import drafts
 from docgen import criteria, inputs, vn
@@ -48,6 +50,7 @@ app = typer.Typer(
     help="hoso: hồ sơ xét, công nhận điển hình về phong trào toàn dân bảo vệ ANTQ.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=VietnameseGroup,
 )
 
 
@@ -321,6 +324,7 @@ app.command("history")(cli_ops.history)
 app.add_typer(cli_notify.notify_app, name="notify")
 app.command("agent")(agent.command)  # on the signer's own PC (issue 14)
 app.command("serve")(cli_serve.serve)
+app.command("worker")(cli_worker.worker)
 
 if __name__ == "__main__":
     app()

@@ -51,6 +51,14 @@ def serve(
     )
     out.print(f"Giao diện web: {base}/dang-nhap", soft_wrap=True)
     out.print(f"Kiểm tra dịch vụ: {base}/healthz, {base}/readyz", soft_wrap=True)
+    runs = (
+        "các tiến trình này chạy việc nền"
+        if settings.queue_embedded
+        else "việc nền do `hoso worker` chạy"
+    )
+    out.print(
+        f"Hàng đợi việc: {db.shown_url(settings.queue())} ({runs})", markup=False, soft_wrap=True
+    )
     out.print("Ctrl+C để dừng.")
     uvicorn.run(
         APP,

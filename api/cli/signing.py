@@ -242,11 +242,11 @@ def issue_command(
                 field="body",
             )
         try:
-            given = dt.date.fromisoformat(day) if day else None
+            given = vn.parse_date(day) if day else None
         except ValueError as exc:
             raise InvalidIssueDate(
-                f"--date: not a date like 2026-12-05: {day!r}",
-                message_vi=f"--date: ngày không hợp lệ (dạng 2026-12-05): {day!r}",
+                f"--date: not a date like 05/12/2026 or 2026-12-05: {day!r}",
+                message_vi=f"--date: ngày không hợp lệ (dạng 05/12/2026 hoặc 2026-12-05): {day!r}",
                 field="date",
             ) from exc
         when = issue_day(
@@ -392,11 +392,12 @@ def _moment(at: str | None) -> dt.datetime | None:
     if at is None:
         return None
     try:
-        moment = dt.datetime.fromisoformat(at)
+        moment = vn.parse_moment(at)
     except ValueError:
         raise HosoError(
-            f"--at: '{at}' is not an ISO 8601 time",
-            message_vi=f"--at: '{at}' không phải thời điểm theo ISO 8601 (ví dụ 2026-12-05T14:00)",
+            f"--at: '{at}' is not a time like 05/12/2026 14:00 or 2026-12-05T14:00",
+            message_vi=f"--at: '{at}' không phải thời điểm (ví dụ 05/12/2026 14:00 hoặc "
+            "2026-12-05T14:00)",
             field="at",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))

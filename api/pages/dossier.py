@@ -33,7 +33,7 @@ from api.registry.db import STATUS_VI, Assessment, Document
 from api.routes.deps import MAX_ID, Id
 from api.routes.errors import http_status
 from api.routes.gate import GatedRoute
-from api.workflow import access, assessments
+from api.workflow import access, assessments, jobs, last_inputs
 from api.workflow import documents as workflow
 from api.workflow.documents import can_generate, sendable
 from api.workflow.services import Services
@@ -163,6 +163,33 @@ GENERATION_FIELDS = (
 )
 
 
+def _remembered(inputs: Mapping[str, Any] | None) -> dict[str, str]:
+    """The form's fields as the last generation had them (api/workflow/last_inputs.py)."""
+    if not inputs:
+        return {}
+    values: dict[str, str] = {}
+    for name in ("proposal", "decision"):
+        ref = inputs.get(name) or {}
+        if ref:
+            values[f"{name}_ref"] = f"{vn.code_number(ref['number'])}/{ref['notation']}"
+            values[f"{name}_date"] = str(ref["date"])
+    meeting = inputs.get("meeting") or {}
+    if meeting:
+        values |= {
+            "meeting_start": str(meeting["start"])[:16],
+            "meeting_end": str(meeting["end"])[:16],
+            "meeting_place": meeting["place"],
+            "meeting_attendees": "\n".join(meeting["attendees"]),
+            "meeting_secretary": meeting["secretary"],
+            "meeting_secretary_position": meeting.get("secretary_position", ""),
+            "votes_for": str(meeting["votes_for"]),
+            "votes_total": str(meeting["votes_total"]),
+        }
+    values["watermark"] = "1" if inputs.get("watermark") else ""
+    values["signer"] = inputs.get("signer") or ""
+    return values
+
+
 def _dossier_page(
     request: Request,
     actor: Actor,
@@ -173,6 +200,7 @@ def _dossier_page(
     errors: Mapping[str, str] | None = None,
     error: dict[str, str] | None = None,
     notice: str = "",
+    running: jobs.JobView | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     svc: Services = request.app.state.services
@@ -183,10 +211,16 @@ def _dossier_page(
         return refused(
             request,
             actor,
-            NotFound(f"no dossier {key}", message_vi=f"Không có hồ sơ {key}", field="dossier"),
+            NotFound(
+                f"no dossier {key}",
+                message_vi=f"Không có hồ sơ năm {year} của {_body_name(svc, body)}",
+                field="dossier",
+            ),
         )
     rows = assessments.list_assessments(svc, actor, year=year) if may_generate else []
     units = [unit_summary(r) for r in rows]
+    if values is None and may_generate:
+        values = _remembered(last_inputs.last(svc, body=body, year=year))
     shown = dict.fromkeys(GENERATION_FIELDS, "") | dict(values or {})
     context = {
         "year": year,
@@ -202,6 +236,7 @@ def _dossier_page(
         "errors": dict(errors or {}),
         "error": error,
         "notice": notice,
+        "job": running,
     }
     return render(request, "app/dossier.html", context, actor=actor, status=status)
 
@@ -214,9 +249,22 @@ def dossier_page(
     body: Body,
     da_tao: Annotated[int | None, Query(ge=0, le=10_000)] = None,
     da_trinh: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    viec: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
     svc: Services = request.app.state.services
     notice = ""
+    if viec is not None:  # the generation this page asked for: running, done or failed
+        try:
+            job = jobs.get_job(svc, actor, viec)
+        except HosoError:
+            job = None
+        if job is not None and job.state in jobs.ACTIVE:
+            return _dossier_page(request, actor, year, body, running=job)
+        if job is not None and job.state == "failed" and job.error:
+            error = {"message": str(job.error.get("message_vi", ""))}
+            return _dossier_page(request, actor, year, body, error=error)
+        if job is not None:
+            da_tao = len(job.result.get("documents", []))
     if da_tao is not None:
         notice = f"Đã tạo {da_tao} văn bản dự thảo."
     elif da_trinh is not None:
@@ -319,8 +367,8 @@ async def generate(
     if errors:
         return _dossier_page(request, actor, year, body, values=values, errors=errors, status=422)
     try:
-        made = await run_in_threadpool(
-            lambda: workflow.generate_dossier(
+        job = await run_in_threadpool(
+            lambda: jobs.submit_generation(
                 svc,
                 actor,
                 body=body,
@@ -337,7 +385,8 @@ async def generate(
         return _dossier_page(
             request, actor, year, body, values=values, error=problem(exc), status=status
         )
-    return RedirectResponse(f"/ho-so/{year}/{body}?da_tao={len(made)}", status_code=303)
+    # A job of the queue makes the documents; the page shows its progress (static/tien-do.js).
+    return RedirectResponse(f"/ho-so/{year}/{body}?viec={job.id}", status_code=303)
 
 
 @router.post("/tai-lieu/{document_id}/trinh-ky", response_class=HTMLResponse, response_model=None)

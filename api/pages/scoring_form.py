@@ -73,7 +73,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"a build year .*", "Năm xây dựng không có năm công nhận trước; chọn năm duy trì"),
         (r"unknown sub-item for '(.+)'", r"Nội dung không có trong bộ tiêu chí '\1'"),
         (r"'(.+)' is not assessed with the criteria set '(.+)'", r"Loại '\1' không chấm theo '\2'"),
-        (r"not '(.+)'", r"Đơn vị không thuộc cơ quan '\1'"),
+        (r"the unit belongs to (.+), not to (.+)", r"Đơn vị thuộc \1, không thuộc \2"),
         (r"the unit and the year stay as imported", "Đơn vị và năm giữ như khi nhập"),
         (r"not a \.yaml, .*", "Không phải tệp .xlsx, .yaml hoặc .json"),
         (r"not a readable \.xlsx workbook.*", "Không đọc được tệp .xlsx này"),
@@ -234,6 +234,10 @@ def raw_of(stored: Mapping[str, Any], values: Mapping[str, str], cs: CriteriaSet
         "antt_last_year": {"co": True, "khong": False}.get(antt),
         "movement_rating_last_year": values.get("gates.movement_rating_last_year") or None,
     }
+    # The form has no field for it: a unit's recorded "recognised last year" stays as imported.
+    recognised = (stored.get("gates") or {}).get("recognised_last_year")
+    if recognised is not None:
+        raw["gates"]["recognised_last_year"] = recognised
     items: dict[str, Any] = {}
     for item in cs.items().values():
         key = f"i.{item.id}."

@@ -91,7 +91,16 @@ def render(
     if actor is not None and actor.body is not None:
         known = request.app.state.services.bodies.get(actor.body)
         body = known.name if known is not None else actor.body
+    bodies = request.app.state.services.bodies
+
+    def dossier_name(key: str) -> str:
+        """'2026/ubnd-hai-phong' as people read it: 'Hồ sơ năm 2026 — Ủy ban nhân dân …'."""
+        year, _, code = key.partition("/")
+        known = bodies.get(code)
+        return f"Hồ sơ năm {year} — {known.name if known is not None else code}"
+
     common = {
+        "dossier_name": dossier_name,
         "actor": actor,
         "role_vi": ROLE_VI[actor.role] if actor else "",
         "body_name": body,

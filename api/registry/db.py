@@ -451,6 +451,36 @@ class RemoteJob(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(Moment)
 
 
+class Job(Base):
+    """A piece of long work (việc chạy nền) run by the job queue (api/workflow/queue.py): who
+    asked, what, with which inputs, how far it got and how it ended. The queue carries only the
+    job's id; this row is the truth a worker reads, and what `GET /api/jobs/{id}` answers."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """"generate" (a dossier)."""
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    """SHA-256 of the kind, the owner and the inputs: the same request while one runs is the
+    same job."""
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    """"queued", "running", "done" or "failed"."""
+    done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    result: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    """{"code", "message", "message_vi", "field"} of the HosoError that ended it."""
+    created_at: Mapped[dt.datetime] = mapped_column(Moment, default=now)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+    """Last sign of life of the worker running it; a running job silent for longer than its
+    lease was lost with its worker and is queued again."""
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Moment)
+
+
 # --- engines -------------------------------------------------------------------------------------
 
 

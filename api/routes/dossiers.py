@@ -6,15 +6,16 @@ the request's own rules (the meeting's, the cited references') answer 422 naming
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, ValidatorFunctionWrapHandler, field_validator
 
 from api.routes.deps import ActorDep, ServicesDep
 from api.routes.gate import GatedRoute
-from api.routes.models import REFUSED, DocumentPublic, document_public
+from api.routes.models import REFUSED, DocumentPublic, JobPublic, document_public, job_public
 from api.workflow import documents as workflow
+from api.workflow import jobs
 from docgen.dossier import Meeting, Reference
 from docgen.errors import InvalidMeeting
 
@@ -70,27 +71,42 @@ def _cited(cited: Cited | None, issuer: str, field: str) -> Reference | None:
 
 @router.post(
     "/dossiers",
-    status_code=201,
-    response_model=list[DocumentPublic],
-    responses=REFUSED,
+    status_code=202,
+    response_model=JobPublic | list[DocumentPublic],
+    responses={
+        201: {"model": list[DocumentPublic], "description": "?wait=true: the documents made"},
+        202: {"model": JobPublic, "description": "the job generating them; poll its url"},
+        **REFUSED,
+    },
     summary="Generate a dossier",
 )
 def generate(
-    request: DossierRequest, actor: ActorDep, services: ServicesDep
-) -> list[DocumentPublic]:
+    request: DossierRequest,
+    actor: ActorDep,
+    services: ServicesDep,
+    response: Response,
+    wait: Annotated[
+        bool, Query(description="generate within this request and answer the documents")
+    ] = False,
+) -> JobPublic | list[DocumentPublic]:
     """Generate (or regenerate) every document of the body's dossier for the year from its
-    assessments: PDFs with their QR code, ready to sign. Signed and issued documents stay."""
+    assessments: PDFs with their QR code, ready to sign. Signed and issued documents stay.
+    A job of the queue does it: the answer is 202 with the job's URL (`GET /api/jobs/{id}`:
+    progress "7/19", then the documents); the same request while it runs is the same job."""
     government = services.bodies.get(request.body)
     police = next((b for b in services.bodies.values() if b.government == request.body), None)
-    documents = workflow.generate_dossier(
-        services,
-        actor,
-        body=request.body,
-        year=request.year,
-        proposal=_cited(request.proposal, police.name if police else "", "proposal"),
-        decision=_cited(request.decision, government.name if government else "", "decision"),
-        meeting=request.meeting,
-        watermark=request.watermark,
-        signer=request.signer,
-    )
-    return [document_public(d) for d in documents]
+    given: dict[str, Any] = {
+        "body": request.body,
+        "year": request.year,
+        "proposal": _cited(request.proposal, police.name if police else "", "proposal"),
+        "decision": _cited(request.decision, government.name if government else "", "decision"),
+        "meeting": request.meeting,
+        "watermark": request.watermark,
+        "signer": request.signer,
+    }
+    if wait:
+        response.status_code = 201
+        return [document_public(d) for d in workflow.generate_dossier(services, actor, **given)]
+    job = jobs.submit_generation(services, actor, **given)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return job_public(job)

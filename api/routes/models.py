@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.registry.db import Document
 from api.registry.lookup import RegistryRecord, status_text, status_vi
+from api.workflow.jobs import JobView
 from api.workflow.verification import Verification
 from docgen import vn
 from signing.verify import Indication
@@ -266,4 +267,55 @@ def document_public(document: Document) -> DocumentPublic:
         reason=document.reason,
         replaced_by=document.replaced_by_id,
         file=f"/api/documents/{document.id}/file",
+    )
+
+
+class JobErrorPublic(BaseModel):
+    """Why a job failed: the refusal it ended with."""
+
+    code: str = Field(examples=["conflict"])
+    message: str
+    message_vi: str
+    field: str
+
+
+class JobPublic(BaseModel):
+    """A piece of long work (việc chạy nền): poll `url` until `state` is done or failed."""
+
+    id: int
+    kind: Literal["generate"] = Field(description="generate: a dossier's documents")
+    state: Literal["queued", "running", "done", "failed"]
+    done: int = Field(description="steps done (documents made)")
+    total: int = Field(description="steps in all; 0 before they are known")
+    progress: str = Field(examples=["7/19"], description="done/total; '' before it is known")
+    progress_vi: str = Field(examples=["Đang tạo văn bản 7/19"])
+    url: str = Field(examples=["/api/jobs/12"])
+    result: str | None = Field(
+        default=None,
+        examples=["/api/documents?dossier=2026/ubnd-hai-phong"],
+        description="where the outcome is, once done",
+    )
+    documents: list[int] = Field(default_factory=list, description="the documents made")
+    error: JobErrorPublic | None = None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+def job_public(job: JobView) -> JobPublic:
+    """`job` as the API sends it."""
+    dossier = job.result.get("dossier")
+    return JobPublic(
+        id=job.id,
+        kind=job.kind,
+        state=job.state,
+        done=job.done,
+        total=job.total,
+        progress=job.progress,
+        progress_vi=job.progress_vi,
+        url=f"/api/jobs/{job.id}",
+        result=f"/api/documents?dossier={dossier}" if dossier and job.state == "done" else None,
+        documents=list(job.result.get("documents", [])),
+        error=JobErrorPublic(**job.error) if job.error else None,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
     )

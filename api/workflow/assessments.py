@@ -20,11 +20,9 @@ def import_assessments(svc: Services, actor: Actor, loaded: Sequence[inputs.Load
     """Record checked assessments of the actor's body (a unit's earlier input for the same
     year is replaced, its score cleared); returns their ids in the order given."""
     allow(actor, "nhập kết quả chấm điểm", ("clerk",))
-    foreign = [x.origin for x in loaded if x.assessment.unit.issuing_body != actor.body]
+    foreign = [x for x in loaded if x.assessment.unit.issuing_body != actor.body]
     if foreign:
-        raise InvalidAssessment(
-            [Problem(f"{o} › unit.issuing_body", f"not '{actor.body}'") for o in foreign]
-        )
+        raise InvalidAssessment([_foreign(svc, x, actor.body or "") for x in foreign])
     ids: list[int] = []
     with svc.sessions.begin() as session:
         for x in loaded:
@@ -51,6 +49,20 @@ def import_assessments(svc: Services, actor: Actor, loaded: Sequence[inputs.Load
             )
             ids.append(row.id)
     return ids
+
+
+def _foreign(svc: Services, loaded: inputs.Loaded, own: str) -> Problem:
+    """A unit of another body, both bodies by their names (an unknown code stays a code) and,
+    from a workbook, the cell that names it."""
+
+    def name(body: str) -> str:
+        known = svc.bodies.get(body)
+        return known.name if known is not None else f"'{body}'"
+
+    cell = loaded.cells.get("unit.issuing_body")
+    where = f"{loaded.origin} › unit.issuing_body" + (f" [{cell}]" if cell else "")
+    their = name(loaded.assessment.unit.issuing_body)
+    return Problem(where, f"the unit belongs to {their}, not to {name(own)}")
 
 
 def loaded_input(row: Assessment) -> inputs.Loaded:

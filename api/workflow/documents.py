@@ -40,6 +40,7 @@ from api.workflow import (
     drafts,
     issue_date,
     issuing,
+    last_inputs,
     notify,
     outbox,
     users,
@@ -69,15 +70,21 @@ def generate_dossier(
     meeting: dossier.Meeting | None = None,
     watermark: bool = False,
     signer: str | None = None,
+    issued_at: dt.datetime | None = None,
+    progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> list[Document]:
     """Generate (or regenerate) the dossier of `body` for `year` from its scored assessments.
 
     Drafts already in the registry are replaced; signed or issued documents are kept as they
     are. The Tờ trình and Quyết định the later documents cite are taken from the registry once
     issued, unless given. `signer` is who signs the Quyết định (a signer id of the body; default
-    the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH)."""
-    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
-    government, police = drafts.dossier_bodies(svc.bodies, body)
+    the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH). `issued_at` is the creation time the PDFs
+    carry (default now: a job pins it, so a rerun makes the same bytes); `progress` hears
+    (documents made, documents planned) as the work goes."""
+    government, police = _bodies(svc, actor, body)
+    given = last_inputs.record(
+        proposal=proposal, decision=decision, meeting=meeting, watermark=watermark, signer=signer
+    )
     key = f"{year}/{body}"
     with svc.sessions() as session:
         rows = session.scalars(
@@ -106,7 +113,7 @@ def generate_dossier(
     if not rows:
         raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
-            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của {government.name}",
             field="year",
         )
     results = []
@@ -114,24 +121,24 @@ def generate_dossier(
         loaded = assessments.loaded_input(row)
         policy = svc.policies[loaded.criteria.id]
         results.append(scoring.score(loaded.assessment, loaded.criteria, policy))
+    planned = drafts.plan_dossier(
+        government,
+        police,
+        results,
+        year=year,
+        proposal=proposal,
+        decision=decision,
+        meeting=meeting,
+        partial=True,
+        signer=signer,
+        plan_ref=plan_ref,
+    )
     built = _build(
         svc,
-        lambda converter, out: drafts.generate_dossier_files(
-            government,
-            police,
-            results,
-            year=year,
-            converter=converter,
-            out=out,
-            verify_url=svc.verify_url,
-            proposal=proposal,
-            decision=decision,
-            meeting=meeting,
-            signer=signer,
-            plan_ref=plan_ref,
-            partial=True,
-            watermark=watermark,
-        ),
+        planned,
+        watermark=watermark,
+        issued_at=issued_at or dt.datetime.now(dt.UTC),
+        progress=progress,
     )
     with svc.sessions.begin() as session:
         made = [
@@ -148,8 +155,37 @@ def generate_dossier(
             )
             for p, docx, pdf in built
         ]
-        session.add(AuditEntry(actor=actor.audit, action="generate", detail={"dossier": key}))
+        session.add(
+            AuditEntry(
+                actor=actor.audit, action="generate", detail={"dossier": key, "inputs": given}
+            )
+        )
     return [d for d in made if d is not None]
+
+
+def _bodies(svc: Services, actor: Actor, body: str) -> tuple[BodyModel, BodyModel]:
+    allow(actor, "tạo hồ sơ", ("clerk",), body=body)
+    return drafts.dossier_bodies(svc.bodies, body)
+
+
+def check_generation(svc: Services, actor: Actor, *, body: str, year: int) -> None:
+    """What refuses a generation at once, before it is queued: the actor's role and body, an
+    unknown body, a year without assessments."""
+    _bodies(svc, actor, body)
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        found = session.scalar(
+            select(Assessment.id)
+            .join(Unit)
+            .where(Unit.issuing_body_id == body, Assessment.year == year)
+            .limit(1)
+        )
+    if found is None:
+        raise Conflict(
+            f"no assessment of {year} for '{body}': import some first",
+            message_vi=f"Chưa có kết quả chấm điểm năm {year} của '{body}'",
+            field="year",
+        )
 
 
 def _cited(session: Session, key: str, kind: str, issuer: str) -> dossier.Reference | None:
@@ -166,14 +202,35 @@ def _cited(session: Session, key: str, kind: str, issuer: str) -> dossier.Refere
 
 
 def _build(
-    svc: Services, make: Callable[[Any, Path], list[generate.Planned]]
+    svc: Services,
+    planned: Sequence[generate.Planned],
+    *,
+    watermark: bool,
+    issued_at: dt.datetime,
+    progress: Callable[[int, int], None],
 ) -> list[tuple[generate.Planned, bytes, bytes]]:
-    """Every document `make` plans and builds on the app's converter, as (.docx, .pdf), made in
-    a folder of its own."""
+    """Every planned document as (.docx, .pdf), made in a folder of its own."""
+    made = 0
+    total = len(planned)
+
+    def one_more(_: generate.Planned) -> None:
+        nonlocal made
+        made += 1
+        progress(made, total)
+
     with tempfile.TemporaryDirectory(prefix="hoso-gen-") as tmp:
         out = Path(tmp)
+        progress(0, total)
         with svc._lock:  # one LibreOffice pool per app: batches take turns
-            planned = make(svc.converter(), out)
+            drafts.build_dossier_files(
+                planned,
+                converter=svc.converter(),
+                out=out,
+                issued_at=issued_at,
+                verify_url=svc.verify_url,
+                watermark=watermark,
+                progress=one_more,
+            )
         return [
             (p, (out / f"{p.path}.docx").read_bytes(), (out / f"{p.path}.pdf").read_bytes())
             for p in planned

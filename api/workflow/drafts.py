@@ -97,11 +97,13 @@ def build_dossier_files(
     verify_url: Callable[[str], str],
     watermark: bool = False,
     pdfa: bool = False,
+    issued_at: dt.datetime | None = None,
     progress: Callable[[generate.Planned], None] | None = None,
 ) -> list[Path]:
-    """Build every planned document into `out` as .docx and .pdf, dated now, with its QR code
-    of `verify_url`, converted on `converter` (a docgen.convert.ConverterPool); all or none
-    (docgen.generate.build). Returns the files written."""
+    """Build every planned document into `out` as .docx and .pdf, with its QR code of
+    `verify_url`, converted on `converter` (a docgen.convert.ConverterPool); all or none
+    (docgen.generate.build). The PDFs carry `issued_at` as their creation time (default now;
+    a job pins it, so a rerun makes the same bytes). Returns the files written."""
     from docgen import generate
 
     return generate.build(
@@ -110,7 +112,7 @@ def build_dossier_files(
         out,
         pdfa=pdfa,
         draft=watermark,
-        issued_at=dt.datetime.now(dt.UTC),
+        issued_at=issued_at or dt.datetime.now(dt.UTC),
         verify_url=verify_url,
         progress=progress or (lambda _: None),
     )

@@ -30,6 +30,7 @@ from api.registry.store import Storage
 from api.workflow import users
 from api.workflow.history import certificate_detail
 from api.workflow.users import Actor, allow
+from docgen import vn
 from docgen.errors import Forbidden, HosoError
 from signing import images
 
@@ -156,6 +157,20 @@ def pages_and_code(pdf: bytes) -> tuple[int, str | None]:
     return pages, found.group(1) if found else None
 
 
+def subject_of(pdf: bytes) -> str:
+    """The trích yếu a generated draft carries as its /Subject (docgen.render.described), so
+    that a document issued from outside the registry shows it on Phát hành and Lưu trữ."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        info = PdfReader(io.BytesIO(pdf)).metadata
+    except (PyPdfError, ValueError):
+        return ""
+    subject = info.subject if info is not None else None
+    return vn.nfc(str(subject)).strip() if subject else ""
+
+
 def issue_file(
     sessions: sessionmaker[Session],
     who: Actor | Operator,
@@ -194,6 +209,7 @@ def issue_file(
         written=written,
         page_count=pages,
         verification_code=code,
+        subject=subject_of(signed),
     )
 
 
@@ -204,4 +220,5 @@ __all__ = [
     "issue_file",
     "issue_signed",
     "pages_and_code",
+    "subject_of",
 ]

@@ -18,6 +18,7 @@ from api.registry import numbering as registry
 from api.registry.store import LocalStore, Storage
 from api.settings import Settings
 from api.workflow.mail import Mailer, mailer
+from api.workflow.queue import JobQueue
 from api.workflow.trust import TrustRoots
 from docgen import inputs
 from docgen.convert import ConverterPool
@@ -59,6 +60,12 @@ class Services:
     """Seconds a signer has to confirm a remote signature (Settings.remote_confirm_seconds)."""
     key_upload: Callable[[], bool] = lambda: True
     """Whether a PKCS#12 key may be sent to the server to sign (Settings.allow_key_upload)."""
+    queue: JobQueue | None = None
+    """Where jobs go (api/workflow/jobs.py `job_queue`, set by the app and `hoso worker`);
+    None: each runs inside the request making it."""
+    job_lease: dt.timedelta = dt.timedelta(minutes=2)
+    """How long a running job may be silent before it counts as lost
+    (Settings.job_lease_seconds)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -114,7 +121,7 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
     def context() -> Any:
         return signing.validation_context(roots.get())
 
-    return Services(
+    made = Services(
         sessions=sessions,
         drafts=LocalStore(settings.data_dir / "work"),
         archive=LocalStore(settings.store()),
@@ -135,4 +142,6 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         prepared_ttl=dt.timedelta(minutes=settings.prepared_signature_minutes),
         confirm_timeout=settings.remote_confirm_seconds,
         key_upload=lambda: key_upload(settings, roots),
+        job_lease=dt.timedelta(seconds=settings.job_lease_seconds),
     )
+    return made

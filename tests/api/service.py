@@ -182,7 +182,7 @@ def dossier(service: Service) -> list[dict[str, Any]]:
                 assert r.status_code == 200, r.text
                 assert r.json()["scored"] and r.json()["result"]["groups"]
             r = clerk.post(
-                "/api/dossiers",
+                "/api/dossiers?wait=true",
                 json={
                     "body": BODY,
                     "year": 2026,

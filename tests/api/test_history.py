@@ -63,7 +63,7 @@ def trail(service: Service) -> dict[str, Any]:
             k: v.replace("2026", str(YEAR)) if isinstance(v, str) else v for k, v in MEETING.items()
         }
         r = clerk.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={
                 "body": BODY,
                 "year": YEAR,
@@ -88,7 +88,9 @@ def trail(service: Service) -> dict[str, Any]:
         recipient = r.json()["recipients"][0]
         token = recipient["link"].rsplit("/", 1)[1]
         with service.client() as anyone:
-            assert anyone.post(f"/api/links/{token}/acknowledge").status_code == 200
+            who = {"name": "Đỗ Thị Lan", "position": "Chánh Văn phòng"}
+            r = anyone.post(f"/api/links/{token}/acknowledge", json=who)
+            assert r.status_code == 200, r.text
         assert van_thu.post(f"{path}/archive").status_code == 200
         r = van_thu.post(f"{path}/revoke", json={"reason": "Ban hành nhầm đối tượng"})
         assert r.status_code == 200, r.text

@@ -91,7 +91,7 @@ def notified(
             for a in r.json():
                 assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
             r = clerk.post(
-                "/api/dossiers",
+                "/api/dossiers?wait=true",
                 json={
                     "body": BODY,
                     "year": 2026,

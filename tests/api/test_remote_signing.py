@@ -101,7 +101,7 @@ def drafts(service: Service) -> list[int]:
             meeting = {**MEETING, "start": f"{year}-11-18T08:00", "end": f"{year}-11-18T10:30"}
             proposal = {"reference": "15/TTr-CAHP", "date": f"{year}-11-20"}
             r = clerk.post(
-                "/api/dossiers",
+                "/api/dossiers?wait=true",
                 json={"body": BODY, "year": year, "proposal": proposal, "meeting": meeting},
             )
             assert r.status_code == 201, r.text

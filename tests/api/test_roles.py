@@ -82,6 +82,7 @@ TOKEN_ROUTES = [
     ("POST", "/api/signatures/remote/jobs"),
     ("GET", "/api/signatures/remote/jobs/{job_id}"),
     ("POST", "/api/documents/{document_id}/return"),
+    ("GET", "/api/jobs/{job_id}"),
 ]
 """Every route that needs a user's token (the recipients' links are their own credential)."""
 
@@ -558,4 +559,7 @@ def test_a_clerk_imports_only_units_of_their_body(service: Service) -> None:
         r = clerk.post("/api/assessments", json=[kinh_bac])
     error = refused(r, 422)
     assert error["code"] == "invalid_assessment"
-    assert "unit.issuing_body" in error["message"] and BODY in error["message"]
+    assert "unit.issuing_body" in error["message"]
+    # Both bodies by their names, not their codes (issue 17).
+    assert "belongs to Ủy ban nhân dân tỉnh Bắc Ninh" in error["message"]
+    assert "not to Ủy ban nhân dân thành phố Hải Phòng" in error["message"]

@@ -74,6 +74,7 @@ WORKFLOW = [
     ("POST", "/api/signatures/remote/jobs"),
     ("GET", "/api/signatures/remote/jobs/{job_id}"),
     ("POST", "/api/documents/{document_id}/return"),
+    ("GET", "/api/jobs/{job_id}"),
 ]
 OPERATIONS = PUBLIC + WORKFLOW
 

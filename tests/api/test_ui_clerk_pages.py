@@ -368,7 +368,7 @@ def test_a_meeting_without_votes_is_refused_by_the_form_and_the_api(site: Site) 
         )
     with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
         r = api.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={
                 "body": BODY,
                 "year": 2027,
@@ -391,7 +391,7 @@ def test_a_dossier_with_nothing_to_build_from_is_a_conflict(site: Site) -> None:
             session, login="chuyenvien3.haiphong", name="Ngô Thị Hoa", role="clerk", body=BODY
         )
     with TestClient(site.app, headers={"Authorization": f"Bearer {token}"}) as api:
-        r = api.post("/api/dossiers", json={"body": BODY, "year": 2027})
+        r = api.post("/api/dossiers?wait=true", json={"body": BODY, "year": 2027})
     assert r.status_code == 409, r.text
     assert (r.json()["code"], r.json()["field"]) == ("conflict", "year")
 
@@ -513,3 +513,93 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(site: Site) ->
         set_password(session, USERS["clerk"][0], "mat-khau-moi-123")
     assert clerk.get("/api/me").status_code == 401
     assert clerk.get("/tong-quan").status_code == 303
+
+
+def test_the_readme_sample_workbook_is_the_demo_clerks_and_foreign_units_name_body_and_cell(
+    site: Site,
+) -> None:
+    """README's sample `samples/workbooks/xa-phuong.xlsx` holds Hải Phòng's seven units: its
+    demo clerk imports them; another body's clerk is refused with both bodies by their names
+    and the cell of each unit's Cơ quan quản lý (never the internal code, never "—")."""
+    data = (REPO / "samples" / "workbooks" / "xa-phuong.xlsx").read_bytes()
+    other = site.client("other_clerk")
+    page = other.get("/cham-diem")
+    r = other.post(
+        "/cham-diem/nhap",
+        data={"csrf": csrf(page.text)},
+        files={"file": ("xa-phuong.xlsx", data, XLSX)},
+    )
+    assert r.status_code == 422
+    assert "Chưa nhập: tệp xa-phuong.xlsx có 7 lỗi" in r.text
+    message = (
+        "Đơn vị thuộc Ủy ban nhân dân thành phố Hải Phòng, "
+        "không thuộc Ủy ban nhân dân tỉnh Bắc Ninh"
+    )
+    assert r.text.count(message) == 7
+    assert "ubnd-hai-phong" not in r.text and "ubnd-bac-ninh" not in r.text
+    cells = re.findall(r'<td class="cell">([^<]*)</td>', r.text)
+    assert len(cells) == 7 and all(re.fullmatch(r"[A-Z]+[0-9]+", c) for c in cells), cells
+
+    clerk = site.client("clerk")
+    page = clerk.get("/cham-diem")
+    r = clerk.post(
+        "/cham-diem/nhap",
+        data={"csrf": csrf(page.text)},
+        files={"file": ("xa-phuong.xlsx", data, XLSX)},
+    )
+    assert r.status_code == 303, r.text
+    listed = clerk.get(r.headers["location"]).text
+    assert "Đã nhập 7 đơn vị" in listed and "Phường Ngô Quyền" in listed
+
+
+def test_the_dossier_form_opens_with_the_last_generations_inputs(site: Site) -> None:
+    """What `generate_dossier` records as its audit entry's inputs (api/workflow/last_inputs.py)
+    fills
+    the Hồ sơ form of that dossier, and of no other year (the browser test checks the form
+    after a real generation)."""
+    import datetime as dt
+
+    from api.registry.db import AuditEntry
+    from api.workflow import last_inputs
+    from docgen import dossier
+
+    _import(site)
+    meeting = dossier.Meeting(
+        start=dt.datetime(2027, 11, 18, 8, 0),
+        end=dt.datetime(2027, 11, 18, 10, 30),
+        place="Hội trường Công an thành phố Hải Phòng",
+        attendees=("Đại diện Văn phòng", "Lãnh đạo Phòng PV01"),
+        secretary="Đặng Quốc Việt",
+        votes_for=11,
+        votes_total=11,
+        secretary_position="Thiếu tá",
+    )
+    proposal = dossier.Reference(15, "TTr-CAHP", dt.date(2027, 11, 20), "Công an")
+    inputs = last_inputs.record(
+        proposal=proposal, decision=None, meeting=meeting, watermark=True, signer="pho-chu-tich"
+    )
+    with site.services.sessions.begin() as session:
+        session.add(AuditEntry(actor="1", action="generate", detail={"dossier": "2026/x"}))
+        session.add(
+            AuditEntry(
+                actor="1", action="generate", detail={"dossier": f"2027/{BODY}", "inputs": inputs}
+            )
+        )
+    assert last_inputs.last(site.services, body=BODY, year=2027) == inputs
+    text = site.client("clerk").get(f"/ho-so/2027/{BODY}").text
+    for name, value in (
+        ("proposal_ref", "15/TTr-CAHP"),
+        ("proposal_date", "2027-11-20"),
+        ("meeting_start", "2027-11-18T08:00"),
+        ("meeting_end", "2027-11-18T10:30"),
+        ("meeting_secretary", "Đặng Quốc Việt"),
+        ("meeting_secretary_position", "Thiếu tá"),
+        ("votes_total", "11"),
+        ("decision_ref", ""),
+    ):
+        assert re.search(f'name="{name}" type="[a-z-]+" value="{value}"', text), name
+    assert "Đại diện Văn phòng\nLãnh đạo Phòng PV01</textarea>" in text
+    assert '<option value="pho-chu-tich" selected>' in text
+    assert 'name="watermark" value="1" checked' in text
+    other_year = site.client("clerk").get(f"/ho-so/2026/{BODY}").text
+    assert 'value="15/TTr-CAHP"' not in other_year and "Đặng Quốc Việt" not in other_year

@@ -69,7 +69,7 @@ def office_dossier(service: Service) -> list[dict[str, Any]]:
             for a in r.json():
                 assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
             r = clerk.post(
-                "/api/dossiers",
+                "/api/dossiers?wait=true",
                 json={
                     "body": BODY,
                     "year": YEAR,
@@ -202,10 +202,19 @@ def refusals_of_signing(service: Service, plan: dict[str, Any]) -> None:
         r = browser.post(f"/ky-so/{plan['id']}", **p12(service, CHAIR_P12, secret))
         assert r.status_code == 400
         assert secret not in r.text  # never written back into the page
-        assert (
-            f'id="sign-{plan["id"]}-passphrase-loi">Không mở được tệp khóa PKCS#12: sai mật khẩu'
-            in r.text
+        assert f'id="sign-{plan["id"]}-passphrase-loi">Sai mật khẩu của tệp khóa PKCS#12' in r.text
+        assert status(service, plan["id"]) == "draft"
+
+        # A file that is no key (a PDF chosen by mistake): another message, beside the file.
+        wrong = {"p12": ("quyet-dinh.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")}
+        r = browser.post(
+            f"/ky-so/{plan['id']}", files=wrong, data={"method": "p12", "passphrase": "x"}
         )
+        assert r.status_code == 400
+        assert (
+            f'id="sign-{plan["id"]}-p12-loi">Tệp đã chọn không phải tệp khóa PKCS#12' in r.text
+        ), r.text
+        assert "Sai mật khẩu" not in r.text
         assert status(service, plan["id"]) == "draft"
 
         # A signature image in black ink: refused beside the image field before the key is

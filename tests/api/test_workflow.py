@@ -163,6 +163,9 @@ def test_end_to_end_sign_issue_deliver_verify(
         assert f"Văn bản gửi đến {second['name']}" in page.text
         assert "01/QĐ-UBND" in page.text and "Xác nhận đã nhận văn bản" in page.text
         assert page.text.count('<img src="/r/') == decision["page_count"]  # pages inline
+        # Its footer talks of the link, not of uploading files the page does not take.
+        assert "Tệp tải lên" not in page.text and "xin đừng chuyển tiếp" in page.text
+        assert "<script" not in page.text.split("</title>")[0]
         image = browser.get(f"/r/{second['link'].rsplit('/', 1)[1]}/trang/1.png")
         assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
         form = second["link"].removeprefix(service.url)
@@ -171,7 +174,7 @@ def test_end_to_end_sign_issue_deliver_verify(
         assert "Cần nhập chức vụ của người xác nhận" in page.text
         assert 'value="Trịnh Quốc Huy"' in page.text  # what was typed stays
         page = browser.post(form, data={"name": "Trịnh Quốc Huy", "position": "Phó Giám đốc"})
-        assert page.status_code == 200 and "Đã xác nhận đã nhận lúc" in page.text
+        assert page.status_code == 200 and "Đã xác nhận nhận được văn bản lúc" in page.text
         assert "người xác nhận: Trịnh Quốc Huy (Phó Giám đốc)" in page.text
 
     with service.client("signer") as signer:  # an issued document is signed no more
@@ -218,11 +221,11 @@ def test_a_deputy_signs_the_decision_kt_when_the_clerk_names_her(service: Servic
         for assessment in r.json():
             assert clerk.post(f"/api/assessments/{assessment['id']}/score").status_code == 200
         request = {"body": BODY, "year": year, "proposal": proposal}
-        refused = clerk.post("/api/dossiers", json={**request, "signer": "giam-doc"})
+        refused = clerk.post("/api/dossiers?wait=true", json={**request, "signer": "giam-doc"})
         assert refused.status_code == 400, refused.text
         assert refused.json()["field"] == "signer"
         assert clerk.get("/api/documents", params={"dossier": f"{year}/{BODY}"}).json() == []
-        r = clerk.post("/api/dossiers", json={**request, "signer": "pho-chu-tich"})
+        r = clerk.post("/api/dossiers?wait=true", json={**request, "signer": "pho-chu-tich"})
         assert r.status_code == 201, r.text
         decision = one(r.json(), "quyet-dinh")
         assert clerk.post(f"/api/documents/{decision['id']}/send").status_code == 200

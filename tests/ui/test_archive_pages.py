@@ -74,7 +74,7 @@ def issued_this_year(service: Service) -> dict[str, dict[str, Any]]:
         for a in r.json():
             assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
         r = clerk.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={
                 "body": BODY,
                 "year": YEAR,

@@ -123,13 +123,21 @@ def test_clerk_imports_scores_and_sends_the_dossier(
     visit.shot("ho-so-truoc-khi-tao")
     with page.expect_navigation(timeout=GENERATION):
         page.get_by_role("button", name="Tạo hồ sơ").click()
-    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo")
+    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo", timeout=GENERATION)
     documents = page.locator("article.document")
     titles = documents.locator("h3").all_inner_texts()
     for title in ("Kế hoạch", "Biên bản họp thẩm định", "Tờ trình", "Quyết định công nhận"):
         assert title in titles
     assert "Báo cáo · Phường Lê Chân" in titles and "Báo cáo · Phường An Biên" in titles
     expect(documents.locator(".status").first).to_have_text("Dự thảo")
+    # The form keeps what was entered: a regeneration is not a retyping.
+    expect(page.get_by_label("Số ký hiệu Tờ trình")).to_have_value("15/TTr-CAHP")
+    expect(page.get_by_label("Ngày ban hành Tờ trình")).to_have_value(f"{YEAR}-11-20")
+    expect(page.get_by_label("Kết thúc", exact=True)).to_have_value(f"{YEAR}-11-18T10:30")
+    expect(page.get_by_label("Thư ký", exact=True)).to_have_value("Đặng Quốc Việt")
+    expect(page.get_by_label("Thành phần tham dự")).to_have_value(
+        "Đại diện Văn phòng Ủy ban nhân dân thành phố\nLãnh đạo Phòng PV01, Công an thành phố"
+    )
     page.wait_for_function(
         "() => [...document.querySelectorAll('.thumb img')]"
         ".every(i => i.complete && i.naturalWidth > 0)",

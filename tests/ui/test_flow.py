@@ -78,7 +78,14 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     page.get_by_label("Thành phần tham dự").fill("Đại diện Văn phòng Ủy ban nhân dân thành phố")
     with page.expect_navigation(timeout=GENERATION):
         page.get_by_role("button", name="Tạo hồ sơ").click()
-    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo")
+    # A job of the queue makes the documents: the page counts them, its button off meanwhile.
+    expect(page.locator("#tien-do")).to_contain_text(
+        re.compile(r"Đang tạo văn bản [0-9]+/[0-9]+"), timeout=GENERATION
+    )
+    expect(page.get_by_role("button", name="Tạo hồ sơ")).to_be_disabled()
+    shot(visit, "luong-2-ho-so-dang-tao")
+    expect(page.get_by_role("status")).to_contain_text("văn bản dự thảo", timeout=GENERATION)
+    expect(page.get_by_role("button", name="Tạo lại hồ sơ")).to_be_enabled()
     decision = page.locator("article.document").filter(
         has=page.get_by_role("heading", name="Quyết định công nhận")
     )
@@ -141,7 +148,7 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
         phone.page.get_by_label("Họ và tên người nhận").fill("Nguyễn Văn Bình")
         phone.page.get_by_label("Chức vụ").fill("Chủ tịch UBND phường")
         phone.page.get_by_role("button", name="Xác nhận đã nhận văn bản").click()
-        expect(phone.page.locator("body")).to_contain_text("Đã xác nhận đã nhận lúc")
+        expect(phone.page.locator("body")).to_contain_text("Đã xác nhận nhận được văn bản lúc")
         phone.shot("luong-7-noi-nhan-da-xac-nhan")
     finally:
         phone.close()

@@ -64,7 +64,7 @@ def decision(service: Service) -> int:
         meeting = {**MEETING, "start": f"{YEAR}-11-18T08:00", "end": f"{YEAR}-11-18T10:30"}
         proposal = {"reference": "15/TTr-CAHP", "date": f"{YEAR}-11-20"}
         r = clerk.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={"body": BODY, "year": YEAR, "proposal": proposal, "meeting": meeting},
         )
         assert r.status_code == 201, r.text

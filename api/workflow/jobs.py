@@ -1,0 +1,334 @@
+"""Long work as jobs (việc chạy nền): a request records a job and gets its id at once; a worker
+of the queue (api/workflow/queue.py) runs it, telling its progress ("7/19") to the registry,
+where its owner (or an admin) reads it (`GET /api/jobs/{id}`, the Hồ sơ page).
+
+Idempotent and crash-safe:
+- a job is keyed on its kind, its owner and its inputs: the same request while the first is
+  queued or running is that job, not a second one;
+- a generation pins the instant its PDFs carry when it is recorded, so a redelivered job makes
+  byte-identical drafts — the content-addressed store writes no second file — and drafts take no
+  số (the số is taken at issue, in the registry's numbering transaction);
+- a worker killed mid-job leaves its job "running" with a heartbeat that stops: `recover`
+  queues it again once its lease ran out, and the rerun replaces the drafts it had made.
+
+Issuing is not queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
+written into a queue; the key-holding part stays in the văn thư's request.
+Left out: the engine (queue.py), the HTTP and page shapes (routes/jobs.py, pages/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pydantic import TypeAdapter
+from sqlalchemy import func, select
+
+from api.registry.db import Job, User, now
+from api.settings import Settings
+from api.workflow import documents
+from api.workflow.queue import HueyQueue
+from api.workflow.services import Services
+from api.workflow.users import Actor
+from docgen import dossier
+from docgen.errors import HosoError, NotFound
+
+log = logging.getLogger("hoso.jobs")
+
+KIND_VI: Final = {"generate": "Đang tạo văn bản"}
+ACTIVE: Final = ("queued", "running")
+_MEETING: Final = TypeAdapter(dossier.Meeting)
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job as its owner sees it."""
+
+    id: int
+    kind: str
+    state: str
+    done: int
+    total: int
+    result: dict[str, Any]
+    error: dict[str, Any] | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @property
+    def progress(self) -> str:
+        """ "7/19"; "" before the total is known."""
+        return f"{self.done}/{self.total}" if self.total else ""
+
+    @property
+    def progress_vi(self) -> str:
+        """ "Đang tạo văn bản 7/19", as the pages show it."""
+        if self.state == "done":
+            return "Đã xong"
+        if self.state == "failed":
+            return "Không thành công"
+        if self.state == "queued":
+            return "Đang chờ đến lượt"
+        return f"{KIND_VI.get(self.kind, 'Đang chạy')} {self.progress}".strip()
+
+
+def _view(job: Job) -> JobView:
+    return JobView(
+        job.id,
+        job.kind,
+        job.state,
+        job.done,
+        job.total,
+        dict(job.result or {}),
+        job.error,
+        job.created_at,
+        job.finished_at,
+    )
+
+
+def _key(kind: str, user_id: int, inputs: dict[str, Any]) -> str:
+    canonical = json.dumps([kind, user_id, inputs], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- making jobs ---------------------------------------------------------------------------------
+
+
+def generation_inputs(
+    *,
+    body: str,
+    year: int,
+    proposal: dossier.Reference | None = None,
+    decision: dossier.Reference | None = None,
+    meeting: dossier.Meeting | None = None,
+    watermark: bool = False,
+    signer: str | None = None,
+) -> dict[str, Any]:
+    """The inputs of a generation, as JSON the job keeps."""
+
+    def ref(r: dossier.Reference | None) -> dict[str, Any] | None:
+        if r is None:
+            return None
+        return {
+            "number": r.number,
+            "notation": r.notation,
+            "date": r.date.isoformat(),
+            "issuer": r.issuer,
+        }
+
+    return {
+        "body": body,
+        "year": year,
+        "proposal": ref(proposal),
+        "decision": ref(decision),
+        "meeting": None if meeting is None else _MEETING.dump_python(meeting, mode="json"),
+        "watermark": watermark,
+        "signer": signer,
+    }
+
+
+def submit_generation(svc: Services, actor: Actor, **given: Any) -> JobView:
+    """Queue the generation of a dossier (documents.generate_dossier's arguments); what would
+    refuse it at once (role, body, no assessment) refuses it here, before any job exists."""
+    inputs = generation_inputs(**given)
+    documents.check_generation(svc, actor, body=inputs["body"], year=inputs["year"])
+    return _submit(svc, actor.id, "generate", inputs)
+
+
+def _submit(svc: Services, user_id: int, kind: str, inputs: dict[str, Any]) -> JobView:
+    key = _key(kind, user_id, inputs)
+    with svc.sessions.begin() as session:
+        same = session.scalar(
+            select(Job).where(Job.key == key, Job.state.in_(ACTIVE)).order_by(Job.id)
+        )
+        if same is not None:
+            return _view(same)
+        job = Job(user_id=user_id, kind=kind, key=key, inputs=inputs, state="queued", result={})
+        session.add(job)
+        session.flush()
+        made = _view(job)
+    _enqueue(svc, made.id)
+    return made
+
+
+def _enqueue(svc: Services, job_id: int) -> None:
+    if svc.queue is None:
+        run(svc, job_id)
+    else:
+        svc.queue.enqueue(job_id)
+
+
+# --- reading jobs --------------------------------------------------------------------------------
+
+
+def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
+    """The job, for its owner or an admin; for anyone else it does not exist."""
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        job = session.get(Job, job_id)
+        if job is None or (job.user_id != actor.id and actor.role != "admin"):
+            raise NotFound(
+                f"no job {job_id}",
+                message_vi=f"Không có việc số {job_id}",
+                field="job_id",
+            )
+        return _view(job)
+
+
+# --- running jobs --------------------------------------------------------------------------------
+
+
+def run(svc: Services, job_id: int) -> None:
+    """Run job `job_id` (a worker's task). A job running or finished is left as it is: a
+    message delivered twice runs nothing twice."""
+    with svc.sessions.begin() as session:
+        # Only a queued job is taken, under a row lock (PostgreSQL; SQLite's writers queue):
+        # two messages of one job — a recovery racing a slow worker — never run it twice.
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None or job.state != "queued":
+            return
+        job.state = "running"
+        job.attempts += 1
+        job.heartbeat_at = now()
+        kind, inputs, user_id, created = job.kind, dict(job.inputs), job.user_id, job.created_at
+    try:
+        with svc.sessions() as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            actor = Actor.of(user)
+        result = _RUNNERS[kind](svc, actor, inputs, created, _progress(svc, job_id))
+    except HosoError as exc:
+        _finish(svc, job_id, state="failed", error=_error(exc))
+        return
+    except Exception as exc:
+        log.exception("job %s failed", job_id)
+        _finish(
+            svc,
+            job_id,
+            state="failed",
+            error={
+                "code": "internal_error",
+                "message": f"the job failed: {type(exc).__name__}",
+                "message_vi": "Việc không hoàn thành do lỗi của dịch vụ; hãy thử lại",
+                "field": "",
+            },
+        )
+        return
+    _finish(svc, job_id, state="done", result=result)
+
+
+def _error(exc: HosoError) -> dict[str, Any]:
+    return {
+        "code": exc.code,
+        "message": str(exc),
+        "message_vi": exc.message_vi,
+        "field": exc.field,
+    }
+
+
+def _progress(svc: Services, job_id: int) -> Callable[[int, int], None]:
+    def told(done: int, total: int) -> None:
+        with svc.sessions.begin() as session:
+            job = session.get(Job, job_id)
+            if job is not None:
+                job.done, job.total, job.heartbeat_at = done, total, now()
+
+    return told
+
+
+def _finish(
+    svc: Services,
+    job_id: int,
+    *,
+    state: str,
+    result: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+) -> None:
+    with svc.sessions.begin() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        job.state = state
+        job.result = result or {}
+        job.error = error
+        job.finished_at = now()
+        if state == "done" and job.total:
+            job.done = job.total
+
+
+def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
+    """Queue again the jobs lost with their worker: running with no heartbeat for `lease`, or
+    queued for `lease` without a worker taking them (their message lost; one merely waiting
+    behind others gets a second message, which finds it taken). Returns their ids."""
+    limit = now() - lease
+    with svc.sessions.begin() as session:
+        lost = session.scalars(
+            select(Job)
+            .where(
+                Job.state.in_(ACTIVE),
+                func.coalesce(Job.heartbeat_at, Job.created_at) < limit,
+            )
+            .with_for_update(skip_locked=True)  # two recoveries at once take each job once
+        ).all()
+        ids = [job.id for job in lost]
+        for job in lost:
+            job.state = "queued"
+            job.heartbeat_at = now()  # its lease starts again
+    for job_id in ids:
+        log.warning("job %s was lost with its worker: queued again", job_id)
+        _enqueue(svc, job_id)
+    return ids
+
+
+def job_queue(settings: Settings, svc: Services) -> HueyQueue:
+    """The queue of `settings` whose tasks run the jobs with `svc` (its `queue` from then on)."""
+    queue = HueyQueue(
+        settings.queue(),
+        run=lambda job_id: run(svc, job_id),
+        recover=lambda: recover(svc, lease=svc.job_lease),
+    )
+    svc.queue = queue
+    return queue
+
+
+# --- what each kind does -------------------------------------------------------------------------
+
+
+def _generate(
+    svc: Services,
+    actor: Actor,
+    inputs: dict[str, Any],
+    created: dt.datetime,
+    progress: Callable[[int, int], None],
+) -> dict[str, Any]:
+    def ref(given: dict[str, Any] | None) -> dossier.Reference | None:
+        if given is None:
+            return None
+        return dossier.Reference(
+            int(given["number"]),
+            str(given["notation"]),
+            dt.date.fromisoformat(given["date"]),
+            str(given["issuer"]),
+        )
+
+    made = documents.generate_dossier(
+        svc,
+        actor,
+        body=inputs["body"],
+        year=int(inputs["year"]),
+        proposal=ref(inputs["proposal"]),
+        decision=ref(inputs["decision"]),
+        meeting=None if inputs["meeting"] is None else _MEETING.validate_python(inputs["meeting"]),
+        watermark=bool(inputs["watermark"]),
+        signer=inputs["signer"],
+        issued_at=created,
+        progress=progress,
+    )
+    return {"documents": [d.id for d in made], "dossier": f"{inputs['year']}/{inputs['body']}"}
+
+
+_RUNNERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {"generate": _generate}
