@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match, Mount
 
 from api.pages import archive as ui_archive
 from api.pages import auth as ui_auth
@@ -38,16 +39,20 @@ from api.registry.lookup import NoRegistry, RegistryLookup
 from api.routes import (
     admin,
     agents,
+    archive,
+    assessments,
+    documents,
+    dossiers,
     health,
     history,
     jobs,
     json_log,
+    me,
     nul,
     remote_signing,
     request_id,
     returning,
     verify,
-    work,
 )
 from api.routes.errors import http_status
 from api.routes.models import ErrorPublic
@@ -72,6 +77,9 @@ SIGNED_IN_PAGES = (
     "/van-ban",
     "/luu-tru",
 )
+
+# The methods a 405's Allow header may name.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 UNAVAILABLE_VI = "Dịch vụ xác minh tạm thời chưa sẵn sàng. Vui lòng thử lại sau."
 
@@ -146,7 +154,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(verify.router)
     app.include_router(pages.router)
-    app.include_router(work.router)
+    for resource in (me, assessments, dossiers, documents, archive):
+        app.include_router(resource.router)
     app.include_router(remote_signing.router)
     app.include_router(agents.router)
     app.include_router(remote_signing_pages.router)
@@ -300,7 +309,32 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     response = _answer(request, error, exc.status_code)
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at the request's path (RFC 9110 §15.5.6). Starlette's
+    router names only the methods of the first route whose path matches, while a page and its
+    form are two routes on one path (GET and POST /dang-nhap); each method is asked of the
+    whole router instead, included routers and mounts alike."""
+    routes = request.app.router.routes
+    # A scope of its own for each question: matching writes into the scope it is given.
+    # (A mount moves root_path along the path; the app's own is kept in app_root_path.)
+    scope = request.scope
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    where = {"type": "http", "path": scope["path"], "root_path": root}
+    allowed: set[str] = set()
+    for route in routes:
+        if isinstance(route, Mount):  # the static files, which answer GET and HEAD only
+            if route.matches({**where, "method": "GET", "headers": []})[0] is not Match.NONE:
+                allowed |= {"GET", "HEAD"}
+            continue
+        for method in METHODS:
+            if route.matches({**where, "method": method, "headers": []})[0] is Match.FULL:
+                allowed.add(method)
+    return [method for method in METHODS if method in allowed]
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -33,11 +33,12 @@ BLANKS = re.compile(r"(so|ngay|thang|nam)(_p\d+)?")
 TOLERANCE = 1.0  # pt: rectangles are written with three decimals by the stamp
 
 
-def draft_form_problems(pdf: bytes) -> list[str]:
+def draft_form_problems(pdf: bytes | PdfReader) -> list[str]:
     """What in the draft's form is not the blanks its own text calls for: an extra field (any
     name, any type), a blank missing, or a blank moved. Empty when the form is as the stamp made
-    it; a draft without a form and without blanks is fine."""
-    reader = PdfReader(io.BytesIO(pdf))
+    it; a draft without a form and without blanks is fine. `pdf` may be a reader already
+    parsed (to read the draft once for this check and the signature's placement)."""
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(io.BytesIO(pdf))
     expected: dict[str, tuple[int, tuple[float, ...]]] = {}
     for index, page in enumerate(reader.pages):
         suffix = f"_p{index + 1}" if index else ""
@@ -73,7 +74,7 @@ def _close(a: Iterable[float], b: Iterable[float]) -> bool:
     return len(a) == len(b) == 4 and all(abs(x - y) <= TOLERANCE for x, y in zip(a, b, strict=True))
 
 
-def check_draft_form(pdf: bytes) -> None:
+def check_draft_form(pdf: bytes | PdfReader) -> None:
     """Refuse to sign a draft whose form holds anything but the template's blanks."""
     problems = draft_form_problems(pdf)
     if problems:

@@ -193,9 +193,10 @@ def check_certificate(
         ) from exc
 
 
-def find_placement(pdf: bytes, *, title: str, name: str) -> Placement:
-    """The box between the chức vụ line and the name on the last page that has both."""
-    reader = PdfReader(io.BytesIO(pdf))
+def find_placement(pdf: bytes | PdfReader, *, title: str, name: str) -> Placement:
+    """The box between the chức vụ line and the name on the last page that has both; `pdf` may
+    be a reader already parsed (signing.nd30.check_draft_form reads the same one)."""
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(io.BytesIO(pdf))
     for index in range(len(reader.pages) - 1, -1, -1):
         frags = stamp.text_fragments(reader.pages[index])
         titles = [f for t, f in frags if t == title]

@@ -118,6 +118,7 @@ def read(pdf: bytes, reader: PdfFileReader, signatures: list[EmbeddedPdfSignatur
     seal = next((s for s in signatures if s.field_name == nd30.SEAL_FIELD), None)
     filled: list[str] = []
     changed: list[str] = []
+    header = ""
     try:
         if chair is not None and seal is not None:
             filled = nd30.filled_between(
@@ -131,7 +132,9 @@ def read(pdf: bytes, reader: PdfFileReader, signatures: list[EmbeddedPdfSignatur
                 for k in before.keys() | after.keys()
                 if k not in _VOLATILE_INFO and before.get(k) != after.get(k)
             )
-        header = nd30.header_text(pdf)
+            # Only a seal is checked against the body the header names (signing/verdict.py):
+            # the page's text is read for nothing else.
+            header = nd30.header_text(pdf)
     except Exception:
         header = ""
     return Structure(

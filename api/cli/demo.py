@@ -58,7 +58,8 @@ def demo(
                 field="bodies_dir",
             )
         loaded = inputs.load_paths([samples])
-        results = inputs.score_all(loaded, inputs.load_policies(None))
+        policies = inputs.load_policies(None)  # read once: the scores and the three builds
+        results = inputs.score_all(loaded, policies)
         table = Table(title="Kết quả chấm điểm các đơn vị mẫu", expand=True)
         for name, justify in (
             ("Đơn vị", "left"),
@@ -104,7 +105,7 @@ def demo(
         }
         build_dossier(
             loaded,
-            inputs.load_policies(None),
+            policies,
             hai_phong,
             police,
             output=output / "dossiers",
@@ -114,7 +115,7 @@ def demo(
         )
         (decision,) = build_dossier(
             loaded,
-            inputs.load_policies(None),
+            policies,
             hai_phong,
             police,
             output=output / "ky-so",
@@ -137,7 +138,7 @@ def demo(
         # The GCN, now that the QĐ is issued: they cite its số and ngày as the registry gave.
         build_dossier(
             loaded,
-            inputs.load_policies(None),
+            policies,
             hai_phong,
             police,
             output=output / "dossiers",
@@ -199,7 +200,7 @@ def demo_chain(
     from api.registry import db
     from api.registry.store import LocalStore
     from api.workflow import archive as archiving
-    from api.workflow import delivery, issuing
+    from api.workflow import delivery, drafts, issuing
     from signing import images, pki
     from signing import sign as signing
     from signing import verify as verifying
@@ -222,11 +223,11 @@ def demo_chain(
         chair = signing.load_pkcs12(
             (certs / f"{body.id}--{body.signers[0].id}.p12").read_bytes(), pki.TEST_PASSPHRASE
         )
-        signed = signing.sign_draft(
+        signed = drafts.sign_file(
             draft,
             chair,
             signature=images.signature_image(images.signature_png(name)),
-            placement=signing.find_placement(draft, title=title, name=name),
+            placement=drafts.check_draft(draft, title=title, name=name),
             tsa_url=tsa,
             context=context,
         )

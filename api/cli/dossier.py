@@ -1,11 +1,11 @@
 """Building a dossier's files from the command line (`hoso generate`, `hoso demo`): plan the
 documents, convert them on a LibreOffice pool with a progress bar, print where they went. The
-registry is not touched: the web and the API generate into it (`api.workflow.documents`).
+registry is not touched: the web and the API generate into it (`api.workflow.documents`). The
+rules of both are one: `api.workflow.drafts` (plan_dossier, build_dossier_files).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from rich.table import Table
 
 from api.cli.console import err, out, shown
 from api.settings import get_settings
+from api.workflow import drafts
 from docgen import inputs
 from docgen.model import IssuingBody, Policy
 
@@ -45,21 +46,21 @@ def build_dossier(
     from docgen import generate as gen
     from docgen.convert import ConverterPool
 
-    planned = gen.plan(
+    settings = get_settings()
+    results = inputs.score_all(loaded, policies)
+    planned = drafts.plan_dossier(
         government,
         police,
-        inputs.score_all(loaded, policies),
-        plan_file=inputs.load_plan(get_settings().plans_dir, government.id, year),
+        results,
         year=year,
         proposal=proposal,
         decision=decision,
         meeting=meeting,
         signer=signer,
         plan_ref=plan_ref,
+        plan_file=inputs.load_plan(settings.plans_dir, government.id, year),
+        only=only,
     )
-    if only is not None:
-        planned = [p for p in planned if p.path.endswith(f"/{only}")]
-    settings = get_settings()
     pool = ConverterPool(
         size=settings.converter_size,
         timeout=settings.converter_timeout,
@@ -67,14 +68,13 @@ def build_dossier(
     )
     with pool, Progress(console=err, transient=True) as bar:
         task = bar.add_task("Đang tạo văn bản", total=len(planned))
-        written = gen.build(
+        written = drafts.build_dossier_files(
             planned,
-            pool,
-            output,
-            pdfa=pdfa,
-            draft=draft,
-            issued_at=dt.datetime.now(dt.UTC),
+            converter=pool,
+            out=output,
             verify_url=settings.verify_url,
+            watermark=draft,
+            pdfa=pdfa,
             progress=lambda _: bar.advance(task),
         )
     table = Table(title=f"Hồ sơ {government.name} năm {year}")
@@ -83,7 +83,7 @@ def build_dossier(
     for doc in planned:
         table.add_row(doc.title, shown(output / f"{doc.path}.pdf"))
     out.print(table)
-    for note in gen.absent(government, inputs.score_all(loaded, policies), year=year):
+    for note in gen.absent(government, results, year=year):
         out.print(note)
     out.print(f"Đã ghi {len(written)} tệp vào {shown(output)}.")
     return planned

@@ -29,8 +29,9 @@ from api.cli.console import ask_debug, err, errors, out, points, write_atomic
 from api.cli.dossier import build_dossier
 from api.cli.vi import VietnameseGroup
 from api.settings import get_settings
+from api.workflow import drafts
 from docgen import criteria, inputs, vn
-from docgen.errors import ConfigError, Conflict
+from docgen.errors import Conflict
 from docgen.model import (
     MODE_LABELS,
     UNIT_TYPE_LABELS,
@@ -260,17 +261,11 @@ def generate(
     """Build the dossier of an issuing body for a year: .docx and .pdf of every document."""
     with errors():
         known = inputs.load_bodies(bodies or get_settings().bodies_dir)
-        if body not in known:
-            raise ConfigError(
-                f"unknown issuing body '{body}' (known: {', '.join(known)})", field="body"
-            )
-        police = next((b for b in known.values() if b.government == body), None)
-        if police is None:
-            raise ConfigError(f"no Công an body names '{body}' as its government", field="body")
+        government, police = drafts.dossier_bodies(known, body)
         build_dossier(
             inputs.load_paths(paths),
             inputs.load_policies(policy),
-            known[body],
+            government,
             police,
             year=year,
             output=output,

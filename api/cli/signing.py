@@ -83,18 +83,19 @@ def sign(
 
     The key is a PKCS#12 file or a PKCS#11 token; its passphrase or PIN is asked for, or read
     from standard input, never taken from the command line."""
+    from api.workflow import drafts
     from signing import images, pki
-    from signing import sign as signing
 
     settings = get_settings()
     with errors():
         _refuse_existing(output)
         pdf = _read(document, "document")
-        placement = signing.find_placement(pdf, title=vn.nfc(title), name=vn.nfc(name))
+        # The draft's checks and the image's, before the passphrase is asked for.
+        placement = drafts.check_draft(pdf, title=title, name=name)
         png = _read(image, "image") if image else images.signature_png(vn.nfc(name))
-        signature = images.signature_image(png)  # refused before the passphrase is asked for
+        signature = images.signature_image(png)
     with errors(), _signer(p12, token, key) as signer:
-        signed = signing.sign_draft(
+        signed = drafts.sign_file(
             pdf,
             signer,
             placement=placement,

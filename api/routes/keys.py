@@ -1,5 +1,5 @@
 """The signing key and the signature image a request brings, as both doors read them: the JSON
-routes (`api.routes.work`) and the pages (`api.pages.office`). Neither the key file nor its
+routes (`api.routes.documents`) and the pages (`api.pages.office`). Neither the key file nor its
 secret is kept or logged; the limits stop an upload before it is held in memory.
 """
 

@@ -15,7 +15,12 @@ router = APIRouter(route_class=GatedRoute, tags=["workflow"])
 
 
 class ReturnIn(BaseModel):
-    comment: str = Field(max_length=returning.COMMENT_MAX, description="the signer's comments")
+    comment: str = Field(
+        max_length=returning.COMMENT_MAX,
+        # Stated in the schema: comments that are only blanks are refused (as str.strip sees them).
+        pattern=r"[^\s\x1c-\x1f\x85]",
+        description="the signer's comments: some text, not only blanks",
+    )
 
 
 @router.post(

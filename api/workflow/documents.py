@@ -37,6 +37,7 @@ from api.workflow import (
     access,
     assessments,
     delivery,
+    drafts,
     issue_date,
     issuing,
     last_inputs,
@@ -48,7 +49,7 @@ from api.workflow.history import certificate_detail
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen import dossier, generate, recipients, scoring, stamp, vn
-from docgen.errors import Conflict, Forbidden, HosoError, NotFound, StateError
+from docgen.errors import Conflict, Forbidden, HosoError, StateError
 from docgen.kinds import KINDS
 from docgen.kinds import POLICE_KINDS as POLICE_KINDS
 from docgen.kinds import TYPE_CODES as TYPE_CODES
@@ -120,7 +121,7 @@ def generate_dossier(
         loaded = assessments.loaded_input(row)
         policy = svc.policies[loaded.criteria.id]
         results.append(scoring.score(loaded.assessment, loaded.criteria, policy))
-    planned = generate.plan(
+    planned = drafts.plan_dossier(
         government,
         police,
         results,
@@ -165,15 +166,7 @@ def generate_dossier(
 def _bodies(svc: Services, actor: Actor, body: str) -> tuple[BodyModel, BodyModel]:
     with svc.sessions() as session:
         allow(actor, "tạo hồ sơ", ("clerk",), body=body, session=session)
-    government = svc.bodies.get(body)
-    police = next((b for b in svc.bodies.values() if b.government == body), None)
-    if government is None or police is None:
-        raise NotFound(
-            f"no issuing body '{body}' with its Công an",
-            message_vi=f"Không có cơ quan ban hành '{body}' cùng Công an của cơ quan đó",
-            field="body",
-        )
-    return government, police
+    return drafts.dossier_bodies(svc.bodies, body)
 
 
 def check_generation(svc: Services, actor: Actor, *, body: str, year: int) -> None:
@@ -230,13 +223,13 @@ def _build(
         out = Path(tmp)
         progress(0, total)
         with svc._lock:  # one LibreOffice pool per app: batches take turns
-            generate.build(
+            drafts.build_dossier_files(
                 planned,
-                svc.converter(),
-                out,
+                converter=svc.converter(),
+                out=out,
                 issued_at=issued_at,
                 verify_url=svc.verify_url,
-                draft=watermark,
+                watermark=watermark,
                 progress=one_more,
             )
         return [
@@ -366,17 +359,15 @@ def sign(
     step 1), showing `signature` (checked by signing.images.signature_image), else their
     registered signature image, else a sample drawn from their name; the signed draft waits
     for the văn thư."""
-    from signing import sign as signing
-
     assert signer.signing_cert is not None
     document, image = signing_checks(svc, actor, document_id, signer.signing_cert, signature)
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
-    signed = signing.sign_draft(
+    signed = drafts.sign_file(
         draft,
         signer,
         signature=image,
-        placement=signing.find_placement(draft, title=title, name=name),
+        placement=drafts.check_draft(draft, title=title, name=name),
         tsa_url=svc.tsa_url,
         context=svc.context(),
     )

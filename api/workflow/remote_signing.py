@@ -36,12 +36,12 @@ from sqlalchemy.orm import Session
 
 from api.registry.db import PreparedSignature as PreparedRow
 from api.registry.db import RemoteJob, RemoteSigning, User
-from api.workflow import access, signing_way, stale
+from api.workflow import access, drafts, signing_way, stale
 from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen.errors import ConfigError, Forbidden, HosoError, NotFound, StateError
-from signing import external, remote, sign
+from signing import external, remote
 
 
 def key_upload_off() -> Forbidden:
@@ -126,7 +126,7 @@ def prepare_signature(
         certificate,
         chain=chain,
         signature=image,
-        placement=sign.find_placement(draft, title=title, name=name),
+        placement=drafts.check_draft(draft, title=title, name=name),
         context=svc.context(),
     )
     stored = svc.drafts.put(ready.pdf)

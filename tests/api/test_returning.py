@@ -51,8 +51,8 @@ def test_the_chair_returns_a_draft_with_comments_and_the_clerk_sends_it_again(
     path = f"/api/documents/{decision['id']}/return"
     assert decision["id"] in waiting(service)
     with service.client("signer") as signer:
-        r = signer.post(path, json={"comment": "   "})
-        assert r.status_code == 400 and r.json()["field"] == "comment", r.text
+        r = signer.post(path, json={"comment": "   "})  # refused by the schema's rule: 422
+        assert r.status_code == 422 and r.json()["field"] == "comment", r.text
     with service.client("other_signer") as vice:
         assert vice.post(path, json={"comment": COMMENT}).status_code == 403
     assert decision["id"] in waiting(service)

@@ -1,7 +1,8 @@
 """Uploads are authenticated before their body is read and bounded while it streams in
 (api/routes/gate.py): a 300 MiB body without a token gets its 401 with none of it read, a signed-in
 caller's oversized body its 413 at the chunk that passes the route's limit. The bodies are
-generators counting what the server pulled from them."""
+generators counting what the server pulled from them. Each runs on SQLite and on PostgreSQL,
+where the login's query goes to a server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import importlib
 import pkgutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from api.routes.gate import BODY_LIMIT, FRAMING, GatedRoute
 from api.settings import Settings
 from api.workflow.services import build_services
 from api.workflow.users import add_user
-from tests.databases import sqlite_registry
+from tests.databases import postgresql_registry, sqlite_registry
 
 CHUNK = 64 * 1024
 HUGE = 300 * 1024 * 1024 // CHUNK  # 300 MiB in chunks
@@ -35,20 +37,32 @@ BOUNDARY = b"b0undary"
 FORM = {"content-type": f"multipart/form-data; boundary={BOUNDARY.decode()}"}
 
 
-@pytest.fixture
-def service(tmp_path: Path, throwaway_roots: Path) -> Iterator[tuple[FastAPI, str]]:
-    """The whole service on a new SQLite registry, and a chuyên viên's token."""
-    url = sqlite_registry(tmp_path / "registry")
-    settings = Settings(
-        data_dir=tmp_path / "data", trust_roots_dir=throwaway_roots, database_url=url
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def service(
+    request: pytest.FixtureRequest, tmp_path: Path, throwaway_roots: Path
+) -> Iterator[tuple[FastAPI, str]]:
+    """The whole service on a new registry (SQLite, PostgreSQL), and a chuyên viên's token."""
+    database = (
+        postgresql_registry()
+        if request.param == "postgresql"
+        else nullcontext(sqlite_registry(tmp_path / "registry"))
     )
-    services = build_services(settings)
-    with services.sessions.begin() as session:
-        _, token = add_user(
-            session, login="chuyenvien.a", name="Lê Văn An", role="clerk", body="ubnd-hai-phong"
+    with database as url:
+        settings = Settings(
+            data_dir=tmp_path / "data", trust_roots_dir=throwaway_roots, database_url=url
         )
-    yield create_app(settings, registry=DatabaseLookup(services.sessions), services=services), token
-    services.sessions.kw["bind"].dispose()
+        services = build_services(settings)
+        with services.sessions.begin() as session:
+            _, token = add_user(
+                session,
+                login="chuyenvien.a",
+                name="Lê Văn An",
+                role="clerk",
+                body="ubnd-hai-phong",
+            )
+        lookup = DatabaseLookup(services.sessions)
+        yield create_app(settings, registry=lookup, services=services), token
+        services.sessions.kw["bind"].dispose()  # before the database is dropped
 
 
 class Body:

@@ -25,7 +25,8 @@ from docx import Document
 
 from api.app import create_app
 from api.registry.lookup import InMemoryRegistry
-from api.routes.work import KEY_LIMIT, SHEET_LIMIT
+from api.routes.deps import SHEET_LIMIT
+from api.routes.keys import KEY_LIMIT
 from api.settings import Settings
 from api.workflow.services import build_services
 from api.workflow.users import add_user
@@ -158,8 +159,9 @@ def test_template_names_with_a_folder_are_refused(tmp_path: Path) -> None:
 @pytest.fixture
 def work(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """An app with the workflow on a temporary SQLite registry, and a clerk's and a signer's
-    authorisation headers (nothing here reaches a signature, so no trust roots)."""
-    settings = Settings(data_dir=tmp_path / "data")
+    authorisation headers (nothing here reaches a signature, so no trust roots; key files are
+    taken, as without trust roots the service would not know whether to take them)."""
+    settings = Settings(data_dir=tmp_path / "data", allow_key_upload=True)
     services = build_services(settings)
     tokens: dict[str, str] = {}
     with services.sessions.begin() as session:

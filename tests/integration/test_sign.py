@@ -28,6 +28,7 @@ from docgen.convert import ConverterPool
 from docgen.errors import CertificateRejected, KeyUnavailable
 from signing import images, marker, pki, sign
 from tests.conftest import need
+from tests.hardening.forgeries import plant_field
 from tests.signing_setting import Setting, free_port, pdfsig, signed_by
 
 pytestmark = pytest.mark.slow
@@ -196,6 +197,19 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
             )
             assert inked.returncode == 2 and "không có màu xanh" in inked.stderr, inked.stderr
             assert "Mật khẩu" not in inked.stdout + inked.stderr
+            assert not (tmp_path / "x.pdf").exists()
+            # A draft whose form is not its template's: refused by the checks every door runs
+            # (api/workflow/drafts.check_draft), before the passphrase is asked for.
+            planted = tmp_path / "planted.pdf"
+            planted.write_bytes(plant_field(draft.read_bytes()))
+            forged = subprocess.run(
+                [*args[:2], str(planted), *args[3:], "--out", str(tmp_path / "x.pdf")],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert forged.returncode == 2 and "dự thảo có trường biểu mẫu" in forged.stderr
+            assert "Mật khẩu" not in forged.stdout + forged.stderr
             assert not (tmp_path / "x.pdf").exists()
             ok = subprocess.run(
                 [*args, "--out", str(tmp_path / "signed.pdf")],

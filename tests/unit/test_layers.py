@@ -187,7 +187,7 @@ def test_no_import_circle_between_the_rooms_of_api() -> None:
 @pytest.mark.parametrize(
     ("module", "target"),
     [
-        ("api.workflow.documents", "api.routes.work"),
+        ("api.workflow.documents", "api.routes.documents"),
         ("api.registry.db", "api.workflow.users"),
         ("api.routes.health", "api.routes.verify"),
         ("signing.sign", "api.registry.db"),
