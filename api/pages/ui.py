@@ -87,11 +87,12 @@ def render(
     status: int = 200,
 ) -> HTMLResponse:
     """The page `name` (under app/) in the common layout, for `actor` (None: signed out)."""
+    services = request.app.state.services  # None: an app built without the workflow
+    bodies = services.bodies if services is not None else {}
     body = None
     if actor is not None and actor.body is not None:
-        known = request.app.state.services.bodies.get(actor.body)
+        known = bodies.get(actor.body)
         body = known.name if known is not None else actor.body
-    bodies = request.app.state.services.bodies
 
     def dossier_name(key: str) -> str:
         """'2026/ubnd-hai-phong' as people read it: 'Hồ sơ năm 2026 — Ủy ban nhân dân …'."""
