@@ -60,7 +60,7 @@ def test_access_lines_are_json_with_request_id_user_and_action(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     (mine,) = [line for line in lines if line.get("request_id") == given]
     assert mine["user"] == "chuyenvien.hp"
-    assert mine["action"] == "work.list_documents"
+    assert mine["action"] == "documents.list_documents"
     assert (mine["method"], mine["path"], mine["status"]) == ("GET", "/api/documents", 200)
     (link,) = [line for line in lines if str(line.get("path", "")).startswith("/api/links/")]
     assert link["path"] == "/api/links/…" and link["user"] == "-"
