@@ -3,7 +3,7 @@ and acknowledged by a recipient, sealed for the archive and revoked — each ste
 GET /api/documents/{id}/history and on the page /van-ban/{id}/lich-su with who and when, the
 chair's and the body's certificates named by subject, serial and SHA-256 fingerprint; the
 Phiếu theo dõi comes back as a PDF the body sealed, which pyHanko validates. This module works
-on 2033 (the sample wards moved on), so it leaves the other modules' dossiers alone."""
+on 2043 (the sample wards moved on), so it leaves the other modules' dossiers alone."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
 
-YEAR = 2033
+YEAR = 2043  # a year of its own (test_remote_signing takes 2033–2037)
 
 
 def _fingerprint(service: Service, label: str) -> tuple[str, str]:
@@ -50,7 +50,7 @@ def _fingerprint(service: Service, label: str) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def trail(service: Service) -> dict[str, Any]:
-    """The 2033 QĐ taken through every step; its id and the recipient's link token."""
+    """The 2043 QĐ taken through every step; its id and the recipient's link token."""
     with service.client("clerk") as clerk:
         r = clerk.post(
             "/api/assessments/workbook",
@@ -127,7 +127,7 @@ def test_the_history_lists_every_step_with_its_certificate(
     assert events["issue"]["certificate"]["sha256"] == body_sha
     assert events["issue"]["certificate"]["serial"].lstrip("0") == body_serial
     assert events["issue"]["note"] == f"Số 01/QĐ-UBND, ngày 05 tháng 12 năm {YEAR}"
-    # The dossier by its body's name, never by its code ('2033/ubnd-hai-phong').
+    # The dossier by its body's name, never by its code ('2043/ubnd-hai-phong').
     assert events["generate"]["note"] == (
         f"Hồ sơ năm {YEAR} của Ủy ban nhân dân thành phố Hải Phòng"
     )
