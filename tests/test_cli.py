@@ -184,7 +184,7 @@ def test_generate_and_demo_take_the_bodies_from_hoso_bodies_dir(tmp_path: Path) 
     shutil.copy(REPO / "samples" / "bodies" / "ubnd-hai-phong.yaml", bodies)
     run = hoso(*GENERATE, "--out", str(tmp_path / "out"), HOSO_BODIES_DIR=str(bodies))
     assert run.returncode == 2
-    assert "no Công an body names 'ubnd-hai-phong' as its government" in run.stderr
+    assert "Không có Công an nào thuộc cơ quan ban hành 'ubnd-hai-phong'" in run.stderr
     demo = hoso("demo", "--output", str(tmp_path / "demo"), HOSO_BODIES_DIR=str(bodies))
     assert demo.returncode == 2 and "ca-hai-phong" in demo.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "demo").exists()

@@ -219,6 +219,20 @@ HELP: dict[str, tuple[str, str]] = {
         "Cấp mã truy cập API mới cho người dùng: mã mới in một lần, mã cũ hết hiệu lực.",
         "hoso users token vanthu.haiphong",
     ),
+    "users agents": (
+        "Liệt kê các máy ký (hoso agent) đã ghép nối với dịch vụ, của một người ký hoặc của mọi "
+        "người.",
+        "hoso users agents chutich.haiphong",
+    ),
+    "users revoke-agent": (
+        "Thu hồi một máy ký: mã của máy ký hết hiệu lực ngay.",
+        "hoso users revoke-agent 3",
+    ),
+    "agent pair": (
+        "Ghép nối máy này với dịch vụ một lần, bằng mã trên trang Ký số; mã của máy ký được lưu "
+        "cho riêng người dùng này.",
+        "hoso agent pair ABCD-EFGH --url https://hoso.example.vn",
+    ),
     "backup": (
         "Ghi bản sao lưu nhất quán: cơ sở dữ liệu, kho lưu trữ, khóa bí mật, PKI thử nghiệm.",
         "hoso backup --out sao-luu-2026-12-05.tar",
