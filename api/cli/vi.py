@@ -431,6 +431,14 @@ class VietnameseGroup(typer.core.TyperGroup):
 
 # Each option's and argument's help, by its English words (the commands' own, for developers).
 PARAM_HELP = {
+    "the signer; default everyone": "người ký; mặc định: mọi người",
+    "the agent's number": "số của máy ký (hoso users agents)",
+    "the hoso service; default the one paired with": (
+        "địa chỉ dịch vụ hoso; mặc định: dịch vụ đã ghép nối"
+    ),
+    "the label of your key on the token": "nhãn khóa của bạn trên token",
+    "the pairing code the Ký số page shows": "mã ghép nối trang Ký số hiện ra",
+    "this PC's name; default its host name": "tên máy này; mặc định: tên máy trong mạng",
     "on an error, print its English detail and traceback": (
         "khi có lỗi, in thêm chi tiết tiếng Anh và vết lỗi (như đặt HOSO_DEBUG=1)"
     ),
