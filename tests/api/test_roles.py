@@ -83,6 +83,9 @@ TOKEN_ROUTES = [
     ("GET", "/api/signatures/remote/jobs/{job_id}"),
     ("POST", "/api/documents/{document_id}/return"),
     ("GET", "/api/jobs/{job_id}"),
+    ("POST", "/api/agents/pairing"),
+    ("GET", "/api/agents"),
+    ("DELETE", "/api/agents/{agent_id}"),
 ]
 """Every route that needs a user's token (the recipients' links are their own credential)."""
 
@@ -223,7 +226,8 @@ def test_every_route_that_needs_a_token_is_checked_here(make_app: AppFactory) ->
     ]
     assert {(m, p) for m, p, secured in operations if secured} == set(TOKEN_ROUTES)
     open_api = {p for m, p, secured in operations if p.startswith("/api/") and not secured}
-    assert all(p == "/api/verify" or p.startswith("/api/links/") for p in open_api), open_api
+    own_credential = ("/api/verify", "/api/agents/pair")  # the pairing code is its credential
+    assert all(p in own_credential or p.startswith("/api/links/") for p in open_api), open_api
 
 
 def _valid_input(service: Service, method: str, path: str, document_id: int) -> dict[str, Any]:
@@ -274,6 +278,7 @@ def test_without_a_valid_token_every_route_answers_401(
         login=ROLES["clerk"][0],
         prepared_id="x" * 16,
         job_id="y" * 16,
+        agent_id=1,
     )
     headers = {"Authorization": authorization} if authorization else {}
     kwargs = _valid_input(service, method, route, plan["id"])
