@@ -159,7 +159,7 @@ def test_the_whole_flow_with_the_keyboard_alone(
     keys.press(
         page.get_by_role("button", name=re.compile("^Tạo (lại )?hồ sơ$")), timeout=GENERATION
     )
-    expect(page.get_by_role("status").first).to_contain_text("văn bản dự thảo")
+    expect(page.get_by_role("status").first).to_contain_text("văn bản dự thảo", timeout=GENERATION)
     decision = page.locator("article.document").filter(
         has=page.get_by_role("heading", name="Quyết định công nhận")
     )

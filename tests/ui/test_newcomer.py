@@ -122,6 +122,7 @@ def foreign_words(text: str) -> list[str]:
     for line in text.splitlines():
         if re.search(r"\.(pdf|png|xlsx|zip|p12)\b|https?://|/v/|/r/", line):
             continue  # file names and addresses are shown as they are
+        line = re.sub(r"\bhoso(?: [a-z][a-z-]*)+", "", line)  # a command, as it is typed
         for word in re.findall(r"[A-Za-z_]+(?:-[A-Za-z0-9_]+)*", line):
             if word.lower() in ENGLISH and word not in ALLOWED and not word.isupper():
                 found.append(word)
@@ -399,7 +400,7 @@ def _issued_decision(service: Service) -> dict[str, Any]:
         }
         proposal = {"reference": "15/TTr-CAHP", "date": f"{ISSUED_YEAR}-11-20"}
         r = clerk.post(
-            "/api/dossiers",
+            "/api/dossiers?wait=true",
             json={"body": BODY, "year": ISSUED_YEAR, "proposal": proposal, "meeting": meeting},
         )
         assert r.status_code == 201, r.text
