@@ -145,7 +145,7 @@ def export_package(
     missing or changed (ArchiveError naming its hash). `body` keeps only the documents that
     body issued or whose dossier it keeps.
 
-    Each document's Phiếu theo dõi (api/history_pdf.py) is there too, as
+    Each document's Phiếu theo dõi (api/workflow/history_pdf.py) is there too, as
     phieu-theo-doi/<name>.pdf: sealed with `seal` (the body's key) when given."""
     from api.workflow.history import history_of
     from api.workflow.history_pdf import trail_pdf

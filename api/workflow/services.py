@@ -46,7 +46,8 @@ class Services:
     issue_window: tuple[int, int] = (30, 0)
     """Days before and after today a văn thư may date an issue (Settings.issue_days_*)."""
     mailer: Mailer | None = None
-    """Where notifications go (api/mail.py); None: they wait in the outbox (api/notify.py)."""
+    """Where notifications go (api/workflow/mail.py); None: they wait in the outbox
+    (api/workflow/notify.py)."""
     mail_from: str = ""
     page_url: Callable[[str], str] = str
     """The full address of one of the service's pages, for mails: "/ky-so" → "https://…"."""

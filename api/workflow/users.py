@@ -139,7 +139,7 @@ def add_user(
     email: str | None = None,
 ) -> tuple[Actor, str]:
     """A new user and their token (shown once, never stored); `email` is where notifications
-    go (api/notify.py)."""
+    go (api/workflow/notify.py)."""
     address = checked_email(email) if email is not None else None
     login = login.strip().lower()
     if not _LOGIN.fullmatch(login):
