@@ -27,10 +27,11 @@ pytestmark = pytest.mark.slow
 GUARD = """
 import os, sys
 _SOURCE = {source!r}
+_DEPS = {deps!r}  # the dependencies' folder: under the checkout when its .venv is
 def _guard(event, args):
     if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
         path = os.path.abspath(os.fsdecode(args[0]))
-        if path.startswith(_SOURCE + os.sep):
+        if path.startswith(_SOURCE + os.sep) and not path.startswith(_DEPS + os.sep):
             sys.stderr.write(f"read from the source tree: {{path}}\\n")
             os._exit(97)
 sys.addaudithook(_guard)
@@ -68,7 +69,9 @@ def test_the_installed_wheel_runs_the_demo_outside_the_source_tree(tmp_path: Pat
         env,
     )
     assert installed.returncode == 0, installed.stderr
-    (site / "sitecustomize.py").write_text(GUARD.format(source=str(REPO)))
+    (site / "sitecustomize.py").write_text(
+        GUARD.format(source=str(REPO), deps=sysconfig.get_path("purelib"))
+    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     env["HOSO_DATA_DIR"] = str(work / "data")
