@@ -169,6 +169,16 @@ def test_the_whole_flow_with_the_keyboard_alone(
     keys.sign_out()
 
     # --- the chair signs with his PKCS#12 file -------------------------------------------------
+    # The shared service's chair may have signed remotely or through an agent in an earlier
+    # module, and the page then offers that way first: this flow is the key file's.
+    from sqlalchemy import update
+
+    from api.registry.db import User
+
+    with service.services.sessions.begin() as session:
+        session.execute(
+            update(User).where(User.login == ROLES["signer"][0]).values(signing_way=None)
+        )
     keys.sign_in("signer")
     keys.menu("Ký số")
     queued = page.locator(card)
