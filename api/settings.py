@@ -139,6 +139,11 @@ class Settings(BaseSettings):
     """A running job whose worker gave no sign of life for this long is taken as lost with
     its worker (killed, machine down) and queued again."""
 
+    part_documents: int = Field(default=12, ge=1)
+    """A generation planning more documents than this is split into parts of this many
+    documents, which any worker of the queue runs (api/workflow/parts.py); not with
+    immediate://, where each job runs inside its request."""
+
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
         made on first use, readable by the service's user only."""

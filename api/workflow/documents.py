@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,32 @@ from docgen.model import IssuingBody as BodyModel
 # --- documents ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DossierPlan:
+    """A generation planned: the documents, and what recording them needs. The references the
+    documents cite are resolved once (`cited`), so that the parts of a split generation
+    (api/workflow/parts.py) plan it again identically."""
+
+    key: str
+    planned: list[generate.Planned]
+    units: dict[str, int]
+    government: BodyModel
+    police: BodyModel
+    given: dict[str, Any]
+    """The user's inputs, as the audit log keeps them."""
+    cited: dict[str, dossier.Reference | None]
+    """"proposal", "decision" and "plan_ref" as resolved from the registry or given."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """A built draft as the registry records it, its PDF already in the drafts store."""
+
+    sha256: str
+    verification_code: str
+    page_count: int
+
+
 def generate_dossier(
     svc: Services,
     actor: Actor,
@@ -81,6 +108,43 @@ def generate_dossier(
     the Chủ tịch, "pho-chu-tich" for KT. CHỦ TỊCH). `issued_at` is the creation time the PDFs
     carry (default now: a job pins it, so a rerun makes the same bytes); `progress` hears
     (documents made, documents planned) as the work goes."""
+    plan = plan_generation(
+        svc,
+        actor,
+        body=body,
+        year=year,
+        proposal=proposal,
+        decision=decision,
+        meeting=meeting,
+        watermark=watermark,
+        signer=signer,
+    )
+    made = build_drafts(
+        svc,
+        plan.planned,
+        watermark=watermark,
+        issued_at=issued_at or dt.datetime.now(dt.UTC),
+        progress=progress,
+    )
+    with svc.sessions.begin() as session:
+        return record_drafts(session, svc, actor, plan, made)
+
+
+def plan_generation(
+    svc: Services,
+    actor: Actor,
+    *,
+    body: str,
+    year: int,
+    proposal: dossier.Reference | None = None,
+    decision: dossier.Reference | None = None,
+    meeting: dossier.Meeting | None = None,
+    watermark: bool = False,
+    signer: str | None = None,
+    pinned: Mapping[str, dossier.Reference | None] | None = None,
+) -> DossierPlan:
+    """What `generate_dossier` would build, checked (role, body, assessments, the QĐ typed);
+    `pinned` (a plan's `cited`) replaces what the registry would give, for a part."""
     government, police = _bodies(svc, actor, body)
     given = last_inputs.record(
         proposal=proposal, decision=decision, meeting=meeting, watermark=watermark, signer=signer
@@ -91,25 +155,30 @@ def generate_dossier(
             select(Assessment)
             .join(Unit)
             .where(Unit.issuing_body_id == body, Assessment.year == year)
+            .order_by(Assessment.id)
         ).all()
         units = {
             u.name: u.id for u in session.scalars(select(Unit).where(Unit.issuing_body_id == body))
         }
-        proposal = proposal or _cited(session, key, "to-trinh", police.name)
-        issued = _cited(session, key, "quyet-dinh", government.name)
-        if decision is not None:  # typed by a user: only the QĐ the registry holds as issued
-            decision = citing.issued_decision(
-                session, body=body, given=decision, issuer=government.name
-            )
-            if issued is not None and decision != issued:
-                raise StateError(
-                    f"the dossier's Quyết định is {issued.cite()}, not {decision.cite()}",
-                    message_vi=f"Quyết định của hồ sơ là {issued.cite()}, không phải "
-                    f"{decision.cite()}",
-                    field="decision",
+        if pinned is not None:
+            proposal, decision = pinned["proposal"], pinned["decision"]
+            plan_ref = pinned["plan_ref"]
+        else:
+            proposal = proposal or _cited(session, key, "to-trinh", police.name)
+            issued = _cited(session, key, "quyet-dinh", government.name)
+            if decision is not None:  # typed by a user: only the QĐ the registry holds as issued
+                decision = citing.issued_decision(
+                    session, body=body, given=decision, issuer=government.name
                 )
-        decision = decision or issued
-        plan_ref = _cited(session, key, "ke-hoach", government.name)
+                if issued is not None and decision != issued:
+                    raise StateError(
+                        f"the dossier's Quyết định is {issued.cite()}, not {decision.cite()}",
+                        message_vi=f"Quyết định của hồ sơ là {issued.cite()}, không phải "
+                        f"{decision.cite()}",
+                        field="decision",
+                    )
+            decision = decision or issued
+            plan_ref = _cited(session, key, "ke-hoach", government.name)
     if not rows:
         raise Conflict(
             f"no assessment of {year} for '{body}': import some first",
@@ -133,34 +202,55 @@ def generate_dossier(
         signer=signer,
         plan_ref=plan_ref,
     )
-    built = _build(
-        svc,
-        planned,
-        watermark=watermark,
-        issued_at=issued_at or dt.datetime.now(dt.UTC),
-        progress=progress,
-    )
-    with svc.sessions.begin() as session:
-        made = [
-            _record_draft(
-                session,
-                svc,
-                p,
-                docx,
-                pdf,
-                key=key,
-                units=units,
-                government=government,
-                police=police,
-            )
-            for p, docx, pdf in built
-        ]
-        session.add(
-            AuditEntry(
-                actor=actor.audit, action="generate", detail={"dossier": key, "inputs": given}
-            )
+    cited = {"proposal": proposal, "decision": decision, "plan_ref": plan_ref}
+    return DossierPlan(key, planned, units, government, police, given, cited)
+
+
+def build_drafts(
+    svc: Services,
+    planned: Sequence[generate.Planned],
+    *,
+    watermark: bool,
+    issued_at: dt.datetime,
+    progress: Callable[[int, int], None],
+) -> list[Made]:
+    """Build `planned` and put each PDF into the drafts store (idempotent: the same bytes are
+    one file). Nothing is recorded: a draft's file comes before the record naming it."""
+    return [
+        Made(svc.drafts.put(pdf), stamp.verification_code(docx), _pages(pdf))
+        for _, docx, pdf in _build(
+            svc, planned, watermark=watermark, issued_at=issued_at, progress=progress
         )
-    return [d for d in made if d is not None]
+    ]
+
+
+def record_drafts(
+    session: Session, svc: Services, actor: Actor, plan: DossierPlan, made: Sequence[Made]
+) -> list[Document]:
+    """Record the drafts `made` of `plan` (in the plan's order) in `session`, the caller's one
+    transaction, with the audit entry of the generation."""
+    if len(made) != len(plan.planned):
+        raise ValueError(f"{len(made)} drafts made for {len(plan.planned)} planned")
+    recorded = [
+        _record_draft(
+            session,
+            p,
+            m,
+            key=plan.key,
+            units=plan.units,
+            government=plan.government,
+            police=plan.police,
+        )
+        for p, m in zip(plan.planned, made, strict=True)
+    ]
+    session.add(
+        AuditEntry(
+            actor=actor.audit,
+            action="generate",
+            detail={"dossier": plan.key, "inputs": plan.given},
+        )
+    )
+    return [d for d in recorded if d is not None]
 
 
 def _bodies(svc: Services, actor: Actor, body: str) -> tuple[BodyModel, BodyModel]:
@@ -240,10 +330,8 @@ def _build(
 
 def _record_draft(
     session: Session,
-    svc: Services,
     planned: generate.Planned,
-    docx: bytes,
-    pdf: bytes,
+    made: Made,
     *,
     key: str,
     units: dict[str, int],
@@ -284,9 +372,9 @@ def _record_draft(
     document.signer_title = signer.get("title")
     document.signer_name = signer.get("name")
     document.send_to = [{"line": r.line, "name": r.name} for r in send_to]
-    document.verification_code = stamp.verification_code(docx)
-    document.sha256 = svc.drafts.put(pdf)
-    document.page_count = _pages(pdf)
+    document.verification_code = made.verification_code
+    document.sha256 = made.sha256
+    document.page_count = made.page_count
     session.add(document)
     session.flush()
     return document

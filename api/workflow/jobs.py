@@ -18,6 +18,7 @@ Left out: the engine (queue.py), the HTTP and page shapes (routes/jobs.py, pages
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -31,7 +32,7 @@ from sqlalchemy import func, select
 
 from api.registry.db import Job, User, now
 from api.settings import Settings
-from api.workflow import documents
+from api.workflow import documents, parts
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.users import Actor
@@ -40,7 +41,7 @@ from docgen.errors import HosoError, NotFound
 
 log = logging.getLogger("hoso.jobs")
 
-KIND_VI: Final = {"generate": "Đang tạo văn bản"}
+KIND_VI: Final = {"generate": "Đang tạo văn bản", parts.KIND: "Đang tạo văn bản"}
 ACTIVE: Final = ("queued", "running")
 _MEETING: Final = TypeAdapter(dossier.Meeting)
 
@@ -110,21 +111,11 @@ def generation_inputs(
 ) -> dict[str, Any]:
     """The inputs of a generation, as JSON the job keeps."""
 
-    def ref(r: dossier.Reference | None) -> dict[str, Any] | None:
-        if r is None:
-            return None
-        return {
-            "number": r.number,
-            "notation": r.notation,
-            "date": r.date.isoformat(),
-            "issuer": r.issuer,
-        }
-
     return {
         "body": body,
         "year": year,
-        "proposal": ref(proposal),
-        "decision": ref(decision),
+        "proposal": parts.reference_json(proposal),
+        "decision": parts.reference_json(decision),
         "meeting": None if meeting is None else _MEETING.dump_python(meeting, mode="json"),
         "watermark": watermark,
         "signer": signer,
@@ -176,7 +167,12 @@ def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
                 message_vi=f"Không có việc số {job_id}",
                 field="job_id",
             )
-        return _view(job)
+        view = _view(job)
+        if job.state == "running" and job.total:
+            done = parts.done(session, job.id)
+            if done is not None:  # split: the parts' sum ("Đang tạo văn bản 57/243")
+                view = dataclasses.replace(view, done=done)
+        return view
 
 
 # --- running jobs --------------------------------------------------------------------------------
@@ -200,7 +196,7 @@ def run(svc: Services, job_id: int) -> None:
             user = session.get(User, user_id)
             assert user is not None
             actor = Actor.of(user)
-        result = _RUNNERS[kind](svc, actor, inputs, created, _progress(svc, job_id))
+        result = _RUNNERS[kind](svc, actor, inputs, created, _progress(svc, job_id), job_id)
     except HosoError as exc:
         _finish(svc, job_id, state="failed", error=_error(exc))
         return
@@ -218,7 +214,8 @@ def run(svc: Services, job_id: int) -> None:
             },
         )
         return
-    _finish(svc, job_id, state="done", result=result)
+    if result is not None:  # None: its parts finish it (api/workflow/parts.py)
+        _finish(svc, job_id, state="done", result=result)
 
 
 def _error(exc: HosoError) -> dict[str, Any]:
@@ -252,6 +249,8 @@ def _finish(
         job = session.get(Job, job_id)
         if job is None:
             return
+        if job.parent_id is not None and state == "failed":
+            parts.fail_parent(session, job.parent_id, error or {})
         job.state = state
         job.result = result or {}
         job.error = error
@@ -271,6 +270,7 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
             .where(
                 Job.state.in_(ACTIVE),
                 func.coalesce(Job.heartbeat_at, Job.created_at) < limit,
+                ~parts.has_parts(Job.id),  # a parent waits on its parts, which are recovered
             )
             .with_for_update(skip_locked=True)  # two recoveries at once take each job once
         ).all()
@@ -304,31 +304,59 @@ def _generate(
     inputs: dict[str, Any],
     created: dt.datetime,
     progress: Callable[[int, int], None],
-) -> dict[str, Any]:
-    def ref(given: dict[str, Any] | None) -> dossier.Reference | None:
-        if given is None:
-            return None
-        return dossier.Reference(
-            int(given["number"]),
-            str(given["notation"]),
-            dt.date.fromisoformat(given["date"]),
-            str(given["issuer"]),
-        )
+    job_id: int,
+) -> dict[str, Any] | None:
+    given = generation_arguments(inputs)
+    if not parts.splits(svc):
+        made = documents.generate_dossier(svc, actor, **given, issued_at=created, progress=progress)
+        return {"documents": [d.id for d in made], "dossier": f"{inputs['year']}/{inputs['body']}"}
+    # The same steps as generate_dossier, with a choice between planning and building.
+    plan = documents.plan_generation(svc, actor, **given)
+    if len(plan.planned) > svc.part_documents:
+        parts.split(svc, job_id, plan, inputs=inputs, issued_at=created)
+        return None
+    made_files = documents.build_drafts(
+        svc, plan.planned, watermark=given["watermark"], issued_at=created, progress=progress
+    )
+    with svc.sessions.begin() as session:
+        made = documents.record_drafts(session, svc, actor, plan, made_files)
+    return {"documents": [d.id for d in made], "dossier": plan.key}
 
-    made = documents.generate_dossier(
+
+def generation_arguments(inputs: dict[str, Any]) -> dict[str, Any]:
+    """`generation_inputs` back into documents.generate_dossier's keywords."""
+    return {
+        "body": inputs["body"],
+        "year": int(inputs["year"]),
+        "proposal": parts.reference(inputs["proposal"]),
+        "decision": parts.reference(inputs["decision"]),
+        "meeting": None
+        if inputs["meeting"] is None
+        else _MEETING.validate_python(inputs["meeting"]),
+        "watermark": bool(inputs["watermark"]),
+        "signer": inputs["signer"],
+    }
+
+
+def _generate_part(
+    svc: Services,
+    actor: Actor,
+    inputs: dict[str, Any],
+    created: dt.datetime,
+    progress: Callable[[int, int], None],
+    job_id: int,
+) -> None:
+    parts.run_part(
         svc,
         actor,
-        body=inputs["body"],
-        year=int(inputs["year"]),
-        proposal=ref(inputs["proposal"]),
-        decision=ref(inputs["decision"]),
-        meeting=None if inputs["meeting"] is None else _MEETING.validate_python(inputs["meeting"]),
-        watermark=bool(inputs["watermark"]),
-        signer=inputs["signer"],
-        issued_at=created,
+        job_id,
+        inputs,
+        given=generation_arguments(inputs["generation"]),
         progress=progress,
     )
-    return {"documents": [d.id for d in made], "dossier": f"{inputs['year']}/{inputs['body']}"}
 
 
-_RUNNERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {"generate": _generate}
+_RUNNERS: Final[dict[str, Callable[..., dict[str, Any] | None]]] = {
+    "generate": _generate,
+    parts.KIND: _generate_part,
+}

@@ -70,6 +70,11 @@ class HueyQueue:
     def enqueue(self, job_id: int) -> None:
         self._run(job_id)
 
+    @property
+    def immediate(self) -> bool:
+        """Whether each job runs inside the call queuing it (immediate://)."""
+        return bool(self.huey.immediate)
+
     def consumer(self, *, workers: int = 1) -> Consumer:
         """A consumer of this queue, with `workers` threads: `hoso worker` runs it."""
         return self.huey.create_consumer(**_consumer_options(workers))

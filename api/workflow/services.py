@@ -67,6 +67,8 @@ class Services:
     job_lease: dt.timedelta = dt.timedelta(minutes=2)
     """How long a running job may be silent before it counts as lost
     (Settings.job_lease_seconds)."""
+    part_documents: int = 12
+    """Documents per part of a split generation (Settings.part_documents)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -144,5 +146,6 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         confirm_timeout=settings.remote_confirm_seconds,
         key_upload=lambda: key_upload(settings, roots),
         job_lease=dt.timedelta(seconds=settings.job_lease_seconds),
+        part_documents=settings.part_documents,
     )
     return made
