@@ -115,7 +115,11 @@ class Instance:
             raise _Crash(f"the instance answered {line.strip()[:200]!r}") from exc
         self.conversions += 1
         if not ok:
-            raise ConversionError(f"LibreOffice could not convert {src.name}: {error}")
+            raise ConversionError(
+                f"LibreOffice could not convert {src.name}: {error}",
+                message_vi=f"LibreOffice không chuyển được {src.name} sang PDF: {error}",
+                field=src.stem,
+            )
 
     def peak_rss_kib(self) -> int:
         """Peak resident memory (VmHWM) of this instance's soffice processes; 0 if none runs.
