@@ -7,8 +7,10 @@ signature to size the container) against ours (key loaded once per run, size res
 what the RFC 3161 timestamp and the LTV step add per document; issues per second with 8
 concurrent workers on SQLite and PostgreSQL (bench/numbering.py); verification in process
 against POST /api/verify on loopback (bench/verification.py); signing with the key elsewhere
-(prepare + finish) against in process (bench/external.py). Each section prints its ratios
-and targets. `bench/run.py signing` (or scoring, conversion, numbering, verification) runs one.
+(prepare + finish) against in process (bench/external.py); a province's dossier of 120 units
+through the job queue with 1 and 2 `hoso worker` processes (bench/province.py). Each section
+prints its ratios and targets. `bench/run.py signing` (or scoring, conversion, numbering,
+verification, province) runs one.
 """
 
 from __future__ import annotations
@@ -303,6 +305,12 @@ def verification() -> None:
     run()
 
 
+def province() -> None:
+    from bench.province import province as run
+
+    run()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "scoring": score_units,
     "conversion": conversion,
@@ -310,6 +318,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "external": external,
     "numbering": numbering,
     "verification": verification,
+    "province": province,
 }
 
 
