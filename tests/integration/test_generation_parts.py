@@ -14,6 +14,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from api.workflow import documents, jobs, parts
 from api.workflow.users import Actor
 from docgen import convert
 from tests.api.service import BODY, KEPT, UNITS, XLSX, Service, running, workbook
+from tests.databases import postgresql_registry
 from tests.hardening.test_worker_crash import _env, _worker
 from tests.signing_setting import Setting
 
@@ -102,45 +104,59 @@ def _clerk(service: Service) -> Actor:
         return Actor.of(user)
 
 
-def test_two_workers_make_the_drafts_of_one_job(setting: Setting, tmp_path: Path) -> None:
-    with running(setting, tmp_path, queue_embedded=False) as service:
-        job_id = _asked(service, YEAR)
-        env = _env(service.settings, HOSO_PART_DOCUMENTS=str(PART))
-        seen: set[str] = set()
-        with _worker(env) as first, _worker(env) as second:
+@pytest.mark.parametrize("registry", ["sqlite", "postgresql"])
+def test_two_workers_make_the_drafts_of_one_job(
+    setting: Setting, tmp_path: Path, registry: str
+) -> None:
+    """On each registry: the join is decided under the parent's row lock."""
+    with ExitStack() as stack:
+        database = {}
+        if registry == "postgresql":
+            database["database_url"] = stack.enter_context(postgresql_registry())
+        service = stack.enter_context(running(setting, tmp_path, queue_embedded=False, **database))
+        _two_workers(service)
 
-            def finished() -> bool:
-                with service.client("clerk") as clerk:
-                    view = clerk.get(f"/api/jobs/{job_id}").json()
-                seen.add(view["progress_vi"])
-                return view["state"] in ("done", "failed")
 
-            _until(
-                finished,
-                alive=lambda: first.poll() is None and second.poll() is None,
-                what="the workers did not finish the dossier",
-            )
-        parent, split = _job(service, job_id), _parts(service, job_id)
-        assert (parent.state, parent.error) == ("done", None), parent.error
-        assert len(split) == -(-parent.total // PART) >= 3
-        assert all(p.state == "done" and p.user_id == parent.user_id for p in split)
-        assert sum(p.total for p in split) == parent.total == len(parent.result["documents"])
-        # The parent's progress is its parts' sum, as its owner reads it.
-        counted = [s for s in seen if s.startswith("Đang tạo văn bản ")]
-        assert all(s.endswith(f"/{parent.total}") for s in counted)
-        queued_drafts = _drafts(service, YEAR)
-        assert len(queued_drafts) == parent.total
-        files = _store(service)
-        assert set(queued_drafts.values()) <= files
+def _two_workers(service: Service) -> None:
+    job_id = _asked(service, YEAR)
+    env = _env(service.settings, HOSO_PART_DOCUMENTS=str(PART))
+    if service.settings.database_url:
+        env["HOSO_DATABASE_URL"] = service.settings.database_url
+    seen: set[str] = set()
+    with _worker(env) as first, _worker(env) as second:
 
-        # The same generation in one piece, with the parent's creation time: the same bytes,
-        # recorded on the same rows, and no new file.
-        made = documents.generate_dossier(
-            service.services, _clerk(service), body=BODY, year=YEAR, issued_at=parent.created_at
+        def finished() -> bool:
+            with service.client("clerk") as clerk:
+                view = clerk.get(f"/api/jobs/{job_id}").json()
+            seen.add(view["progress_vi"])
+            return view["state"] in ("done", "failed")
+
+        _until(
+            finished,
+            alive=lambda: first.poll() is None and second.poll() is None,
+            what="the workers did not finish the dossier",
         )
-        assert sorted(d.id for d in made) == sorted(parent.result["documents"])
-        assert _drafts(service, YEAR) == queued_drafts
-        assert _store(service) == files
+    parent, split = _job(service, job_id), _parts(service, job_id)
+    assert (parent.state, parent.error) == ("done", None), parent.error
+    assert len(split) == -(-parent.total // PART) >= 3
+    assert all(p.state == "done" and p.user_id == parent.user_id for p in split)
+    assert sum(p.total for p in split) == parent.total == len(parent.result["documents"])
+    # The parent's progress is its parts' sum, as its owner reads it.
+    counted = [s for s in seen if s.startswith("Đang tạo văn bản ")]
+    assert all(s.endswith(f"/{parent.total}") for s in counted)
+    queued_drafts = _drafts(service, YEAR)
+    assert len(queued_drafts) == parent.total
+    files = _store(service)
+    assert set(queued_drafts.values()) <= files
+
+    # The same generation in one piece, with the parent's creation time: the same bytes,
+    # recorded on the same rows, and no new file.
+    made = documents.generate_dossier(
+        service.services, _clerk(service), body=BODY, year=YEAR, issued_at=parent.created_at
+    )
+    assert sorted(d.id for d in made) == sorted(parent.result["documents"])
+    assert _drafts(service, YEAR) == queued_drafts
+    assert _store(service) == files
 
 
 def test_a_worker_killed_in_a_part_is_replaced(setting: Setting, tmp_path: Path) -> None:
