@@ -9,7 +9,9 @@ Idempotent and crash-safe:
   byte-identical drafts — the content-addressed store writes no second file — and drafts take no
   số (the số is taken at issue, in the registry's numbering transaction);
 - a worker killed mid-job leaves its job "running" with a heartbeat that stops: `recover`
-  queues it again once its lease ran out, and the rerun replaces the drafts it had made.
+  queues it again once its lease ran out, and the rerun replaces the drafts it had made;
+- a big generation runs as parts any worker takes (api/workflow/parts.py): its job waits on
+  them, is never taken for lost while it has parts, and reads their sum as its progress.
 
 Issuing is not queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
 written into a queue; the key-holding part stays in the văn thư's request.
