@@ -37,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from docgen.dossier import BLANK
+from docgen.dossier import ANNEX_NUMBER_BLANK, BLANK
 from docgen.errors import StampError
 
 MM = 72 / 25.4
@@ -120,7 +120,7 @@ def blank_fields(page: object, *, suffix: str = "") -> dict[str, Rect]:
         if text == "Số:" and nxt.startswith("/"):
             rects["so" + suffix] = blank(len(BLANK) + 1, at, nat)  # "Số: " + BLANK
         if text.endswith(" số") and nxt.startswith("/"):
-            rects["so" + suffix] = blank(len(BLANK), at, nat)
+            rects["so" + suffix] = blank(len(ANNEX_NUMBER_BLANK), at, nat)
         if text.endswith("ngày") and nxt == "tháng":
             rects["ngay" + suffix] = blank(len(BLANK), at, nat)
         if text == "tháng" and nxt.startswith("năm"):
