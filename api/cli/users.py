@@ -203,16 +203,19 @@ def demo_users() -> list[tuple[str, str]]:
 
 @users_app.command("list")
 def list_users() -> None:
-    """List the users: login, name, body, role, state."""
+    """List the users: login, name, body (its name, then the code `--body` takes), role, state."""
     from api.workflow.services import build_services
     from api.workflow.user_admin import list_users as listed
 
     with errors():
         rows = listed(build_services(get_settings()).sessions, None)
+    out.print("Tài khoản\tHọ tên\tCơ quan\tMã cơ quan (--body)\tVai trò\tTrạng thái", markup=False)
     for r in rows:
         state = "vô hiệu hóa" if r.disabled_at else "hoạt động"
+        body = r.issuing_body_name or r.issuing_body or "—"
         out.print(
-            f"{r.login}\t{r.name}\t{r.issuing_body or '—'}\t{r.role_vi}\t{state}", markup=False
+            f"{r.login}\t{r.name}\t{body}\t{r.issuing_body or '—'}\t{r.role_vi}\t{state}",
+            markup=False,
         )
 
 

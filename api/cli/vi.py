@@ -201,7 +201,8 @@ HELP: dict[str, tuple[str, str]] = {
         "--client-id hoso --credential khoi",
     ),
     "users list": (
-        "Liệt kê người dùng: tên đăng nhập, họ tên, cơ quan, vai trò, tình trạng.",
+        "Liệt kê người dùng: tên đăng nhập, họ tên, cơ quan (tên, rồi mã mà --body nhận), vai "
+        "trò, tình trạng.",
         "hoso users list",
     ),
     "users role": (
