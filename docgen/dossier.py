@@ -259,7 +259,11 @@ def decision(
     assert proposal is not None
     recognised = to_recognise(results)
     if not recognised:
-        raise TemplateError("no recognised unit to put in the decision", field="results")
+        raise TemplateError(
+            "no recognised unit to put in the decision",
+            field="results",
+            message_vi="Không có đơn vị nào được công nhận để đưa vào Quyết định",
+        )
     subject = f"Về việc công nhận đơn vị {MOVEMENT} năm {year}"
     return {
         **_head(body, year),

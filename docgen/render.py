@@ -50,7 +50,11 @@ def template_path(name: str | Path) -> Path:
     else:
         path = TEMPLATES / name
     if not path.is_file():
-        raise TemplateError(f"template {name} not found in {TEMPLATES}", field=str(name))
+        raise TemplateError(
+            f"template {name} not found in {TEMPLATES}",
+            field=str(name),
+            message_vi=f"Không có mẫu {name} trong {TEMPLATES}",
+        )
     return path
 
 
@@ -109,9 +113,15 @@ def render(name: str | Path, context: Mapping[str, Any]) -> bytes:
     try:
         tpl.render(dict(context), jinja_env=environment(), autoescape=True)
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{name}: {exc.message}", field=str(name)) from exc
+        raise TemplateError(
+            f"{name}: {exc.message}",
+            field=str(name),
+            message_vi=f"Mẫu {name}: biến không có trong dữ liệu ({exc.message})",
+        ) from exc
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{name}: {exc}", field=str(name)) from exc
+        raise TemplateError(
+            f"{name}: {exc}", field=str(name), message_vi=f"Mẫu {name} bị lỗi: {exc}"
+        ) from exc
     buffer = io.BytesIO()
     tpl.save(buffer)
     return _stable_zip(buffer.getvalue())

@@ -77,7 +77,11 @@ def certificate(
             cert = x509.Certificate.load(data)
             cert.native  # noqa: B018 - parses the whole certificate now, not on first use
         except ValueError as exc:
-            raise HosoError(f"{path} is not a certificate", field="path") from exc
+            raise HosoError(
+                f"{path} is not a certificate",
+                field="path",
+                message_vi=f"{path} không phải chứng thư số",
+            ) from exc
         url = get_settings().database()
         db.upgrade(url)
         with db.session_factory(url).begin() as session:
