@@ -207,6 +207,28 @@ roles test asks each of every role, the schema test fuzzes each with a clerk's t
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def generated(service: Service, year: int) -> list[dict[str, Any]]:
+    """The clerk's dossier of Hải Phòng for `year` (a test module's own year, see `workbook`):
+    the workbook's wards imported and scored, then the dossier generated with that year's
+    meeting and Tờ trình. Its documents, as the API answers them."""
+    with service.client("clerk") as clerk:
+        r = clerk.post(
+            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(year), XLSX)}
+        )
+        assert r.status_code == 201, r.text
+        for a in r.json():
+            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
+        meeting = {**MEETING, "start": f"{year}-11-18T08:00", "end": f"{year}-11-18T10:30"}
+        proposal = {"reference": "15/TTr-CAHP", "date": f"{year}-11-20"}
+        r = clerk.post(
+            "/api/dossiers?wait=true",
+            json={"body": BODY, "year": year, "proposal": proposal, "meeting": meeting},
+        )
+        assert r.status_code == 201, r.text
+        documents: list[dict[str, Any]] = r.json()
+        return documents
+
+
 def dossier(service: Service) -> list[dict[str, Any]]:
     """The dossier of Hải Phòng for 2026, generated once for the session by the clerk."""
     if "dossier" not in service.cache:
