@@ -43,6 +43,7 @@ from api.routes import (
     assessments,
     documents,
     dossiers,
+    head,
     health,
     history,
     jobs,
@@ -136,6 +137,8 @@ def create_app(
     app.state.settings = settings
     app.state.registry = registry if registry is not None else NoRegistry()
     app.state.services = services
+    # Innermost: the routes see a HEAD as its GET; the log and the request id see the HEAD.
+    app.add_middleware(head.HeadAsGet)
     # The web pages' sign-in: a cookie signed with the service's secret (api/pages/auth.py).
     app.add_middleware(
         SessionMiddleware,
@@ -334,6 +337,8 @@ def allowed_methods(request: Request) -> list[str]:
         for method in METHODS:
             if route.matches({**where, "method": method, "headers": []})[0] is Match.FULL:
                 allowed.add(method)
+    if "GET" in allowed:
+        allowed.add("HEAD")  # served as the GET (`api.routes.head`)
     return [method for method in METHODS if method in allowed]
 
 

@@ -38,7 +38,9 @@ def check_available() -> None:
     """Raise ConverterUnavailable, naming the packages to install, when LibreOffice is missing."""
     if shutil.which("soffice") is None:
         raise ConverterUnavailable(
-            f"LibreOffice is not installed; run: {INSTALL_HINT}", field="soffice"
+            f"LibreOffice is not installed; run: {INSTALL_HINT}",
+            field="soffice",
+            message_vi=f"Chưa cài LibreOffice; hãy chạy: {INSTALL_HINT}",
         )
     probe = (
         subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, check=False)
@@ -47,7 +49,9 @@ def check_available() -> None:
     )
     if probe is None or probe.returncode != 0:
         raise ConverterUnavailable(
-            f"Debian's python3-uno is missing; run: {INSTALL_HINT}", field="python3-uno"
+            f"Debian's python3-uno is missing; run: {INSTALL_HINT}",
+            field="python3-uno",
+            message_vi=f"Thiếu gói python3-uno của Debian; hãy chạy: {INSTALL_HINT}",
         )
 
 
@@ -79,7 +83,9 @@ class Instance:
         if not line.startswith("READY"):
             self.kill()
             raise ConverterUnavailable(
-                f"LibreOffice did not start: {line.strip()}", field="soffice"
+                f"LibreOffice did not start: {line.strip()}",
+                field="soffice",
+                message_vi=f"LibreOffice không khởi động được: {line.strip()}",
             )
         self.soffice_pid = int(line.split()[1])
         self.conversions = 0
@@ -193,7 +199,9 @@ class ConverterPool:
                         self._replace(instance)
                         if attempt == 2:
                             raise ConversionTimeout(
-                                f"{name}: LibreOffice failed twice ({exc})", field=name
+                                f"{name}: LibreOffice failed twice ({exc})",
+                                field=name,
+                                message_vi=f"{name}: LibreOffice lỗi hai lần liền ({exc})",
                             ) from exc
                 if instance.conversions >= self.max_conversions:
                     self._replace(instance)

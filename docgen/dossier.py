@@ -32,6 +32,10 @@ from docgen.model import (
 from docgen.scoring import AssessmentResult
 
 BLANK = "\u00a0" * 6
+ANNEX_NUMBER_BLANK = "\u00a0" * 5
+"""The phụ lục's blank after "Kèm theo Quyết định số": a space and a two-digit số (01–99, a
+QĐ's số in its year) in 13–14 pt Liberation Serif, so that the filled "số 01/QĐ" has one space,
+not `BLANK`'s two; a longer số is set smaller (`signing.issue.fill_fields`)."""
 MOVEMENT = "điển hình về phong trào toàn dân bảo vệ an ninh Tổ quốc"
 BASES = (
     "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
@@ -255,7 +259,11 @@ def decision(
     assert proposal is not None
     recognised = to_recognise(results)
     if not recognised:
-        raise TemplateError("no recognised unit to put in the decision", field="results")
+        raise TemplateError(
+            "no recognised unit to put in the decision",
+            field="results",
+            message_vi="Không có đơn vị nào được công nhận để đưa vào Quyết định",
+        )
     subject = f"Về việc công nhận đơn vị {MOVEMENT} năm {year}"
     return {
         **_head(body, year),
@@ -284,7 +292,7 @@ def decision(
         "recipients": ["- Như Điều 3;", *body.recipients],
         "signer": signer_block(body, signer, issuer=issuer),
         "annex_title": f"DANH SÁCH ĐƠN VỊ {vn.upper(MOVEMENT)} NĂM {year}",
-        "annex_reference": f"(Kèm theo Quyết định số{BLANK}/QĐ-{body.abbreviation} "
+        "annex_reference": f"(Kèm theo Quyết định số{ANNEX_NUMBER_BLANK}/QĐ-{body.abbreviation} "
         f"ngày{BLANK}tháng{BLANK}năm {year} của {issuer_name(body, issuer)})",
         "units": _unit_rows(recognised),
     }

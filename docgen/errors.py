@@ -168,6 +168,10 @@ class StampError(HosoError):
     code = "stamp_error"
 
 
+FONT_MISSING_VI = "Thiếu phông chữ Liberation Serif; hãy chạy: apt-get install fonts-liberation2"
+"""What a StampError says in Vietnamese when the font the pages are measured in is missing."""
+
+
 class SigningError(HosoError):
     """A signature that could not be made; the document is left as it was."""
 

@@ -85,7 +85,11 @@ def plan(
         if r.assessment.unit.issuing_body == body.id and r.assessment.year == year
     ]
     if not mine:
-        raise ConfigError(f"no assessment of {year} belongs to '{body.id}'", field="body")
+        raise ConfigError(
+            f"no assessment of {year} belongs to '{body.id}'",
+            field="body",
+            message_vi=f"Không có kết quả chấm điểm năm {year} nào thuộc {body.name}",
+        )
     base = f"{year}/{body.id}"
 
     def unit_dir(r: AssessmentResult) -> str:

@@ -231,17 +231,34 @@ def score_all(
     return [scoring.score(x.assessment, x.criteria, policies[x.criteria.id]) for x in loaded]
 
 
+WHAT_VI = {
+    "policy file": "Tệp chính sách",
+    "issuing body": "Cơ quan",
+    "meeting file": "Tệp cuộc họp thẩm định",
+    "plan file": "Tệp kế hoạch",
+}
+"""The files `_config_file` reads, as its Vietnamese messages name them."""
+
+
 def _config_file(path: Path, adapter: TypeAdapter[T], what: str) -> T:
     """A YAML settings-like file checked against `adapter`; ConfigError lists every problem."""
     try:
         docs = parse_data(path.read_bytes(), suffix=path.suffix.lower())
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{what} {path}: {exc}", field=str(path)) from exc
+        raise ConfigError(
+            f"{what} {path}: {exc}",
+            field=str(path),
+            message_vi=f"{WHAT_VI.get(what, what)} {path}: {exc}",
+        ) from exc
     try:
         return adapter.validate_python(docs[0] if len(docs) == 1 else docs)
     except ValidationError as exc:
         where = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise ConfigError(f"{what} {path}: {where}", field=str(path)) from None
+        raise ConfigError(
+            f"{what} {path}: {where}",
+            field=str(path),
+            message_vi=f"{WHAT_VI.get(what, what)} {path}: {where}",
+        ) from None
 
 
 def load_policies(path: Path | None) -> dict[str, Policy]:
@@ -259,6 +276,8 @@ def load_policies(path: Path | None) -> dict[str, Policy]:
                 f"policy file {path}: expected a mapping from {', '.join(criteria.SET_IDS)} "
                 f"to policies, not {', '.join(unknown)}",
                 field=str(path),
+                message_vi=f"Tệp chính sách {path}: cần các khóa {', '.join(criteria.SET_IDS)}, "
+                f"không phải {', '.join(unknown)}",
             )
         policies.update(given)
     return policies
@@ -272,7 +291,12 @@ def load_bodies(folder: Path) -> dict[str, IssuingBody]:
     }
     for stem, body in bodies.items():
         if body.id != stem:
-            raise ConfigError(f"issuing body {folder / stem}.yaml has id '{body.id}'", field="id")
+            raise ConfigError(
+                f"issuing body {folder / stem}.yaml has id '{body.id}'",
+                field="id",
+                message_vi=f"Cơ quan {folder / stem}.yaml có id '{body.id}' "
+                "(id phải trùng tên tệp)",
+            )
     return bodies
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from docgen.errors import StampError
+from docgen.errors import FONT_MISSING_VI, StampError
 from docgen.vn import NBSP, nfc
 
 MM = 72 / 25.4
@@ -73,7 +73,9 @@ def font_name() -> str:
             pdfmetrics.registerFont(TTFont("HosoSerifBold", str(path)))
             return "HosoSerifBold"
     raise StampError(
-        "Liberation Serif is missing; run: apt-get install fonts-liberation2", field="font"
+        "Liberation Serif is missing; run: apt-get install fonts-liberation2",
+        field="font",
+        message_vi=FONT_MISSING_VI,
     )
 
 

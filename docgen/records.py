@@ -156,7 +156,11 @@ class OutgoingDocument:
         try:
             type_name = self.type_name
         except ValueError as exc:
-            raise ArchiveError(str(exc), field="TypeName") from exc
+            raise ArchiveError(
+                str(exc),
+                field="TypeName",
+                message_vi=f"Không có tên loại văn bản cho mã {self.type_code!r}",
+            ) from exc
         record: dict[str, Any] = {
             "FileCode": self.file_code.as_json(),
             "DocOrdinal": _count(self.ordinal, "DocOrdinal", least=1),
@@ -218,7 +222,11 @@ class FileRecord:
     ) -> FileRecord:
         """The record of a file holding `documents`: dates and totals counted from them."""
         if not documents:
-            raise ArchiveError("a file needs at least one document", field="DocTotal")
+            raise ArchiveError(
+                "a file needs at least one document",
+                field="DocTotal",
+                message_vi="Một hồ sơ lưu trữ cần ít nhất một văn bản",
+            )
         days = [d.issued for d in documents]
         return cls(
             file_code=file_code,
@@ -236,7 +244,10 @@ class FileRecord:
     def as_json(self) -> dict[str, Any]:
         if self.end_date < self.start_date:
             raise ArchiveError(
-                f"EndDate {self.end_date} is before StartDate {self.start_date}", field="EndDate"
+                f"EndDate {self.end_date} is before StartDate {self.start_date}",
+                field="EndDate",
+                message_vi=f"Ngày kết thúc (EndDate) {self.end_date} trước ngày bắt đầu "
+                f"(StartDate) {self.start_date}",
             )
         return {
             "FileCode": self.file_code.as_json(),
@@ -280,7 +291,11 @@ def _fill(parent: ET.Element, fields: Mapping[str, Any]) -> None:
             elif isinstance(item, dt.date):
                 child.text = item.isoformat()
             else:
-                raise ArchiveError(f"{key}: cannot write {type(item).__name__} as XML", field=key)
+                raise ArchiveError(
+                    f"{key}: cannot write {type(item).__name__} as XML",
+                    field=key,
+                    message_vi=f"{key}: không ghi được {type(item).__name__} thành XML",
+                )
 
 
 def xml_bytes(root: ET.Element) -> bytes:

@@ -9,6 +9,8 @@ which documents a dossier holds, is `docgen.dossier`'s job.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from functools import cache
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx import Document
+from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -46,7 +50,11 @@ def template_path(name: str | Path) -> Path:
     else:
         path = TEMPLATES / name
     if not path.is_file():
-        raise TemplateError(f"template {name} not found in {TEMPLATES}", field=str(name))
+        raise TemplateError(
+            f"template {name} not found in {TEMPLATES}",
+            field=str(name),
+            message_vi=f"Không có mẫu {name} trong {TEMPLATES}",
+        )
     return path
 
 
@@ -54,6 +62,36 @@ def variables(name: str | Path) -> set[str]:
     """The top-level variables template `name` uses."""
     tpl = DocxTemplate(template_path(name))
     return set(tpl.get_undeclared_template_variables(environment()))
+
+
+def text(name: str | Path) -> str:
+    """The text of template `name` as Jinja reads it (body, then headers and footers, as
+    `variables` reads them), one line a paragraph, NFC: what a check on the words around a
+    placeholder looks at."""
+    tpl = DocxTemplate(template_path(name))
+    document = Document(str(tpl.template_file))
+    parts = [tpl.xml_to_string(document.element.body)]
+    for rel in document.part.rels.values():
+        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
+            parts.append(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
+    xml = "".join(tpl.patch_xml(part) for part in parts)
+    return unicodedata.normalize("NFC", re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n")))
+
+
+def labelled_twice(name: str | Path, context: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(placeholder, label) for each placeholder of template `name` whose value in `context`
+    begins with its own label ("Số: " of `number`, which the số field's stamp relies on) and
+    which the template writes after that label again: "Số: {{ number }}" prints "Số: Số: …"."""
+    found = []
+    body = text(name)
+    for key, value in context.items():
+        label = re.match(r"(\w+):\s", value) if isinstance(value, str) else None
+        if label is None:
+            continue
+        placeholder = r"\{\{-?\s*" + re.escape(key) + r"\s*(?:\|[^}]*)?-?\}\}"
+        if re.search(rf"\b{label[1]}\s*:?\s*{placeholder}", body, re.IGNORECASE):
+            found.append((key, f"{label[1]}:"))
+    return found
 
 
 def _stable_zip(data: bytes) -> bytes:
@@ -75,9 +113,15 @@ def render(name: str | Path, context: Mapping[str, Any]) -> bytes:
     try:
         tpl.render(dict(context), jinja_env=environment(), autoescape=True)
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{name}: {exc.message}", field=str(name)) from exc
+        raise TemplateError(
+            f"{name}: {exc.message}",
+            field=str(name),
+            message_vi=f"Mẫu {name}: biến không có trong dữ liệu ({exc.message})",
+        ) from exc
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{name}: {exc}", field=str(name)) from exc
+        raise TemplateError(
+            f"{name}: {exc}", field=str(name), message_vi=f"Mẫu {name} bị lỗi: {exc}"
+        ) from exc
     buffer = io.BytesIO()
     tpl.save(buffer)
     return _stable_zip(buffer.getvalue())

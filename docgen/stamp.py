@@ -37,8 +37,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from docgen.dossier import BLANK
-from docgen.errors import StampError
+from docgen.dossier import ANNEX_NUMBER_BLANK, BLANK
+from docgen.errors import FONT_MISSING_VI, StampError
 
 MM = 72 / 25.4
 FONT_DIRS = (
@@ -61,7 +61,9 @@ def font_name() -> str:
             pdfmetrics.registerFont(TTFont("HosoSerifBold", str(path)))
             return "HosoSerifBold"
     raise StampError(
-        "Liberation Serif is missing; run: apt-get install fonts-liberation2", field="font"
+        "Liberation Serif is missing; run: apt-get install fonts-liberation2",
+        field="font",
+        message_vi=FONT_MISSING_VI,
     )
 
 
@@ -120,7 +122,7 @@ def blank_fields(page: object, *, suffix: str = "") -> dict[str, Rect]:
         if text == "Số:" and nxt.startswith("/"):
             rects["so" + suffix] = blank(len(BLANK) + 1, at, nat)  # "Số: " + BLANK
         if text.endswith(" số") and nxt.startswith("/"):
-            rects["so" + suffix] = blank(len(BLANK), at, nat)
+            rects["so" + suffix] = blank(len(ANNEX_NUMBER_BLANK), at, nat)
         if text.endswith("ngày") and nxt == "tháng":
             rects["ngay" + suffix] = blank(len(BLANK), at, nat)
         if text == "tháng" and nxt.startswith("năm"):
@@ -183,7 +185,9 @@ def regular_font_name() -> str:
             pdfmetrics.registerFont(TTFont("HosoSerif", str(path)))
             return "HosoSerif"
     raise StampError(
-        "Liberation Serif is missing; run: apt-get install fonts-liberation2", field="font"
+        "Liberation Serif is missing; run: apt-get install fonts-liberation2",
+        field="font",
+        message_vi=FONT_MISSING_VI,
     )
 
 
@@ -274,7 +278,10 @@ def stamp(
         reader = PdfReader(io.BytesIO(pdf))
         writer = PdfWriter(clone_from=reader)
     except Exception as exc:  # pypdf raises many kinds for a file that is not a PDF
-        raise StampError(f"not a readable PDF ({exc.__class__.__name__})") from exc
+        raise StampError(
+            f"not a readable PDF ({exc.__class__.__name__})",
+            message_vi=f"Không đọc được tệp PDF ({exc.__class__.__name__})",
+        ) from exc
     rects = (
         {
             index: blank_fields(page, suffix=f"_p{index + 1}" if index else "")
@@ -300,7 +307,11 @@ def stamp(
 def _same_length(old: bytes, new: bytes) -> bytes:
     """`new` padded with spaces before its last byte to the length of `old`."""
     if len(new) > len(old):
-        raise StampError("cannot fix the PDF's dates in place", field="pdf")
+        raise StampError(
+            "cannot fix the PDF's dates in place",
+            field="pdf",
+            message_vi="Không sửa được ngày giờ của tệp PDF tại chỗ",
+        )
     return new[:-1] + b" " * (len(old) - len(new)) + new[-1:]
 
 

@@ -34,13 +34,18 @@ from pyhanko_certvalidator import ValidationContext
 from docgen.errors import ArchiveError, SigningError, TimestampUnavailable
 
 NOT_SEALED = "not an archived record: run hoso archive seal first"
+NOT_SEALED_VI = "Chưa phải bản lưu trữ: hãy chạy hoso archive seal trước"
 
 
 async def _with_validation_data(pdf: bytes, context: ValidationContext) -> bytes:
     data = pdf
     count = len(PdfFileReader(io.BytesIO(pdf)).embedded_signatures)
     if not count:
-        raise SigningError("the document has no signature to preserve", field="document")
+        raise SigningError(
+            "the document has no signature to preserve",
+            field="document",
+            message_vi="Văn bản không có chữ ký số nào để bảo quản",
+        )
     for index in range(count):
         # Re-read after each update: every DSS update is a new revision.
         signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
@@ -79,7 +84,9 @@ async def _seal(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
             )
     except (TimestampRequestError, aiohttp.ClientError) as exc:
         raise TimestampUnavailable(
-            f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
+            f"the timestamp authority at {tsa_url} failed: {exc}",
+            field="tsa",
+            message_vi=f"Máy chủ cấp dấu thời gian {tsa_url} không phục vụ được: {exc}",
         ) from exc
     return out.getvalue()
 
@@ -94,7 +101,11 @@ def _read(pdf: bytes) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         reader.embedded_signatures  # noqa: B018 - parse the signatures now, inside the try
     except Exception as exc:  # any parse failure of a stored file is the file's fault
-        raise ArchiveError(f"not a readable PDF: {exc}", field="document") from exc
+        raise ArchiveError(
+            f"not a readable PDF: {exc}",
+            field="document",
+            message_vi=f"Không đọc được tệp PDF: {exc}",
+        ) from exc
     return reader
 
 
@@ -123,17 +134,21 @@ def needs_renewal(pdf: bytes, *, now: dt.datetime, margin: dt.timedelta) -> bool
         raise ValueError("now must be timezone-aware")
     expiry = last_timestamp_expiry(pdf)
     if expiry is None:
-        raise ArchiveError(NOT_SEALED, field="document")
+        raise ArchiveError(NOT_SEALED, field="document", message_vi=NOT_SEALED_VI)
     return expiry < now + margin
 
 
 async def _renew(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
     reader = _read(pdf)
     if not reader.embedded_regular_signatures:
-        raise ArchiveError("the document has no signature to preserve", field="document")
+        raise ArchiveError(
+            "the document has no signature to preserve",
+            field="document",
+            message_vi="Văn bản không có chữ ký số nào để bảo quản",
+        )
     last = _last_timestamp(reader)
     if last is None:
-        raise ArchiveError(NOT_SEALED, field="document")
+        raise ArchiveError(NOT_SEALED, field="document", message_vi=NOT_SEALED_VI)
     # pyHanko validates the last timestamp too, but a failure there surfaces as an obscure
     # error; and a file changed after its last timestamp must not be stamped over.
     status = await async_validate_pdf_timestamp(last, context)
@@ -142,12 +157,15 @@ async def _renew(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
             f"the last document timestamp ({last.field_name}) does not validate any more "
             f"({status.summary()}): too late to renew it",
             field="document",
+            message_vi=f"Dấu thời gian cuối của tài liệu ({last.field_name}) không còn hợp lệ "
+            f"({status.summary()}): đã quá muộn để gia hạn",
         )
     level = status.modification_level  # None: nothing follows the timestamp
     if level is not None and level > ModificationLevel.LTA_UPDATES:
         raise ArchiveError(
             f"the file was changed after its last document timestamp ({last.field_name})",
             field="document",
+            message_vi=f"Tệp đã bị thay đổi sau dấu thời gian cuối ({last.field_name})",
         )
     out = io.BytesIO()
     try:
@@ -159,7 +177,9 @@ async def _renew(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
             )
     except (TimestampRequestError, aiohttp.ClientError) as exc:
         raise TimestampUnavailable(
-            f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
+            f"the timestamp authority at {tsa_url} failed: {exc}",
+            field="tsa",
+            message_vi=f"Máy chủ cấp dấu thời gian {tsa_url} không phục vụ được: {exc}",
         ) from exc
     return out.getvalue()
 

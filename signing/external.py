@@ -139,7 +139,11 @@ def prepare(
     except SigningError:
         raise
     except Exception as exc:  # pyHanko raises many kinds; ours carry the field
-        raise SigningError(f"cannot prepare the signature: {exc}", field="document") from exc
+        raise SigningError(
+            f"cannot prepare the signature: {exc}",
+            field="document",
+            message_vi=f"Không chuẩn bị được chữ ký: {exc}",
+        ) from exc
     return PreparedSignature(
         pdf=prepared_pdf,
         document_digest=digest.document_digest,
@@ -211,9 +215,15 @@ def finish(prepared: PreparedSignature, *, certificate: bytes, value: bytes, tsa
     except Exception as exc:
         if sign.from_the_tsa(exc):
             raise TimestampUnavailable(
-                f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
+                f"the timestamp authority at {tsa_url} failed: {exc}",
+                field="tsa",
+                message_vi=f"Máy chủ cấp dấu thời gian {tsa_url} không phục vụ được: {exc}",
             ) from exc
-        raise SigningError(f"cannot finish the signature: {exc}", field="document") from exc
+        raise SigningError(
+            f"cannot finish the signature: {exc}",
+            field="document",
+            message_vi=f"Không hoàn tất được chữ ký: {exc}",
+        ) from exc
     return output.getvalue()
 
 

@@ -50,7 +50,9 @@ def fill_fields(pdf: bytes, values: dict[str, str]) -> bytes:
     missing = sorted(set(values) - set(fields))
     if missing:
         raise SigningError(
-            f"the document has no field {', '.join(missing)} to fill", field="document"
+            f"the document has no field {', '.join(missing)} to fill",
+            field="document",
+            message_vi=f"Văn bản không có ô {', '.join(missing)} để điền",
         )
     # The header's số is upright, its date line italic (ND 30 Phụ lục I, ô 3 and 4); a phụ
     # lục's "(Kèm theo Quyết định số … ngày …)" is italic throughout.

@@ -210,7 +210,9 @@ def find_placement(pdf: bytes | PdfReader, *, title: str, name: str) -> Placemen
             y1, y2 = round(bottom.y + bottom.size + 2), round(top.y - 4)
             return Placement(index, (x1, y1, x2, y2))
     raise SigningError(
-        f"no signature block with '{title}' above '{name}' in the document", field="document"
+        f"no signature block with '{title}' above '{name}' in the document",
+        field="document",
+        message_vi=f"Văn bản không có khối chữ ký '{title}' bên trên tên '{name}'",
     )
 
 
@@ -360,9 +362,13 @@ def run_signer(
     except Exception as exc:  # pyHanko raises many kinds; the one translator is the caller's
         if from_the_tsa(exc):
             raise TimestampUnavailable(
-                f"the timestamp authority at {tsa_url} failed: {exc}", field="tsa"
+                f"the timestamp authority at {tsa_url} failed: {exc}",
+                field="tsa",
+                message_vi=f"Máy chủ cấp dấu thời gian {tsa_url} không phục vụ được: {exc}",
             ) from exc
-        raise SigningError(f"signing failed: {exc}", field="document") from exc
+        raise SigningError(
+            f"signing failed: {exc}", field="document", message_vi=f"Ký số không thành công: {exc}"
+        ) from exc
     return out.getvalue()
 
 

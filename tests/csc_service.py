@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pkcs11
 from aiohttp import web
@@ -33,7 +34,11 @@ from asn1crypto import algos, pem
 from pkcs11 import Mechanism, ObjectClass
 
 from tests import softhsm
-from tests.signing_setting import free_port
+from tests.conftest import need
+from tests.signing_setting import Setting, free_port
+
+if TYPE_CHECKING:
+    from tests.api.service import Service
 
 SHA256_RSA = "1.2.840.113549.1.1.11"
 SHA256 = "2.16.840.1.101.3.4.2.1"
@@ -278,3 +283,44 @@ def serve(service: CSCService) -> Iterator[CSCService]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+@contextmanager
+def registered(
+    service: Service,
+    setting: Setting,
+    folder: Path,
+    *,
+    token: str,
+    labels: Sequence[str],
+    client_id: str,
+    secret: str,
+) -> Iterator[CSCService]:
+    """A CSC service whose SoftHSM2 `token` (in `folder`) holds the keys of `labels`, the first
+    one the chair's credential "khoi", served and registered in `service`'s registry as
+    chutich.haiphong's provider; on leaving, every provider registration is removed, so that
+    other modules' pages show no remote signing."""
+    from sqlalchemy import delete
+
+    from api.registry.db import RemoteSigning
+    from api.workflow import remote_signing
+
+    need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
+    with softhsm.tokens(folder, setting.folder, {token: list(labels)}):
+        accounts = {"khoi": Account(token, labels[0])}
+        with serve(CSCService(setting.folder, client_id, secret, accounts)) as running:
+            with service.services.sessions.begin() as session:
+                remote_signing.register_provider(
+                    session,
+                    service.services.link_secret,
+                    "chutich.haiphong",
+                    url=running.url,
+                    client_id=client_id,
+                    client_secret=secret,
+                    credential_id="khoi",
+                )
+            try:
+                yield running
+            finally:
+                with service.services.sessions.begin() as session:
+                    session.execute(delete(RemoteSigning))

@@ -325,7 +325,30 @@ def test_templates_check_lists_variables_and_fails_on_unknown_ones(tmp_path: Pat
     broken.save(str(tmp_path / "to-trinh.docx"))
     bad = hoso("templates", "check", "--dir", str(tmp_path))
     assert bad.returncode == 2
-    assert "to-trinh.docx: unknown variable(s): ten_don_vi_khong_co" in bad.stderr
+    assert "to-trinh.docx: biến không có trong dữ liệu: ten_don_vi_khong_co" in bad.stderr
+
+
+def test_templates_check_refuses_a_label_written_again_before_the_number(tmp_path: Path) -> None:
+    """A clerk who types "Số: " before {{ number }} (which carries "Số: " for the số field's
+    stamp) would issue "Số: Số: 01/QĐ-…": the check names the template and the placeholder."""
+    from docx import Document
+
+    for template in (REPO / "templates" / "vi").glob("*.docx"):
+        shutil.copy(template, tmp_path / template.name)
+    edited = Document(str(tmp_path / "quyet-dinh.docx"))
+    (paragraph,) = {
+        p._p: p
+        for t in edited.tables
+        for c in t._cells
+        for p in c.paragraphs
+        if p.text == "{{ number }}"
+    }.values()
+    paragraph.runs[0].text = "Số: " + paragraph.runs[0].text
+    edited.save(str(tmp_path / "quyet-dinh.docx"))
+    bad = hoso("templates", "check", "--dir", str(tmp_path))
+    assert bad.returncode == 2, bad.stdout
+    assert "quyet-dinh.docx: «Số:» đứng trước {{ number }}" in bad.stderr
+    assert "to-trinh.docx" not in bad.stderr
 
 
 def test_pki_init_writes_test_certificates(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from api.cli.console import err, errors, out, shown, write_atomic
 from api.cli.signing import (
@@ -120,7 +121,7 @@ def archive_renew(
             out.print(f"{shown(path)}: đã gia hạn → {shown(target)}")
         except HosoError as exc:
             refused += 1
-            out.print(f"{shown(path)}: từ chối: {exc.message}", markup=False)
+            out.print(f"{shown(path)}: từ chối: {exc.message_vi}", markup=False)
     if refused:
         raise typer.Exit(2)
 
@@ -136,17 +137,18 @@ def check_archive(
     Exit code 0 only when every registered document has its file (and its archived file, once
     sealed for the archive), intact and TOTAL_PASSED, and no file lies in the store without
     its record."""
+    from api.registry.db import STATUS_VI
     from api.workflow import archive_check
 
     def shown_file(checked: archive_check.CheckedFile) -> None:
-        name = checked.name
-        if not name.endswith(f"({checked.status})"):  # "#12 (signed)" says it already
-            name += f" ({checked.status})"
+        name = escape(checked.name_vi)
+        if not checked.name.endswith(f"({checked.status})"):  # "Văn bản #12 (đã ký, …)" says it
+            name += f" ({STATUS_VI[checked.status].lower()})"
         if checked.indication is None:
             out.print(f"{name}: nguyên vẹn (dự thảo chưa ký)")
             return
         mark = "[green]hợp lệ[/]" if checked.passed else "[red]KHÔNG HỢP LỆ[/]"
-        out.print(f"{name}: {mark} — {checked.message}")
+        out.print(f"{name}: {mark} — {escape(checked.message_vi or checked.message)}")
 
     settings = get_settings()
     with errors():
@@ -163,7 +165,7 @@ def check_archive(
         finally:
             sessions.kw["bind"].dispose()  # its connections closed, not left to the collector
     for problem in report.problems:
-        err.print(f"  • {problem.subject}: {problem.message}", markup=False)
+        err.print(f"  • {problem.subject_vi}: {problem.message_vi}", markup=False)
     if report.set_aside:
         out.print(
             f"Đã chuyển {len(report.set_aside)} tệp do lần ban hành bị dừng giữa chừng để lại "

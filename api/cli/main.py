@@ -290,7 +290,8 @@ def templates_check(
         typer.Option("--dir", help="check the templates of this folder instead of templates/vi"),
     ] = None,
 ) -> None:
-    """List the variables each template uses; fail on any the data model does not provide."""
+    """List the variables each template uses; fail on any the data model does not provide, and
+    on a label written again before a placeholder that carries it ("Số: {{ number }}")."""
     from docgen import generate as gen
     from docgen import render
 
@@ -302,7 +303,17 @@ def templates_check(
             out.print(f"[bold]{name}[/]: {', '.join(sorted(used))}")
             if unknown:
                 failed = True
-                err.print(f"  {name}: unknown variable(s): {', '.join(unknown)}", markup=False)
+                err.print(
+                    f"  {name}: biến không có trong dữ liệu: {', '.join(unknown)}", markup=False
+                )
+            for key, label in render.labelled_twice(folder / name if folder else name, context):
+                failed = True
+                err.print(
+                    f"  {name}: «{label}» đứng trước {{{{ {key} }}}}, mà {key} đã mang sẵn "
+                    f"«{label}»: văn bản sẽ in «{label} {label}». Hãy xóa «{label}» trước "
+                    f"{{{{ {key} }}}}.",
+                    markup=False,
+                )
     if failed:
         raise typer.Exit(2)
 

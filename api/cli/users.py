@@ -77,7 +77,11 @@ def certificate(
             cert = x509.Certificate.load(data)
             cert.native  # noqa: B018 - parses the whole certificate now, not on first use
         except ValueError as exc:
-            raise HosoError(f"{path} is not a certificate", field="path") from exc
+            raise HosoError(
+                f"{path} is not a certificate",
+                field="path",
+                message_vi=f"{path} không phải chứng thư số",
+            ) from exc
         url = get_settings().database()
         db.upgrade(url)
         with db.session_factory(url).begin() as session:
@@ -203,16 +207,19 @@ def demo_users() -> list[tuple[str, str]]:
 
 @users_app.command("list")
 def list_users() -> None:
-    """List the users: login, name, body, role, state."""
+    """List the users: login, name, body (its name, then the code `--body` takes), role, state."""
     from api.workflow.services import build_services
     from api.workflow.user_admin import list_users as listed
 
     with errors():
         rows = listed(build_services(get_settings()).sessions, None)
+    out.print("Tài khoản\tHọ tên\tCơ quan\tMã cơ quan (--body)\tVai trò\tTrạng thái", markup=False)
     for r in rows:
         state = "vô hiệu hóa" if r.disabled_at else "hoạt động"
+        body = r.issuing_body_name or r.issuing_body or "—"
         out.print(
-            f"{r.login}\t{r.name}\t{r.issuing_body or '—'}\t{r.role_vi}\t{state}", markup=False
+            f"{r.login}\t{r.name}\t{body}\t{r.issuing_body or '—'}\t{r.role_vi}\t{state}",
+            markup=False,
         )
 
 

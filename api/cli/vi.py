@@ -138,7 +138,8 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "templates": ("Các mẫu văn bản .docx.", "hoso templates check"),
     "templates check": (
-        "Liệt kê các biến mỗi mẫu dùng; báo lỗi nếu dữ liệu không có biến đó.",
+        "Liệt kê các biến mỗi mẫu dùng; báo lỗi nếu dữ liệu không có biến đó, hoặc nếu nhãn "
+        "đã có trong biến lại được viết trước nó («Số: {{ number }}» in ra «Số: Số:»).",
         "hoso templates check",
     ),
     "pki": ("PKI thử nghiệm (chỉ chứng thư TEST).", "hoso pki init"),
@@ -200,7 +201,8 @@ HELP: dict[str, tuple[str, str]] = {
         "--client-id hoso --credential khoi",
     ),
     "users list": (
-        "Liệt kê người dùng: tên đăng nhập, họ tên, cơ quan, vai trò, tình trạng.",
+        "Liệt kê người dùng: tên đăng nhập, họ tên, cơ quan (tên, rồi mã mà --body nhận), vai "
+        "trò, tình trạng.",
         "hoso users list",
     ),
     "users role": (

@@ -164,7 +164,7 @@ def _clerk_assessment(svc: Services, actor: Actor, assessment_id: int) -> Assess
     return assessments.get_assessment(svc, actor, assessment_id)
 
 
-@router.get("/cham-diem/{assessment_id}", response_class=HTMLResponse)
+@router.get("/cham-diem/{assessment_id:int}", response_class=HTMLResponse)
 def scoring_unit(
     request: Request,
     actor: PageActor,
@@ -181,7 +181,7 @@ def scoring_unit(
     return _unit_page(request, actor, row, notice=notice)
 
 
-@router.post("/cham-diem/{assessment_id}", response_class=HTMLResponse, response_model=None)
+@router.post("/cham-diem/{assessment_id:int}", response_class=HTMLResponse, response_model=None)
 async def save_unit(
     request: Request, actor: PageActor, _: CsrfChecked, assessment_id: AssessmentId
 ) -> HTMLResponse | RedirectResponse:
@@ -206,7 +206,9 @@ async def save_unit(
     return RedirectResponse(f"/cham-diem/{assessment_id}?da_luu=1", status_code=303)
 
 
-@router.post("/cham-diem/{assessment_id}/cham", response_class=HTMLResponse, response_model=None)
+@router.post(
+    "/cham-diem/{assessment_id:int}/cham", response_class=HTMLResponse, response_model=None
+)
 def score_unit(
     request: Request, actor: PageActor, _: CsrfChecked, assessment_id: AssessmentId
 ) -> HTMLResponse | RedirectResponse:
@@ -219,7 +221,7 @@ def score_unit(
     return RedirectResponse(f"/cham-diem/{assessment_id}?da_cham=1", status_code=303)
 
 
-@router.post("/cham-diem/{assessment_id}/xem-truoc")
+@router.post("/cham-diem/{assessment_id:int}/xem-truoc")
 async def preview_unit(
     request: Request, actor: PageActor, _: CsrfChecked, assessment_id: AssessmentId
 ) -> JSONResponse:

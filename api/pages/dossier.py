@@ -389,7 +389,9 @@ async def generate(
     return RedirectResponse(f"/ho-so/{year}/{body}?viec={job.id}", status_code=303)
 
 
-@router.post("/tai-lieu/{document_id}/trinh-ky", response_class=HTMLResponse, response_model=None)
+@router.post(
+    "/tai-lieu/{document_id:int}/trinh-ky", response_class=HTMLResponse, response_model=None
+)
 def send(
     request: Request, actor: PageActor, _: CsrfChecked, document_id: Id
 ) -> HTMLResponse | RedirectResponse:

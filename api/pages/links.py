@@ -120,7 +120,11 @@ async def _show(
     )
     record = await run_in_threadpool(registry.by_code, document.verification_code)
     if record is None:  # issued documents only have links
-        raise NotFound("no document for this link", field="token")
+        raise NotFound(
+            "no document for this link",
+            field="token",
+            message_vi="Không có văn bản nào cho đường dẫn này",
+        )
     when = recipient.acknowledged_at
     context = {
         **record_context(record),

@@ -27,7 +27,7 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Login = Annotated[str, Path(max_length=64)]
 
 
-@router.get("/van-ban/{document_id}/lich-su", response_class=HTMLResponse)
+@router.get("/van-ban/{document_id:int}/lich-su", response_class=HTMLResponse)
 def history_page(
     request: Request, document_id: Id, actor: PageActor, services: ServicesDep
 ) -> HTMLResponse:

@@ -48,7 +48,7 @@ CACHING = "private, no-cache"
 signed or issued, its address does not."""
 
 
-@router.get("/tai-lieu/{document_id}.pdf", response_model=None)
+@router.get("/tai-lieu/{document_id:int}.pdf", response_model=None)
 def document_pdf(request: Request, actor: PageActor, document_id: Id) -> Response:
     """The document's current file, shown in the browser (the PDF viewer)."""
     svc: Services = request.app.state.services
@@ -70,7 +70,7 @@ def document_pdf(request: Request, actor: PageActor, document_id: Id) -> Respons
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
-@router.get("/tai-lieu/{document_id}/trang/{page}.png", response_model=None)
+@router.get("/tai-lieu/{document_id:int}/trang/{page}.png", response_model=None)
 def document_page(request: Request, actor: PageActor, document_id: Id, page: Page) -> Response:
     """Page `page` of the document's current file as an image (60 dpi); 404 past the last."""
     svc: Services = request.app.state.services

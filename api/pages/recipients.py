@@ -22,7 +22,7 @@ from docgen.errors import HosoError
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 
-@router.get("/van-ban/{document_id}/noi-nhan/in", response_class=HTMLResponse)
+@router.get("/van-ban/{document_id:int}/noi-nhan/in", response_class=HTMLResponse)
 def recipients_print(
     request: Request, document_id: Id, actor: PageActor, services: ServicesDep
 ) -> HTMLResponse:

@@ -92,7 +92,7 @@ def pairing(
     return render(request, "app/agent_pairing.html", context, actor=actor)
 
 
-@router.post("/ky-so/may-ky/{agent_id}/thu-hoi", response_class=HTMLResponse)
+@router.post("/ky-so/may-ky/{agent_id:int}/thu-hoi", response_class=HTMLResponse)
 def revoke(
     request: Request,
     actor: PageActor,

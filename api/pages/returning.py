@@ -18,7 +18,7 @@ from docgen.errors import HosoError
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
 
-@router.post("/ky-so/{document_id}/tra-lai", response_class=HTMLResponse)
+@router.post("/ky-so/{document_id:int}/tra-lai", response_class=HTMLResponse)
 def return_page(
     request: Request,
     document_id: Id,

@@ -526,7 +526,11 @@ def engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(f"not a database URL: {url!r}", field="database_url") from exc
+        raise ConfigError(
+            f"not a database URL: {url!r}",
+            field="database_url",
+            message_vi=f"Không phải địa chỉ cơ sở dữ liệu: {url!r}",
+        ) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         made = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})

@@ -84,7 +84,11 @@ def add_issuing_bodies(session: Session, bodies: Iterable[model.IssuingBody]) ->
             return
         body = given.get(body_id)
         if body is None:
-            raise ConfigError(f"unknown parent issuing body '{body_id}'", field="parent")
+            raise ConfigError(
+                f"unknown parent issuing body '{body_id}'",
+                field="parent",
+                message_vi=f"Không có cơ quan chủ quản '{body_id}'",
+            )
         known.add(body_id)
         if body.parent is not None:
             add(body.parent)
@@ -137,7 +141,11 @@ def _series(session: Session, *, body: str, type_code: str, year: int) -> str:
             field="type_code",
         )
     if not 1900 < year < 10000:
-        raise NumberingError(f"{year} is not a calendar year to number in", field="year")
+        raise NumberingError(
+            f"{year} is not a calendar year to number in",
+            field="year",
+            message_vi=f"{year} không phải năm dương lịch để cấp số",
+        )
     if session.get(IssuingBody, body) is None:
         raise NumberingError(
             f"the registry knows no issuing body '{body}'",
@@ -183,6 +191,7 @@ def record_issue(
                 raise NumberingError(
                     f"document {document_id} is a {draft.type_code}, not a {code}",
                     field="type_code",
+                    message_vi=f"Văn bản {document_id} là {draft.type_code}, không phải {code}",
                 )
             if draft is None and verification_code is not None:
                 _refuse_taken_code(session, verification_code)
@@ -267,7 +276,11 @@ def _signed_draft(session: Session, document_id: int, *, body: str) -> Document:
     """The draft `document_id`, locked for this transaction, if it is signed and not issued."""
     document = session.get(Document, document_id, with_for_update=True)
     if document is None or document.issuing_body_id != body:
-        raise NumberingError(f"no document {document_id} of '{body}'", field="document_id")
+        raise NumberingError(
+            f"no document {document_id} of '{body}'",
+            field="document_id",
+            message_vi=f"Không có văn bản {document_id} của '{body}'",
+        )
     if document.status != "signed":
         raise NumberingError(
             f"document {document_id} is {document.status}; only a signed draft is issued",

@@ -309,6 +309,9 @@ def _check_filename(name: str) -> str:
             f"{name!r} cannot name a PDF in an export: a relative path ending in .pdf, without "
             "'..', backslashes or line breaks, outside metadata and reports",
             field="filename",
+            message_vi=f"{name!r} không dùng được làm tên tệp PDF trong bản xuất: cần đường dẫn "
+            "tương đối kết thúc bằng .pdf, không có '..', dấu gạch ngược hay xuống dòng, ngoài "
+            "phần metadata và báo cáo",
         )
     return name
 
@@ -317,7 +320,11 @@ def _json(value: Any) -> bytes:
     try:
         text = json.dumps(value, ensure_ascii=False, indent=2, default=_plain)
     except (TypeError, ValueError) as exc:
-        raise ArchiveError(f"cannot write as JSON: {exc}", field="metadata") from exc
+        raise ArchiveError(
+            f"cannot write as JSON: {exc}",
+            field="metadata",
+            message_vi=f"Không ghi được dữ liệu JSON: {exc}",
+        ) from exc
     return (text + "\n").encode()
 
 
@@ -354,7 +361,11 @@ def export_zip(
     try:
         write_atomic(out, data, mode=0o644)  # an export is a copy: a newer one may replace it
     except OSError as exc:
-        raise ArchiveError(f"cannot write the export {out}: {exc}", field="out") from exc
+        raise ArchiveError(
+            f"cannot write the export {out}: {exc}",
+            field="out",
+            message_vi=f"Không ghi được bản xuất {out}: {exc}",
+        ) from exc
     return out
 
 
@@ -373,7 +384,11 @@ def export_bytes(
     docs = sorted((ExportEntry(*e) for e in entries), key=lambda e: e.filename)
     names = [_check_filename(e.filename) for e in docs]
     if len(set(names)) != len(names):
-        raise ArchiveError("two documents of the export have the same file name", field="filename")
+        raise ArchiveError(
+            "two documents of the export have the same file name",
+            field="filename",
+            message_vi="Hai văn bản trong bản xuất có cùng tên tệp",
+        )
     hashes = [sha256(e.pdf) for e in docs]
     listed = [
         {"file": e.filename, "sha256": h, "metadata": dict(e.metadata)}

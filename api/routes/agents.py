@@ -82,7 +82,7 @@ def listed(actor: ActorDep, services: ServicesDep) -> list[AgentOut]:
 
 
 @router.delete(
-    "/agents/{agent_id}", status_code=204, responses=REFUSED, summary="Revoke a signing agent"
+    "/agents/{agent_id:int}", status_code=204, responses=REFUSED, summary="Revoke a signing agent"
 )
 def revoke(
     agent_id: Annotated[int, Path(ge=1, le=2**31 - 1)], actor: ActorDep, services: ServicesDep

@@ -104,7 +104,7 @@ def list_assessments(
     return [_assessment(a) for a in assessments.list_assessments(services, actor, year=year)]
 
 
-@router.get("/assessments/{assessment_id}", response_model=AssessmentPublic, responses=REFUSED)
+@router.get("/assessments/{assessment_id:int}", response_model=AssessmentPublic, responses=REFUSED)
 def get_assessment(
     assessment_id: AssessmentId, actor: ActorDep, services: ServicesDep
 ) -> AssessmentPublic:
@@ -112,7 +112,7 @@ def get_assessment(
 
 
 @router.post(
-    "/assessments/{assessment_id}/score", response_model=AssessmentPublic, responses=REFUSED
+    "/assessments/{assessment_id:int}/score", response_model=AssessmentPublic, responses=REFUSED
 )
 def score(assessment_id: AssessmentId, actor: ActorDep, services: ServicesDep) -> AssessmentPublic:
     """Score the assessment (every item's points with its reason, the totals, the verdict)."""

@@ -45,26 +45,26 @@ def list_documents(
     return [document_public(d) for d in found]
 
 
-@router.get("/documents/{document_id}", response_model=DocumentPublic, responses=REFUSED)
+@router.get("/documents/{document_id:int}", response_model=DocumentPublic, responses=REFUSED)
 def get_document(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
     return document_public(access.get_document(services, actor, document_id))
 
 
-@router.get("/documents/{document_id}/file", response_class=Response, responses=PDF_RESPONSE)
+@router.get("/documents/{document_id:int}/file", response_class=Response, responses=PDF_RESPONSE)
 def document_file(document_id: Id, actor: ActorDep, services: ServicesDep) -> Response:
     """The current file: the draft, the signed draft, the issued or the archived PDF."""
     document, pdf = access.document_file(services, actor, document_id)
     return pdf_response(document, pdf)
 
 
-@router.post("/documents/{document_id}/send", response_model=DocumentPublic, responses=REFUSED)
+@router.post("/documents/{document_id:int}/send", response_model=DocumentPublic, responses=REFUSED)
 def send(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
     """Trình ký: the clerk sends a draft to its signer, who may sign it from then on (it joins
     the signer's queue)."""
     return document_public(workflow.send_for_signature(services, actor, document_id))
 
 
-@router.post("/documents/{document_id}/sign", response_model=DocumentPublic, responses=REFUSED)
+@router.post("/documents/{document_id:int}/sign", response_model=DocumentPublic, responses=REFUSED)
 @limit(KEY_LIMIT + IMAGE_LIMIT + FRAMING)
 def sign(
     document_id: Id,
@@ -92,7 +92,7 @@ def sign(
         return document_public(signed)
 
 
-@router.post("/documents/{document_id}/issue", response_model=IssuedPublic, responses=REFUSED)
+@router.post("/documents/{document_id:int}/issue", response_model=IssuedPublic, responses=REFUSED)
 @limit(KEY_LIMIT + FRAMING)
 def issue(
     document_id: Id,
@@ -140,7 +140,9 @@ class Replacement(Revocation):
     by: int = Field(ge=1, le=MAX_ID, description="the issued document that replaces this one")
 
 
-@router.post("/documents/{document_id}/revoke", response_model=DocumentPublic, responses=REFUSED)
+@router.post(
+    "/documents/{document_id:int}/revoke", response_model=DocumentPublic, responses=REFUSED
+)
 def revoke(
     document_id: Id, body: Revocation, actor: ActorDep, services: ServicesDep
 ) -> DocumentPublic:
@@ -148,7 +150,9 @@ def revoke(
     return document_public(workflow.revoke(services, actor, document_id, reason=body.reason))
 
 
-@router.post("/documents/{document_id}/replace", response_model=DocumentPublic, responses=REFUSED)
+@router.post(
+    "/documents/{document_id:int}/replace", response_model=DocumentPublic, responses=REFUSED
+)
 def replace(
     document_id: Id, body: Replacement, actor: ActorDep, services: ServicesDep
 ) -> DocumentPublic:
@@ -157,7 +161,9 @@ def replace(
     return document_public(done)
 
 
-@router.post("/documents/{document_id}/archive", response_model=DocumentPublic, responses=REFUSED)
+@router.post(
+    "/documents/{document_id:int}/archive", response_model=DocumentPublic, responses=REFUSED
+)
 def archive(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPublic:
     """The văn thư seals an issued document for the archive: a document timestamp over it and
     all its validation data (PAdES B-LTA), kept beside the issued file."""
@@ -165,7 +171,7 @@ def archive(document_id: Id, actor: ActorDep, services: ServicesDep) -> Document
 
 
 @router.get(
-    "/documents/{document_id}/recipients",
+    "/documents/{document_id:int}/recipients",
     response_model=list[RecipientPublic],
     responses=REFUSED,
 )

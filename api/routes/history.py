@@ -63,7 +63,7 @@ class HistoryPublic(BaseModel):
     made_at: dt.datetime
 
 
-@router.get("/documents/{document_id}/history", response_model=HistoryPublic, responses=REFUSED)
+@router.get("/documents/{document_id:int}/history", response_model=HistoryPublic, responses=REFUSED)
 def history(document_id: Id, actor: ActorDep, services: ServicesDep) -> HistoryPublic:
     """Who generated, sent, signed, issued, revoked, replaced and archived the document, when,
     with which certificate, and when each recipient opened and acknowledged it."""
@@ -71,7 +71,7 @@ def history(document_id: Id, actor: ActorDep, services: ServicesDep) -> HistoryP
 
 
 @router.post(
-    "/documents/{document_id}/history.pdf",
+    "/documents/{document_id:int}/history.pdf",
     response_class=Response,
     responses={**REFUSED, 200: {"content": {"application/pdf": {}}}},
 )

@@ -102,7 +102,7 @@ def _certificate(text: str, field: str = "certificate") -> x509.Certificate:
 
 
 @router.post(
-    "/documents/{document_id}/signature/prepare",
+    "/documents/{document_id:int}/signature/prepare",
     response_model=PreparedOut,
     status_code=201,
     responses=REFUSED,

@@ -24,7 +24,7 @@ class ReturnIn(BaseModel):
 
 
 @router.post(
-    "/api/documents/{document_id}/return",
+    "/api/documents/{document_id:int}/return",
     response_model=DocumentPublic,
     responses=REFUSED,
     summary="Return a draft to the clerk with comments",

@@ -313,7 +313,11 @@ def _page_count(pdf: bytes) -> int:
     try:
         return len(PdfReader(io.BytesIO(pdf)).pages)
     except (PyPdfError, ValueError) as exc:
-        raise ArchiveError("a stored file is not a readable PDF", field="sha256") from exc
+        raise ArchiveError(
+            "a stored file is not a readable PDF",
+            field="sha256",
+            message_vi="Một tệp trong kho lưu trữ không phải tệp PDF đọc được",
+        ) from exc
 
 
 def first_line(exc: Exception) -> str:

@@ -228,10 +228,20 @@ def _checked(
     online: bool,
 ) -> CheckedFile:
     if status == "draft":  # not signed yet: nothing to validate
-        return CheckedFile(*names, status, digest, None, None, "an unsigned draft, intact")
+        return CheckedFile(
+            *names, status, digest, None, None, "an unsigned draft, intact", "dự thảo chưa ký"
+        )
     report = verify_pdf(pdf, trust_roots, online=online)
     if status == "signed" and report.signed_draft:  # ND 30's first step, as it should be
-        return CheckedFile(*names, status, digest, Indication.TOTAL_PASSED, None, report.message)
+        return CheckedFile(
+            *names,
+            status,
+            digest,
+            Indication.TOTAL_PASSED,
+            None,
+            report.message,
+            report.message_vi,
+        )
     message = report.message if report.passed else f"{report.indication.value}: {report.message}"
     return CheckedFile(
         *names,

@@ -278,7 +278,11 @@ def _empty(folder: Path, *, what_vi: str) -> None:
 def _safe(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise BackupError(f"the backup names an unsafe path {name!r}", field="file")
+        raise BackupError(
+            f"the backup names an unsafe path {name!r}",
+            field="file",
+            message_vi=f"Bản sao lưu có đường dẫn không an toàn {name!r}",
+        )
     return path
 
 
@@ -295,7 +299,11 @@ def _read(file: Path) -> Iterator[tuple[dict[str, Any], tarfile.TarFile]]:
                 raise KeyError(MANIFEST)
             manifest = json.loads(member.read())
             if manifest.get("format") != FORMAT:
-                raise BackupError(f"{file} is not a hoso backup ({FORMAT})", field="file")
+                raise BackupError(
+                    f"{file} is not a hoso backup ({FORMAT})",
+                    field="file",
+                    message_vi=f"{file} không phải bản sao lưu của hoso ({FORMAT})",
+                )
             yield manifest, tar
     except (tarfile.TarError, KeyError, ValueError) as exc:
         raise BackupError(
@@ -334,7 +342,11 @@ def restore(settings: Settings, file: Path) -> Summary:
             if member.name == MANIFEST:
                 continue
             if not member.isfile() or member.name not in expected:
-                raise BackupError(f"unexpected entry {member.name!r} in the backup", field="file")
+                raise BackupError(
+                    f"unexpected entry {member.name!r} in the backup",
+                    field="file",
+                    message_vi=f"Bản sao lưu có mục lạ {member.name!r}",
+                )
             target = staged / _safe(member.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             source = tar.extractfile(member)
@@ -351,7 +363,11 @@ def restore(settings: Settings, file: Path) -> Summary:
             str(p.relative_to(staged).as_posix()) for p in staged.rglob("*") if p.is_file()
         }
         if missing:
-            raise BackupError(f"the backup lacks {sorted(missing)[0]}", field="file")
+            raise BackupError(
+                f"the backup lacks {sorted(missing)[0]}",
+                field="file",
+                message_vi=f"Bản sao lưu thiếu {sorted(missing)[0]}",
+            )
         new_data = staged / "data"
         new_data.mkdir(exist_ok=True)
         if (staged / "work").is_dir():

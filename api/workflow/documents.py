@@ -526,7 +526,9 @@ def record_signature(
         row = access.visible(session, actor, document.id, lock=True)
         if row.status != "draft" or row.sha256 != document.sha256:
             raise StateError(
-                f"document {document.id} changed while it was signed", field="document_id"
+                f"document {document.id} changed while it was signed",
+                field="document_id",
+                message_vi=f"Văn bản {document.id} đã thay đổi trong lúc ký",
             )
         row.status = "signed"
         row.sha256 = digest

@@ -122,7 +122,11 @@ def change_role(
             user.issuing_body_id is not None
             and session.get(IssuingBody, user.issuing_body_id) is None
         ):  # pragma: no cover - the foreign key keeps it
-            raise NotFound(f"no issuing body {user.issuing_body_id}", field="body")
+            raise NotFound(
+                f"no issuing body {user.issuing_body_id}",
+                field="body",
+                message_vi=f"Không có cơ quan {user.issuing_body_id}",
+            )
         before = user.role
         user.role = role  # checked against ROLES above
         user.session_version = (user.session_version or 0) + 1

@@ -149,11 +149,21 @@ def add_user(
             field="login",
         )
     if role not in ROLES:
-        raise HosoError(f"role {role!r}: one of {', '.join(ROLES)}", field="role")
+        raise HosoError(
+            f"role {role!r}: one of {', '.join(ROLES)}",
+            field="role",
+            message_vi=f"Vai trò {role!r} không có; chỉ: {', '.join(ROLE_VI.values())}",
+        )
     if body is None and role != "admin":
-        raise HosoError("every user but an admin works for an issuing body", field="body")
+        raise HosoError(
+            "every user but an admin works for an issuing body",
+            field="body",
+            message_vi="Mọi người dùng, trừ quản trị viên, phải thuộc một cơ quan",
+        )
     if body is not None and session.get(IssuingBody, body) is None:
-        raise ConfigError(f"unknown issuing body '{body}'", field="body")
+        raise ConfigError(
+            f"unknown issuing body '{body}'", field="body", message_vi=f"Không có cơ quan '{body}'"
+        )
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise Conflict(f"login {login!r} is taken", message_vi="Tên đăng nhập đã có", field="login")
     token = secrets.token_urlsafe(32)

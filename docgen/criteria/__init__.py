@@ -44,7 +44,11 @@ def load(set_id: str) -> CriteriaSet:
     cs = CriteriaSet.model_validate(yaml.safe_load(text))
     problems = check_sums(cs)
     if problems:
-        raise ConfigError(f"criteria set {set_id}: " + "; ".join(problems), field=set_id)
+        raise ConfigError(
+            f"criteria set {set_id}: " + "; ".join(problems),
+            field=set_id,
+            message_vi=f"Bộ tiêu chí {set_id}: " + "; ".join(problems),
+        )
     return cs
 
 
@@ -54,4 +58,8 @@ def for_unit_type(unit_type: UnitType) -> CriteriaSet:
         cs = load(set_id)
         if unit_type in cs.unit_types:
             return cs
-    raise ConfigError(f"no criteria set for unit type '{unit_type}'", field="unit.type")
+    raise ConfigError(
+        f"no criteria set for unit type '{unit_type}'",
+        field="unit.type",
+        message_vi=f"Không có bộ tiêu chí cho loại đơn vị '{unit_type}'",
+    )

@@ -9,6 +9,8 @@ import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,10 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.registry.lookup import InMemoryRegistry, RegistryLookup, RegistryRecord
+from api.registry.numbering import DatabaseLookup
 from api.settings import Settings
+from api.workflow.services import Services, build_services
+from tests.databases import postgresql_registry, sqlite_registry
 from tests.signing_setting import Setting, issued, signed_by, write_root
 
 with warnings.catch_warnings():
@@ -111,6 +116,36 @@ def client(make_app: AppFactory, registry: InMemoryRegistry) -> Iterator[TestCli
 
 
 # ---- slow: the real issued document ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistryApp:
+    """The whole service on a registry of its own, and the workflow services behind it (to add
+    the users a test needs)."""
+
+    app: FastAPI
+    services: Services
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def registry_app(
+    request: pytest.FixtureRequest, tmp_path: Path, throwaway_roots: Path
+) -> Iterator[RegistryApp]:
+    """The whole service on a new registry, once on SQLite and once on PostgreSQL (slow): for
+    the rules that must hold whichever database answers (a NUL in text, a login's query)."""
+    database = (
+        postgresql_registry()
+        if request.param == "postgresql"
+        else nullcontext(sqlite_registry(tmp_path / "registry"))
+    )
+    with database as url:
+        settings = Settings(
+            data_dir=tmp_path / "data", trust_roots_dir=throwaway_roots, database_url=url
+        )
+        services = build_services(settings)
+        lookup = DatabaseLookup(services.sessions)
+        yield RegistryApp(create_app(settings, registry=lookup, services=services), services)
+        services.sessions.kw["bind"].dispose()  # before the database is dropped
 
 
 @pytest.fixture(scope="session")

@@ -163,7 +163,70 @@ MEETING = {
     "votes_for": 11,
     "votes_total": 11,
 }
+TOKEN_ROUTES = [
+    ("GET", "/api/me"),
+    ("POST", "/api/assessments"),
+    ("GET", "/api/assessments"),
+    ("POST", "/api/assessments/workbook"),
+    ("GET", "/api/assessments/{assessment_id}"),
+    ("POST", "/api/assessments/{assessment_id}/score"),
+    ("POST", "/api/dossiers"),
+    ("GET", "/api/documents"),
+    ("GET", "/api/documents/{document_id}"),
+    ("GET", "/api/documents/{document_id}/file"),
+    ("POST", "/api/documents/{document_id}/send"),
+    ("POST", "/api/documents/{document_id}/sign"),
+    ("POST", "/api/documents/{document_id}/issue"),
+    ("POST", "/api/documents/{document_id}/revoke"),
+    ("POST", "/api/documents/{document_id}/replace"),
+    ("POST", "/api/documents/{document_id}/archive"),
+    ("GET", "/api/documents/{document_id}/recipients"),
+    ("GET", "/api/archive/export"),
+    ("GET", "/api/documents/{document_id}/history"),
+    ("POST", "/api/documents/{document_id}/history.pdf"),
+    ("GET", "/api/admin/users"),
+    ("POST", "/api/admin/users/{login}/role"),
+    ("POST", "/api/admin/users/{login}/disable"),
+    ("POST", "/api/admin/users/{login}/enable"),
+    ("POST", "/api/admin/users/{login}/token"),
+    ("GET", "/api/admin/audit"),
+    ("POST", "/api/documents/{document_id}/signature/prepare"),
+    ("POST", "/api/signatures/{prepared_id}/finish"),
+    ("POST", "/api/signatures/remote"),
+    ("GET", "/api/signatures/waiting"),
+    ("POST", "/api/signatures/remote/jobs"),
+    ("GET", "/api/signatures/remote/jobs/{job_id}"),
+    ("POST", "/api/documents/{document_id}/return"),
+    ("GET", "/api/jobs/{job_id}"),
+    ("POST", "/api/agents/pairing"),
+    ("GET", "/api/agents"),
+    ("DELETE", "/api/agents/{agent_id}"),
+]
+"""Every route that needs a user's token (the recipients' links are their own credential): the
+roles test asks each of every role, the schema test fuzzes each with a clerk's token."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def generated(service: Service, year: int) -> list[dict[str, Any]]:
+    """The clerk's dossier of Hải Phòng for `year` (a test module's own year, see `workbook`):
+    the workbook's wards imported and scored, then the dossier generated with that year's
+    meeting and Tờ trình. Its documents, as the API answers them."""
+    with service.client("clerk") as clerk:
+        r = clerk.post(
+            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(year), XLSX)}
+        )
+        assert r.status_code == 201, r.text
+        for a in r.json():
+            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
+        meeting = {**MEETING, "start": f"{year}-11-18T08:00", "end": f"{year}-11-18T10:30"}
+        proposal = {"reference": "15/TTr-CAHP", "date": f"{year}-11-20"}
+        r = clerk.post(
+            "/api/dossiers?wait=true",
+            json={"body": BODY, "year": year, "proposal": proposal, "meeting": meeting},
+        )
+        assert r.status_code == 201, r.text
+        documents: list[dict[str, Any]] = r.json()
+        return documents
 
 
 def dossier(service: Service) -> list[dict[str, Any]]:

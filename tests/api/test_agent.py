@@ -33,12 +33,10 @@ from tests import softhsm
 from tests.api.service import (
     BODY,
     CHAIR_P12,
-    MEETING,
     PASSWORD,
     SEAL_P12,
-    XLSX,
     Service,
-    workbook,
+    generated,
 )
 from tests.conftest import need
 from tests.signing_setting import Setting
@@ -58,20 +56,8 @@ def usb_token(setting: Setting, tmp_path_factory: pytest.TempPathFactory) -> Ite
 @pytest.fixture(scope="module")
 def sent(service: Service) -> list[int]:
     """The chair's two drafts of this module's dossier (Kế hoạch, Quyết định), sent to him."""
+    generated(service, YEAR)
     with service.client("clerk") as clerk:
-        r = clerk.post(
-            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(YEAR), XLSX)}
-        )
-        assert r.status_code == 201, r.text
-        for a in r.json():
-            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-        meeting = {**MEETING, "start": f"{YEAR}-11-18T08:00", "end": f"{YEAR}-11-18T10:30"}
-        proposal = {"reference": "15/TTr-CAHP", "date": f"{YEAR}-11-20"}
-        r = clerk.post(
-            "/api/dossiers?wait=true",
-            json={"body": BODY, "year": YEAR, "proposal": proposal, "meeting": meeting},
-        )
-        assert r.status_code == 201, r.text
         with service.services.sessions() as session:
             found = list(
                 session.scalars(

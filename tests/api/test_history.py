@@ -25,15 +25,12 @@ from api.settings import get_settings
 from signing import pki
 from signing import sign as signing
 from tests.api.service import (
-    BODY,
     CHAIR_P12,
-    MEETING,
     PASSWORD,
     ROLES,
     SEAL_P12,
-    XLSX,
     Service,
-    workbook,
+    generated,
 )
 from tests.signing_setting import Setting
 
@@ -51,29 +48,9 @@ def _fingerprint(service: Service, label: str) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def trail(service: Service) -> dict[str, Any]:
     """The 2043 QĐ taken through every step; its id and the recipient's link token."""
+    decision = next(d for d in generated(service, YEAR) if d["kind"] == "quyet-dinh")
+    path = f"/api/documents/{decision['id']}"
     with service.client("clerk") as clerk:
-        r = clerk.post(
-            "/api/assessments/workbook",
-            files={"file": ("phieu.xlsx", workbook(YEAR), XLSX)},
-        )
-        assert r.status_code == 201, r.text
-        for a in r.json():
-            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-        meeting = {
-            k: v.replace("2026", str(YEAR)) if isinstance(v, str) else v for k, v in MEETING.items()
-        }
-        r = clerk.post(
-            "/api/dossiers?wait=true",
-            json={
-                "body": BODY,
-                "year": YEAR,
-                "proposal": {"reference": "15/TTr-CAHP", "date": f"{YEAR}-11-20"},
-                "meeting": meeting,
-            },
-        )
-        assert r.status_code == 201, r.text
-        decision = next(d for d in r.json() if d["kind"] == "quyet-dinh")
-        path = f"/api/documents/{decision['id']}"
         assert clerk.post(f"{path}/send").status_code == 200
     key = service.key(CHAIR_P12)
     with service.client("signer") as signer:

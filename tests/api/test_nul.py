@@ -7,51 +7,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import nullcontext
-from pathlib import Path
 
 import httpx
 import pytest
 
-from api.app import create_app
-from api.registry.numbering import DatabaseLookup
-from api.settings import Settings
-from api.workflow.services import build_services
 from api.workflow.users import add_user, set_password
-from tests.api.conftest import TestClient
-from tests.databases import postgresql_registry, sqlite_registry
+from tests.api.conftest import RegistryApp, TestClient
 
 PASSWORD = "mat-khau-thu-nghiem"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def client(
-    request: pytest.FixtureRequest, tmp_path: Path, throwaway_roots: Path
-) -> Iterator[tuple[TestClient, str]]:
+@pytest.fixture
+def client(registry_app: RegistryApp) -> Iterator[tuple[TestClient, str]]:
     """A client of the whole service on a new registry, and a văn thư's token."""
-    database = (
-        postgresql_registry()
-        if request.param == "postgresql"
-        else nullcontext(sqlite_registry(tmp_path / "registry"))
-    )
-    with database as url:
-        settings = Settings(
-            data_dir=tmp_path / "data", trust_roots_dir=throwaway_roots, database_url=url
+    with registry_app.services.sessions.begin() as session:
+        _, token = add_user(
+            session,
+            login="vanthu.haiphong",
+            name="Phạm Thu Hà",
+            role="van_thu",
+            body="ubnd-hai-phong",
         )
-        services = build_services(settings)
-        with services.sessions.begin() as session:
-            _, token = add_user(
-                session,
-                login="vanthu.haiphong",
-                name="Phạm Thu Hà",
-                role="van_thu",
-                body="ubnd-hai-phong",
-            )
-            set_password(session, "vanthu.haiphong", PASSWORD)
-        app = create_app(settings, registry=DatabaseLookup(services.sessions), services=services)
-        with TestClient(app) as c:
-            yield c, token
-        services.sessions.kw["bind"].dispose()
+        set_password(session, "vanthu.haiphong", PASSWORD)
+    with TestClient(registry_app.app) as c:
+        yield c, token
 
 
 def refused(r: httpx.Response, field: str) -> None:

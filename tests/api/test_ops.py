@@ -273,7 +273,11 @@ def test_hoso_users_disable_and_token(site: Site, cli: CliRunner) -> None:
     listed = cli.invoke(app, ["users", "list"])
     assert listed.exit_code == 0, listed.stderr
     shown = " ".join(listed.stdout.split())
-    assert "vanthu.hp Phạm Thu Hà ubnd-hai-phong văn thư hoạt động" in shown
+    # The body by its name, as people know it; its code too, since `--body` takes the code.
+    assert "Mã cơ quan (--body)" in shown
+    assert (
+        "vanthu.hp Phạm Thu Hà Ủy ban nhân dân thành phố Hải Phòng ubnd-hai-phong văn thư hoạt động"
+    ) in shown
     done = cli.invoke(app, ["users", "token", "vanthu.hp"])
     assert done.exit_code == 0 and "mã cũ đã hết hiệu lực" in done.stdout
     new = done.stdout.split()[-1]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -26,23 +25,20 @@ from cryptography.x509.oid import NameOID
 from pkcs11 import Mechanism, ObjectClass
 from sqlalchemy import delete, func, select, update
 
-from api.registry.db import AuditEntry, Document, RemoteJob, RemoteSigning, User
+from api.registry.db import AuditEntry, Document, RemoteJob, User
 from api.registry.db import PreparedSignature as PreparedRow
 from api.settings import Settings
-from api.workflow import remote_signing, stale
+from api.workflow import stale
 from api.workflow.services import key_upload
 from signing.verify import Indication, verify_pdf
 from tests import csc_service, softhsm
 from tests.api.service import (
     BODY,
     CHAIR_P12,
-    MEETING,
     SEAL_P12,
-    XLSX,
     Service,
-    workbook,
+    generated,
 )
-from tests.conftest import need
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
@@ -63,55 +59,32 @@ def csc(
     service: Service, setting: Setting, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[csc_service.CSCService]:
     """The chair's remote signing service, registered to him in the registry."""
-    need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
-    layout = {TOKEN: [CHAIR_P12, "ubnd-hai-phong--pho-chu-tich"]}
-    with softhsm.tokens(tmp_path_factory.mktemp("csc"), setting.folder, layout):
-        accounts = {"khoi": csc_service.Account(TOKEN, CHAIR_P12)}
-        made = csc_service.CSCService(setting.folder, "hoso-hp", SECRET, accounts)
-        with csc_service.serve(made) as running:
-            with service.services.sessions.begin() as session:
-                remote_signing.register_provider(
-                    session,
-                    service.services.link_secret,
-                    "chutich.haiphong",
-                    url=running.url,
-                    client_id="hoso-hp",
-                    client_secret=SECRET,
-                    credential_id="khoi",
-                )
-            try:
-                yield running
-            finally:  # other modules' pages show no remote signing
-                with service.services.sessions.begin() as session:
-                    session.execute(delete(RemoteSigning))
+    with csc_service.registered(
+        service,
+        setting,
+        tmp_path_factory.mktemp("csc"),
+        token=TOKEN,
+        labels=[CHAIR_P12, "ubnd-hai-phong--pho-chu-tich"],
+        client_id="hoso-hp",
+        secret=SECRET,
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def drafts(service: Service) -> list[int]:
     """The chair's drafts of this module's dossiers, each sent for signature by the clerk."""
     found: list[int] = []
+    for year in YEARS:
+        generated(service, year)
+        with service.services.sessions() as session:
+            found += session.scalars(
+                select(Document.id)
+                .where(Document.dossier == f"{year}/{BODY}", Document.signer_name == CHAIR)
+                .order_by(Document.id)
+            ).all()
+    assert len(found) == 2 * len(YEARS), found
     with service.client("clerk") as clerk:
-        for year in YEARS:
-            r = clerk.post(
-                "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(year), XLSX)}
-            )
-            assert r.status_code == 201, r.text
-            for a in r.json():
-                assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-            meeting = {**MEETING, "start": f"{year}-11-18T08:00", "end": f"{year}-11-18T10:30"}
-            proposal = {"reference": "15/TTr-CAHP", "date": f"{year}-11-20"}
-            r = clerk.post(
-                "/api/dossiers?wait=true",
-                json={"body": BODY, "year": year, "proposal": proposal, "meeting": meeting},
-            )
-            assert r.status_code == 201, r.text
-            with service.services.sessions() as session:
-                found += session.scalars(
-                    select(Document.id)
-                    .where(Document.dossier == f"{year}/{BODY}", Document.signer_name == CHAIR)
-                    .order_by(Document.id)
-                ).all()
-        assert len(found) == 2 * len(YEARS), found
         for document_id in found:
             assert clerk.post(f"/api/documents/{document_id}/send").status_code == 200
     return found

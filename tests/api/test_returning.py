@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from api.registry.db import AuditEntry, Document
-from tests.api.service import BODY, MEETING, XLSX, Service, workbook
+from tests.api.service import BODY, Service, generated
 from tests.api.test_ui_office_pages import Browser, text
 
 pytestmark = pytest.mark.slow
@@ -21,21 +21,8 @@ COMMENT = "Đề nghị bổ sung căn cứ Thông tư số 124/2021/TT-BCA vào
 
 @pytest.fixture(scope="module")
 def decision(service: Service) -> dict[str, Any]:
+    found: dict[str, Any] = next(d for d in generated(service, YEAR) if d["kind"] == "quyet-dinh")
     with service.client("clerk") as clerk:
-        r = clerk.post(
-            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(YEAR), XLSX)}
-        )
-        assert r.status_code == 201, r.text
-        for a in r.json():
-            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-        meeting = {**MEETING, "start": f"{YEAR}-11-18T08:00", "end": f"{YEAR}-11-18T10:30"}
-        proposal = {"reference": "15/TTr-CAHP", "date": f"{YEAR}-11-20"}
-        r = clerk.post(
-            "/api/dossiers?wait=true",
-            json={"body": BODY, "year": YEAR, "proposal": proposal, "meeting": meeting},
-        )
-        assert r.status_code == 201, r.text
-        found: dict[str, Any] = next(d for d in r.json() if d["kind"] == "quyet-dinh")
         assert clerk.post(f"/api/documents/{found['id']}/send").status_code == 200
     return found
 

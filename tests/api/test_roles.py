@@ -33,6 +33,7 @@ from tests.api.service import (
     POLICE,
     ROLES,
     SEAL_P12,
+    TOKEN_ROUTES,
     XLSX,
     Service,
     dossier,
@@ -47,47 +48,6 @@ VICE_CHAIR_P12 = "ubnd-hai-phong--pho-chu-tich"
 DOSSIER = f"2026/{BODY}"
 ISSUED_ON = "2026-12-01"
 REASON = "Ban hành sai thẩm quyền"
-
-TOKEN_ROUTES = [
-    ("GET", "/api/me"),
-    ("POST", "/api/assessments"),
-    ("POST", "/api/assessments/workbook"),
-    ("GET", "/api/assessments"),
-    ("GET", "/api/assessments/{assessment_id}"),
-    ("POST", "/api/assessments/{assessment_id}/score"),
-    ("POST", "/api/dossiers"),
-    ("GET", "/api/documents"),
-    ("GET", "/api/documents/{document_id}"),
-    ("GET", "/api/documents/{document_id}/file"),
-    ("POST", "/api/documents/{document_id}/send"),
-    ("POST", "/api/documents/{document_id}/sign"),
-    ("POST", "/api/documents/{document_id}/issue"),
-    ("POST", "/api/documents/{document_id}/revoke"),
-    ("POST", "/api/documents/{document_id}/replace"),
-    ("POST", "/api/documents/{document_id}/archive"),
-    ("GET", "/api/archive/export"),
-    ("GET", "/api/documents/{document_id}/recipients"),
-    ("GET", "/api/documents/{document_id}/history"),
-    ("POST", "/api/documents/{document_id}/history.pdf"),
-    ("GET", "/api/admin/users"),
-    ("POST", "/api/admin/users/{login}/role"),
-    ("POST", "/api/admin/users/{login}/disable"),
-    ("POST", "/api/admin/users/{login}/enable"),
-    ("POST", "/api/admin/users/{login}/token"),
-    ("GET", "/api/admin/audit"),
-    ("POST", "/api/documents/{document_id}/signature/prepare"),
-    ("POST", "/api/signatures/{prepared_id}/finish"),
-    ("POST", "/api/signatures/remote"),
-    ("GET", "/api/signatures/waiting"),
-    ("POST", "/api/signatures/remote/jobs"),
-    ("GET", "/api/signatures/remote/jobs/{job_id}"),
-    ("POST", "/api/documents/{document_id}/return"),
-    ("GET", "/api/jobs/{job_id}"),
-    ("POST", "/api/agents/pairing"),
-    ("GET", "/api/agents"),
-    ("DELETE", "/api/agents/{agent_id}"),
-]
-"""Every route that needs a user's token (the recipients' links are their own credential)."""
 
 
 # ---- what must not change ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from api.registry.lookup import InMemoryRegistry
 from api.settings import Settings
 from api.workflow.services import build_services
 from api.workflow.users import add_user
+from tests.api.service import TOKEN_ROUTES
 
 PUBLIC = [
     ("GET", "/healthz"),
@@ -41,46 +42,7 @@ PUBLIC = [
     ("GET", "/r/{token}/trang/{number}.png"),
     ("POST", "/api/agents/pair"),
 ]
-WORKFLOW = [
-    ("GET", "/api/me"),
-    ("POST", "/api/assessments"),
-    ("GET", "/api/assessments"),
-    ("POST", "/api/assessments/workbook"),
-    ("GET", "/api/assessments/{assessment_id}"),
-    ("POST", "/api/assessments/{assessment_id}/score"),
-    ("POST", "/api/dossiers"),
-    ("GET", "/api/documents"),
-    ("GET", "/api/documents/{document_id}"),
-    ("GET", "/api/documents/{document_id}/file"),
-    ("POST", "/api/documents/{document_id}/send"),
-    ("POST", "/api/documents/{document_id}/sign"),
-    ("POST", "/api/documents/{document_id}/issue"),
-    ("POST", "/api/documents/{document_id}/revoke"),
-    ("POST", "/api/documents/{document_id}/replace"),
-    ("POST", "/api/documents/{document_id}/archive"),
-    ("GET", "/api/documents/{document_id}/recipients"),
-    ("GET", "/api/archive/export"),
-    ("GET", "/api/documents/{document_id}/history"),
-    ("POST", "/api/documents/{document_id}/history.pdf"),
-    ("GET", "/api/admin/users"),
-    ("POST", "/api/admin/users/{login}/role"),
-    ("POST", "/api/admin/users/{login}/disable"),
-    ("POST", "/api/admin/users/{login}/enable"),
-    ("POST", "/api/admin/users/{login}/token"),
-    ("GET", "/api/admin/audit"),
-    ("POST", "/api/documents/{document_id}/signature/prepare"),
-    ("POST", "/api/signatures/{prepared_id}/finish"),
-    ("POST", "/api/signatures/remote"),
-    ("GET", "/api/signatures/waiting"),
-    ("POST", "/api/signatures/remote/jobs"),
-    ("GET", "/api/signatures/remote/jobs/{job_id}"),
-    ("POST", "/api/documents/{document_id}/return"),
-    ("GET", "/api/jobs/{job_id}"),
-    ("POST", "/api/agents/pairing"),
-    ("GET", "/api/agents"),
-    ("DELETE", "/api/agents/{agent_id}"),
-]
-OPERATIONS = PUBLIC + WORKFLOW
+OPERATIONS = PUBLIC + TOKEN_ROUTES
 
 # The rules the endpoints enforce that an OpenAPI schema cannot state, by the words of their
 # answers (each names its field). Every other rule is in the schema (lengths, patterns, enums,
@@ -157,17 +119,42 @@ def test_no_server_error_and_only_declared_answers(api_schema: Any, method: str,
 UNDECLARED = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+def _int_params(api_schema: Any, path: str) -> set[str]:
+    """The path parameters of `path` the schema types as integers (the routes match them as
+    digits only, `{document_id:int}`)."""
+    found = set()
+    for operation in api_schema.raw_schema["paths"][path].values():
+        for param in operation.get("parameters", []):
+            if param["in"] == "path" and param.get("schema", {}).get("type") == "integer":
+                found.add(param["name"])
+    return found
+
+
+def _url(api_schema: Any, path: str) -> str:
+    """A URL that fits `path`: 1 for an integer parameter, x + its name for another."""
+    ints = _int_params(api_schema, path)
+    return re.sub(r"\{([^}]+)\}", lambda m: "1" if m[1] in ints else f"x{m[1]}", path)
+
+
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
 def test_every_path_answers_an_undeclared_method_405_with_its_methods_in_allow(
     api_schema: Any, accept: str
 ) -> None:
     """For every path of the schema (JSON and pages), a method it does not declare answers 405
     whose Allow header names exactly the methods declared at the paths the URL fits (a page and
-    its form are two routes on one path, and Starlette alone names only the first's; the URL
-    /api/assessments/workbook fits /api/assessments/{assessment_id} too)."""
+    its form are two routes on one path, and Starlette alone names only the first's), HEAD
+    wherever GET is. An integer parameter fits digits only: GET /api/assessments/workbook is a
+    405 naming POST, not a 422 of /api/assessments/{assessment_id}."""
 
     def pattern(path: str) -> re.Pattern[str]:
-        return re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)))
+        ints = _int_params(api_schema, path)
+        return re.compile(
+            re.sub(
+                r"\\\{([^}]+)\\\}",
+                lambda m: "[0-9]+" if m[1] in ints else "[^/]+",
+                re.escape(path),
+            )
+        )
 
     declared: dict[str, set[str]] = {}
     for method, path in OPERATIONS:
@@ -175,14 +162,30 @@ def test_every_path_answers_an_undeclared_method_405_with_its_methods_in_allow(
     client = api_schema.client
     checked = 0
     for path in declared:
-        url = path.replace("{number}", "1").replace("{", "x").replace("}", "")
+        url = _url(api_schema, path)
         methods = {m for m, p in OPERATIONS if pattern(p).fullmatch(url)}
+        allowed = methods | ({"HEAD"} if "GET" in methods else set())
         for method in sorted(set(UNDECLARED) - methods):
             r = client.request(method, url, headers={"Accept": accept})
             assert r.status_code == 405, (method, url, r.status_code)
-            assert set(r.headers["allow"].split(", ")) == methods, (method, url)
+            assert set(r.headers["allow"].split(", ")) == allowed, (method, url)
             checked += 1
     assert checked > 100
+    r = client.get("/api/assessments/workbook", headers={"Accept": accept})
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+def test_head_answers_as_get_without_content(api_schema: Any) -> None:
+    """HEAD on every GET path of the schema: the GET's status and headers, no content."""
+    client = api_schema.client
+    for path in sorted({p for m, p in OPERATIONS if m == "GET"}):
+        url = _url(api_schema, path)
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == got.status_code, (url, head.status_code, got.status_code)
+        assert head.headers.get("content-type") == got.headers.get("content-type"), url
+        assert head.content == b"", url
+    page = client.head("/xac-minh")
+    assert page.status_code == 200 and int(page.headers["content-length"]) > 0
 
 
 def test_a_static_file_answers_405_with_get_and_head(api_schema: Any) -> None:

@@ -10,8 +10,7 @@ import asyncio
 import importlib
 import pkgutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import nullcontext
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,10 @@ from fastapi.routing import APIRoute
 
 import api.pages
 import api.routes
-from api.app import create_app
-from api.registry.numbering import DatabaseLookup
 from api.routes.deps import SHEET_LIMIT
 from api.routes.gate import BODY_LIMIT, FRAMING, GatedRoute
-from api.settings import Settings
-from api.workflow.services import build_services
 from api.workflow.users import add_user
-from tests.databases import postgresql_registry, sqlite_registry
+from tests.api.conftest import RegistryApp
 
 CHUNK = 64 * 1024
 HUGE = 300 * 1024 * 1024 // CHUNK  # 300 MiB in chunks
@@ -37,32 +32,18 @@ BOUNDARY = b"b0undary"
 FORM = {"content-type": f"multipart/form-data; boundary={BOUNDARY.decode()}"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def service(
-    request: pytest.FixtureRequest, tmp_path: Path, throwaway_roots: Path
-) -> Iterator[tuple[FastAPI, str]]:
+@pytest.fixture
+def service(registry_app: RegistryApp) -> tuple[FastAPI, str]:
     """The whole service on a new registry (SQLite, PostgreSQL), and a chuyên viên's token."""
-    database = (
-        postgresql_registry()
-        if request.param == "postgresql"
-        else nullcontext(sqlite_registry(tmp_path / "registry"))
-    )
-    with database as url:
-        settings = Settings(
-            data_dir=tmp_path / "data", trust_roots_dir=throwaway_roots, database_url=url
+    with registry_app.services.sessions.begin() as session:
+        _, token = add_user(
+            session,
+            login="chuyenvien.a",
+            name="Lê Văn An",
+            role="clerk",
+            body="ubnd-hai-phong",
         )
-        services = build_services(settings)
-        with services.sessions.begin() as session:
-            _, token = add_user(
-                session,
-                login="chuyenvien.a",
-                name="Lê Văn An",
-                role="clerk",
-                body="ubnd-hai-phong",
-            )
-        lookup = DatabaseLookup(services.sessions)
-        yield create_app(settings, registry=lookup, services=services), token
-        services.sessions.kw["bind"].dispose()  # before the database is dropped
+    return registry_app.app, token
 
 
 class Body:

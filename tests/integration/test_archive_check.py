@@ -285,9 +285,11 @@ def test_hoso_archive_check_prints_the_report(cli: CliRunner, copy: Folder) -> N
     clean = cli.invoke(app, ["archive", "check"])
     text = " ".join(clean.stdout.split())
     assert clean.exit_code == 0, clean.stdout + clean.stderr
-    assert "02/QĐ-UBND (bản lưu trữ) (archived): hợp lệ" in text
-    assert f"#{copy.ids['draft']} (draft): nguyên vẹn (dự thảo chưa ký)" in text
-    assert f"#{copy.ids['signed']} (signed): hợp lệ" in text
+    # In Vietnamese throughout: the files, their states and the reasons.
+    assert "02/QĐ-UBND (bản lưu trữ) (đã lưu trữ): hợp lệ" in text
+    assert f"Văn bản #{copy.ids['draft']} (dự thảo): nguyên vẹn (dự thảo chưa ký)" in text
+    assert f"Văn bản #{copy.ids['signed']} (đã ký, chưa ban hành): hợp lệ" in text
+    assert "(archived)" not in text and "(signed)" not in text
     assert "Đã kiểm tra 5 văn bản: không có sai lệch." in text
 
     path = _writable(copy.store.path(copy.sha256["b"]))
@@ -295,7 +297,7 @@ def test_hoso_archive_check_prints_the_report(cli: CliRunner, copy: Folder) -> N
     damaged = cli.invoke(app, ["archive", "check"])
     assert damaged.exit_code == 1
     errors = " ".join(damaged.stderr.split())
-    assert f"• 02/QĐ-UBND: record {copy.sha256['b']} has changed on disk" in errors
+    assert f"• 02/QĐ-UBND: Bản lưu {copy.sha256['b']} đã bị thay đổi" in errors
     assert "Đã kiểm tra 5 văn bản: 1 sai lệch." in " ".join(damaged.stdout.split())
     assert "Traceback" not in damaged.stdout + damaged.stderr
 

@@ -352,8 +352,8 @@ def test_hoso_archive_check_counts_the_archived_file_as_recorded(cli: CliRunner)
 
     checked = cli.invoke(app, ["archive", "check"])
     text = " ".join((checked.stdout + checked.stderr).split())
-    assert "without a record" not in text
-    assert "02/QĐ-UBND (bản lưu trữ) (archived): hợp lệ" in text
+    assert "không văn bản nào trong sổ đăng ký ghi nhận" not in text
+    assert "02/QĐ-UBND (bản lưu trữ) (đã lưu trữ): hợp lệ" in text
     assert checked.exit_code == 0, text
     assert "Đã kiểm tra 4 văn bản: không có sai lệch." in text
 

@@ -153,6 +153,25 @@ def test_the_issued_so_reads_as_one_run_with_one_space_and_nothing_clipped(
     assert x1 - 0.5 <= drawn.x0 and drawn.x1 <= x2 + 0.5
 
 
+@pytest.mark.parametrize("so", ["01", "12", "99"])
+def test_a_two_digit_so_in_the_annex_reference_has_one_space_after_so(
+    dossier_dir: Path, so: str
+) -> None:
+    """ "(Kèm theo Quyết định số 01/QĐ-UBND …)" with one space after "số" (the blank used to
+    leave two) and the số against its "/QĐ-…", at the line's size."""
+    draft = (dossier_dir / "quyet-dinh.pdf").read_bytes()
+    filled = issue.fill_fields(draft, {"so": so, "ngay": "05", "thang": "12"})
+    line = next(x for x in page_lines(filled, 2) if x.words[0].text == "(Kèm")
+    words = [w.text for w in line.words]
+    label, number, notation = line.words[words.index("số") : words.index("số") + 3]
+    assert number.text == so and notation.text.startswith("/QĐ-"), line.text
+    space = stringWidth(" ", stamp.regular_font_name(), 14)
+    assert abs((number.x0 - label.x1) - space) < 0.6, (label, number)
+    assert abs(notation.x0 - number.x1) < 0.6
+    expected = stringWidth(so, stamp.regular_font_name(), 14)
+    assert abs((number.x1 - number.x0) - expected) < 0.6  # not shrunk
+
+
 def test_a_four_digit_so_in_the_annex_reference_is_not_clipped(dossier_dir: Path) -> None:
     """ "(Kèm theo Quyết định số 1234/QĐ-UBND …)": a số wider than the phụ lục's blank is set
     smaller until it fits its field with a space after "số"."""

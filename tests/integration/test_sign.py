@@ -319,7 +319,7 @@ def test_hoso_sign_reads_the_passphrase_from_stdin_only(tmp_path: Path) -> None:
                 capture_output=True,
                 text=True,
             )
-            assert unsealed.returncode == 2 and "not an archived record" in unsealed.stdout
+            assert unsealed.returncode == 2 and "Chưa phải bản lưu trữ" in unsealed.stdout
         finally:
             server.terminate()
     # `hoso verify` with the services stopped: the sealed record passes from its DSS, as JSON

@@ -5,18 +5,15 @@ draft is signed. Nothing is wider than the screen."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from api.registry.db import Document, RemoteSigning
-from api.workflow import remote_signing
-from tests import csc_service, softhsm
-from tests.api.service import BODY, CHAIR_P12, MEETING, XLSX, Service, workbook
-from tests.conftest import need
+from api.registry.db import Document
+from tests import csc_service
+from tests.api.service import BODY, CHAIR_P12, Service, generated
 from tests.signing_setting import Setting
 from tests.ui import axe
 from tests.ui.conftest import Visit
@@ -32,45 +29,23 @@ SECRET = "csc-secret-for-the-phone-test"  # test material
 def csc(
     service: Service, setting: Setting, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[csc_service.CSCService]:
-    need(shutil.which("softhsm2-util") is not None, "softhsm2 missing: make setup installs it")
-    with softhsm.tokens(tmp_path_factory.mktemp("phone"), setting.folder, {TOKEN: [CHAIR_P12]}):
-        accounts = {"khoi": csc_service.Account(TOKEN, CHAIR_P12)}
-        made = csc_service.CSCService(setting.folder, "hoso-phone", SECRET, accounts)
-        with csc_service.serve(made) as running:
-            with service.services.sessions.begin() as session:
-                remote_signing.register_provider(
-                    session,
-                    service.services.link_secret,
-                    "chutich.haiphong",
-                    url=running.url,
-                    client_id="hoso-phone",
-                    client_secret=SECRET,
-                    credential_id="khoi",
-                )
-            try:
-                yield running
-            finally:  # other modules' pages show no remote signing
-                with service.services.sessions.begin() as session:
-                    session.execute(delete(RemoteSigning))
+    with csc_service.registered(
+        service,
+        setting,
+        tmp_path_factory.mktemp("phone"),
+        token=TOKEN,
+        labels=[CHAIR_P12],
+        client_id="hoso-phone",
+        secret=SECRET,
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def decision(service: Service) -> int:
     """This module's Quyết định, sent to the chair."""
+    generated(service, YEAR)
     with service.client("clerk") as clerk:
-        r = clerk.post(
-            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(YEAR), XLSX)}
-        )
-        assert r.status_code == 201, r.text
-        for a in r.json():
-            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-        meeting = {**MEETING, "start": f"{YEAR}-11-18T08:00", "end": f"{YEAR}-11-18T10:30"}
-        proposal = {"reference": "15/TTr-CAHP", "date": f"{YEAR}-11-20"}
-        r = clerk.post(
-            "/api/dossiers?wait=true",
-            json={"body": BODY, "year": YEAR, "proposal": proposal, "meeting": meeting},
-        )
-        assert r.status_code == 201, r.text
         with service.services.sessions() as session:
             found = session.scalar(
                 select(Document.id).where(

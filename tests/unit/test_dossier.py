@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from docgen import dossier, generate
+from tests import sample_data
 
 
 def test_draft_lines_leave_the_number_and_day_blank() -> None:
@@ -165,20 +166,11 @@ def test_article_3_names_the_police_head_and_no_unit_list_it_lacks() -> None:
 
 
 def _bodies() -> dict[str, object]:
-    from docgen import inputs
-    from tests.conftest import REPO
-
-    return inputs.load_bodies(REPO / "samples" / "bodies")  # type: ignore[return-value]
+    return dict(sample_data.bodies())
 
 
 def _hai_phong() -> tuple[object, object, list[object]]:
-    from docgen import inputs
-    from tests.conftest import REPO
-
-    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
-    results = inputs.score_all(
-        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
-    )
+    bodies, results = sample_data.bodies(), sample_data.results()
     mine = [
         r
         for r in results
@@ -269,20 +261,9 @@ def test_documents_cite_the_plan_by_number_and_date_once_issued() -> None:
 
 
 def test_no_certificate_before_its_decision_is_issued() -> None:
-    from docgen import inputs
-    from tests.conftest import REPO
-
-    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
-    results = inputs.score_all(
-        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
-    )
-    ref = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 27), "Công an thành phố Hải Phòng")
-    given = {"proposal": ref, "meeting": None, "partial": True}
-    args = (bodies["ubnd-hai-phong"], bodies["ca-hai-phong"], results)
-    before = generate.plan(*args, year=2026, decision=None, **given)  # type: ignore[arg-type]
+    before = sample_data.plan_hai_phong(decision=None)
     assert not [p for p in before if p.template == "giay-chung-nhan.docx"]
-    issued = dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), "")
-    after = generate.plan(*args, year=2026, decision=issued, **given)  # type: ignore[arg-type]
+    after = sample_data.plan_hai_phong(decision=sample_data.DECISION)
     assert len([p for p in after if p.template == "giay-chung-nhan.docx"]) == 2
 
 
@@ -308,13 +289,7 @@ def _scored(name: str) -> object:
 
 
 def test_a_dossier_without_a_qualifying_unit_says_what_it_lacks() -> None:
-    from docgen import inputs
-    from tests.conftest import REPO
-
-    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
-    results = inputs.score_all(
-        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
-    )
+    bodies, results = sample_data.bodies(), sample_data.results()
     notes = generate.absent(bodies["ubnd-bac-ninh"], results, year=2026)
     assert any("không có Tờ trình, Quyết định công nhận và Giấy chứng nhận" in n for n in notes)
     assert any("không có Thông báo duy trì" in n for n in notes)
@@ -325,25 +300,8 @@ def test_a_unit_in_its_maintenance_year_is_announced_not_recognised_anew() -> No
     """seeds/003 §III.1.2: Ngô Quyền (recognised 2025, kept in 2026) is in the Thông báo, not
     in the Tờ trình, the QĐ's phụ lục or Điều 3, and gets no new GCN; An Biên and Yết Kiêu,
     recognised in their build year, are."""
-    from docgen import inputs
-    from tests.conftest import REPO
-
-    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
-    results = inputs.score_all(
-        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
-    )
-    proposal = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 20), "Công an")
-    decision = dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), "")
-    planned = generate.plan(
-        bodies["ubnd-hai-phong"],
-        bodies["ca-hai-phong"],
-        results,
-        year=2026,
-        proposal=proposal,
-        decision=decision,
-        meeting=None,
-        partial=True,
-    )
+    bodies, results = sample_data.bodies(), sample_data.results()
+    planned = sample_data.plan_hai_phong(results)
     by_template = {p.template: p.context for p in planned}
     recognised = {"Phường An Biên", "Xã Yết Kiêu"}
     assert {u["name"] for u in by_template["quyet-dinh.docx"]["units"]} == recognised
@@ -356,16 +314,7 @@ def test_a_unit_in_its_maintenance_year_is_announced_not_recognised_anew() -> No
 
     # A body whose only unit keeps its title: no Tờ trình, QĐ or GCN, and the clerk is told why.
     maintained = [r for r in results if r.assessment.unit.name == "Phường Ngô Quyền"]
-    only = generate.plan(
-        bodies["ubnd-hai-phong"],
-        bodies["ca-hai-phong"],
-        maintained,
-        year=2026,
-        proposal=proposal,
-        decision=decision,
-        meeting=None,
-        partial=True,
-    )
+    only = sample_data.plan_hai_phong(maintained)
     assert {p.template for p in only} == {
         "ke-hoach.docx",
         "ban-dang-ky.docx",

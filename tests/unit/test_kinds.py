@@ -3,11 +3,9 @@ plan takes each document's template, title and kind from it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from docgen import dossier, generate, inputs
 from docgen.kinds import KINDS, POLICE_KINDS, TYPE_CODES, UNIT_KINDS
 from tests.conftest import REPO
+from tests.sample_data import plan_hai_phong
 
 
 def test_every_kind_has_its_template_and_a_distinct_type_code() -> None:
@@ -20,22 +18,7 @@ def test_every_kind_has_its_template_and_a_distinct_type_code() -> None:
 
 
 def test_a_dossier_plans_every_kind_from_the_table() -> None:
-    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
-    results = inputs.score_all(
-        inputs.load_paths([REPO / "samples" / "assessments"]), inputs.load_policies(None)
-    )
-    issued = dossier.Reference(1, "QĐ-UBND", dt.date(2026, 12, 5), "")
-    proposal = dossier.Reference(15, "TTr-CATP", dt.date(2026, 11, 27), "Công an")
-    planned = generate.plan(
-        bodies["ubnd-hai-phong"],
-        bodies["ca-hai-phong"],
-        results,
-        year=2026,
-        proposal=proposal,
-        decision=issued,
-        meeting=None,
-        partial=True,
-    )
+    planned = plan_hai_phong()
     seen = set()
     for p in planned:
         kind = KINDS[p.kind]
