@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from docgen.vn import nfc
 
@@ -32,6 +32,14 @@ def _visible(text: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(nfc), AfterValidator(_visible)]
+
+# A number of points, from a JSON number or a decimal string. Pydantic states a Decimal's
+# string as any string; the published schema (`hoso schema`, the API's) says which strings.
+DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+Number = Annotated[
+    Decimal,
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}]}),
+]
 
 UnitType = Literal["xa", "phuong", "dac_khu", "co_quan", "doanh_nghiep", "co_so_giao_duc"]
 Mode = Literal["xay_dung", "duy_tri"]
@@ -96,10 +104,10 @@ class Condition(_Frozen):
 
     figure: str | None = None
     ratio: tuple[str, str] | None = None
-    at_least: Decimal | None = None
-    at_most: Decimal | None = None
-    at_least_maintenance: Decimal | None = None
-    at_most_maintenance: Decimal | None = None
+    at_least: Number | None = None
+    at_most: Number | None = None
+    at_least_maintenance: Number | None = None
+    at_most_maintenance: Number | None = None
 
     @model_validator(mode="after")
     def _one_subject_one_bound(self) -> Condition:
@@ -123,7 +131,7 @@ class Item(_Frozen):
     """A sub-item "- … (N điểm)" of a criterion."""
 
     id: str
-    points: Decimal
+    points: Number
     text: Text
     text_maintenance: Text | None = None
     rule: Rule | None = None
@@ -138,7 +146,7 @@ class Criterion(_Frozen):
     """A tiêu chí."""
 
     id: int
-    points: Decimal
+    points: Number
     items: tuple[Item, ...]
 
 
@@ -166,7 +174,7 @@ class CriteriaSet(_Frozen):
     applies_from: dt.date | None = None
     """The date the set takes effect (QĐ 3554: 19/5/2025): an assessment of an earlier year was
     scored with the set of its time and is refused with this one."""
-    total_points: Decimal
+    total_points: Number
     groups: tuple[Group, ...]
 
     def criteria(self) -> list[Criterion]:
@@ -250,7 +258,7 @@ class Gates(_Frozen):
 class Override(_Frozen):
     """A score the clerk sets by hand instead of the computed one, with the reason kept."""
 
-    points: Decimal
+    points: Number
     reason: Text
 
 
@@ -258,16 +266,16 @@ class Answer(_Frozen):
     """The answer for one sub-item: yes/no with evidence, or the raw figures its rule needs."""
 
     met: bool | None = Field(default=None, description="Đạt / không đạt (yes/no sub-items)")
-    figures: dict[str, Decimal] = Field(default_factory=dict)
+    figures: dict[str, Number] = Field(default_factory=dict)
     evidence: Text = ""
-    appraised: Decimal | None = Field(default=None, description="Điểm thẩm định")
+    appraised: Number | None = Field(default=None, description="Điểm thẩm định")
     override: Override | None = None
 
 
 class Expected(_Frozen):
     """What a sample documents as its expected outcome, worked out by hand from the criteria."""
 
-    total: Decimal
+    total: Number
     recognised: bool
     failing_items: tuple[str, ...] = ()
     note: Text = ""
@@ -295,7 +303,7 @@ class Policy(_Frozen):
 
     name: Text
     all_criteria_full: bool = True
-    min_total: Decimal | None = None
+    min_total: Number | None = None
     mandatory_criteria: tuple[int, ...] = ()
     antt_required: bool = True
     min_rating_last_year: MovementRating | None = "kha"
