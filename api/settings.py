@@ -139,6 +139,15 @@ class Settings(BaseSettings):
     """A running job whose worker gave no sign of life for this long is taken as lost with
     its worker (killed, machine down) and queued again."""
 
+    daily_hour: int | None = Field(default=7, ge=0, le=23)
+    """The hour (in Vietnam) at which the queue's daily tasks run: the reminders (as `hoso
+    notify remind`) and the renewal of archived documents' timestamps; None: none run (a
+    timer calls the commands instead)."""
+
+    renew_within_days: int = Field(default=365, ge=1)
+    """Renew an archived document's timestamp when its certificate expires within this many
+    days (the daily task, `hoso archive renew --registry`)."""
+
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,
         made on first use, readable by the service's user only."""
