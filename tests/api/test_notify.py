@@ -226,7 +226,7 @@ def _tried(service: Service, *, timeout: float = 30.0) -> list[outbox.Undelivere
     deadline = time.monotonic() + timeout
     while True:
         waiting = outbox.undelivered(service.services, _van_thu(service))
-        if any(w.attempts for w in waiting):
+        if any(w.attempts and w.error for w in waiting):  # claimed, then refused
             return waiting
         assert time.monotonic() < deadline, "the queue's sender did not run"
         time.sleep(0.05)
