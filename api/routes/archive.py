@@ -69,6 +69,7 @@ class RenewRequest(BaseModel):
         max_length=64,
         description="the issuing body (a văn thư's is their own; an admin: none for every body)",
     )
+    year: int | None = Field(default=None, ge=2000, le=2100, description="only those of this year")
 
 
 JOB_RESPONSE: dict[int | str, dict[str, Any]] = {

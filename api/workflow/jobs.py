@@ -393,6 +393,7 @@ def _renew(
     return preservation.renew_due(
         svc,
         body=inputs["body"],
+        year=inputs.get("year"),
         within=dt.timedelta(days=int(inputs["within_days"])),
         now=dt.datetime.now(dt.UTC),
         since=created,

@@ -122,20 +122,24 @@ def renew_due(
     svc: Services,
     *,
     body: str | None,
+    year: int | None = None,
     within: dt.timedelta,
     now: dt.datetime,
     since: dt.datetime,
     actor: str,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Outcome:
-    """Renew the last document timestamp of each archived file (of `body`, or every body's)
-    whose timestamp certificate expires before `now + within`, unless renewed since `since`;
-    the renewed copy stored beside the previous one, the registry pointing at it, audited."""
+    """Renew the last document timestamp of each archived file (of `body`, or every body's;
+    with a số of `year` when given) whose timestamp certificate expires before `now + within`,
+    unless renewed since `since`; the renewed copy stored beside the previous one, the registry
+    pointing at it, audited."""
     query = select(Document.id, Document.archived_sha256).where(
         Document.archived_sha256.is_not(None)
     )
     if body is not None:
         query = query.where(Document.issuing_body_id == body)
+    if year is not None:
+        query = query.where(Document.year == year)
 
     def read(session: Session) -> tuple[list[tuple[int, str]], set[int]]:
         rows = [(int(i), str(h)) for i, h in session.execute(query.order_by(Document.id))]

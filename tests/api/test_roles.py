@@ -66,6 +66,8 @@ TOKEN_ROUTES = [
     ("POST", "/api/documents/{document_id}/replace"),
     ("POST", "/api/documents/{document_id}/archive"),
     ("GET", "/api/archive/export"),
+    ("POST", "/api/archive/seal"),
+    ("POST", "/api/archive/renew"),
     ("GET", "/api/documents/{document_id}/recipients"),
     ("GET", "/api/documents/{document_id}/history"),
     ("POST", "/api/documents/{document_id}/history.pdf"),
@@ -251,6 +253,10 @@ def _valid_input(service: Service, method: str, path: str, document_id: int) -> 
         return {"json": {"reason": REASON, "by": document_id}}
     if path == "/api/archive/export":
         return {"params": {"year": 2026}}
+    if path == "/api/archive/seal":
+        return {"json": {"year": 2026}}
+    if path == "/api/archive/renew":
+        return {"json": {"within_days": 30}}
     if path == "/api/dossiers":
         return {"json": {"body": BODY, "year": 2026}}
     if path == "/api/assessments/workbook":
