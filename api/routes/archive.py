@@ -95,6 +95,8 @@ def renew(
 ) -> JobPublic:
     """Renew the last document timestamp of each archived document whose timestamp certificate
     expires within the days given, as a job; each renewed copy is stored beside the previous."""
-    job = jobs.submit_renewal(services, actor, body=request.body, within_days=request.within_days)
+    job = jobs.submit_renewal(
+        services, actor, body=request.body, within_days=request.within_days, year=request.year
+    )
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return job_public(job)

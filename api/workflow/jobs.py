@@ -157,13 +157,16 @@ def submit_sealing(svc: Services, actor: Actor, *, body: str | None, year: int) 
     return _submit(svc, actor.id, "archive_seal", {"body": chosen, "year": year})
 
 
-def submit_renewal(svc: Services, actor: Actor, *, body: str | None, within_days: int) -> JobView:
+def submit_renewal(
+    svc: Services, actor: Actor, *, body: str | None, within_days: int, year: int | None = None
+) -> JobView:
     """Queue the renewal of the archived documents' timestamps due within `within_days` (of a
-    văn thư's own body; of the one given, or every body, for an admin)."""
+    văn thư's own body; of the one given, or every body, for an admin; of `year` if given)."""
     chosen = preservation.archiving_body(actor, body)
     if chosen is not None:
         _known_body(svc, chosen)
-    return _submit(svc, actor.id, "archive_renew", {"body": chosen, "within_days": within_days})
+    inputs = {"body": chosen, "year": year, "within_days": within_days}
+    return _submit(svc, actor.id, "archive_renew", inputs)
 
 
 def _known_body(svc: Services, body: str) -> None:
