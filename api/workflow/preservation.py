@@ -75,23 +75,25 @@ def archiving_body(actor: Actor, body: str | None) -> str | None:
 def seal_issued(
     svc: Services,
     *,
-    body: str,
+    body: str | None,
     year: int,
     actor: str,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Outcome:
-    """Seal for the archive (PAdES B-LTA) every document `body` issued with a số of `year` and
-    not archived yet, one by one (`archive.archive_document`), telling `progress` after each."""
+    """Seal for the archive (PAdES B-LTA) every document `body` (None: any body) issued with a
+    số of `year` and not archived yet, one by one (`archive.archive_document`), telling
+    `progress` after each."""
     query = (
         select(Document.id)
         .where(
-            Document.issuing_body_id == body,
             Document.year == year,
             Document.status == "issued",
             Document.sha256.is_not(None),
         )
         .order_by(Document.id)
     )
+    if body is not None:
+        query = query.where(Document.issuing_body_id == body)
     ids = list(archive.read_registry(svc.sessions, lambda s: s.scalars(query).all()))
     outcome = Outcome()
     progress(0, len(ids))

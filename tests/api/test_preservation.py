@@ -10,17 +10,23 @@ a văn thư for their own body, an admin for any; a clerk never.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from api.registry import crash
 from api.registry.db import AuditEntry, Document
 from api.workflow import archive_check, jobs, preservation
 from api.workflow.issue_date import VIETNAM
 from signing import archive as sealing
 from tests.api.service import BODY, CHAIR_P12, MEETING, SEAL_P12, XLSX, Service, workbook
+from tests.conftest import REPO
 from tests.signing_setting import Setting
 
 pytestmark = pytest.mark.slow
@@ -150,8 +156,10 @@ def test_renewal_stores_the_renewed_copy_beside_the_previous_one(
     service: Service, setting: Setting
 ) -> None:
     (decision,) = _issued(service, RENEWED_YEAR, ("quyet-dinh",))
-    with service.client("van_thu") as van_thu:
-        assert van_thu.post(f"/api/documents/{decision}/archive").status_code == 200
+    # Sealed from the command line: the registry's documents of the year, with a progress bar.
+    run = _hoso(service, "archive", "seal", "--year", str(RENEWED_YEAR), "--body", BODY)
+    assert run.returncode == 0, run.stderr
+    assert "Niêm phong lưu trữ: 1 văn bản; 0 không cần; 0 không thực hiện được." in run.stdout
     previous = _document(service, decision).archived_sha256
     assert previous is not None
     old = service.services.archive.get(previous)
@@ -206,6 +214,33 @@ def test_renewal_stores_the_renewed_copy_beside_the_previous_one(
     )
     assert again.done == [] and again.skipped == [decision]
     assert _document(service, decision).archived_sha256 == renewed
+
+    # Asked for from the command line, it is renewed again: a third copy, the two before kept.
+    run = _hoso(
+        service, "archive", "renew", "--year", str(RENEWED_YEAR), "--within-days", str(days)
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Gia hạn dấu thời gian lưu trữ: 1 văn bản" in run.stdout
+    third = _document(service, decision).archived_sha256
+    assert third not in (None, previous, renewed)
+    assert all(service.services.archive.exists(h) for h in (previous, renewed))
+    with service.services.sessions() as session:
+        assert crash.superseded(session) >= {previous, renewed}
+
+
+def _hoso(service: Service, *args: str) -> subprocess.CompletedProcess[str]:
+    settings = service.settings
+    env = {
+        **os.environ,
+        "HOSO_DATA_DIR": str(settings.data_dir),
+        "HOSO_PKI_URL": settings.pki_url,
+        "HOSO_PUBLIC_BASE_URL": str(settings.public_base_url),
+        "HOSO_TRUST_ROOTS_DIR": str(settings.trust_roots_dir),
+    }
+    hoso = str(Path(sys.executable).parent / "hoso")
+    return subprocess.run(
+        [hoso, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_van_thu_renews_only_their_own_bodys_archive(service: Service) -> None:
