@@ -76,6 +76,7 @@ SIGNED_IN_PAGES = (
     "/phat-hanh",
     "/van-ban",
     "/luu-tru",
+    "/thu-thong-bao",
 )
 
 # The methods a 405's Allow header may name.

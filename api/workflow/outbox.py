@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from markupsafe import escape
 from sqlalchemy import func, or_, select
 
-from api.registry.db import Notification, Recipient
+from api.registry.db import AuditEntry, Notification, Recipient
 from api.workflow import mail, users
 from api.workflow.letters import LINK
 from api.workflow.queue import MailQueue
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
+from docgen.errors import NotFound, StateError
 
 log = logging.getLogger(__name__)
 
@@ -282,3 +283,48 @@ def undelivered(
             )
             for n in session.scalars(query)
         ]
+
+
+def resend(svc: Services, actor: Actor, letter_id: int) -> Undelivered:
+    """The văn thư's "Gửi lại": letter `letter_id` of their body, not delivered, goes again at
+    once — its back-off forgotten, handed to the queue's sender (the request does not wait on
+    the server) — and the audit log says who asked. A letter without an address cannot be
+    sent: the văn thư sends that link by other means."""
+    allow(actor, "gửi lại thư thông báo", ("van_thu",))
+    with svc.sessions.begin() as session:
+        row = session.get(Notification, letter_id, with_for_update=True)
+        if row is None or row.issuing_body_id != actor.body or row.sent_at is not None:
+            raise NotFound(
+                f"no undelivered letter {letter_id} of {actor.body}",
+                message_vi="Không có thư chưa gửi được này trong hộp thư đi của cơ quan",
+                field="letter_id",
+            )
+        if row.to_address is None:
+            raise StateError(
+                f"letter {letter_id} has no address to send to",
+                message_vi="Nơi nhận này không có địa chỉ thư điện tử: hãy gửi liên kết bằng "
+                "cách khác",
+                field="letter_id",
+            )
+        row.tried_at = None
+        row.last_error = None
+        session.add(
+            AuditEntry(
+                actor=actor.audit,
+                action="resend_mail",
+                document_id=row.document_id,
+                detail={"letter": row.id, "to": row.to_name, "address": row.to_address},
+            )
+        )
+        shown = Undelivered(
+            row.id,
+            row.document_id,
+            row.to_name,
+            row.to_address,
+            row.subject,
+            row.created_at,
+            row.attempts,
+            None,
+        )
+    after_event(svc)
+    return shown

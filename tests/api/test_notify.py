@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from api.registry.db import Notification
+from api.registry.db import AuditEntry, Notification
 from api.workflow import notify, outbox
 from api.workflow.letters import LINK
 from api.workflow.services import Services
@@ -160,12 +160,32 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
 
         assert sign_in(browser, "vanthu.haiphong", "mat-khau-thu-nghiem").status_code == 303
         page = browser.get("/phat-hanh").text
-    assert "Thư thông báo chưa gửi được" in page and VAN_THU in page and "451" in page
+        assert "Thư thông báo chưa gửi được" in page and VAN_THU in page and "451" in page
+        # The server is back: the văn thư presses "Gửi lại" on their own letter (a form with
+        # its CSRF token); the queue's sender delivers it, the audit log says who asked.
+        inbox.refusing = False
+        mine = next(w for w in waiting if w.to_address == VAN_THU)
+        action = f"/thu-thong-bao/{mine.id}/gui-lai"
+        assert f'action="{action}"' in page
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is not None
+        refused = browser.post(action, data={"back": "/phat-hanh"}, follow_redirects=False)
+        assert refused.status_code == 403  # no CSRF token: nothing happens
+        r = browser.post(
+            action, data={"csrf": csrf.group(1), "back": "/phat-hanh"}, follow_redirects=False
+        )
+        assert r.status_code == 303, r.text
+        assert r.headers["location"] == f"/phat-hanh?gui-lai={mine.id}#thu-chua-gui"
+    inbox.wait(1)
+    resent = inbox.take()
+    assert [m.to_address for m in resent] == [VAN_THU]
+    with notified.services.sessions() as session:
+        asked = session.scalars(select(AuditEntry).where(AuditEntry.action == "resend_mail")).all()
+    assert [(e.actor, e.detail["letter"]) for e in asked] == [("user:vanthu.haiphong", mine.id)]
 
-    inbox.refusing = False
     done = outbox.send_pending(notified.services)
-    assert (done.sent, done.failed) == (2, 0)
-    received = {r.to_address: r.message for r in inbox.take()}
+    assert (done.sent, done.failed) == (1, 0)
+    received = {r.to_address: r.message for r in inbox.take() + resent}
     assert set(received) == {CLERK, VAN_THU}
     assert received[CLERK]["Subject"] == "Đã ký: Quyết định công nhận"
     assert "Chủ tịch Trần Minh Khôi đã ký số" in parts(received[CLERK])[0]
