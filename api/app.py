@@ -59,6 +59,7 @@ from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
 from api.settings import Settings, get_settings
 from api.workflow import jobs as workflow_jobs
+from api.workflow import scratch
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
@@ -116,6 +117,7 @@ def create_app(
         # One machine: this process runs the queue's jobs too (Settings.queue_embedded).
         queue = services.queue if services and settings.queue_embedded else None
         if isinstance(queue, HueyQueue):
+            scratch.clear_stale()  # what a killed process left, before this one adds its own
             queue.start_embedded()
         yield
         if isinstance(queue, HueyQueue):

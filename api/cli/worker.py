@@ -19,7 +19,7 @@ def worker(
     """Run the jobs of the queue until Ctrl+C (or SIGTERM); jobs lost with a killed worker are
     queued again first, and every minute after."""
     from api.registry import db
-    from api.workflow import jobs
+    from api.workflow import jobs, scratch
     from api.workflow.services import build_services
 
     settings = get_settings()
@@ -30,9 +30,12 @@ def worker(
             out.print("Hàng đợi immediate:// chạy việc ngay trong yêu cầu: không cần worker.")
             raise typer.Exit(0)
         again = jobs.recover(services, lease=services.job_lease)
+        # What a worker killed mid-job left in /tmp (its generation, its LibreOffice profile).
+        cleared = scratch.clear_stale()
     out.print(
         f"Worker của hàng đợi {db.shown_url(settings.queue())}: {threads} luồng; "
-        f"{len(again)} việc bị gián đoạn được xếp lại. Ctrl+C để dừng.",
+        f"{len(again)} việc bị gián đoạn được xếp lại; {len(cleared)} thư mục tạm bị bỏ lại "
+        "đã được dọn. Ctrl+C để dừng.",
         markup=False,
         soft_wrap=True,
     )
