@@ -21,6 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.pages import archive as ui_archive
 from api.pages import auth as ui_auth
@@ -151,6 +152,10 @@ def create_app(
     # Outermost of the middlewares: every answer, and each log line while it is made, has it.
     app.add_middleware(json_log.ActingMiddleware)  # who and what, for the JSON log lines
     app.add_middleware(request_id.RequestIdMiddleware)
+    if settings.trusted_proxies.strip():
+        # Outermost: every layer (the sign-in's count per address, the log lines) sees the
+        # client the trusted proxy forwards; from anyone else the headers are ignored.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     """Send the session cookie over HTTPS only (its Secure flag); default: when
     `public_base_url` is https. Set it when TLS ends at a proxy in front of an http URL."""
 
+    trusted_proxies: str = ""
+    """The reverse proxies (addresses or networks, comma-separated: "10.0.0.5,10.1.0.0/16";
+    "*" for any) whose X-Forwarded-For and X-Forwarded-Proto the service believes: the
+    client's address (sign-in counting per address, the logs) is then the one they forward.
+    Empty: none — the address is the connection's, and a forwarded header is ignored."""
+
     issue_days_back: int = Field(default=30, ge=0)
     """How many days before today a văn thư may date an issue (api/workflow/issue_date.py)."""
 

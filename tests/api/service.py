@@ -90,7 +90,14 @@ def workbook(year: int = 2026, units: tuple[str, ...] = UNITS) -> bytes:
 
 @contextmanager
 def serve(app: Any, port: int) -> Iterator[None]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="none",
+        proxy_headers=False,  # as `hoso serve`: the app's trusted_proxies decide
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
