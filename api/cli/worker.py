@@ -1,7 +1,9 @@
 """`hoso worker`: a consumer of the job queue (Settings.queue_url) that runs the long work —
 generating dossiers — with its own LibreOffice pool, beside `hoso serve` processes that take the
-requests (one machine: the embedded default needs none; several: Redis and M of these). Thin: the
-jobs are api/workflow/jobs.py's, the engine api/workflow/queue.py's."""
+requests (one machine: the embedded default needs none; several: Redis and M of these), and the
+queue's own tasks (the outbox's sender, its retry, the daily reminders and archive renewal:
+api/workflow/tasks.py). Thin: the jobs are api/workflow/jobs.py's, the engine
+api/workflow/queue.py's."""
 
 from __future__ import annotations
 
