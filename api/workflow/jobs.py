@@ -11,7 +11,9 @@ Idempotent and crash-safe:
 - a worker killed mid-job leaves its job "running" with a heartbeat that stops: `recover`
   queues it again once its lease ran out, and the rerun replaces the drafts it had made.
 
-Issuing is not queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
+Kinds: "generate" (a dossier), "archive_seal" and "archive_renew" (a body's archive:
+api/workflow/preservation.py, where a rerun seals or renews nothing twice). Issuing is not
+queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
 written into a queue; the key-holding part stays in the văn thư's request.
 Left out: the engine (queue.py), the HTTP and page shapes (routes/jobs.py, pages/).
 """
