@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from api.registry import crash
 from api.registry.db import AuditEntry, Document
-from api.workflow import archive_check, jobs, preservation
+from api.workflow import archive_check, jobs, preservation, tasks
 from api.workflow.issue_date import VIETNAM
 from signing import archive as sealing
 from tests.api.service import BODY, CHAIR_P12, MEETING, SEAL_P12, XLSX, Service, workbook
@@ -214,6 +214,8 @@ def test_renewal_stores_the_renewed_copy_beside_the_previous_one(
     )
     assert again.done == [] and again.skipped == [decision]
     assert _document(service, decision).archived_sha256 == renewed
+    daily = tasks.renew_today(service.services, service.settings)  # the queue's daily task
+    assert decision in daily.skipped and daily.done == [] and daily.failed == []
 
     # Asked for from the command line, it is renewed again: a third copy, the two before kept.
     run = _hoso(

@@ -162,3 +162,14 @@ def test_old_sign_in_attempts_are_pruned_and_what_the_throttle_reads_is_kept(
         left = sorted(session.scalars(select(SignInAttempt.at)))
     assert [round((now - t).total_seconds() / 3600) for t in left] == [2, 0]
     assert throttle.prune(services, now=now) == 0
+
+
+def test_the_daily_reminders_record_and_send_what_is_due(
+    tmp_path: Path, services: Services
+) -> None:
+    """A registry with nothing unsigned or unacknowledged: nothing recorded, and the letters
+    already due go all the same (the task sends after recording)."""
+    _letter(services, "Văn bản chờ ký", created_at=dt.datetime.now(dt.UTC))
+    assert tasks.remind_today(services, _settings(tmp_path)) == 0
+    with services.sessions() as session:
+        assert session.scalar(select(Notification.sent_at)) is not None
