@@ -60,6 +60,8 @@ WORKFLOW = [
     ("POST", "/api/documents/{document_id}/archive"),
     ("GET", "/api/documents/{document_id}/recipients"),
     ("GET", "/api/archive/export"),
+    ("POST", "/api/archive/seal"),
+    ("POST", "/api/archive/renew"),
     ("GET", "/api/documents/{document_id}/history"),
     ("POST", "/api/documents/{document_id}/history.pdf"),
     ("GET", "/api/admin/users"),
