@@ -67,6 +67,14 @@ def archive_seal(
     from signing import archive, pki
 
     if document is None:
+        if output is not None:
+            with errors():
+                raise ConfigError(
+                    "--out goes with a file to seal; the registry's documents stay in its store",
+                    message_vi="--out chỉ dùng khi chỉ ra một tệp; văn bản trong sổ đăng ký được "
+                    "niêm phong trong kho lưu trữ",
+                    field="out",
+                )
         _seal_registry(year=year, body=body)
         return
     settings = get_settings()

@@ -306,6 +306,13 @@ def resend(svc: Services, actor: Actor, letter_id: int) -> Undelivered:
                 "cách khác",
                 field="letter_id",
             )
+        taken = row.tried_at is not None and row.tried_at >= dt.datetime.now(dt.UTC) - CLAIM
+        if row.last_error is None and taken:
+            raise StateError(
+                f"letter {letter_id} is being sent",
+                message_vi="Thư này đang được gửi; hãy xem lại sau ít phút",
+                field="letter_id",
+            )
         row.tried_at = None
         row.last_error = None
         session.add(

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from api.registry.db import Notification, SignInAttempt
+from api.registry.db import AuditEntry, Notification, SignInAttempt
 from api.settings import Settings
 from api.workflow import outbox, tasks, throttle
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services, build_services
+from api.workflow.users import Actor
+from docgen.errors import NotFound, StateError
 from tests.api.smtp import Inbox, smtp_server
 
 ADDRESS = "vanthu@ubnd-haiphong.example.org"
@@ -173,3 +175,30 @@ def test_the_daily_reminders_record_and_send_what_is_due(
     assert tasks.remind_today(services, _settings(tmp_path)) == 0
     with services.sessions() as session:
         assert session.scalar(select(Notification.sent_at)) is not None
+
+
+def test_gui_lai_refuses_what_it_cannot_send_again(services: Services, inbox: Inbox) -> None:
+    """A letter being sent right now, one without an address, another body's: refused, each
+    naming the letter; a refused one goes again at once, audited."""
+    van_thu = Actor(1, "vanthu.haiphong", "Phạm Thu Hà", "van_thu", "ubnd-hai-phong")
+    now = dt.datetime.now(dt.UTC)
+    body = {"issuing_body_id": "ubnd-hai-phong"}
+    sending = _letter(services, "Đang gửi", tried_at=now, attempts=1, **body)
+    nowhere = _letter(services, "Không có địa chỉ", **body)
+    with services.sessions.begin() as session:
+        row = session.get(Notification, nowhere)
+        assert row is not None
+        row.to_address = None
+    theirs = _letter(services, "Của cơ quan khác", issuing_body_id="ca-hai-phong")
+    for letter_id, error in ((sending, StateError), (nowhere, StateError), (theirs, NotFound)):
+        with pytest.raises(error) as refused:
+            outbox.resend(services, van_thu, letter_id)
+        assert refused.value.field == "letter_id"
+    refused_once = _letter(
+        services, "Bị từ chối", tried_at=now, attempts=1, last_error="451 bảo trì", **body
+    )
+    outbox.resend(services, van_thu, refused_once)  # no queue: sent within the call
+    assert "Bị từ chối" in [m.message["Subject"] for m in inbox.take()]
+    with services.sessions() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "resend_mail"))
+    assert entry is not None and entry.detail["letter"] == refused_once
