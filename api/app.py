@@ -21,6 +21,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.pages import archive as ui_archive
 from api.pages import auth as ui_auth
@@ -60,6 +61,7 @@ from api.routes.models import ErrorPublic
 from api.routes.session import COOKIE_AGE, LoginRequired
 from api.settings import Settings, get_settings
 from api.workflow import jobs as workflow_jobs
+from api.workflow import scratch
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.trust import TrustRoots
@@ -77,6 +79,7 @@ SIGNED_IN_PAGES = (
     "/phat-hanh",
     "/van-ban",
     "/luu-tru",
+    "/thu-thong-bao",
 )
 
 # The methods a 405's Allow header may name.
@@ -116,6 +119,7 @@ def create_app(
         # One machine: this process runs the queue's jobs too (Settings.queue_embedded).
         queue = services.queue if services and settings.queue_embedded else None
         if isinstance(queue, HueyQueue):
+            scratch.clear_stale()  # what a killed process left, before this one adds its own
             queue.start_embedded()
         yield
         if isinstance(queue, HueyQueue):
@@ -151,6 +155,10 @@ def create_app(
     # Outermost of the middlewares: every answer, and each log line while it is made, has it.
     app.add_middleware(json_log.ActingMiddleware)  # who and what, for the JSON log lines
     app.add_middleware(request_id.RequestIdMiddleware)
+    if settings.trusted_proxies.strip():
+        # Outermost: every layer (the sign-in's count per address, the log lines) sees the
+        # client the trusted proxy forwards; from anyone else the headers are ignored.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.trust = TrustRoots(settings)
     app.state.templates = web.templates()
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")

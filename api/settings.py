@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     """Send the session cookie over HTTPS only (its Secure flag); default: when
     `public_base_url` is https. Set it when TLS ends at a proxy in front of an http URL."""
 
+    trusted_proxies: str = ""
+    """The reverse proxies (addresses or networks, comma-separated: "10.0.0.5,10.1.0.0/16";
+    "*" for any) whose X-Forwarded-For and X-Forwarded-Proto the service believes: the
+    client's address (sign-in counting per address, the logs) is then the one they forward.
+    Empty: none — the address is the connection's, and a forwarded header is ignored."""
+
     issue_days_back: int = Field(default=30, ge=0)
     """How many days before today a văn thư may date an issue (api/workflow/issue_date.py)."""
 
@@ -143,6 +149,15 @@ class Settings(BaseSettings):
     """A generation planning more documents than this is split into parts of this many
     documents, which any worker of the queue runs (api/workflow/parts.py); not with
     immediate://, where each job runs inside its request."""
+
+    daily_hour: int | None = Field(default=7, ge=0, le=23)
+    """The hour (in Vietnam) at which the queue's daily tasks run: the reminders (as `hoso
+    notify remind`) and the renewal of archived documents' timestamps; None: none run (a
+    timer calls the commands instead)."""
+
+    renew_within_days: int = Field(default=365, ge=1)
+    """Renew an archived document's timestamp when its certificate expires within this many
+    days (the daily task, `hoso archive renew --registry`)."""
 
     def secret(self) -> bytes:
         """The service's secret (recipients' links are derived from it): {data_dir}/secret.key,

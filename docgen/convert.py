@@ -59,6 +59,12 @@ class _Crash(Exception):
     """The instance died or stopped answering; it is killed and the request retried."""
 
 
+def _owned(prefix: str) -> str:
+    """A scratch folder's prefix naming this process ("hoso-lo-4242-"): what a killed process
+    left can be cleared by the next (api/workflow/scratch.py)."""
+    return f"{prefix}{os.getpid()}-"
+
+
 @dataclass
 class Instance:
     """One worker + soffice, with the number of conversions it has done."""
@@ -68,7 +74,7 @@ class Instance:
     proc: subprocess.Popen[str] | None = None
     soffice_pid: int = 0
     conversions: int = 0
-    profile: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hoso-lo-")))
+    profile: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix=_owned("hoso-lo-"))))
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
@@ -159,7 +165,7 @@ class Instance:
                         stream.close()
             self.proc = None
         shutil.rmtree(self.profile, ignore_errors=True)
-        self.profile = Path(tempfile.mkdtemp(prefix="hoso-lo-"))
+        self.profile = Path(tempfile.mkdtemp(prefix=_owned("hoso-lo-")))
 
 
 class ConverterPool:
@@ -186,7 +192,7 @@ class ConverterPool:
 
     def convert(self, docx: bytes, *, pdfa: bool = False, name: str = "document") -> bytes:
         """The PDF of `docx`, retried once on a fresh instance if the first crashes or hangs."""
-        with tempfile.TemporaryDirectory(prefix="hoso-conv-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=_owned("hoso-conv-")) as tmp:
             src, dst = Path(tmp) / f"{name}.docx", Path(tmp) / f"{name}.pdf"
             src.write_bytes(docx)
             instance = self._idle.get()

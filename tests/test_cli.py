@@ -357,3 +357,16 @@ def test_pki_init_writes_test_certificates(tmp_path: Path) -> None:
     assert "17 tệp .p12" in run.stdout and "hoso-test" in run.stdout
     assert (tmp_path / "pki" / "certs" / "ubnd-bac-ninh--chu-tich.p12").exists()
     assert (tmp_path / "pki" / "certomancer.yml").exists()
+
+
+def test_archive_seal_without_a_file_needs_a_year_and_takes_no_out(tmp_path: Path) -> None:
+    """The registry-wide sealing (`hoso archive seal` without a file) is refused before it
+    touches anything when it lacks --year, or is given --out (its files stay in the store)."""
+    data = str(tmp_path / "data")
+    no_year = hoso("archive", "seal", HOSO_DATA_DIR=data)
+    assert no_year.returncode == 2 and "Cần --year" in no_year.stderr, no_year.stderr
+    out = hoso("archive", "seal", "--year", "2026", "--out", "x.pdf", HOSO_DATA_DIR=data)
+    assert out.returncode == 2 and "--out chỉ dùng khi chỉ ra một tệp" in out.stderr
+    no_out = hoso("archive", "seal", str(tmp_path / "qd.pdf"), HOSO_DATA_DIR=data)
+    assert no_out.returncode == 2 and "Cần --out" in no_out.stderr
+    assert not (tmp_path / "data").exists()

@@ -138,3 +138,17 @@ def test_every_sample_body_has_a_complete_dossier(meeting: Path) -> None:
     ]
     assert mine
     assert sum(p.template == "bao-cao.docx" for p in planned) == len(mine)
+
+
+def test_every_sample_body_mails_each_recipient_of_its_noi_nhan() -> None:
+    """Each body's Nơi nhận lines (but Lưu and "Như Điều 3") have a fictional address under
+    example.org (RFC 2606), so issuing from any sample body sends its letters."""
+    from docgen.recipients import is_reference_line, recipients
+
+    bodies = inputs.load_bodies(REPO / "samples" / "bodies")
+    assert len(bodies) == 10
+    for body in bodies.values():
+        lines = [line for line in body.recipients if not is_reference_line(line)]
+        named = {r.name for r in recipients(lines)}
+        assert named and named <= set(body.emails), (body.id, named - set(body.emails))
+        assert all(a.endswith(".example.org") and "@" in a for a in body.emails.values())

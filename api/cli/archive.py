@@ -1,7 +1,8 @@
 """The archive's commands of `hoso archive`: sealing a file for long-term preservation (PAdES
-B-LTA), renewing the last timestamp of sealed files, checking the store against the registry,
-and exporting a year or a dossier as a ZIP. Thin: each command reads its inputs, calls one
-function of `signing` or `api.workflow.archive`, writes atomically.
+B-LTA), renewing the last timestamp of sealed files (each of them, or every issued or archived
+document of the registry: api/workflow/preservation.py, with a progress bar), checking the
+store against the registry, and exporting a year or a dossier as a ZIP. Thin: each command
+reads its inputs, calls one function of `signing` or `api.workflow`, writes atomically.
 
 Left out: the keys, signing and verification commands (api/cli/signing.py, whose helpers for
 the registry, the trust roots and refusing an existing output are shared here).
@@ -12,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -30,27 +32,60 @@ from api.cli.signing import (
 from api.registry.store import LocalStore, sha256
 from api.settings import get_settings
 from docgen import inputs
-from docgen.errors import Conflict, HosoError, NotFound
+from docgen.errors import ConfigError, Conflict, HosoError, NotFound
+
+if TYPE_CHECKING:
+    from api.workflow.preservation import Outcome
+    from api.workflow.services import Services
 
 archive_app = typer.Typer(help="Long-term preservation of issued documents.", no_args_is_help=True)
 
 
 @archive_app.command("seal")
 def archive_seal(
-    document: Annotated[Path, typer.Argument(help="an issued (signed) PDF")],
-    output: Annotated[Path, typer.Option("--out", help="where to write the sealed PDF")],
+    document: Annotated[
+        Path | None, typer.Argument(help="an issued (signed) PDF; none: the registry's")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="where to write the sealed PDF")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="without a file: the documents numbered in this year")
+    ] = None,
+    body: Annotated[
+        str | None, typer.Option(help="without a file: only this issuing body's")
+    ] = None,
 ) -> None:
     """Bring a signed PDF to PAdES B-LTA: validation data of every signature, then a document
     timestamp. The input is never modified. A registered issued document is archived in the
-    registry too: status archived, the sealed file kept in the store beside the issued one."""
+    registry too: status archived, the sealed file kept in the store beside the issued one.
+    Without a file: every issued document of the registry of --year (and --body) not archived
+    yet, with a progress bar."""
     from sqlalchemy import select
 
     from api.registry import db
     from api.workflow import archive as archiving
     from signing import archive, pki
 
+    if document is None:
+        if output is not None:
+            with errors():
+                raise ConfigError(
+                    "--out goes with a file to seal; the registry's documents stay in its store",
+                    message_vi="--out chỉ dùng khi chỉ ra một tệp; văn bản trong sổ đăng ký được "
+                    "niêm phong trong kho lưu trữ",
+                    field="out",
+                )
+        _seal_registry(year=year, body=body)
+        return
     settings = get_settings()
     with errors():
+        if output is None:
+            raise ConfigError(
+                "--out: where to write the sealed PDF",
+                message_vi="Cần --out: nơi ghi tệp đã niêm phong",
+                field="out",
+            )
         _refuse_existing(output)
         pdf = document.read_bytes()
         tsa, context = pki.service_urls(settings.pki_url)["tsa"], _signing_context()
@@ -75,10 +110,65 @@ def archive_seal(
     out.print(f"Đã niêm phong lưu trữ (PAdES B-LTA): {shown(output)}")
 
 
+def _registry_run(
+    what: str, run: Callable[[Services, Callable[[int, int], None]], Outcome]
+) -> None:
+    """`run` over the registry's services with a progress bar; its outcome in one line each."""
+    from rich.progress import Progress
+
+    from api.workflow.services import build_services
+
+    with errors():
+        services = build_services(get_settings())
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(what, total=None)
+
+            def told(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            with errors():
+                outcome = run(services, told)
+    finally:
+        services.sessions.kw["bind"].dispose()
+    for failure in outcome.failed:
+        err.print(f"  • văn bản #{failure['id']}: {failure['message_vi']}", markup=False)
+    return_code = 2 if outcome.failed else 0
+    out.print(
+        f"{what}: {len(outcome.done)} văn bản; {len(outcome.skipped)} không cần; "
+        f"{len(outcome.failed)} không thực hiện được.",
+        markup=False,
+    )
+    if return_code:
+        raise typer.Exit(return_code)
+
+
+def _seal_registry(*, year: int | None, body: str | None) -> None:
+    from api.workflow import preservation
+
+    with errors():
+        if year is None:
+            raise ConfigError(
+                "--year: the year whose issued documents to seal (or give a file)",
+                message_vi="Cần --year: năm có văn bản cần niêm phong (hoặc chỉ ra một tệp)",
+                field="year",
+            )
+    _registry_run(
+        "Niêm phong lưu trữ",
+        lambda svc, told: preservation.seal_issued(
+            svc, body=body, year=year, actor=_actor(), progress=told
+        ),
+    )
+
+
 @archive_app.command("renew")
 def archive_renew(
-    documents: Annotated[list[Path], typer.Argument(help="sealed (PAdES B-LTA) PDFs")],
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="where the renewed copies go")],
+    documents: Annotated[
+        list[Path] | None, typer.Argument(help="sealed (PAdES B-LTA) PDFs; none: the registry's")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="where the renewed copies go")
+    ] = None,
     within_days: Annotated[
         int,
         typer.Option(
@@ -90,11 +180,19 @@ def archive_renew(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="decide as of this ISO 8601 time, not now")
     ] = None,
+    body: Annotated[
+        str | None, typer.Option(help="without a file: only this issuing body's")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="without a file: only those numbered in this year")
+    ] = None,
 ) -> None:
     """Add a new document timestamp to the records whose last one nears expiry.
 
     PAdES B-LTA renewal: the validation data of the last timestamp, then a new one, in a new
-    file under --out-dir; the inputs are never modified."""
+    file under --out-dir; the inputs are never modified. Without a file: every archived
+    document of the registry that is due, the renewed copy kept in the store beside the
+    previous one."""
     from signing import archive, pki
 
     settings = get_settings()
@@ -102,6 +200,15 @@ def archive_renew(
     with errors():
         now = _moment(as_of) or dt.datetime.now(dt.UTC)
         margin = dt.timedelta(days=within_days)
+        if not documents:
+            _renew_registry(body=body, year=year, within=margin, now=now)
+            return
+        if out_dir is None:
+            raise ConfigError(
+                "--out-dir: where the renewed copies go",
+                message_vi="Cần --out-dir: thư mục ghi các bản đã gia hạn",
+                field="out_dir",
+            )
         tsa = pki.service_urls(settings.pki_url)["tsa"]
         context = _signing_context()
     for path in documents:
@@ -124,6 +231,27 @@ def archive_renew(
             out.print(f"{shown(path)}: từ chối: {exc.message_vi}", markup=False)
     if refused:
         raise typer.Exit(2)
+
+
+def _renew_registry(
+    *, body: str | None, year: int | None, within: dt.timedelta, now: dt.datetime
+) -> None:
+    from api.workflow import preservation
+
+    started = dt.datetime.now(dt.UTC)
+    _registry_run(
+        "Gia hạn dấu thời gian lưu trữ",
+        lambda svc, told: preservation.renew_due(
+            svc,
+            body=body,
+            year=year,
+            within=within,
+            now=now,
+            since=started,
+            actor=_actor(),
+            progress=told,
+        ),
+    )
 
 
 @archive_app.command("check")

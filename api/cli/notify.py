@@ -2,8 +2,9 @@
 letter not delivered yet (new, failed, or left by a stopped process) through the configured
 SMTP server; `remind` records the reminders due today — drafts unsigned and recipients who
 have not acknowledged after the configured days, one per document, person and day however
-often it runs — then sends. Meant for a daily timer (cron, systemd); the workflow sends the
-letters of each event itself."""
+often it runs — then sends. The job queue does both by itself (each event's letters, a retry
+each minute, the reminders daily at HOSO_DAILY_HOUR: api/workflow/tasks.py); these are for
+an operator, or a timer where the queue's daily tasks are off."""
 
 from __future__ import annotations
 

@@ -66,6 +66,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # The app decides whom to believe (Settings.trusted_proxies), not uvicorn's default
+        # (which trusts 127.0.0.1's X-Forwarded-For).
+        proxy_headers=False,
         log_config=json_log.log_config()
         if settings.log_format == "json"
         else request_id.log_config(),

@@ -155,11 +155,14 @@ HELP: dict[str, tuple[str, str]] = {
     "archive": ("Lưu trữ lâu dài văn bản đã ban hành.", "hoso archive check"),
     "archive seal": (
         "Đưa tệp PDF đã ký lên PAdES B-LTA: dữ liệu xác minh của mọi chữ ký, rồi dấu thời gian "
-        "tài liệu.",
+        "tài liệu. Không chỉ ra tệp: niêm phong mọi văn bản đã ban hành của năm (--year, "
+        "--body) chưa lưu trữ trong sổ đăng ký, có thanh tiến độ.",
         "hoso archive seal qd-ban-hanh.pdf --out qd-luu-tru.pdf",
     ),
     "archive renew": (
-        "Thêm dấu thời gian tài liệu mới cho các văn bản lưu trữ có dấu thời gian sắp hết hạn.",
+        "Thêm dấu thời gian tài liệu mới cho các văn bản lưu trữ có dấu thời gian sắp hết hạn. "
+        "Không chỉ ra tệp: mọi văn bản lưu trữ trong sổ đăng ký đến hạn, bản gia hạn lưu bên "
+        "cạnh bản trước.",
         "hoso archive renew qd-luu-tru.pdf --within-days 365 --out-dir renewed/",
     ),
     "archive check": (
@@ -520,11 +523,19 @@ PARAM_HELP = {
     ),
     "its date": "ngày ban hành, 27/11/2026 hoặc 2026-11-27",
     "show every sub-item": "hiện mọi nội dung",
-    "an issued (signed) PDF": "tệp PDF đã ban hành (đã ký)",
+    "an issued (signed) PDF; none: the registry's": "tệp PDF đã ban hành (đã ký); không có: "
+    "các văn bản trong sổ đăng ký",
+    "without a file: the documents numbered in this year": "không có tệp: các văn bản có số "
+    "của năm này",
+    "without a file: only this issuing body's": "không có tệp: chỉ văn bản của cơ quan ban "
+    "hành này",
+    "without a file: only those numbered in this year": "không có tệp: chỉ văn bản có số của "
+    "năm này",
     "the document the chair has signed": "văn bản Chủ tịch đã ký",
     "the final draft (PDF) to sign": "dự thảo cuối cùng (PDF) cần ký",
     "the phụ lục (PDF) in a file of its own": "phụ lục (PDF) là tệp riêng",
-    "sealed (PAdES B-LTA) PDFs": "các tệp PDF lưu trữ (PAdES B-LTA)",
+    "sealed (PAdES B-LTA) PDFs; none: the registry's": "các tệp PDF lưu trữ (PAdES B-LTA); "
+    "không có: các văn bản lưu trữ trong sổ đăng ký",
     "signed PDF files": "các tệp PDF đã ký",
     "every document of this dossier, e.g. 2026/ubnd-hai-phong": (
         "mọi văn bản của hồ sơ này, ví dụ 2026/ubnd-hai-phong"

@@ -50,7 +50,21 @@ class Journaled(Protocol):
     def clear_temporary(self) -> object: ...
 
 
-__all__ = ["POINTS", "Journaled", "arm", "journaling", "point", "store_writes", "sweep"]
+__all__ = [
+    "POINTS",
+    "RENEW",
+    "Journaled",
+    "arm",
+    "journaling",
+    "point",
+    "store_writes",
+    "superseded",
+    "sweep",
+]
+
+RENEW: Final = "renew"
+"""The audit action of a timestamp renewal (api/workflow/preservation.py), whose detail keeps
+the previous archived copy's hash as `previous_sha256`."""
 
 POINTS: Final = (
     "registry.after-number",
@@ -128,6 +142,7 @@ def sweep(sessions: sessionmaker[Session], store: Journaled) -> tuple[str, ...]:
             )
             for issued, archived in rows:
                 named |= {issued, archived}
+        named |= superseded(session)
         moved = tuple(d for d in marked if d not in named and store.exists(d))
         for digest in moved:
             store.set_aside(digest)
@@ -135,3 +150,14 @@ def sweep(sessions: sessionmaker[Session], store: Journaled) -> tuple[str, ...]:
             store.unmark(digest)
         store.clear_temporary()
     return moved
+
+
+def superseded(session: Session) -> set[str]:
+    """The archived copies a renewal replaced (the audit log's "renew" entries): records still,
+    kept in the store beside the renewed copy, never a file to set aside."""
+    from sqlalchemy import select
+
+    from api.registry.db import AuditEntry
+
+    details = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == RENEW))
+    return {str(d["previous_sha256"]) for d in details if d and d.get("previous_sha256")}

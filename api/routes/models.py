@@ -279,11 +279,22 @@ class JobErrorPublic(BaseModel):
     field: str
 
 
+class JobFailurePublic(BaseModel):
+    """One document a job left as it was, and why."""
+
+    id: int
+    message: str
+    message_vi: str
+
+
 class JobPublic(BaseModel):
     """A piece of long work (việc chạy nền): poll `url` until `state` is done or failed."""
 
     id: int
-    kind: Literal["generate"] = Field(description="generate: a dossier's documents")
+    kind: Literal["generate", "archive_seal", "archive_renew"] = Field(
+        description="generate: a dossier's documents; archive_seal: sealing a body's issued "
+        "documents of a year for the archive; archive_renew: renewing archived timestamps"
+    )
     state: Literal["queued", "running", "done", "failed"]
     done: int = Field(description="steps done (documents made)")
     total: int = Field(description="steps in all; 0 before they are known")
@@ -295,7 +306,12 @@ class JobPublic(BaseModel):
         examples=["/api/documents?dossier=2026/ubnd-hai-phong"],
         description="where the outcome is, once done",
     )
-    documents: list[int] = Field(default_factory=list, description="the documents made")
+    documents: list[int] = Field(
+        default_factory=list, description="the documents made, sealed or renewed"
+    )
+    failed: list[JobFailurePublic] = Field(
+        default_factory=list, description="documents the job could not seal or renew, and why"
+    )
     error: JobErrorPublic | None = None
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -315,6 +331,7 @@ def job_public(job: JobView) -> JobPublic:
         url=f"/api/jobs/{job.id}",
         result=f"/api/documents?dossier={dossier}" if dossier and job.state == "done" else None,
         documents=list(job.result.get("documents", [])),
+        failed=[JobFailurePublic(**f) for f in job.result.get("failed", [])],
         error=JobErrorPublic(**job.error) if job.error else None,
         created_at=job.created_at,
         finished_at=job.finished_at,

@@ -190,6 +190,7 @@ def _stored(session: Session, body: str | None) -> tuple[list[_Stored], set[str]
         select(Document).where(Document.sha256.is_not(None)).order_by(Document.id)
     ).all()
     known = {h for d in documents for h in (d.sha256, d.archived_sha256) if h is not None}
+    known |= crash.superseded(session)  # renewed copies' predecessors: records too
     mine = [
         d
         for d in documents
@@ -215,6 +216,7 @@ def _unrecorded(session: Session, digests: list[str]) -> list[str]:
         named = or_(Document.sha256.in_(chunk), Document.archived_sha256.in_(chunk))
         for d in session.scalars(select(Document).where(named)):
             found |= {d.sha256, d.archived_sha256}
+    found |= crash.superseded(session)
     return [d for d in digests if d not in found]
 
 

@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import Integer, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from api.registry import db
+from api.registry import crash, db
 from api.settings import Settings
 from docgen.errors import BackupError, ConfigError
 
@@ -172,19 +172,31 @@ def _import_rows(url: str, data: bytes) -> None:
 
 
 def _named_hashes(database: Path | None, rows: bytes | None) -> set[str]:
-    """The SHA-256s of the documents' files (current and archived) in the snapshot."""
+    """The SHA-256s of the documents' files (current and archived) in the snapshot, and the
+    archived copies a timestamp renewal replaced (api/registry/crash.py `superseded`)."""
     if database is not None:
         connection = sqlite3.connect(database)
         try:
             found = connection.execute(
                 "SELECT sha256 FROM documents UNION SELECT archived_sha256 FROM documents"
             ).fetchall()
+            renewals = connection.execute(
+                "SELECT detail FROM audit_entries WHERE action = ?", (crash.RENEW,)
+            ).fetchall()
         finally:
             connection.close()
-        return {h for (h,) in found if h}
+        details = [json.loads(d) if isinstance(d, str) else d for (d,) in renewals]
+        return {h for (h,) in found if h} | _previous(details)
     assert rows is not None
-    documents = json.loads(rows)["tables"]["documents"]
-    return {d[k] for d in documents for k in ("sha256", "archived_sha256") if d.get(k)}
+    tables = json.loads(rows)["tables"]
+    documents = tables["documents"]
+    details = [e.get("detail") for e in tables["audit_entries"] if e.get("action") == crash.RENEW]
+    named = {d[k] for d in documents for k in ("sha256", "archived_sha256") if d.get(k)}
+    return named | _previous(details)
+
+
+def _previous(details: list[Any]) -> set[str]:
+    return {str(d["previous_sha256"]) for d in details if d and d.get("previous_sha256")}
 
 
 def _store_file(folder: Path, digest: str) -> Path:

@@ -44,6 +44,7 @@ from api.workflow import (
     last_inputs,
     notify,
     outbox,
+    scratch,
     users,
 )
 from api.workflow.history import certificate_detail
@@ -309,7 +310,8 @@ def _build(
         made += 1
         progress(made, total)
 
-    with tempfile.TemporaryDirectory(prefix="hoso-gen-") as tmp:
+    # Named with this process: a worker killed mid-job leaves a folder the next start clears.
+    with tempfile.TemporaryDirectory(prefix=scratch.prefix()) as tmp:
         out = Path(tmp)
         progress(0, total)
         with svc._lock:  # one LibreOffice pool per app: batches take turns

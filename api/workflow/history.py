@@ -59,6 +59,7 @@ ACTION_VI: dict[str, str] = {
     "renew": "Gia hạn dấu thời gian lưu trữ",
     "open": "Nơi nhận mở văn bản",
     "acknowledge": "Nơi nhận xác nhận đã nhận",
+    "resend_mail": "Gửi lại thư thông báo",
 }
 """The actions of a document's trail in Vietnamese; an unknown one is shown as recorded."""
 

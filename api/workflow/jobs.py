@@ -13,7 +13,9 @@ Idempotent and crash-safe:
 - a big generation runs as parts any worker takes (api/workflow/parts.py): its job waits on
   them, is never taken for lost while it has parts, and reads their sum as its progress.
 
-Issuing is not queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
+Kinds: "generate" (a dossier), "archive_seal" and "archive_renew" (a body's archive:
+api/workflow/preservation.py, where a rerun seals or renews nothing twice). Issuing is not
+queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
 written into a queue; the key-holding part stays in the văn thư's request.
 Left out: the engine (queue.py), the HTTP and page shapes (routes/jobs.py, pages/).
 """
@@ -34,7 +36,7 @@ from sqlalchemy import func, select
 
 from api.registry.db import Job, User, now
 from api.settings import Settings
-from api.workflow import documents, parts
+from api.workflow import documents, parts, preservation
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.users import Actor
@@ -43,7 +45,12 @@ from docgen.errors import HosoError, NotFound
 
 log = logging.getLogger("hoso.jobs")
 
-KIND_VI: Final = {"generate": "Đang tạo văn bản", parts.KIND: "Đang tạo văn bản"}
+KIND_VI: Final = {
+    "generate": "Đang tạo văn bản",
+    parts.KIND: "Đang tạo văn bản",
+    "archive_seal": "Đang niêm phong lưu trữ",
+    "archive_renew": "Đang gia hạn dấu thời gian lưu trữ",
+}
 ACTIVE: Final = ("queued", "running")
 _MEETING: Final = TypeAdapter(dossier.Meeting)
 
@@ -130,6 +137,41 @@ def submit_generation(svc: Services, actor: Actor, **given: Any) -> JobView:
     inputs = generation_inputs(**given)
     documents.check_generation(svc, actor, body=inputs["body"], year=inputs["year"])
     return _submit(svc, actor.id, "generate", inputs)
+
+
+def submit_sealing(svc: Services, actor: Actor, *, body: str | None, year: int) -> JobView:
+    """Queue the sealing for the archive of every document `body` issued in `year` and not
+    archived yet (api/workflow/preservation.py); a văn thư's own body, any for an admin."""
+    chosen = preservation.archiving_body(actor, body)
+    if chosen is None:
+        raise HosoError(
+            "name the body whose documents to seal",
+            message_vi="Cần chọn cơ quan có văn bản cần niêm phong lưu trữ",
+            field="body",
+        )
+    _known_body(svc, chosen)
+    return _submit(svc, actor.id, "archive_seal", {"body": chosen, "year": year})
+
+
+def submit_renewal(
+    svc: Services, actor: Actor, *, body: str | None, within_days: int, year: int | None = None
+) -> JobView:
+    """Queue the renewal of the archived documents' timestamps due within `within_days` (of a
+    văn thư's own body; of the one given, or every body, for an admin; of `year` if given)."""
+    chosen = preservation.archiving_body(actor, body)
+    if chosen is not None:
+        _known_body(svc, chosen)
+    inputs = {"body": chosen, "year": year, "within_days": within_days}
+    return _submit(svc, actor.id, "archive_renew", inputs)
+
+
+def _known_body(svc: Services, body: str) -> None:
+    if body not in svc.bodies:
+        raise NotFound(
+            f"no issuing body {body!r}",
+            message_vi=f"Không có cơ quan ban hành '{body}'",
+            field="body",
+        )
 
 
 def _submit(svc: Services, user_id: int, kind: str, inputs: dict[str, Any]) -> JobView:
@@ -288,11 +330,14 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
 
 def job_queue(settings: Settings, svc: Services) -> HueyQueue:
     """The queue of `settings` whose tasks run the jobs with `svc` (its `queue` from then on)."""
+    from api.workflow import tasks
+
     queue = HueyQueue(
         settings.queue(),
         run=lambda job_id: run(svc, job_id),
         recover=lambda: recover(svc, lease=svc.job_lease),
     )
+    tasks.add_tasks(queue, settings, svc)
     svc.queue = queue
     return queue
 
@@ -358,7 +403,43 @@ def _generate_part(
     )
 
 
+def _seal(
+    svc: Services,
+    actor: Actor,
+    inputs: dict[str, Any],
+    created: dt.datetime,
+    progress: Callable[[int, int], None],
+    job_id: int,
+) -> dict[str, Any]:
+    return preservation.seal_issued(
+        svc, body=inputs["body"], year=int(inputs["year"]), actor=actor.audit, progress=progress
+    ).as_result()
+
+
+def _renew(
+    svc: Services,
+    actor: Actor,
+    inputs: dict[str, Any],
+    created: dt.datetime,
+    progress: Callable[[int, int], None],
+    job_id: int,
+) -> dict[str, Any]:
+    # "Since the job was made": a rerun after a killed worker does not renew twice.
+    return preservation.renew_due(
+        svc,
+        body=inputs["body"],
+        year=inputs.get("year"),
+        within=dt.timedelta(days=int(inputs["within_days"])),
+        now=dt.datetime.now(dt.UTC),
+        since=created,
+        actor=actor.audit,
+        progress=progress,
+    ).as_result()
+
+
 _RUNNERS: Final[dict[str, Callable[..., dict[str, Any] | None]]] = {
     "generate": _generate,
     parts.KIND: _generate_part,
+    "archive_seal": _seal,
+    "archive_renew": _renew,
 }

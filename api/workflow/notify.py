@@ -1,8 +1,8 @@
 """Notifications by e-mail (thông báo qua thư điện tử), outbox pattern: each workflow event
 records its letters in the `notifications` table in the same transaction as the event, so a
-letter exists exactly when the event happened; api/workflow/outbox.py delivers them after the commit
-(in the process today; a job of the queue later), retries what failed and shows the văn thư
-what was not delivered.
+letter exists exactly when the event happened; api/workflow/outbox.py delivers them after the
+commit (a task of the job queue), retries what failed and shows the văn thư what was not
+delivered.
 
 Who gets what:
     sent for signature   the signer named in the signature block (trình ký)
@@ -15,13 +15,17 @@ Who gets what:
 
 A user without an e-mail address gets no letter (their Tổng quan page shows what waits);
 a recipient without one gets a letter with no address, which is never sent and is listed for
-the văn thư, who then sends that link by hand. Left out: letters to users about what they did
-themselves, a digest of many events in one letter.
+the văn thư, who then sends that link by hand. The letters to users are one table (`TOLD`: to
+whom, saying what, by kind) and the events name which of them they record (`EVENTS`). Left
+out: letters to users about what they did themselves, a digest of many events in one letter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -100,57 +104,103 @@ def _signers(session: Session, document: Document) -> list[User]:
     ]
 
 
-def on_sent_for_signature(
-    session: Session, svc: Services, document: Document, *, clerk: Actor
-) -> None:
-    """The draft was sent to its signer: tell them."""
-    for user in _signers(session, document):
-        letter = sent_letter(document, to=user.name, clerk=clerk.name, url=svc.page_url("/ky-so"))
-        _add(
-            session,
-            letter,
-            kind="sent_for_signature",
-            document=document,
-            to_name=user.name,
-            to_address=user.email,
-            user_id=user.id,
-        )
-
-
-def on_signed(session: Session, svc: Services, document: Document) -> None:
-    """The draft was signed: tell the clerk who sent it, and the văn thư who issues it."""
+def _sender(session: Session, document: Document) -> list[User]:
+    """The clerk who sent the draft for signature (every clerk of the body if none did)."""
     sent_by = session.scalar(
         select(AuditEntry.actor)
         .where(AuditEntry.document_id == document.id, AuditEntry.action == "send")
         .order_by(AuditEntry.id.desc())
     )
-    clerks = [
+    return [
         u
         for u in _staff(session, document.issuing_body_id, "clerk")
         if sent_by is None or f"user:{u.login}" == sent_by
     ]
-    for user in clerks:
-        letter = signed_letter(document, to=user.name, url=svc.page_url(f"/van-ban/{document.id}"))
-        _add(
+
+
+def _van_thu(session: Session, document: Document) -> list[User]:
+    return _staff(session, document.issuing_body_id, "van_thu")
+
+
+@dataclass(frozen=True)
+class _Told:
+    """Who one kind of letter to users goes to, and what it says (given the service, the
+    document, the user and what the event adds: the clerk's name, the days waited)."""
+
+    to: Callable[[Session, Document], list[User]]
+    letter: Callable[[Services, Document, User, dict[str, Any]], Letter]
+
+
+TOLD: Final[dict[str, _Told]] = {
+    "sent_for_signature": _Told(
+        _signers,
+        lambda svc, d, u, more: sent_letter(
+            d, to=u.name, clerk=more["clerk"], url=svc.page_url("/ky-so")
+        ),
+    ),
+    "signed": _Told(
+        _sender,
+        lambda svc, d, u, more: signed_letter(d, to=u.name, url=svc.page_url(f"/van-ban/{d.id}")),
+    ),
+    "awaiting_issue": _Told(
+        _van_thu,
+        lambda svc, d, u, more: awaiting_issue_letter(d, to=u.name, url=svc.page_url("/phat-hanh")),
+    ),
+    "remind_unsigned": _Told(
+        _signers,
+        lambda svc, d, u, more: unsigned_reminder(
+            d, to=u.name, days=more["days"], url=svc.page_url("/ky-so")
+        ),
+    ),
+}
+"""The letters to users, by kind (the `notifications.kind` they are recorded with)."""
+
+EVENTS: Final[dict[str, tuple[str, ...]]] = {
+    "sent_for_signature": ("sent_for_signature",),
+    "signed": ("signed", "awaiting_issue"),
+}
+"""Which letters to users each workflow event records."""
+
+
+def _tell(
+    session: Session,
+    svc: Services,
+    document: Document,
+    kind: str,
+    *,
+    once_on: dt.date | None = None,
+    **more: Any,
+) -> int:
+    """Record letter `kind` (TOLD) of `document` to each user it goes to (`once_on`: at most
+    one per user that day); how many."""
+    told = TOLD[kind]
+    made = 0
+    for user in told.to(session, document):
+        made += _add(
             session,
-            letter,
-            kind="signed",
+            told.letter(svc, document, user, more),
+            kind=kind,
             document=document,
             to_name=user.name,
             to_address=user.email,
             user_id=user.id,
+            dedup_key=None if once_on is None else f"{kind}:{document.id}:u{user.id}:{once_on}",
         )
-    for user in _staff(session, document.issuing_body_id, "van_thu"):
-        letter = awaiting_issue_letter(document, to=user.name, url=svc.page_url("/phat-hanh"))
-        _add(
-            session,
-            letter,
-            kind="awaiting_issue",
-            document=document,
-            to_name=user.name,
-            to_address=user.email,
-            user_id=user.id,
-        )
+    return made
+
+
+def on_sent_for_signature(
+    session: Session, svc: Services, document: Document, *, clerk: Actor
+) -> None:
+    """The draft was sent to its signer: tell them."""
+    for kind in EVENTS["sent_for_signature"]:
+        _tell(session, svc, document, kind, clerk=clerk.name)
+
+
+def on_signed(session: Session, svc: Services, document: Document) -> None:
+    """The draft was signed: tell the clerk who sent it, and the văn thư who issues it."""
+    for kind in EVENTS["signed"]:
+        _tell(session, svc, document, kind)
 
 
 def address(svc: Services, body: str, name: str) -> str | None:
@@ -176,6 +226,30 @@ def _recipients(session: Session, document_id: int) -> list[Recipient]:
     )
 
 
+def _to_recipient(
+    session: Session,
+    svc: Services,
+    document: Document,
+    recipient: Recipient,
+    letter: Letter,
+    *,
+    kind: str,
+    dedup_key: str | None = None,
+) -> bool:
+    """One letter to a recipient of the Nơi nhận, at the address of the body's file (their
+    personal link put in by the sender: `LINK`)."""
+    return _add(
+        session,
+        letter,
+        kind=kind,
+        document=document,
+        to_name=recipient.name,
+        to_address=address(svc, document.issuing_body_id, recipient.name),
+        recipient_id=recipient.id,
+        dedup_key=dedup_key,
+    )
+
+
 def on_issued(session: Session, svc: Services, document_id: int) -> None:
     """The document was issued and its recipients' rows made: each gets their own link."""
     session.flush()
@@ -184,15 +258,7 @@ def on_issued(session: Session, svc: Services, document_id: int) -> None:
     body = _body_name(svc, document.issuing_body_id)
     for recipient in _recipients(session, document_id):
         letter = issued_letter(document, to=recipient.name, body=body, link=LINK)
-        _add(
-            session,
-            letter,
-            kind="issued",
-            document=document,
-            to_name=recipient.name,
-            to_address=address(svc, document.issuing_body_id, recipient.name),
-            recipient_id=recipient.id,
-        )
+        _to_recipient(session, svc, document, recipient, letter, kind="issued")
 
 
 # --- reminders ------------------------------------------------------------------------------------
@@ -225,20 +291,14 @@ def remind(
         for document in drafts:
             assert document.sent_at is not None
             days = (today - document.sent_at.astimezone(VIETNAM).date()).days
-            for user in _signers(session, document):
-                letter = unsigned_reminder(
-                    document, to=user.name, days=days, url=svc.page_url("/ky-so")
-                )
-                made += _add(
-                    session,
-                    letter,
-                    kind="remind_unsigned",
-                    document=document,
-                    to_name=user.name,
-                    to_address=user.email,
-                    user_id=user.id,
-                    dedup_key=f"remind_unsigned:{document.id}:u{user.id}:{today}",
-                )
+            made += _tell(
+                session,
+                svc,
+                document,
+                "remind_unsigned",
+                days=days,
+                once_on=today,
+            )
         issued = session.scalars(
             select(Document).where(
                 Document.status.in_(("issued", "archived")),
@@ -256,14 +316,13 @@ def remind(
                 letter = unacknowledged_reminder(
                     document, to=recipient.name, body=body, days=days, link=LINK
                 )
-                made += _add(
+                made += _to_recipient(
                     session,
+                    svc,
+                    document,
+                    recipient,
                     letter,
                     kind="remind_unacknowledged",
-                    document=document,
-                    to_name=recipient.name,
-                    to_address=address(svc, document.issuing_body_id, recipient.name),
-                    recipient_id=recipient.id,
                     dedup_key=f"remind_unacknowledged:{document.id}:r{recipient.id}:{today}",
                 )
     return made

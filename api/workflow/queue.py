@@ -10,8 +10,10 @@ Three kinds of URL (Settings.queue_url):
 
 Huey removes a message before its task runs, so a worker killed mid-job takes the message with
 it; what brings the job back is the registry: a periodic task (and each worker's start) queues
-again the jobs whose lease ran out (`jobs.recover`). Left out: the jobs themselves, who may see
-them.
+again the jobs whose lease ran out (`jobs.recover`). Besides the jobs, the queue carries small
+tasks of its own (`task`: the outbox's sender after an event) and periodic ones (`periodic`: the
+retry of failed letters, the daily reminders and timestamp renewals); what they do is
+api/workflow/tasks.py's. Left out: the jobs themselves, who may see them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from huey import RedisHuey, SqliteHuey, crontab
@@ -31,12 +33,20 @@ from docgen.errors import ConfigError
 log = logging.getLogger("hoso.queue")
 
 TASK = "hoso.run_job"
+MAIL_TASK = "hoso.send_mail"
 
 
 class JobQueue(Protocol):
     """Where a job's id goes once its row is committed."""
 
     def enqueue(self, job_id: int) -> None: ...
+
+
+@runtime_checkable
+class MailQueue(Protocol):
+    """A queue that also runs the outbox's sender (api/workflow/outbox.py `after_event`)."""
+
+    def send_mail(self) -> None: ...
 
 
 def huey_for(url: str) -> Huey:
@@ -59,12 +69,14 @@ def huey_for(url: str) -> Huey:
 
 
 class HueyQueue:
-    """Huey with hoso's two tasks: run a job by id, and (each minute) recover the lost ones."""
+    """Huey with hoso's two tasks: run a job by id, and (each minute) recover the lost ones;
+    more by `task` and `periodic`."""
 
     def __init__(self, url: str, *, run: Callable[[int], None], recover: Callable[[], Any]) -> None:
         self.huey = huey_for(url)
         self._run = self.huey.task(name=TASK)(run)
-        self.huey.periodic_task(crontab(minute="*"), name="hoso.recover_jobs")(recover)
+        self.periodic("hoso.recover_jobs", crontab(minute="*"), recover)
+        self._tasks: dict[str, Callable[[], Any]] = {}
         self._consumer: Consumer | None = None
 
     def enqueue(self, job_id: int) -> None:
@@ -74,6 +86,26 @@ class HueyQueue:
     def immediate(self) -> bool:
         """Whether each job runs inside the call queuing it (immediate://)."""
         return bool(self.huey.immediate)
+
+    def task(self, name: str, work: Callable[[], Any]) -> None:
+        """`work` as a task of the queue, run by `send(name)`."""
+        self._tasks[name] = self.huey.task(name=name)(work)
+
+    def periodic(self, name: str, when: Callable[..., bool], work: Callable[[], Any]) -> None:
+        """`work` run by the consumer's scheduler `when` (a huey `crontab`)."""
+        self.huey.periodic_task(when, name=name)(work)
+
+    def send(self, name: str) -> None:
+        """Queue the task `name` (`task`); with immediate:// it runs within this call."""
+        self._tasks[name]()
+
+    def send_mail(self) -> None:
+        self.send(MAIL_TASK)
+
+    @property
+    def periodic_names(self) -> list[str]:
+        """The names of the periodic tasks, for tests and the worker's first line."""
+        return sorted(t.name for t in self.huey._registry.periodic_tasks)
 
     def consumer(self, *, workers: int = 1) -> Consumer:
         """A consumer of this queue, with `workers` threads: `hoso worker` runs it."""

@@ -6,7 +6,9 @@ latest one, sign-in is refused until that latest failure plus a delay that doubl
 further failure — 1, 2, 4 … minutes, at most `cap`. A login's count starts again after it signs
 in; an address's does not (one's own account must not wash a guessing address clean). The
 attempts live in the registry (`sign_in_attempts`), so every web process of a deployment
-counts the same ones.
+counts the same ones. The attempts are kept a day (`KEPT`, far more than the `window + cap`
+the rule reads back) and then pruned (`prune`, an hourly task of the queue); the audit log keeps
+every sign-in for good.
 
 Left out: API tokens (32 random bytes, not guessable), CAPTCHAs, alerts to the admin.
 """
@@ -18,14 +20,15 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.registry.db import AuditEntry, SignInAttempt
+from api.workflow.services import Services
 from api.workflow.users import Actor
 from docgen.errors import SignInThrottled, Unauthenticated
 
-__all__ = ["RULE", "Rule", "locked_until", "sign_in_guarded"]
+__all__ = ["KEPT", "RULE", "Rule", "locked_until", "prune", "sign_in_guarded"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class Rule:
 
 
 RULE = Rule()
+
+KEPT = dt.timedelta(days=1)
+"""How long an attempt stays in `sign_in_attempts`: more than any rule reads back."""
 
 
 def locked_until(
@@ -150,3 +156,14 @@ def sign_in_guarded(
     with sessions.begin() as session:
         _record(session, login=login, address=address, outcome="ok", now=now())
     return actor
+
+
+def prune(
+    svc: Services, *, now: dt.datetime | None = None, rule: Rule = RULE, kept: dt.timedelta = KEPT
+) -> int:
+    """Delete the sign-in attempts older than `kept` (at least what `rule` reads back: its
+    window and its longest lockout); returns how many went."""
+    limit = (now or dt.datetime.now(dt.UTC)) - max(kept, rule.window + rule.cap)
+    with svc.sessions.begin() as session:
+        gone = session.execute(delete(SignInAttempt).where(SignInAttempt.at < limit))
+    return int(getattr(gone, "rowcount", 0) or 0)

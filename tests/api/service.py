@@ -90,7 +90,14 @@ def workbook(year: int = 2026, units: tuple[str, ...] = UNITS) -> bytes:
 
 @contextmanager
 def serve(app: Any, port: int) -> Iterator[None]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="none",
+        proxy_headers=False,  # as `hoso serve`: the app's trusted_proxies decide
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -127,7 +134,9 @@ def running(setting: Setting, folder: Path, **overrides: Any) -> Iterator[Servic
         # clock says: the window is wide, the rule that the day is in the printed year stays.
         issue_days_back=36500,
         issue_days_ahead=36500,
-        **overrides,
+        # The queue's daily tasks (reminders, renewals) would fire in whichever test runs at
+        # that hour; the tests call them themselves.
+        **{"daily_hour": None, **overrides},
     )
     app = workflow_app(settings)
     services: Services = app.state.services
@@ -182,6 +191,8 @@ TOKEN_ROUTES = [
     ("POST", "/api/documents/{document_id}/archive"),
     ("GET", "/api/documents/{document_id}/recipients"),
     ("GET", "/api/archive/export"),
+    ("POST", "/api/archive/seal"),
+    ("POST", "/api/archive/renew"),
     ("GET", "/api/documents/{document_id}/history"),
     ("POST", "/api/documents/{document_id}/history.pdf"),
     ("GET", "/api/admin/users"),

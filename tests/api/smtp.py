@@ -1,11 +1,12 @@
 """A real SMTP server on loopback for the notification tests (aiosmtpd on a free port): it
 keeps every message it accepts, and refuses every message while `refusing` is set, as a
-server that is down for maintenance answers (451)."""
+server that is down for maintenance answers (451). `wait` waits for messages a queue sends."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,14 @@ class Inbox:
         address = address.rstrip(">")
         self.messages.append(Received(list(envelope.rcpt_tos), message, name, address))
         return "250 2.0.0 OK"
+
+    def wait(self, count: int, *, timeout: float = 30.0) -> None:
+        """Until the server received `count` messages (the queue's sender sends after the
+        request's answer); AssertionError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            assert time.monotonic() < deadline, f"{len(self.messages)} of {count} messages came"
+            time.sleep(0.05)
 
     def take(self) -> list[Received]:
         """The messages received so far, forgotten by the inbox."""

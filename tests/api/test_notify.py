@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from api.registry.db import Notification
+from api.registry.db import AuditEntry, Notification
 from api.workflow import notify, outbox
 from api.workflow.letters import LINK
 from api.workflow.services import Services
@@ -124,6 +125,7 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     inbox.take()
     with notified.client("clerk") as clerk:
         assert clerk.post(f"{path}/send").status_code == 200
+    inbox.wait(1)  # the sender is a task of the queue: after the answer
     (got,) = inbox.take()
     message = got.message
     assert got.rcpt == [CHAIR]
@@ -141,8 +143,8 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
     with notified.client("signer") as signer:
         r = signer.post(f"{path}/sign", **notified.key(CHAIR_P12))
     assert r.status_code == 200, r.text
+    waiting = _tried(notified)
     assert inbox.take() == []
-    waiting = outbox.undelivered(notified.services, _van_thu(notified))
     assert {w.to_address for w in waiting} == {CLERK, VAN_THU}
     # The request's sender stops at the first failure (one timeout at most, not one per
     # letter); `hoso notify send` tries every letter, and exits 1 while any fails.
@@ -158,18 +160,38 @@ def test_sending_and_signing_mail_who_acts_next_and_a_refused_send_is_retried(
 
         assert sign_in(browser, "vanthu.haiphong", "mat-khau-thu-nghiem").status_code == 303
         page = browser.get("/phat-hanh").text
-    assert "Thư thông báo chưa gửi được" in page and VAN_THU in page and "451" in page
+        assert "Thư thông báo chưa gửi được" in page and VAN_THU in page and "451" in page
+        # The server is back: the văn thư presses "Gửi lại" on their own letter (a form with
+        # its CSRF token); the queue's sender delivers it, the audit log says who asked.
+        inbox.refusing = False
+        mine = next(w for w in waiting if w.to_address == VAN_THU)
+        action = f"/thu-thong-bao/{mine.id}/gui-lai"
+        assert f'action="{action}"' in page
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is not None
+        refused = browser.post(action, data={"back": "/phat-hanh"}, follow_redirects=False)
+        assert refused.status_code == 403  # no CSRF token: nothing happens
+        r = browser.post(
+            action, data={"csrf": csrf.group(1), "back": "/phat-hanh"}, follow_redirects=False
+        )
+        assert r.status_code == 303, r.text
+        assert r.headers["location"] == f"/phat-hanh?gui-lai={mine.id}#thu-chua-gui"
+    inbox.wait(1)
+    resent = inbox.take()
+    assert [m.to_address for m in resent] == [VAN_THU]
+    with notified.services.sessions() as session:
+        asked = session.scalars(select(AuditEntry).where(AuditEntry.action == "resend_mail")).all()
+    assert [(e.actor, e.detail["letter"]) for e in asked] == [("user:vanthu.haiphong", mine.id)]
 
-    inbox.refusing = False
     done = outbox.send_pending(notified.services)
-    assert (done.sent, done.failed) == (2, 0)
-    received = {r.to_address: r.message for r in inbox.take()}
+    assert (done.sent, done.failed) == (1, 0)
+    received = {r.to_address: r.message for r in inbox.take() + resent}
     assert set(received) == {CLERK, VAN_THU}
     assert received[CLERK]["Subject"] == "Đã ký: Quyết định công nhận"
     assert "Chủ tịch Trần Minh Khôi đã ký số" in parts(received[CLERK])[0]
     assert received[VAN_THU]["Subject"] == "Văn bản chờ ban hành: Quyết định công nhận"
     assert _link(parts(received[VAN_THU])[0])[0] == f"{notified.url}/phat-hanh"
-    assert outbox.undelivered(notified.services, _van_thu(notified)) == []
+    assert _left(notified, 0) == []
     assert outbox.send_pending(notified.services) == outbox.Sent(0, 0)  # each goes once
 
 
@@ -186,11 +208,12 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
         recipients = r.json()["recipients"]
     links = {d["name"]: d["link"] for d in recipients}
     assert len(links) >= 3 and "Phường An Biên" in links
+    inbox.wait(len(links) - 1)
     received = inbox.take()
     # Every recipient has an address in Hải Phòng's file but the group Điều 3 names in
     # general: its letter has none, is never sent, and the văn thư is shown so.
     assert len(received) == len(links) - 1 and NOWHERE in links
-    (waiting,) = outbox.undelivered(notified.services, _van_thu(notified))
+    (waiting,) = _left(notified, 1)
     assert (waiting.to_name, waiting.to_address, waiting.attempts) == (NOWHERE, None, 0)
     assert waiting.error == "Không có địa chỉ thư điện tử của nơi nhận này"
     for got in received:
@@ -218,6 +241,28 @@ def test_issuing_mails_each_recipient_their_own_link_only(notified: Service, inb
     assert page.status_code == 200 and "Văn bản gửi đến Phường An Biên" in page.text
 
 
+def _tried(service: Service, *, timeout: float = 30.0) -> list[outbox.Undelivered]:
+    """The letters not delivered once the queue's sender tried (and failed) one of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = outbox.undelivered(service.services, _van_thu(service))
+        if any(w.attempts and w.error for w in waiting):  # claimed, then refused
+            return waiting
+        assert time.monotonic() < deadline, "the queue's sender did not run"
+        time.sleep(0.05)
+
+
+def _left(service: Service, count: int, *, timeout: float = 30.0) -> list[outbox.Undelivered]:
+    """The letters not delivered once they are `count`: the server may have a letter before
+    its sender has recorded it as sent."""
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = outbox.undelivered(service.services, _van_thu(service))
+        if len(waiting) == count or time.monotonic() > deadline:
+            return waiting
+        time.sleep(0.05)
+
+
 def _hoso(service: Service, inbox: Inbox, *args: str) -> subprocess.CompletedProcess[str]:
     settings = service.settings
     env = {
@@ -243,6 +288,7 @@ def test_reminders_go_once_a_day_to_the_unsigned_and_the_unacknowledged(
     plan = one(notified.cache["dossier"], "ke-hoach")
     with notified.client("clerk") as clerk:
         assert clerk.post(f"/api/documents/{plan['id']}/send").status_code == 200
+    inbox.wait(1)  # the chair's letter, sent by the queue
     with notified.client("van_thu") as van_thu:
         links = {
             d["name"]: d["link"]

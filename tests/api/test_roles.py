@@ -211,6 +211,10 @@ def _valid_input(service: Service, method: str, path: str, document_id: int) -> 
         return {"json": {"reason": REASON, "by": document_id}}
     if path == "/api/archive/export":
         return {"params": {"year": 2026}}
+    if path == "/api/archive/seal":
+        return {"json": {"year": 2026}}
+    if path == "/api/archive/renew":
+        return {"json": {"within_days": 30}}
     if path == "/api/dossiers":
         return {"json": {"body": BODY, "year": 2026}}
     if path == "/api/assessments/workbook":

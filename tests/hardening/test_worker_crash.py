@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,8 +93,11 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_dossier_is_whole(
             while job().done < 1:
                 assert first.poll() is None and time.monotonic() < deadline, "no progress"
                 time.sleep(0.05)
+            left = [p for p in Path(tempfile.gettempdir()).glob(f"hoso-*-{first.pid}-*")]
+            assert any(p.name.startswith("hoso-gen-") for p in left), left
             os.killpg(first.pid, signal.SIGKILL)
             first.wait(timeout=30)
+        assert all(p.exists() for p in left)  # what the killed worker left behind
         killed = job()
         assert (killed.state, killed.attempts) == ("running", 1)
         assert 1 <= killed.done < killed.total
@@ -108,6 +112,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_dossier_is_whole(
                 time.sleep(0.1)
             os.killpg(second.pid, signal.SIGINT)  # a graceful stop
             second.wait(timeout=60)
+        assert not any(p.exists() for p in left), left  # cleared by the second one's start
         finished = job()
         assert (finished.state, finished.attempts, finished.error) == ("done", 2, None)
         assert finished.done == finished.total == len(finished.result["documents"])

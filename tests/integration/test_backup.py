@@ -6,6 +6,7 @@ nothing written."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tarfile
 from collections.abc import Iterator
@@ -17,10 +18,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.registry import numbering as registry
-from api.registry.db import AuditEntry, Document
+from api.registry.db import AuditEntry, Document, Job
 from api.settings import Settings, get_settings
-from api.workflow import archive
+from api.workflow import archive, jobs, preservation
 from api.workflow.services import build_services
+from api.workflow.users import add_user
 from tests.databases import postgresql_registry
 from tests.signing_setting import Setting, issued, signed_by, write_root
 
@@ -70,6 +72,38 @@ def _fill(settings: Settings, setting: Setting) -> None:
         context=setting.context(),
         actor="user:vanthu.haiphong",
     )
+    # Renewed: the registry names the new copy, the audit log the one before (a record too).
+    timestamped = dataclasses.replace(
+        services, tsa_url=setting.urls["tsa"], context=setting.context
+    )
+    now = dt.datetime.now(dt.UTC)
+    renewed = preservation.renew_due(
+        timestamped,
+        body=BODY,
+        within=dt.timedelta(days=36500),
+        now=now,
+        since=now,
+        actor="user:vanthu.haiphong",
+    )
+    assert renewed.done == [ids[1]]
+    # A job queued an hour ago whose message is in the queue's file, which a backup leaves out.
+    jobs.job_queue(settings, services)
+    with services.sessions.begin() as session:
+        user, _ = add_user(
+            session, login="vanthu.haiphong", name="Phạm Thu Hà", role="van_thu", body=BODY
+        )
+        session.flush()
+        session.add(
+            Job(
+                user_id=user.id,
+                kind="archive_seal",
+                key="backup-test",
+                inputs={"body": BODY, "year": 2026},
+                state="queued",
+                result={},
+                created_at=now - dt.timedelta(hours=1),
+            )
+        )
     with services.sessions.begin() as session:
         session.add(
             Document(
@@ -83,6 +117,14 @@ def _fill(settings: Settings, setting: Setting) -> None:
             )
         )
     services.sessions.kw["bind"].dispose()
+
+
+class _Recorded:
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def enqueue(self, job_id: int) -> None:
+        self.ids.append(job_id)
 
 
 class Cli:
@@ -136,12 +178,13 @@ def test_backup_restore_then_archive_check_is_clean(
         out = tmp_path / "sao-luu.tar"
         code, said, err = cli.run(source.data_dir, source_url, "backup", str(out))
         assert code == 0, err
-        assert f"cơ sở dữ liệu {database}" in said and "4 tệp văn bản" in said
+        assert f"cơ sở dữ liệu {database}" in said and "5 tệp văn bản" in said
         with tarfile.open(out) as tar:
             names = tar.getnames()
         assert names[0] == "manifest.json" and "data/secret.key" in names
+        assert not any("queue" in n for n in names)  # the registry's jobs table is the truth
         stored = [n for n in names if n.startswith("store/")]
-        assert len(stored) == 3  # two issued files and the archived one
+        assert len(stored) == 4  # two issued files, the archived one and its renewal
         assert sum(n.startswith("work/") for n in names) == 1  # the signed draft
         assert out.stat().st_mode & 0o077 == 0  # it holds the secret key
 
@@ -163,6 +206,14 @@ def test_backup_restore_then_archive_check_is_clean(
         code, said, err = cli.run(target.data_dir, target_url, "archive", "check")
         assert code == 0, said + err
         assert "Đã kiểm tra 3 văn bản: không có sai lệch." in said
+
+        # The job queued at backup time is queued again by the restored service's recovery.
+        restored = build_services(target)
+        recorded: list[int] = []
+        restored.queue = _Recorded(recorded)
+        again = jobs.recover(restored, lease=dt.timedelta(minutes=2))
+        assert len(again) == 1 and recorded == again
+        restored.sessions.kw["bind"].dispose()
 
         # The restored registry goes on numbering: the next số, a new row (sequences too).
         services = build_services(target)
