@@ -319,7 +319,7 @@ def sign(
             entered=key.entered(),
             status=http_status(exc),
         )
-    return RedirectResponse(f"/ky-so?viec={job.id}", status_code=303)
+    return RedirectResponse(f"/ky-so?viec={job.id}#van-ban-{document_id}", status_code=303)
 
 
 def _signed_page(
@@ -457,7 +457,7 @@ def issue(
         return _issuing_page(
             request, actor, services, failure=failure, entered=entered, status=http_status(exc)
         )
-    return RedirectResponse(f"/phat-hanh?viec={job.id}", status_code=303)
+    return RedirectResponse(f"/phat-hanh?viec={job.id}#van-ban-{document_id}", status_code=303)
 
 
 # --- văn bản --------------------------------------------------------------------------------------

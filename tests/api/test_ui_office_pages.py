@@ -139,7 +139,7 @@ class Browser:
         and the page that one leads to."""
         assert r.status_code == 303, r.text
         deadline = time.monotonic() + 120
-        where = r.headers["location"]
+        where = r.headers["location"].partition("#")[0]
         page = self.get(where)
         while page.status_code == 200 and 'id="tien-do"' in page.text:
             assert time.monotonic() < deadline, "the job did not finish"
