@@ -112,7 +112,7 @@ def test_sign_and_issue_answer_202_with_a_job_that_tells_its_steps(service: Serv
         svc.job_lease = dt.timedelta(seconds=0.4)  # the job's heartbeat: every 0.1 s
         seen: set[str] = set()
         try:
-            with slow_tsa(svc, seconds=1.5):
+            with slow_tsa(svc, seconds=4):  # pyHanko gives up after 5 s
                 r = signer.post(f"{path}/sign", headers=ASYNC, **service.key(CHAIR_P12))
                 assert r.status_code == 202, r.text
                 job = r.json()
@@ -141,7 +141,7 @@ def test_sign_and_issue_answer_202_with_a_job_that_tells_its_steps(service: Serv
 
     seal = service.key(SEAL_P12)
     seen = set()
-    with slow_tsa(svc, seconds=1.0), service.client("van_thu") as van_thu:
+    with slow_tsa(svc, seconds=2), service.client("van_thu") as van_thu:
         r = van_thu.post(
             f"{path}/issue",
             headers=ASYNC,
