@@ -48,6 +48,10 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
         "model": JobPublic,
         "description": "Prefer: respond-async: the job doing it, run by the process holding "
         "the key; poll its url (Location)",
+        "headers": {
+            "Location": {"description": "the job: /api/jobs/{id}", "schema": {"type": "string"}},
+            "Preference-Applied": {"schema": {"type": "string", "enum": ["respond-async"]}},
+        },
     }
 }
 
