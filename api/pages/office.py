@@ -250,6 +250,14 @@ def _followed(services: Services, actor: Actor, job_id: int, kind: str) -> jobs.
     return job
 
 
+def _running(services: Services, actor: Actor, kind: str) -> jobs.JobView | None:
+    """The actor's own job of `kind` still running, when their role does it at all (the page
+    refuses the others anyway)."""
+    if actor.role != {"sign": "signer", "issue": "van_thu"}[kind]:
+        return None
+    return jobs.running_job(services, actor, kind)
+
+
 def _ended(job: jobs.JobView, form: str) -> Failure:
     """A job that failed, as a refusal beside the field it names."""
     error = job.error or {}
@@ -270,8 +278,8 @@ def signing_page(
 ) -> HTMLResponse:
     """The drafts sent to the signer, each with its preview and the form for their key; with
     ?viec= the signing job a form started: its progress, then the signed draft (or why not)."""
-    if viec is None:
-        return _signing_page(request, actor, services)
+    if viec is None:  # a signature still running shows its progress on the page
+        return _signing_page(request, actor, services, running=_running(services, actor, "sign"))
     try:
         job = _followed(services, actor, viec, "sign")
     except HosoError as exc:
@@ -400,8 +408,8 @@ def issuing_page(
 ) -> Response:
     """The body's signed documents waiting for their số and ngày, and those issued; with ?viec=
     the issuing job a form started: its progress, then the document's page (or why not)."""
-    if viec is None:
-        return _issuing_page(request, actor, services)
+    if viec is None:  # an issue still running shows its progress on the page
+        return _issuing_page(request, actor, services, running=_running(services, actor, "issue"))
     try:
         job = _followed(services, actor, viec, "issue")
     except HosoError as exc:

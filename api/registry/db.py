@@ -464,7 +464,8 @@ class Job(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    """"generate" (a dossier)."""
+    """"generate" (a dossier, queued); "sign", "issue" (a document, run by the web process
+    holding the key: api/workflow/key_jobs.py)."""
     key: Mapped[str] = mapped_column(String(64), index=True)
     """SHA-256 of the kind, the owner and the inputs: the same request while one runs is the
     same job."""

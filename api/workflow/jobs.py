@@ -206,6 +206,19 @@ def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
         return view(job)
 
 
+def running_job(svc: Services, actor: Actor, kind: str) -> JobView | None:
+    """The actor's latest job of `kind` still queued or running, if any: what their page shows
+    when they come back to it."""
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        job = session.scalar(
+            select(Job)
+            .where(Job.user_id == actor.id, Job.kind == kind, Job.state.in_(ACTIVE))
+            .order_by(Job.id.desc())
+        )
+        return None if job is None else view(job)
+
+
 # --- running jobs --------------------------------------------------------------------------------
 
 

@@ -112,7 +112,10 @@ def test_sign_and_issue_answer_202_with_a_job_that_tells_its_steps(service: Serv
         svc.job_lease = dt.timedelta(seconds=0.4)  # the job's heartbeat: every 0.1 s
         seen: set[str] = set()
         try:
-            with slow_tsa(svc, seconds=4):  # pyHanko gives up after 5 s
+            with (
+                Browser(service, "signer") as browser,  # signed in before the clock runs
+                slow_tsa(svc, seconds=4),  # pyHanko gives up after 5 s
+            ):
                 r = signer.post(f"{path}/sign", headers=ASYNC, **service.key(CHAIR_P12))
                 assert r.status_code == 202, r.text
                 job = r.json()
@@ -122,6 +125,11 @@ def test_sign_and_issue_answer_202_with_a_job_that_tells_its_steps(service: Serv
                 # The same request while it runs is that job: no second signature starts.
                 again = signer.post(f"{path}/sign", headers=ASYNC, **service.key(CHAIR_P12))
                 assert (again.status_code, again.json()["id"]) == (202, job["id"]), again.text
+                # Back on the Ký số page meanwhile, the signer sees it running, the button off.
+                shown = browser.get("/ky-so")
+                assert 'id="tien-do"' in shown.text and "Đang ký số" in text(shown)
+                assert f'data-done="/ky-so?viec={job["id"]}"' in shown.text
+                assert 'disabled aria-describedby="sign-' in shown.text
                 # Its heartbeat goes on while the TSA thinks: a recovery leaves it running.
                 time.sleep(0.8)
                 assert job["id"] not in jobs.recover(svc, lease=svc.job_lease)
