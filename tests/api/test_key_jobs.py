@@ -109,7 +109,7 @@ def test_sign_and_issue_answer_202_with_a_job_that_tells_its_steps(service: Serv
         assert _jobs(service, "sign") == before
 
         lease = svc.job_lease
-        svc.job_lease = dt.timedelta(seconds=0.4)  # the job's heartbeat: every 0.1 s
+        svc.job_lease = dt.timedelta(seconds=0.3)  # the job's heartbeat: every 0.075 s
         seen: set[str] = set()
         try:
             with (
@@ -122,21 +122,23 @@ def test_sign_and_issue_answer_202_with_a_job_that_tells_its_steps(service: Serv
                 assert r.headers["Location"] == job["url"] == f"/api/jobs/{job['id']}"
                 assert r.headers["Preference-Applied"] == "respond-async"
                 assert (job["kind"], job["state"]) == ("sign", "running")
+                # Its heartbeat goes on while the TSA thinks: a recovery leaves it running.
+                time.sleep(0.5)
+                assert job["id"] not in jobs.recover(svc, lease=svc.job_lease)
+                now_at = signer.get(job["url"]).json()
+                assert now_at["state"] == "running", now_at
+                seen.add(now_at["progress_vi"])
                 # The same request while it runs is that job: no second signature starts.
                 again = signer.post(f"{path}/sign", headers=ASYNC, **service.key(CHAIR_P12))
                 assert (again.status_code, again.json()["id"]) == (202, job["id"]), again.text
                 # Back on the Ký số page meanwhile, the signer sees it running, the button off.
                 shown = browser.get("/ky-so")
-                assert 'id="tien-do"' in shown.text and "Đang ký số" in text(shown)
-                assert f'data-done="/ky-so?viec={job["id"]}"' in shown.text
-                assert 'disabled aria-describedby="sign-' in shown.text
-                # Its heartbeat goes on while the TSA thinks: a recovery leaves it running.
-                time.sleep(0.8)
-                assert job["id"] not in jobs.recover(svc, lease=svc.job_lease)
-                assert signer.get(job["url"]).json()["state"] == "running"
                 done = until_finished(signer, job["url"], seen)
         finally:
             svc.job_lease = lease
+    assert 'id="tien-do"' in shown.text, shown.text
+    assert f'data-done="/ky-so?viec={job["id"]}"' in shown.text
+    assert 'disabled aria-describedby="sign-' in shown.text
     assert done["state"] == "done", done
     assert done["result"] == path and done["documents"] == [decision["id"]]
     assert "Đang ký số: ký số và lấy dấu thời gian (2/3)" in seen, seen
