@@ -18,11 +18,12 @@ PDF are other routes' (/tai-lieu/…).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages.ui import CsrfChecked, PageActor, problem, refused, render
@@ -37,6 +38,8 @@ from api.workflow import (
     agents,
     delivery,
     issue_date,
+    jobs,
+    key_jobs,
     outbox,
     remote_signing,
     signing_way,
@@ -46,7 +49,7 @@ from api.workflow import documents as workflow
 from api.workflow.services import Services
 from api.workflow.users import Actor, allow
 from docgen import vn
-from docgen.errors import HosoError
+from docgen.errors import HosoError, NotFound
 
 router = APIRouter(route_class=GatedRoute, tags=["web pages"], include_in_schema=False)
 
@@ -55,6 +58,7 @@ Secret = Annotated[str, Form(max_length=256)]
 Label = Annotated[str, Form(max_length=128)]
 Method = Annotated[Literal["p12", "token"], Form()]
 Reason = Annotated[str, Form(max_length=2000)]
+JobQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="the job this page follows")]
 
 ENDED = ("issued", "archived", "revoked", "replaced")
 PREVIEW_PAGES = 12
@@ -200,6 +204,7 @@ def _signing_page(
     *,
     failure: Failure | None = None,
     entered: dict[str, str] | None = None,
+    running: jobs.JobView | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     try:
@@ -218,17 +223,75 @@ def _signing_page(
         "agents": agents.agents(services, actor) if actor.role == "signer" else [],
         "ways": [(w, signing_way.WAY_VI[w]) for w in ways],
         "way": signing_way.chosen(signing_way.remembered(services, actor), ways),
+        **_following(running, "/ky-so"),
     }
     return render(request, "app/signing.html", context, actor=actor, status=status)
 
 
+def _following(running: jobs.JobView | None, page: str) -> dict[str, Any]:
+    """What the page shows of the job it follows: its progress in its document's form, whose
+    button stays off; tien-do.js asks the job, a "Tải lại" link does without scripts."""
+    if running is None:
+        return {"job": None, "job_document": None, "job_page": None}
+    return {
+        "job": running,
+        "job_document": running.inputs.get("document_id"),
+        "job_page": f"{page}?viec={running.id}",
+    }
+
+
+def _followed(services: Services, actor: Actor, job_id: int, kind: str) -> jobs.JobView:
+    """Job `job_id` of `kind`, the actor's: what a page's ?viec= follows."""
+    job = jobs.get_job(services, actor, job_id)
+    if job.kind != kind:
+        raise NotFound(
+            f"no {kind} job {job_id}", message_vi=f"Không có việc số {job_id}", field="viec"
+        )
+    return job
+
+
+def _running(services: Services, actor: Actor, kind: str) -> jobs.JobView | None:
+    """The actor's own job of `kind` still running, when their role does it at all (the page
+    refuses the others anyway)."""
+    if actor.role != {"sign": "signer", "issue": "van_thu"}[kind]:
+        return None
+    return jobs.running_job(services, actor, kind)
+
+
+def _ended(job: jobs.JobView, form: str) -> Failure:
+    """A job that failed, as a refusal beside the field it names."""
+    error = job.error or {}
+    shown = HosoError(
+        str(error.get("message", "")),
+        message_vi=str(error.get("message_vi", "")),
+        field=str(error.get("field", "")),
+    )
+    return _failure(int(job.inputs.get("document_id", 0)), form, shown)
+
+
 @router.get("/ky-so", response_class=HTMLResponse)
-def signing_page(request: Request, actor: PageActor, services: ServicesDep) -> HTMLResponse:
-    """The drafts sent to the signer, each with its preview and the form for their key."""
-    return _signing_page(request, actor, services)
+def signing_page(
+    request: Request,
+    actor: PageActor,
+    services: ServicesDep,
+    viec: JobQuery = None,
+) -> HTMLResponse:
+    """The drafts sent to the signer, each with its preview and the form for their key; with
+    ?viec= the signing job a form started: its progress, then the signed draft (or why not)."""
+    if viec is None:  # a signature still running shows its progress on the page
+        return _signing_page(request, actor, services, running=_running(services, actor, "sign"))
+    try:
+        job = _followed(services, actor, viec, "sign")
+    except HosoError as exc:
+        return refused(request, actor, exc)
+    if job.state in jobs.ACTIVE:
+        return _signing_page(request, actor, services, running=job)
+    if job.state == "failed":
+        return _signing_page(request, actor, services, failure=_ended(job, "sign"))
+    return _signed_page(request, actor, services, int(job.inputs["document_id"]))
 
 
-@router.post("/ky-so/{document_id}", response_class=HTMLResponse)
+@router.post("/ky-so/{document_id}", response_class=HTMLResponse, response_model=None)
 @limit(KEY_LIMIT + IMAGE_LIMIT + FRAMING)
 def sign(
     request: Request,
@@ -239,16 +302,20 @@ def sign(
     _: CsrfChecked,
     key: Annotated[KeyChoice, Depends()],
     image: Annotated[UploadFile | None, File()] = None,
-) -> HTMLResponse:
-    """Sign the draft (ND 30 step 1), with the signer's own image if one is chosen, and show
-    its signature as a verifier sees it."""
+) -> Response:
+    """Sign the draft (ND 30 step 1), with the signer's own image if one is chosen, in a job of
+    this process once the key opened and the checks passed; the page follows its progress,
+    then shows the signature as a verifier sees it."""
     try:
         allow(actor, "ký văn bản", ("signer",))  # before the key is opened
         if key.method == "p12" and not services.key_upload():
             raise remote_signing.key_upload_off()  # the key stays with its holder (issue 14)
         signature = signature_upload(image)
-        with key.chosen().opened(settings) as signer:
-            document = workflow.sign(services, actor, document_id, signer, signature=signature)
+        with ExitStack() as opened:
+            signer = opened.enter_context(key.chosen().opened(settings))
+            job = key_jobs.start_signing(
+                services, actor, document_id, signer, key=opened.pop_all(), signature=signature
+            )
         signing_way.remember(services, actor, "key")
     except HosoError as exc:
         failure = _failure(document_id, "sign", exc, method=key.method)
@@ -260,7 +327,16 @@ def sign(
             entered=key.entered(),
             status=http_status(exc),
         )
-    signed, pdf = access.document_file(services, actor, document.id)
+    return RedirectResponse(f"/ky-so?viec={job.id}#van-ban-{document_id}", status_code=303)
+
+
+def _signed_page(
+    request: Request, actor: Actor, services: Services, document_id: int
+) -> HTMLResponse:
+    try:
+        signed, pdf = access.document_file(services, actor, document_id)
+    except HosoError as exc:
+        return refused(request, actor, exc)
     context = {"d": _view(services, signed), **_verification(request, pdf)}
     return render(request, "app/signing_done.html", context, actor=actor)
 
@@ -290,6 +366,7 @@ def _issuing_page(
     *,
     failure: Failure | None = None,
     entered: dict[str, str] | None = None,
+    running: jobs.JobView | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     try:
@@ -317,14 +394,33 @@ def _issuing_page(
         "entered": entered or {"method": "p12", "token": "", "key": "", "date": today},
         "mails": outbox.undelivered(services, actor),
         "mail_configured": services.mailer is not None,
+        **_following(running, "/phat-hanh"),
     }
     return render(request, "app/issuing.html", context, actor=actor, status=status)
 
 
-@router.get("/phat-hanh", response_class=HTMLResponse)
-def issuing_page(request: Request, actor: PageActor, services: ServicesDep) -> HTMLResponse:
-    """The body's signed documents waiting for their số and ngày, and those issued."""
-    return _issuing_page(request, actor, services)
+@router.get("/phat-hanh", response_class=HTMLResponse, response_model=None)
+def issuing_page(
+    request: Request,
+    actor: PageActor,
+    services: ServicesDep,
+    viec: JobQuery = None,
+) -> Response:
+    """The body's signed documents waiting for their số and ngày, and those issued; with ?viec=
+    the issuing job a form started: its progress, then the document's page (or why not)."""
+    if viec is None:  # an issue still running shows its progress on the page
+        return _issuing_page(request, actor, services, running=_running(services, actor, "issue"))
+    try:
+        job = _followed(services, actor, viec, "issue")
+    except HosoError as exc:
+        return refused(request, actor, exc)
+    if job.state in jobs.ACTIVE:
+        return _issuing_page(request, actor, services, running=job)
+    if job.state == "failed":
+        failure = _ended(job, "issue")
+        return _issuing_page(request, actor, services, failure=failure)
+    document_id = int(job.inputs["document_id"])
+    return RedirectResponse(f"/van-ban/{document_id}?da=ban-hanh", status_code=303)
 
 
 def _day(value: str) -> dt.date:
@@ -350,22 +446,26 @@ def issue(
     key: Annotated[KeyChoice, Depends()],
     date: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
-    """Issue the signed document (ND 30 step 2: số, ngày, the organisation's signature), send
-    it to its Nơi nhận, and show its page."""
+    """Issue the signed document (ND 30 step 2: số, ngày, the organisation's signature) and
+    send it to its Nơi nhận, in a job of this process once the key opened and the checks
+    passed; the page follows its progress, then shows the document's page."""
     try:
         allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
         if key.method == "p12" and not services.key_upload():
             raise remote_signing.seal_upload_off()  # the seal's key stays in the HSM (issue 14)
         day = _day(date)
-        with key.chosen().opened(settings) as organisation:
-            workflow.issue(services, actor, document_id, organisation, day=day)
+        with ExitStack() as opened:
+            organisation = opened.enter_context(key.chosen().opened(settings))
+            job = key_jobs.start_issuing(
+                services, actor, document_id, organisation, key=opened.pop_all(), day=day
+            )
     except HosoError as exc:
         entered = {**key.entered(), "date": date}
         failure = _failure(document_id, "issue", exc, method=key.method)
         return _issuing_page(
             request, actor, services, failure=failure, entered=entered, status=http_status(exc)
         )
-    return RedirectResponse(f"/van-ban/{document_id}?da=ban-hanh", status_code=303)
+    return RedirectResponse(f"/phat-hanh?viec={job.id}#van-ban-{document_id}", status_code=303)
 
 
 # --- văn bản --------------------------------------------------------------------------------------

@@ -464,7 +464,9 @@ class Job(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    """"generate" (a dossier), "generate-part" (a slice of a big one: api/workflow/parts.py)."""
+    """"generate" (a dossier), "generate-part" (a slice of a big one: api/workflow/parts.py),
+    "archive_seal", "archive_renew" (queued); "sign", "issue" (a document, run by the web
+    process holding the key: api/workflow/key_jobs.py)."""
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     """The job a part belongs to; the parent stays running until its last part joins them."""
     key: Mapped[str] = mapped_column(String(64), index=True)

@@ -9,9 +9,10 @@ database are blocking work.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from contextlib import ExitStack
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.registry.db import Status
@@ -23,14 +24,49 @@ from api.routes.models import (
     REFUSED,
     DocumentPublic,
     IssuedPublic,
+    JobPublic,
     RecipientPublic,
     document_public,
+    job_public,
 )
-from api.workflow import access, delivery, remote_signing
+from api.workflow import access, delivery, key_jobs, remote_signing
 from api.workflow import documents as workflow
 from api.workflow.users import allow
 
 router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["workflow"])
+
+Prefer = Annotated[
+    str | None,
+    Header(
+        max_length=256,
+        description="`respond-async` (RFC 7240): answer 202 at once with the job's URL in "
+        "Location, instead of the outcome once done",
+    ),
+]
+ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": JobPublic,
+        "description": "Prefer: respond-async: the job doing it, run by the process holding "
+        "the key; poll its url (Location)",
+        "headers": {
+            "Location": {"description": "the job: /api/jobs/{id}", "schema": {"type": "string"}},
+            "Preference-Applied": {"schema": {"type": "string", "enum": ["respond-async"]}},
+        },
+    }
+}
+
+
+def _respond_async(prefer: str | None) -> bool:
+    """Whether the client prefers the job to the outcome (RFC 7240 §4.1)."""
+    tokens = (t.split("=")[0].strip().lower() for t in (prefer or "").replace(";", ",").split(","))
+    return "respond-async" in tokens
+
+
+def _accepted(response: Response, job: JobPublic) -> JobPublic:
+    response.status_code = 202
+    response.headers["Location"] = job.url
+    response.headers["Preference-Applied"] = "respond-async"
+    return job
 
 
 @router.get("/documents", response_model=list[DocumentPublic], responses=REFUSED)
@@ -64,7 +100,11 @@ def send(document_id: Id, actor: ActorDep, services: ServicesDep) -> DocumentPub
     return document_public(workflow.send_for_signature(services, actor, document_id))
 
 
-@router.post("/documents/{document_id:int}/sign", response_model=DocumentPublic, responses=REFUSED)
+@router.post(
+    "/documents/{document_id:int}/sign",
+    response_model=DocumentPublic | JobPublic,
+    responses={200: {"model": DocumentPublic}, **ACCEPTED, **REFUSED},
+)
 @limit(KEY_LIMIT + IMAGE_LIMIT + FRAMING)
 def sign(
     document_id: Id,
@@ -72,6 +112,8 @@ def sign(
     services: ServicesDep,
     settings: SettingsDep,
     key: KeyDep,
+    response: Response,
+    prefer: Prefer = None,
     image: Annotated[
         UploadFile | None,
         File(
@@ -80,19 +122,32 @@ def sign(
             "sample drawn from the name"
         ),
     ] = None,
-) -> DocumentPublic:
+) -> DocumentPublic | JobPublic:
     """The signer signs a draft of their body (ND 30 step 1), with their own registered
-    certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token."""
+    certificate: a PKCS#12 uploaded with its passphrase, or a key on the configured token.
+    With `Prefer: respond-async`, once the key opened and the checks passed: 202 and the job
+    (`GET /api/jobs/{id}`), whose result is the signed document's id."""
     allow(actor, "ký văn bản", ("signer",))  # before the key is opened
     if key.p12 is not None and not services.key_upload():
         raise remote_signing.key_upload_off()  # the key stays with its holder (issue 14)
     signature = signature_upload(image)
+    if _respond_async(prefer):
+        with ExitStack() as opened:
+            signer = opened.enter_context(key.opened(settings))
+            job = key_jobs.start_signing(
+                services, actor, document_id, signer, key=opened.pop_all(), signature=signature
+            )
+        return _accepted(response, job_public(job))
     with key.opened(settings) as signer:
         signed = workflow.sign(services, actor, document_id, signer, signature=signature)
         return document_public(signed)
 
 
-@router.post("/documents/{document_id:int}/issue", response_model=IssuedPublic, responses=REFUSED)
+@router.post(
+    "/documents/{document_id:int}/issue",
+    response_model=IssuedPublic | JobPublic,
+    responses={200: {"model": IssuedPublic}, **ACCEPTED, **REFUSED},
+)
 @limit(KEY_LIMIT + FRAMING)
 def issue(
     document_id: Id,
@@ -100,13 +155,24 @@ def issue(
     services: ServicesDep,
     settings: SettingsDep,
     key: KeyDep,
+    response: Response,
     date: Annotated[dt.date | None, Form(description="ngày ban hành; default today")] = None,
-) -> IssuedPublic:
+    prefer: Prefer = None,
+) -> IssuedPublic | JobPublic:
     """The văn thư issues a signed document (ND 30 step 2): the next số, the ngày, the
-    organisation's signature; each recipient of its Nơi nhận gets a personal link."""
+    organisation's signature; each recipient of its Nơi nhận gets a personal link. With
+    `Prefer: respond-async`, once the key opened and the checks passed: 202 and the job
+    (`GET /api/jobs/{id}`), whose result is the issued document's id and số ký hiệu."""
     allow(actor, "ban hành văn bản", ("van_thu",))  # before the key is opened
     if key.p12 is not None and not services.key_upload():
         raise remote_signing.seal_upload_off()  # the seal's key stays in the HSM (issue 14)
+    if _respond_async(prefer):
+        with ExitStack() as opened:
+            organisation = opened.enter_context(key.opened(settings))
+            job = key_jobs.start_issuing(
+                services, actor, document_id, organisation, key=opened.pop_all(), day=date
+            )
+        return _accepted(response, job_public(job))
     with key.opened(settings) as organisation:
         done, sent = workflow.issue(services, actor, document_id, organisation, day=date)
     return IssuedPublic(

@@ -291,23 +291,26 @@ class JobPublic(BaseModel):
     """A piece of long work (việc chạy nền): poll `url` until `state` is done or failed."""
 
     id: int
-    kind: Literal["generate", "archive_seal", "archive_renew"] = Field(
+    kind: Literal["generate", "archive_seal", "archive_renew", "sign", "issue"] = Field(
         description="generate: a dossier's documents; archive_seal: sealing a body's issued "
-        "documents of a year for the archive; archive_renew: renewing archived timestamps"
+        "documents of a year for the archive; archive_renew: renewing archived timestamps; "
+        "sign, issue: a document, in the web process holding the key"
     )
     state: Literal["queued", "running", "done", "failed"]
-    done: int = Field(description="steps done (documents made)")
+    done: int = Field(description="steps done (documents made); sign, issue: the step running")
     total: int = Field(description="steps in all; 0 before they are known")
     progress: str = Field(examples=["7/19"], description="done/total; '' before it is known")
-    progress_vi: str = Field(examples=["Đang tạo văn bản 7/19"])
+    progress_vi: str = Field(
+        examples=["Đang tạo văn bản 7/19", "Đang ký số: ký số và lấy dấu thời gian (2/3)"]
+    )
     url: str = Field(examples=["/api/jobs/12"])
     result: str | None = Field(
         default=None,
-        examples=["/api/documents?dossier=2026/ubnd-hai-phong"],
+        examples=["/api/documents?dossier=2026/ubnd-hai-phong", "/api/documents/42"],
         description="where the outcome is, once done",
     )
     documents: list[int] = Field(
-        default_factory=list, description="the documents made, sealed or renewed"
+        default_factory=list, description="the documents made, signed, issued, sealed or renewed"
     )
     failed: list[JobFailurePublic] = Field(
         default_factory=list, description="documents the job could not seal or renew, and why"
@@ -320,6 +323,15 @@ class JobPublic(BaseModel):
 def job_public(job: JobView) -> JobPublic:
     """`job` as the API sends it."""
     dossier = job.result.get("dossier")
+    made = job.result.get("documents") or (
+        [job.result["document"]] if "document" in job.result else []
+    )
+    result = None
+    if job.state == "done":
+        if dossier:
+            result = f"/api/documents?dossier={dossier}"
+        elif made:
+            result = f"/api/documents/{made[0]}"
     return JobPublic(
         id=job.id,
         kind=job.kind,
@@ -329,8 +341,8 @@ def job_public(job: JobView) -> JobPublic:
         progress=job.progress,
         progress_vi=job.progress_vi,
         url=f"/api/jobs/{job.id}",
-        result=f"/api/documents?dossier={dossier}" if dossier and job.state == "done" else None,
-        documents=list(job.result.get("documents", [])),
+        result=result,
+        documents=list(made),
         failed=[JobFailurePublic(**f) for f in job.result.get("failed", [])],
         error=JobErrorPublic(**job.error) if job.error else None,
         created_at=job.created_at,

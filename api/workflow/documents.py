@@ -444,23 +444,28 @@ def sign(
     signer: signers.Signer,
     *,
     signature: Image.Image | None = None,
+    progress: Callable[[int, int], None] = lambda _step, _steps: None,
 ) -> Document:
     """The signer signs a draft of their body with their own registered certificate (ND 30
     step 1), showing `signature` (checked by signing.images.signature_image), else their
     registered signature image, else a sample drawn from their name; the signed draft waits
-    for the văn thư."""
+    for the văn thư. `progress(step, 3)` hears each step as it begins (jobs.STEPS_VI)."""
     assert signer.signing_cert is not None
+    progress(1, 3)
     document, image = signing_checks(svc, actor, document_id, signer.signing_cert, signature)
     draft = access.stored_file(svc, document)
     title, name = document.signer_title or "", document.signer_name or actor.name
+    placement = drafts.check_draft(draft, title=title, name=name)
+    progress(2, 3)
     signed = drafts.sign_file(
         draft,
         signer,
         signature=image,
-        placement=drafts.check_draft(draft, title=title, name=name),
+        placement=placement,
         tsa_url=svc.tsa_url,
         context=svc.context(),
     )
+    progress(3, 3)
     return record_signature(svc, actor, document, signed, certificate=signer.signing_cert)
 
 
@@ -551,19 +556,17 @@ def record_signature(
     return row
 
 
-def issue(
+def issue_checks(
     svc: Services,
     actor: Actor,
     document_id: int,
     organisation: signers.Signer,
     *,
     day: dt.date | None = None,
-) -> tuple[registry.IssuedDocument, list[delivery.Delivery]]:
-    """The văn thư issues a signed document (ND 30 step 2): the next số of the registry, the
-    ngày, the organisation's signature with the body's registered certificate; the file goes
-    into the archive store and each recipient gets a personal link, in one transaction."""
-    from signing import images
-
+) -> tuple[Document, dt.date]:
+    """What issuing checks before any số is taken: the văn thư of the document's body, a
+    signed document, the ngày, the body's registered certificate. Returns the document's row
+    and the ngày."""
     with svc.sessions() as session:
         document = access.acting_on(
             session,
@@ -586,6 +589,26 @@ def issue(
         )
         assert organisation.signing_cert is not None
         users.require_own_certificate(session, actor, organisation.signing_cert)
+    return document, day
+
+
+def issue(
+    svc: Services,
+    actor: Actor,
+    document_id: int,
+    organisation: signers.Signer,
+    *,
+    day: dt.date | None = None,
+    progress: Callable[[int, int], None] = lambda _step, _steps: None,
+) -> tuple[registry.IssuedDocument, list[delivery.Delivery]]:
+    """The văn thư issues a signed document (ND 30 step 2): the next số of the registry, the
+    ngày, the organisation's signature with the body's registered certificate; the file goes
+    into the archive store and each recipient gets a personal link, in one transaction.
+    `progress(step, 3)` hears each step as it begins (jobs.STEPS_VI)."""
+    from signing import images
+
+    progress(1, 3)
+    document, day = issue_checks(svc, actor, document_id, organisation, day=day)
     signed = access.stored_file(svc, document)
     seal_image = images.seal_image(svc.seal(document.issuing_body_id))  # before a number
 
@@ -593,6 +616,7 @@ def issue(
         delivery.deliver(session, svc.link_secret, issued_id, document.send_to or ())
         notify.on_issued(session, svc, issued_id)
 
+    progress(2, 3)
     done = issuing.issue_signed(
         svc.sessions,
         signed,
@@ -608,6 +632,7 @@ def issue(
         then=send,
         document_id=document.id,
     )
+    progress(3, 3)
     outbox.after_event(svc)
     return done, delivery.deliveries(svc, actor, document_id)
 

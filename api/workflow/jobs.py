@@ -14,9 +14,12 @@ Idempotent and crash-safe:
   them, is never taken for lost while it has parts, and reads their sum as its progress.
 
 Kinds: "generate" (a dossier), "archive_seal" and "archive_renew" (a body's archive:
-api/workflow/preservation.py, where a rerun seals or renews nothing twice). Issuing is not
-queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
-written into a queue; the key-holding part stays in the văn thư's request.
+api/workflow/preservation.py, where a rerun seals or renews nothing twice).
+Signing and issuing are not queued: they need a key, and a PKCS#12 passphrase or a private key
+must never be written into a queue or the registry. They run as in-process jobs
+(api/workflow/key_jobs.py): a row here for their progress, the work in a thread of the web
+process that holds the key. `recover` cannot run such a job again (no key): a lost one is
+marked failed, to be signed again.
 Left out: the engine (queue.py), the HTTP and page shapes (routes/jobs.py, pages/).
 """
 
@@ -28,7 +31,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pydantic import TypeAdapter
@@ -50,8 +53,27 @@ KIND_VI: Final = {
     parts.KIND: "Đang tạo văn bản",
     "archive_seal": "Đang niêm phong lưu trữ",
     "archive_renew": "Đang gia hạn dấu thời gian lưu trữ",
+    "sign": "Đang ký số",
+    "issue": "Đang ban hành",
 }
 ACTIVE: Final = ("queued", "running")
+IN_PROCESS: Final = ("sign", "issue")
+"""Kinds run in the thread of the web process holding the key (key_jobs.py), never queued."""
+STEPS_VI: Final = {
+    "sign": ("kiểm tra bản thảo", "ký số và lấy dấu thời gian", "ghi vào sổ văn bản"),
+    "issue": (
+        "kiểm tra văn bản",
+        "cho số, ký số của cơ quan, dấu thời gian và dữ liệu xác minh",
+        "gửi đến các nơi nhận",
+    ),
+}
+"""The steps of an in-process job, as its progress names them: step `done` of `total` runs."""
+LOST_VI: Final = {
+    "sign": "Việc ký số bị gián đoạn (dịch vụ đã dừng giữa chừng); hãy ký lại nếu văn bản "
+    "vẫn còn trong danh sách chờ ký",
+    "issue": "Việc ban hành bị gián đoạn (dịch vụ đã dừng giữa chừng); hãy ban hành lại nếu "
+    "văn bản vẫn còn trong danh sách chờ ban hành",
+}
 _MEETING: Final = TypeAdapter(dossier.Meeting)
 
 
@@ -68,6 +90,7 @@ class JobView:
     error: dict[str, Any] | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def progress(self) -> str:
@@ -83,10 +106,14 @@ class JobView:
             return "Không thành công"
         if self.state == "queued":
             return "Đang chờ đến lượt"
+        steps = STEPS_VI.get(self.kind)
+        if steps and 1 <= self.done <= len(steps):
+            return f"{KIND_VI[self.kind]}: {steps[self.done - 1]} ({self.progress})"
         return f"{KIND_VI.get(self.kind, 'Đang chạy')} {self.progress}".strip()
 
 
-def _view(job: Job) -> JobView:
+def view(job: Job) -> JobView:
+    """`job` as its owner sees it."""
     return JobView(
         job.id,
         job.kind,
@@ -97,10 +124,12 @@ def _view(job: Job) -> JobView:
         job.error,
         job.created_at,
         job.finished_at,
+        dict(job.inputs or {}),
     )
 
 
-def _key(kind: str, user_id: int, inputs: dict[str, Any]) -> str:
+def key_of(kind: str, user_id: int, inputs: dict[str, Any]) -> str:
+    """What makes two requests the same job."""
     canonical = json.dumps([kind, user_id, inputs], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -175,17 +204,17 @@ def _known_body(svc: Services, body: str) -> None:
 
 
 def _submit(svc: Services, user_id: int, kind: str, inputs: dict[str, Any]) -> JobView:
-    key = _key(kind, user_id, inputs)
+    key = key_of(kind, user_id, inputs)
     with svc.sessions.begin() as session:
         same = session.scalar(
             select(Job).where(Job.key == key, Job.state.in_(ACTIVE)).order_by(Job.id)
         )
         if same is not None:
-            return _view(same)
+            return view(same)
         job = Job(user_id=user_id, kind=kind, key=key, inputs=inputs, state="queued", result={})
         session.add(job)
         session.flush()
-        made = _view(job)
+        made = view(job)
     _enqueue(svc, made.id)
     return made
 
@@ -211,12 +240,25 @@ def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
                 message_vi=f"Không có việc số {job_id}",
                 field="job_id",
             )
-        view = _view(job)
+        found = view(job)
         if job.state == "running" and job.total:
             done = parts.done(session, job.id)
             if done is not None:  # split: the parts' sum ("Đang tạo văn bản 57/243")
-                view = dataclasses.replace(view, done=done)
-        return view
+                found = dataclasses.replace(found, done=done)
+        return found
+
+
+def running_job(svc: Services, actor: Actor, kind: str) -> JobView | None:
+    """The actor's latest job of `kind` still queued or running, if any: what their page shows
+    when they come back to it."""
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        job = session.scalar(
+            select(Job)
+            .where(Job.user_id == actor.id, Job.kind == kind, Job.state.in_(ACTIVE))
+            .order_by(Job.id.desc())
+        )
+        return None if job is None else view(job)
 
 
 # --- running jobs --------------------------------------------------------------------------------
@@ -240,13 +282,13 @@ def run(svc: Services, job_id: int) -> None:
             user = session.get(User, user_id)
             assert user is not None
             actor = Actor.of(user)
-        result = _RUNNERS[kind](svc, actor, inputs, created, _progress(svc, job_id), job_id)
+        result = _RUNNERS[kind](svc, actor, inputs, created, progress_of(svc, job_id), job_id)
     except HosoError as exc:
-        _finish(svc, job_id, state="failed", error=_error(exc))
+        finish(svc, job_id, state="failed", error=error_of(exc))
         return
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        _finish(
+        finish(
             svc,
             job_id,
             state="failed",
@@ -259,10 +301,11 @@ def run(svc: Services, job_id: int) -> None:
         )
         return
     if result is not None:  # None: its parts finish it (api/workflow/parts.py)
-        _finish(svc, job_id, state="done", result=result)
+        finish(svc, job_id, state="done", result=result)
 
 
-def _error(exc: HosoError) -> dict[str, Any]:
+def error_of(exc: HosoError) -> dict[str, Any]:
+    """What a job keeps of the error that ended it."""
     return {
         "code": exc.code,
         "message": str(exc),
@@ -271,7 +314,9 @@ def _error(exc: HosoError) -> dict[str, Any]:
     }
 
 
-def _progress(svc: Services, job_id: int) -> Callable[[int, int], None]:
+def progress_of(svc: Services, job_id: int) -> Callable[[int, int], None]:
+    """The callback telling job `job_id`'s progress (and heartbeat) to the registry."""
+
     def told(done: int, total: int) -> None:
         with svc.sessions.begin() as session:
             job = session.get(Job, job_id)
@@ -281,7 +326,7 @@ def _progress(svc: Services, job_id: int) -> Callable[[int, int], None]:
     return told
 
 
-def _finish(
+def finish(
     svc: Services,
     job_id: int,
     *,
@@ -289,6 +334,7 @@ def _finish(
     result: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
 ) -> None:
+    """Job `job_id` ended: `state` "done" with its `result`, or "failed" with its `error`."""
     with svc.sessions.begin() as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -306,7 +352,11 @@ def _finish(
 def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
     """Queue again the jobs lost with their worker: running with no heartbeat for `lease`, or
     queued for `lease` without a worker taking them (their message lost; one merely waiting
-    behind others gets a second message, which finds it taken). Returns their ids."""
+    behind others gets a second message, which finds it taken). Returns their ids.
+
+    An in-process job lost with its web process (IN_PROCESS) is not queued: no worker has its
+    key. It is marked failed, saying to sign (issue) again; its work recorded nothing, as the
+    signature is written in one transaction at its end."""
     limit = now() - lease
     with svc.sessions.begin() as session:
         lost = session.scalars(
@@ -318,8 +368,18 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
             )
             .with_for_update(skip_locked=True)  # two recoveries at once take each job once
         ).all()
-        ids = [job.id for job in lost]
+        ids = [job.id for job in lost if job.kind not in IN_PROCESS]
         for job in lost:
+            if job.kind in IN_PROCESS:
+                log.warning("job %s was lost with its web process: marked failed", job.id)
+                job.state, job.finished_at = "failed", now()
+                job.error = {
+                    "code": "interrupted",
+                    "message": f"the {job.kind} job was interrupted: its process stopped",
+                    "message_vi": LOST_VI[job.kind],
+                    "field": "",
+                }
+                continue
             job.state = "queued"
             job.heartbeat_at = now()  # its lease starts again
     for job_id in ids:

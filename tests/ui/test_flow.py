@@ -105,7 +105,7 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     )
     queued.get_by_label("Mật khẩu của tệp khóa").fill(PASSPHRASE)
     submit(visit, queued.get_by_role("button", name="Ký số"))
-    expect(page.locator("body")).to_contain_text("Đã ký")
+    expect(page.locator("h1")).to_have_text("Đã ký số văn bản", timeout=GENERATION)
     expect(page.locator("body")).to_contain_text("Trần Minh Khôi")
     shot(visit, "luong-4-da-ky")
     page.get_by_role("button", name="Đăng xuất").click()
@@ -120,7 +120,9 @@ def test_clerk_signer_van_thu_recipient_and_anyone(
     waiting.get_by_label("Mật khẩu của tệp khóa").fill(PASSPHRASE)
     waiting.get_by_label("Ngày ban hành").fill(f"{YEAR}-12-05")
     submit(visit, waiting.get_by_role("button", name="Ban hành"))
-    expect(page.locator("h1")).to_have_text("Quyết định công nhận số 01/QĐ-UBND")
+    expect(page.locator("h1")).to_have_text(
+        "Quyết định công nhận số 01/QĐ-UBND", timeout=GENERATION
+    )
     expect(page.locator("#trang-thai")).to_have_text("Đã ban hành")
     rows = page.locator("table.recipients tbody tr")
     recipient_row = rows.filter(has_text="Phường An Biên")

@@ -187,7 +187,7 @@ def test_the_whole_flow_with_the_keyboard_alone(
     )
     keys.type_into(queued.get_by_label("Mật khẩu của tệp khóa"), PASSPHRASE)
     keys.press(queued.get_by_role("button", name="Ký số"), timeout=GENERATION)
-    expect(page.locator("body")).to_contain_text("Đã ký")
+    expect(page.locator("h1")).to_have_text("Đã ký số văn bản", timeout=GENERATION)
     keys.sign_out()
 
     # --- the văn thư issues it ------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_the_whole_flow_with_the_keyboard_alone(
     keys.type_into(waiting.get_by_label("Mật khẩu của tệp khóa"), PASSPHRASE)
     keys.date(waiting.get_by_label("Ngày ban hành"), f"{YEAR}-12-05")
     keys.press(waiting.get_by_role("button", name="Ban hành"), timeout=GENERATION)
-    expect(page.locator("#trang-thai")).to_have_text("Đã ban hành")
+    expect(page.locator("#trang-thai")).to_have_text("Đã ban hành", timeout=GENERATION)
     row = page.locator("table.recipients tbody tr").filter(has_text="Phường An Biên")
     link = row.locator("code.link").inner_text()
 
