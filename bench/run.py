@@ -6,9 +6,11 @@ and signing a one-page PDF with pyHanko's default path (PKCS#12 read per documen
 signature to size the container) against ours (key loaded once per run, size reserved), with
 what the RFC 3161 timestamp and the LTV step add per document; issues per second with 8
 concurrent workers on SQLite and PostgreSQL (bench/numbering.py); verification in process
-against POST /api/verify on loopback (bench/verification.py); signing with the key elsewhere
+against POST /api/verify on loopback, and POST /api/verify on `hoso serve --workers 2` against
+`--workers 1` (bench/verification.py); signing with the key elsewhere
 (prepare + finish) against in process (bench/external.py). Each section prints its ratios
-and targets. `bench/run.py signing` (or scoring, conversion, numbering, verification) runs one.
+and targets. `bench/run.py signing` (or scoring, conversion, numbering, verification,
+serving) runs one.
 """
 
 from __future__ import annotations
@@ -303,6 +305,12 @@ def verification() -> None:
     run()
 
 
+def serving() -> None:
+    from bench.verification import serving as run
+
+    run()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "scoring": score_units,
     "conversion": conversion,
@@ -310,6 +318,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "external": external,
     "numbering": numbering,
     "verification": verification,
+    "serving": serving,
 }
 
 
