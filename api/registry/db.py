@@ -462,9 +462,12 @@ class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    """Who asked; None for a job of the public pages, owned by its token (`token_hash`)."""
+    token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the token that owns a public job (bulk verification), never the token."""
     kind: Mapped[str] = mapped_column(String(32))
-    """"generate" (a dossier)."""
+    """"generate" (a dossier) or "verify" (a batch of files, api/workflow/bulk_verify.py)."""
     key: Mapped[str] = mapped_column(String(64), index=True)
     """SHA-256 of the kind, the owner and the inputs: the same request while one runs is the
     same job."""

@@ -11,6 +11,13 @@ Idempotent and crash-safe:
 - a worker killed mid-job leaves its job "running" with a heartbeat that stops: `recover`
   queues it again once its lease ran out, and the rerun replaces the drafts it had made.
 
+Who owns a job: the signed-in user who asked, or — for bulk verification on the public pages,
+where nobody signs in — whoever holds the job's token, a random secret given once to the
+caller (the 202 answer, the page's cookie) and kept here only as its SHA-256. Job ids count up
+and can be guessed, so the id alone shows nothing: a recipient sees only the verdicts on the
+files they sent, as a signed-in user sees only their own jobs. The same caller (the same token)
+sending the same files while their job runs gets that job again.
+
 Issuing is not queued: it needs the văn thư's key, and a PKCS#12 passphrase must never be
 written into a queue; the key-holding part stays in the văn thư's request.
 Left out: the engine (queue.py), the HTTP and page shapes (routes/jobs.py, pages/).
@@ -22,6 +29,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -30,17 +39,18 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
 from api.registry.db import Job, User, now
+from api.registry.numbering import DatabaseLookup
 from api.settings import Settings
-from api.workflow import documents
+from api.workflow import bulk_verify, documents
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.users import Actor
 from docgen import dossier
-from docgen.errors import HosoError, NotFound
+from docgen.errors import ConfigError, HosoError, NotFound
 
 log = logging.getLogger("hoso.jobs")
 
-KIND_VI: Final = {"generate": "Đang tạo văn bản"}
+KIND_VI: Final = {"generate": "Đang tạo văn bản", "verify": "Đang xác minh"}
 ACTIVE: Final = ("queued", "running")
 _MEETING: Final = TypeAdapter(dossier.Meeting)
 
@@ -90,8 +100,8 @@ def _view(job: Job) -> JobView:
     )
 
 
-def _key(kind: str, user_id: int, inputs: dict[str, Any]) -> str:
-    canonical = json.dumps([kind, user_id, inputs], sort_keys=True, ensure_ascii=False)
+def _key(kind: str, owner: int | str, inputs: dict[str, Any]) -> str:
+    canonical = json.dumps([kind, owner, inputs], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -136,20 +146,82 @@ def submit_generation(svc: Services, actor: Actor, **given: Any) -> JobView:
     refuse it at once (role, body, no assessment) refuses it here, before any job exists."""
     inputs = generation_inputs(**given)
     documents.check_generation(svc, actor, body=inputs["body"], year=inputs["year"])
-    return _submit(svc, actor.id, "generate", inputs)
+    return _submit(svc, "generate", inputs, user_id=actor.id)
 
 
-def _submit(svc: Services, user_id: int, kind: str, inputs: dict[str, Any]) -> JobView:
-    key = _key(kind, user_id, inputs)
+TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def submit_verification(
+    svc: Services, files: list[bulk_verify.Received], *, token: str | None = None
+) -> tuple[JobView, str]:
+    """Queue the verification of `files` (already received, under the limits) for the holder
+    of `token`, or of a new token; returns the job and the token that reads it. The files move
+    into the job's folder, or are dropped when this caller's same batch is already running."""
+    if token is not None and not TOKEN_PATTERN.fullmatch(token):
+        raise HosoError(
+            "token: a job token is 32 to 128 letters, digits, '-' or '_'",
+            message_vi="Mã việc phải gồm 32 đến 128 chữ cái, chữ số, '-' hoặc '_'",
+            field="token",
+        )
+    if svc.uploads is None:
+        raise ConfigError(
+            "this service has no folder for uploads: bulk verification is off",
+            message_vi="Dịch vụ chưa có thư mục nhận tệp nên không xác minh nhiều tệp được",
+            field="data_dir",
+        )
+    svc.trust_roots()  # a service that cannot verify says so before any job exists
+    token = token or secrets.token_urlsafe(32)
+    inputs = {"files": bulk_verify.described(files)}
+    uploads = svc.uploads
+    view = _submit(
+        svc,
+        "verify",
+        inputs,
+        token_hash=token_hash(token),
+        attach=lambda job_id: bulk_verify.keep(files, bulk_verify.job_folder(uploads, job_id)),
+    )
+    for f in files:  # those of a batch already running, which has its own copies
+        f.path.unlink(missing_ok=True)
+    return view, token
+
+
+def _submit(
+    svc: Services,
+    kind: str,
+    inputs: dict[str, Any],
+    *,
+    user_id: int | None = None,
+    token_hash: str | None = None,
+    attach: Callable[[int], None] | None = None,
+) -> JobView:
+    """Record the job (or find the owner's same one still active) and queue it; `attach(id)`
+    runs before the row is committed, for what the job needs beside its inputs (files)."""
+    owner: int | str = user_id if user_id is not None else f"token:{token_hash}"
+    key = _key(kind, owner, inputs)
     with svc.sessions.begin() as session:
         same = session.scalar(
             select(Job).where(Job.key == key, Job.state.in_(ACTIVE)).order_by(Job.id)
         )
         if same is not None:
             return _view(same)
-        job = Job(user_id=user_id, kind=kind, key=key, inputs=inputs, state="queued", result={})
+        job = Job(
+            user_id=user_id,
+            token_hash=token_hash,
+            kind=kind,
+            key=key,
+            inputs=inputs,
+            state="queued",
+            result={},
+        )
         session.add(job)
         session.flush()
+        if attach is not None:
+            attach(job.id)
         made = _view(job)
     _enqueue(svc, made.id)
     return made
@@ -171,12 +243,23 @@ def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         job = session.get(Job, job_id)
         if job is None or (job.user_id != actor.id and actor.role != "admin"):
-            raise NotFound(
-                f"no job {job_id}",
-                message_vi=f"Không có việc số {job_id}",
-                field="job_id",
-            )
+            raise _no_job(job_id)
         return _view(job)
+
+
+def get_public_job(svc: Services, token: str, job_id: int) -> JobView:
+    """The job, for the holder of its token; for anyone else it does not exist."""
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        job = session.get(Job, job_id)
+        # Compared in constant time: the hash of a wrong token says nothing of the right one.
+        if job is None or not secrets.compare_digest(job.token_hash or "", token_hash(token)):
+            raise _no_job(job_id)
+        return _view(job)
+
+
+def _no_job(job_id: int) -> NotFound:
+    return NotFound(f"no job {job_id}", message_vi=f"Không có việc số {job_id}", field="job_id")
 
 
 # --- running jobs --------------------------------------------------------------------------------
@@ -196,11 +279,13 @@ def run(svc: Services, job_id: int) -> None:
         job.heartbeat_at = now()
         kind, inputs, user_id, created = job.kind, dict(job.inputs), job.user_id, job.created_at
     try:
-        with svc.sessions() as session:
-            user = session.get(User, user_id)
-            assert user is not None
-            actor = Actor.of(user)
-        result = _RUNNERS[kind](svc, actor, inputs, created, _progress(svc, job_id))
+        actor = None
+        if user_id is not None:
+            with svc.sessions() as session:
+                user = session.get(User, user_id)
+                assert user is not None
+                actor = Actor.of(user)
+        result = _RUNNERS[kind](svc, actor, inputs, created, _progress(svc, job_id), job_id=job_id)
     except HosoError as exc:
         _finish(svc, job_id, state="failed", error=_error(exc))
         return
@@ -258,6 +343,11 @@ def _finish(
         job.finished_at = now()
         if state == "done" and job.total:
             job.done = job.total
+        kind = job.kind
+    if kind == "verify" and svc.uploads is not None:
+        # Kept only until the job has an end; a worker killed before this line leaves them
+        # for the rerun, and `recover` removes those of jobs that ended anyway.
+        bulk_verify.discard(bulk_verify.job_folder(svc.uploads, job_id))
 
 
 def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
@@ -278,10 +368,26 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
         for job in lost:
             job.state = "queued"
             job.heartbeat_at = now()  # its lease starts again
+    _sweep_uploads(svc)
     for job_id in ids:
         log.warning("job %s was lost with its worker: queued again", job_id)
         _enqueue(svc, job_id)
     return ids
+
+
+def _sweep_uploads(svc: Services) -> None:
+    """Remove the uploaded files of jobs that ended (their worker died between recording the
+    end and removing them) or never came to be (a submission that failed)."""
+    if svc.uploads is None or not svc.uploads.is_dir():
+        return
+    with svc.sessions() as session:
+        active = set(
+            session.scalars(select(Job.id).where(Job.kind == "verify", Job.state.in_(ACTIVE)))
+        )
+    for folder in svc.uploads.glob("job-*"):
+        number = folder.name.removeprefix("job-")
+        if number.isdigit() and int(number) not in active:
+            bulk_verify.discard(folder)
 
 
 def job_queue(settings: Settings, svc: Services) -> HueyQueue:
@@ -300,11 +406,15 @@ def job_queue(settings: Settings, svc: Services) -> HueyQueue:
 
 def _generate(
     svc: Services,
-    actor: Actor,
+    actor: Actor | None,
     inputs: dict[str, Any],
     created: dt.datetime,
     progress: Callable[[int, int], None],
+    *,
+    job_id: int,
 ) -> dict[str, Any]:
+    assert actor is not None  # a generation always has its clerk
+
     def ref(given: dict[str, Any] | None) -> dossier.Reference | None:
         if given is None:
             return None
@@ -331,4 +441,28 @@ def _generate(
     return {"documents": [d.id for d in made], "dossier": f"{inputs['year']}/{inputs['body']}"}
 
 
-_RUNNERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {"generate": _generate}
+def _verify(
+    svc: Services,
+    actor: Actor | None,
+    inputs: dict[str, Any],
+    created: dt.datetime,
+    progress: Callable[[int, int], None],
+    *,
+    job_id: int,
+) -> dict[str, Any]:
+    assert svc.uploads is not None
+    files = bulk_verify.verify_files(
+        bulk_verify.job_folder(svc.uploads, job_id),
+        inputs["files"],
+        trust_roots=svc.trust_roots(),
+        registry=DatabaseLookup(svc.sessions),
+        url=svc.verify_url,
+        progress=progress,
+    )
+    return {"files": files}
+
+
+_RUNNERS: Final[dict[str, Callable[..., dict[str, Any]]]] = {
+    "generate": _generate,
+    "verify": _verify,
+}
