@@ -118,9 +118,8 @@ def job_reader(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     x_job_token: Annotated[
-        str | None,
-        Header(description="the token a bulk verification answered with (no sign-in needed)"),
-    ] = None,
+        str, Header(description="the token a bulk verification answered with (no sign-in needed)")
+    ] = "",
 ) -> Actor | str:
     """Who reads a job: the holder of a public job's token (X-Job-Token), or else the user as
     `actor_dependency` finds them."""

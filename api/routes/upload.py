@@ -288,6 +288,7 @@ BATCH_BODY: dict[str, Any] = {
                     "properties": {
                         BATCH_FIELD: {
                             "type": "array",
+                            "minItems": 1,
                             "items": {"type": "string", "format": "binary"},
                             "description": "the PDFs (a file that is not one gets its verdict)",
                         }

@@ -49,7 +49,7 @@ async def verify(
 
 
 BATCH_REFUSALS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorPublic, "description": "an X-Job-Token that is no token"},
+    400: {"model": ErrorPublic, "description": "an X-Job-Token that is no job token"},
     413: {"model": ErrorPublic, "description": "a file, or the files together, over the limit"},
     415: {"model": ErrorPublic, "description": "not a multipart/form-data body"},
     422: {"model": ErrorPublic, "description": "no file, too many files, a broken form"},
@@ -71,8 +71,12 @@ async def verify_batch(
     response: Response,
     services: ServicesDep,
     x_job_token: Annotated[
-        str | None, Header(description="a token of yours, to get the same job back")
-    ] = None,
+        str,
+        Header(
+            pattern=jobs.TOKEN_PATTERN.pattern,
+            description="the token an earlier batch answered with, to get its job back",
+        ),
+    ] = "",  # a string, not null: a header has no null
 ) -> BatchJobPublic:
     """Queue the verification of every file of the form field `files` (at most
     Settings.batch_files, together under Settings.batch_limit). Answers 202 with the job's URL
@@ -88,7 +92,7 @@ async def verify_batch(
     incoming = services.uploads / "incoming" / secrets.token_hex(8)
     async with receive_files(request, folder=incoming, limits=services.batch) as files:
         job, token = await run_in_threadpool(
-            lambda: jobs.submit_verification(services, files, token=x_job_token)
+            lambda: jobs.submit_verification(services, files, token=x_job_token or None)
         )
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return BatchJobPublic(**job_public(job).model_dump(), token=token)

@@ -149,7 +149,7 @@ def submit_generation(svc: Services, actor: Actor, **given: Any) -> JobView:
     return _submit(svc, "generate", inputs, user_id=actor.id)
 
 
-TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{32,128}")
+TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
 
 def token_hash(token: str) -> str:
