@@ -196,3 +196,35 @@ def test_same_files_same_job_and_a_lost_worker_is_recovered(
         assert all(r.user_id is None and r.token_hash for r in rows)
         assert token not in {r.token_hash for r in rows}  # only its hash is kept
     assert not [p for p in (idle.settings.data_dir / "uploads").rglob("*") if p.is_file()]
+
+
+def test_the_public_page_checks_many_files_for_this_browser_only(
+    service: Service, issued_pdf: bytes, tampered_pdf: bytes
+) -> None:
+    with service.client() as browser:
+        page = browser.get("/xac-minh")
+        assert 'name="files"' in page.text and "multiple" in page.text
+        assert "Tối đa 3 tệp" in page.text
+        r = browser.post("/xac-minh/nhieu-tep", files=_three(issued_pdf, tampered_pdf))
+        assert r.status_code == 303, r.text
+        where = r.headers["location"]
+        assert where.startswith("/xac-minh/viec/")
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "Path=/xac-minh" in cookie
+        deadline = time.monotonic() + 120
+        while browser.get(f"{where}/tien-do").json()["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        done = browser.get(where)
+        assert done.status_code == 200
+        assert "1/3 tệp có chữ ký số hợp lệ" in done.text
+        for name in ("quyết định 06.pdf", "sua-doi.pdf", "bien-ban.txt"):
+            assert name in done.text
+        assert done.text.count("Không hợp lệ") == 2 and done.text.count(">Hợp lệ<") == 1
+        assert 'id="tien-do"' not in done.text
+        # The same files again from this browser while nothing runs: a new job, same cookie.
+        again = browser.post("/xac-minh/nhieu-tep", files=_three(issued_pdf, tampered_pdf))
+        assert again.headers["location"] != where
+    with service.client() as stranger:  # another browser: no cookie, or its own
+        assert stranger.get(where).status_code == 404
+        assert stranger.get(f"{where}/tien-do").status_code == 404
