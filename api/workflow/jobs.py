@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -368,25 +369,31 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
         for job in lost:
             job.state = "queued"
             job.heartbeat_at = now()  # its lease starts again
-    _sweep_uploads(svc)
+    _sweep_uploads(svc, older_than=lease)
     for job_id in ids:
         log.warning("job %s was lost with its worker: queued again", job_id)
         _enqueue(svc, job_id)
     return ids
 
 
-def _sweep_uploads(svc: Services) -> None:
+def _sweep_uploads(svc: Services, *, older_than: dt.timedelta) -> None:
     """Remove the uploaded files of jobs that ended (their worker died between recording the
-    end and removing them) or never came to be (a submission that failed)."""
+    end and removing them) or never came to be (a submission that failed). A folder younger
+    than `older_than` is left: its job's row may not be committed yet."""
     if svc.uploads is None or not svc.uploads.is_dir():
         return
+    settled = time.time() - older_than.total_seconds()
     with svc.sessions() as session:
         active = set(
             session.scalars(select(Job.id).where(Job.kind == "verify", Job.state.in_(ACTIVE)))
         )
     for folder in svc.uploads.glob("job-*"):
         number = folder.name.removeprefix("job-")
-        if number.isdigit() and int(number) not in active:
+        if number.isdigit() and int(number) not in active and folder.stat().st_mtime < settled:
+            bulk_verify.discard(folder)
+    # Uploads a web process was receiving when it died.
+    for folder in svc.uploads.glob("incoming/*"):
+        if folder.stat().st_mtime < settled:
             bulk_verify.discard(folder)
 
 
