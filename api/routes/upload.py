@@ -8,6 +8,11 @@ limit is refused before a byte is read, a body that grows past it is refused at 
 passes it, and a file whose first kilobyte holds no `%PDF-` header at that kilobyte. What
 remains unread is left to the server, which closes the connection.
 
+Bulk verification takes several files (`receive_files`: the field `files`, once per file), each
+streamed to a file of its own in the data folder, refused at the part past the count limit or
+the chunk past a size limit (each file, all together); their bytes are not checked here, since a
+file that is no PDF gets its verdict like the others.
+
 Left out: what the PDF says. Verification reads the finished file; this module knows sizes,
 headers and the %PDF- marker only.
 """
