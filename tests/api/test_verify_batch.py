@@ -28,8 +28,13 @@ NOT_PDF = b"Bien ban hop, ban giay scan lai\n" * 20
 
 @pytest.fixture(scope="module")
 def sizes(issued_pdf: bytes) -> dict[str, int]:
-    """Limits that the three files pass and four files, or three issued ones, do not."""
-    return {"batch_files": 3, "batch_limit": 2 * len(issued_pdf) + 4096}
+    """Limits that the three files pass and four files, three issued ones, or a file a few
+    kilobytes longer than the issued one do not."""
+    return {
+        "batch_files": 3,
+        "batch_limit": 2 * len(issued_pdf) + 4096,
+        "upload_limit": len(issued_pdf) + 1024,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +134,7 @@ def test_only_the_token_holder_reads_the_job(
     [
         (["files"], 422, "at most 3 files"),
         (["size"], 413, "files together are larger"),
+        (["each"], 413, "is larger than the limit of"),
     ],
 )
 def test_limits_are_refused_naming_the_field(
@@ -142,8 +148,10 @@ def test_limits_are_refused_naming_the_field(
     files = _three(issued_pdf, tampered_pdf)
     if extra == ["files"]:
         files.append(("files", ("them.pdf", b"%PDF-1.7\n", "application/pdf")))
-    else:
+    elif extra == ["size"]:
         files[2] = ("files", ("ban-sao.pdf", issued_pdf, "application/pdf"))
+    else:
+        files[1] = ("files", ("dai.pdf", issued_pdf + b"\n" * 2048, "application/pdf"))
     with service.client() as client:
         r = client.post("/api/verify/batch", files=files)
         assert r.status_code == status, r.text
