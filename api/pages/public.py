@@ -28,7 +28,7 @@ from api.routes.upload import BATCH_BODY, UPLOAD_BODY, receive_files
 from api.workflow import jobs, wording
 from api.workflow.jobs import JobView
 from api.workflow.verification import Verification
-from docgen.errors import ConfigError, NotFound
+from docgen.errors import NotFound
 from signing.verify import Indication
 
 router = APIRouter(route_class=GatedRoute, tags=["public pages"])
@@ -165,14 +165,9 @@ async def batch_upload(
     request: Request, services: ServicesDep, settings: SettingsDep, token: BrowserToken = ""
 ) -> RedirectResponse:
     """Queue the files' verification for this browser and show its progress."""
-    if services.uploads is None:
-        raise ConfigError(
-            "this service has no folder for uploads: bulk verification is off",
-            message_vi="Dịch vụ chưa có thư mục nhận tệp nên không xác minh nhiều tệp được",
-            field="data_dir",
-        )
+    uploads = jobs.uploads_folder(services)
     await run_in_threadpool(services.trust_roots)
-    incoming = services.uploads / "incoming" / secrets.token_hex(8)
+    incoming = uploads / "incoming" / secrets.token_hex(8)
     known = token if jobs.TOKEN_PATTERN.fullmatch(token) else None
     async with receive_files(request, folder=incoming, limits=services.batch) as files:
         job, kept = await run_in_threadpool(

@@ -15,7 +15,6 @@ from api.routes.gate import GatedRoute, limit
 from api.routes.models import BatchJobPublic, ErrorPublic, VerificationPublic, job_public
 from api.routes.upload import BATCH_BODY, UPLOAD_BODY, receive_files
 from api.workflow import jobs
-from docgen.errors import ConfigError
 
 router = APIRouter(route_class=GatedRoute, prefix="/api", tags=["verification"])
 
@@ -82,14 +81,9 @@ async def verify_batch(
     Settings.batch_files, together under Settings.batch_limit). Answers 202 with the job's URL
     (Location) and its token, shown once: GET the URL with X-Job-Token to read the progress
     ("Đang xác minh 3/10") and then each file's report, shaped as POST /api/verify's."""
-    if services.uploads is None:
-        raise ConfigError(
-            "this service has no folder for uploads: bulk verification is off",
-            message_vi="Dịch vụ chưa có thư mục nhận tệp nên không xác minh nhiều tệp được",
-            field="data_dir",
-        )
+    uploads = jobs.uploads_folder(services)
     await run_in_threadpool(services.trust_roots)  # no roots: say so before reading the files
-    incoming = services.uploads / "incoming" / secrets.token_hex(8)
+    incoming = uploads / "incoming" / secrets.token_hex(8)
     async with receive_files(request, folder=incoming, limits=services.batch) as files:
         job, token = await run_in_threadpool(
             lambda: jobs.submit_verification(services, files, token=x_job_token or None)

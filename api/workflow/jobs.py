@@ -34,6 +34,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from pydantic import TypeAdapter
@@ -157,6 +158,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def uploads_folder(svc: Services) -> Path:
+    """Where a bulk verification's files wait; ConfigError when the service has none."""
+    if svc.uploads is None:
+        raise ConfigError(
+            "this service has no folder for uploads: bulk verification is off",
+            message_vi="Dịch vụ chưa có thư mục nhận tệp nên không xác minh nhiều tệp được",
+            field="data_dir",
+        )
+    return svc.uploads
+
+
 def submit_verification(
     svc: Services, files: list[bulk_verify.Received], *, token: str | None = None
 ) -> tuple[JobView, str]:
@@ -169,16 +181,10 @@ def submit_verification(
             message_vi="Mã việc phải gồm 32 đến 128 chữ cái, chữ số, '-' hoặc '_'",
             field="token",
         )
-    if svc.uploads is None:
-        raise ConfigError(
-            "this service has no folder for uploads: bulk verification is off",
-            message_vi="Dịch vụ chưa có thư mục nhận tệp nên không xác minh nhiều tệp được",
-            field="data_dir",
-        )
+    uploads = uploads_folder(svc)
     svc.trust_roots()  # a service that cannot verify says so before any job exists
     token = token or secrets.token_urlsafe(32)
     inputs = {"files": bulk_verify.described(files)}
-    uploads = svc.uploads
     view = _submit(
         svc,
         "verify",
