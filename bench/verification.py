@@ -429,6 +429,12 @@ def serving() -> None:
         "of the servers' CPU (equal on both lines: nothing is serialised across the workers, "
         "the cores they get set the ratio)"
     )
+    busy = statistics.median(r[4] for r in runs[2])
+    if busy > 0.3:
+        print(
+            f"the machine was busy: other processes took {busy:.0%} of a core while "
+            "--workers 2 ran; the ratio says what cores were left, rerun on an idle machine"
+        )
 
 
 def _multipart(pdf: bytes) -> tuple[bytes, dict[str, str]]:
