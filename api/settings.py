@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     upload_limit: int = 20 * 1024 * 1024
     """Largest PDF (bytes) the verification endpoint accepts."""
 
+    batch_files: int = Field(default=50, ge=1)
+    """Most files one bulk verification takes (POST /api/verify/batch, the /xac-minh page)."""
+
+    batch_limit: int = Field(default=100 * 1024 * 1024, ge=1)
+    """Largest total size (bytes) of the files of one bulk verification; each file is also
+    under `upload_limit`."""
+
     cookie_secure: bool | None = None
     """Send the session cookie over HTTPS only (its Secure flag); default: when
     `public_base_url` is https. Set it when TLS ends at a proxy in front of an http URL."""

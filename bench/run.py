@@ -6,11 +6,12 @@ and signing a one-page PDF with pyHanko's default path (PKCS#12 read per documen
 signature to size the container) against ours (key loaded once per run, size reserved), with
 what the RFC 3161 timestamp and the LTV step add per document; issues per second with 8
 concurrent workers on SQLite and PostgreSQL (bench/numbering.py); verification in process
-against POST /api/verify on loopback (bench/verification.py); signing with the key elsewhere
-(prepare + finish) against in process (bench/external.py); a province's dossier of 120 units
-through the job queue with 1 and 2 `hoso worker` processes (bench/province.py). Each section
-prints its ratios and targets. `bench/run.py signing` (or scoring, conversion, numbering,
-verification, province) runs one.
+against POST /api/verify on loopback, and POST /api/verify on `hoso serve --workers 2` against
+`--workers 1` (bench/verification.py); signing with the key elsewhere (prepare + finish) against
+in process (bench/external.py); a province's dossier of 120 units through the job queue with 1
+and 2 `hoso worker` processes (bench/province.py). Each section prints its ratios and targets.
+`bench/run.py signing` (or scoring, conversion, numbering, verification, serving, province)
+runs one.
 """
 
 from __future__ import annotations
@@ -311,6 +312,12 @@ def province() -> None:
     run()
 
 
+def serving() -> None:
+    from bench.verification import serving as run
+
+    run()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "scoring": score_units,
     "conversion": conversion,
@@ -319,6 +326,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "numbering": numbering,
     "verification": verification,
     "province": province,
+    "serving": serving,
 }
 
 

@@ -14,7 +14,15 @@ time of one in-process verification and the wall time of `hoso verify --offline`
 alternate, in-process then HTTP, so that drift in the machine's speed hits both alike.
 Targets: HTTP ≥ 70 % of in-process throughput; one file ≤ 300 ms, the command ≤ 1.5 s.
 
-`python bench/verification.py`, or `verification()` from bench/run.py.
+Section `serving` (`serving()`): `POST /api/verify` throughput of `hoso serve --workers 1`
+against `hoso serve --workers 2`, both real processes on one data folder (one registry), started
+together and loaded in alternating runs by `SERVING_CLIENTS` threads, each request on a fresh
+connection so that the kernel spreads them over the two workers (a keep-alive connection stays
+with the worker that accepted it). The request body is prepared once; the client's CPU time is
+measured and printed beside the servers', so a reader sees which side was the bottleneck.
+Target: 2 workers ≥ 1.6× of 1 on 2 cores.
+
+`python bench/verification.py [verification|serving]`, or the sections of bench/run.py.
 """
 
 from __future__ import annotations
@@ -62,16 +70,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def process(args: list[str], *, env: dict[str, str], ready: Callable[[], bool]) -> Iterator[None]:
-    """Run `args` until the block ends; wait until `ready()` first."""
-    proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=REPO)
+def process(
+    args: list[str], *, env: dict[str, str], ready: Callable[[], bool], quiet: bool = False
+) -> Iterator[int]:
+    """Run `args` until the block ends; wait until `ready()` first. Yields its pid. `quiet`:
+    its output (a server's access log) is dropped."""
+    sink = subprocess.DEVNULL if quiet else None
+    proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=REPO, stdout=sink, stderr=sink)
     try:
         deadline = time.monotonic() + 60
         while not ready():
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{args[:4]} did not start (exit code {proc.poll()})")
             time.sleep(0.1)
-        yield
+        yield proc.pid
     finally:
         proc.terminate()
         try:
@@ -279,5 +291,160 @@ def one_file(pdf: bytes, root: Any, *, env: dict[str, str], folder: Path) -> tup
     return statistics.median(times), statistics.median(walls)
 
 
+SERVING_CLIENTS = 8
+SERVING_DOCS = 40  # per run, spread over the clients
+SERVING_ROUNDS = 3
+SERVING_TARGET = 1.6
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` and of its children, alive or reaped
+    (/proc: a uvicorn supervisor's workers are its children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    # utime, stime, cutime, cstime: fields 14–17 of stat(5), 12–15 after the name.
+    total += sum(int(f) for f in fields[11:15]) / ticks
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for cpid in child.read_text().split():
+            total += cpu_seconds(int(cpid))
+    return total
+
+
+def machine_busy() -> float:
+    """CPU seconds all processes of the machine have used since boot (/proc/stat: user, nice,
+    system, irq, softirq, steal)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(fields[i]) for i in (0, 1, 2, 5, 6, 7))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def serving() -> None:
+    import httpx
+    from asn1crypto import pem
+
+    from docgen import inputs
+    from signing import pki
+
+    bodies_dir = REPO / "samples" / "bodies"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        pki_port = free_port()
+        pki_url = f"http://127.0.0.1:{pki_port}"
+        body = inputs.load_bodies(bodies_dir)["ubnd-hai-phong"]
+        arch = pki.init(data / "pki", {body.id: body}, url=pki_url)
+        roots_dir = data / "roots"
+        roots_dir.mkdir()
+        root = pki.root_certificate(arch)
+        (roots_dir / "root.pem").write_bytes(pem.armor("CERTIFICATE", root.dump()))
+        env = {
+            "HOSO_DATA_DIR": str(data),
+            "HOSO_TRUST_ROOTS_DIR": str(roots_dir),
+            "HOSO_PKI_URL": pki_url,
+            "PYTHONPATH": str(REPO),
+        }
+        hoso = str(Path(sys.executable).parent / "hoso")
+        ports = {1: free_port(), 2: free_port()}
+        bases = {n: f"http://127.0.0.1:{port}" for n, port in ports.items()}
+        pki_args = [sys.executable, "-c", PKI_SERVER, str(data / "pki"), str(pki_port)]
+        with process(pki_args, env=env, ready=answers(pki.service_urls(pki_url)["crl"])) as pki_pid:
+            issued, _ = documents(data / "pki", pki_url)
+            # A multipart body made once: the clients only send bytes.
+            body_bytes, headers = _multipart(issued)
+            serve = [hoso, "serve", "--host", "127.0.0.1", "--port"]
+            with (
+                process(
+                    [*serve, str(ports[1]), "--workers", "1"],
+                    env=env,
+                    ready=answers(f"{bases[1]}/healthz"),
+                    quiet=True,
+                ) as one_pid,
+                process(
+                    [*serve, str(ports[2]), "--workers", "2"],
+                    env=env,
+                    ready=answers(f"{bases[2]}/healthz"),
+                    quiet=True,
+                ) as two_pid,
+            ):
+                pids = {1: one_pid, 2: two_pid}
+                # No keep-alive: each request on a fresh connection, accepted by whichever worker
+                # is free (the loopback handshake costs far less than a verification).
+                http = httpx.Client(timeout=300, limits=httpx.Limits(max_keepalive_connections=0))
+
+                def post(base: str) -> None:
+                    r = http.post(f"{base}/api/verify", content=body_bytes, headers=headers)
+                    assert r.status_code == 200, r.text
+                    assert r.json()["indication"] == "TOTAL_PASSED", r.json()["message"]
+
+                for base in bases.values():  # warm-up: each worker's imports and roots
+                    with ThreadPoolExecutor(SERVING_CLIENTS) as pool:
+                        list(pool.map(lambda _, b=base: post(b), range(SERVING_CLIENTS * 2)))
+                runs: dict[int, list[tuple[float, ...]]] = {1: [], 2: []}
+                for _ in range(SERVING_ROUNDS):
+                    for n in (1, 2):
+                        server0, pki0 = cpu_seconds(pids[n]), cpu_seconds(pki_pid)
+                        machine0 = machine_busy()
+                        client0, wall0 = time.process_time(), time.perf_counter()
+                        with ThreadPoolExecutor(SERVING_CLIENTS) as pool:
+                            list(pool.map(lambda _, b=bases[n]: post(b), range(SERVING_DOCS)))
+                        wall = time.perf_counter() - wall0
+                        client = (time.process_time() - client0) / wall
+                        server = (cpu_seconds(pids[n]) - server0) / wall
+                        pki_cpu = (cpu_seconds(pki_pid) - pki0) / wall
+                        machine = (machine_busy() - machine0) / wall
+                        others = max(0.0, machine - client - server - pki_cpu)
+                        runs[n].append((SERVING_DOCS / wall, client, server, pki_cpu, others))
+                http.close()
+    load = os.getloadavg()[0]
+    print(
+        f"\nserving: POST /api/verify, the issued QĐ (B-LT, {len(issued) / 1024:.0f} KiB), "
+        f"{SERVING_CLIENTS} client threads, {SERVING_DOCS} documents × {SERVING_ROUNDS} "
+        f"alternating runs (median); {os.cpu_count()} cores, load average {load:.1f} after"
+    )
+    print(
+        f"{'hoso serve':<16}{'verif./s':>10}{'server CPU':>12}{'client CPU':>12}{'PKI CPU':>9}"
+        f"{'others':>8}{'per CPU-s':>11}"
+    )
+    rates = {}
+    for n in (1, 2):
+        rate = statistics.median(r[0] for r in runs[n])
+        rates[n] = rate
+        client_cpu = statistics.median(r[1] for r in runs[n])
+        server_cpu = statistics.median(r[2] for r in runs[n])
+        pki_cpu = statistics.median(r[3] for r in runs[n])
+        others = statistics.median(r[4] for r in runs[n])
+        print(
+            f"{'--workers ' + str(n):<16}{rate:>8.2f}/s{server_cpu:>11.0%}"
+            f"{client_cpu:>12.0%}{pki_cpu:>9.0%}{others:>8.0%}{rate / server_cpu:>11.2f}"
+        )
+    ratio = rates[2] / rates[1]
+    met = "met" if ratio >= SERVING_TARGET else "NOT met"
+    print(
+        f"--workers 2 / --workers 1: {ratio:.2f}× (target ≥ {SERVING_TARGET}×, {met}); "
+        "CPU as a share of one core; others: the rest of the machine's processes, which "
+        "take cores from the servers when they are busy; per CPU-s: verifications per second "
+        "of the servers' CPU (equal on both lines: nothing is serialised across the workers, "
+        "the cores they get set the ratio)"
+    )
+    busy = statistics.median(r[4] for r in runs[2])
+    if busy > 0.3:
+        print(
+            f"the machine was busy: other processes took {busy:.0%} of a core while "
+            "--workers 2 ran; the ratio says what cores were left, rerun on an idle machine"
+        )
+
+
+def _multipart(pdf: bytes) -> tuple[bytes, dict[str, str]]:
+    import httpx
+
+    request = httpx.Request("POST", "http://x/", files={"file": ("qd.pdf", pdf, "application/pdf")})
+    return request.read(), {"content-type": request.headers["content-type"]}
+
+
 if __name__ == "__main__":
-    verification()
+    {"verification": verification, "serving": serving}[
+        sys.argv[1] if len(sys.argv) > 1 else "verification"
+    ]()

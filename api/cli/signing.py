@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api.cli.console import errors, out, shown, write_atomic
+from api.cli.console import err, errors, out, shown, write_atomic
 from api.registry.store import LocalStore
 from api.settings import get_settings
 from docgen import inputs, vn
@@ -364,20 +364,27 @@ def verify(
     """Validate every signature of each file against the trusted roots.
 
     Prints ETSI EN 319 102-1 indications; exit code 0 only when every file is TOTAL_PASSED."""
+    from rich.progress import Progress
+
     from signing import verify as verifying
 
     with errors():
         roots = _trust_roots()
         moment = _moment(at)
-        reports = {}
-        for path in documents:
+        for path in documents:  # every name checked before the first (slow) verification
             if not path.is_file():
                 raise NotFound(
                     f"no file at {path}", message_vi=f"Không có tệp {path}", field="documents"
                 )
-            reports[path] = verifying.verify_pdf(
-                path.read_bytes(), roots, online=not offline, moment=moment
-            )
+        reports = {}
+        # A bar for a batch (on stderr, gone when done): one file needs none.
+        with Progress(console=err, transient=True, disable=len(documents) < 2) as bar:
+            task = bar.add_task("Đang xác minh", total=len(documents))
+            for path in documents:
+                reports[path] = verifying.verify_pdf(
+                    path.read_bytes(), roots, online=not offline, moment=moment
+                )
+                bar.advance(task)
     if as_json:
         data = [{"file": str(p), **r.as_data()} for p, r in reports.items()]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -74,7 +74,12 @@ def page(
     response = templates.TemplateResponse(
         request,
         name,
-        {"limit": size_text(settings.upload_limit)[1], **context},
+        {
+            "limit": size_text(settings.upload_limit)[1],
+            "batch_files": settings.batch_files,
+            "batch_limit": size_text(settings.batch_limit)[1],
+            **context,
+        },
         status_code=status,
     )
     response.headers["Content-Security-Policy"] = CSP

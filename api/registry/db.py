@@ -462,10 +462,14 @@ class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    """Who asked; None for a job of the public pages, owned by its token (`token_hash`)."""
+    token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the token that owns a public job (bulk verification), never the token."""
     kind: Mapped[str] = mapped_column(String(32))
     """"generate" (a dossier), "generate-part" (a slice of a big one: api/workflow/parts.py),
-    "archive_seal", "archive_renew" (queued); "sign", "issue" (a document, run by the web
+    "archive_seal", "archive_renew", "verify" (a batch of files: api/workflow/bulk_verify.py)
+    (queued); "sign", "issue" (a document, run by the web
     process holding the key: api/workflow/key_jobs.py)."""
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     """The job a part belongs to; the parent stays running until its last part joins them."""

@@ -11,7 +11,7 @@ import hmac
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Path, Request, Response, UploadFile
+from fastapi import Depends, Header, Path, Request, Response, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
@@ -114,6 +114,20 @@ def request_actor(request: Request) -> Actor:
     return actor
 
 
+def job_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_job_token: Annotated[
+        str, Header(description="the token a bulk verification answered with (no sign-in needed)")
+    ] = "",
+) -> Actor | str:
+    """Who reads a job: the holder of a public job's token (X-Job-Token), or else the user as
+    `actor_dependency` finds them."""
+    if x_job_token:
+        return x_job_token
+    return actor_dependency(request, credentials)
+
+
 def actor_dependency(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -175,6 +189,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ServicesDep = Annotated[Services, Depends(_services)]
 ActorDep = Annotated[Actor, Depends(actor_dependency)]
 AgentActorDep = Annotated[Actor, Depends(agent_actor_dependency)]
+JobReaderDep = Annotated[Actor | str, Depends(job_reader)]
 TrustDep = Annotated[TrustRoots, Depends(_trust)]
 RegistryDep = Annotated[RegistryLookup, Depends(_registry)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]

@@ -135,6 +135,23 @@ class VerificationPublic(BaseModel):
         )
 
 
+class VerifiedFilePublic(VerificationPublic):
+    """One file of a bulk verification: its name as sent, and POST /api/verify's report."""
+
+    file: str = Field(description="the file's name as it was sent")
+
+    @classmethod
+    def of_data(cls, data: dict[str, Any]) -> VerifiedFilePublic:
+        """From the job's stored result (api/workflow/bulk_verify.py)."""
+        found = data.get("registry")
+        registry = None
+        if found is not None:
+            fields = {k: v for k, v in found.items() if k != "url"}
+            fields["date"] = dt.date.fromisoformat(fields["date"])
+            registry = RegistryRecordPublic.of(RegistryRecord(**fields), url=found["url"])
+        return cls.model_validate({**data, "registry": registry})
+
+
 # --- the workflow ---------------------------------------------------------------------------------
 
 
@@ -291,10 +308,10 @@ class JobPublic(BaseModel):
     """A piece of long work (việc chạy nền): poll `url` until `state` is done or failed."""
 
     id: int
-    kind: Literal["generate", "archive_seal", "archive_renew", "sign", "issue"] = Field(
+    kind: Literal["generate", "archive_seal", "archive_renew", "sign", "issue", "verify"] = Field(
         description="generate: a dossier's documents; archive_seal: sealing a body's issued "
         "documents of a year for the archive; archive_renew: renewing archived timestamps; "
-        "sign, issue: a document, in the web process holding the key"
+        "sign, issue: a document, in the web process holding the key; verify: a batch of files"
     )
     state: Literal["queued", "running", "done", "failed"]
     done: int = Field(description="steps done (documents made); sign, issue: the step running")
@@ -315,9 +332,22 @@ class JobPublic(BaseModel):
     failed: list[JobFailurePublic] = Field(
         default_factory=list, description="documents the job could not seal or renew, and why"
     )
+    files: list[VerifiedFilePublic] = Field(
+        default_factory=list,
+        description="a verification's verdict on each file, in the order sent, once done",
+    )
     error: JobErrorPublic | None = None
     created_at: dt.datetime
     finished_at: dt.datetime | None
+
+
+class BatchJobPublic(JobPublic):
+    """A bulk verification just queued: poll `url` with the header X-Job-Token: `token`."""
+
+    token: str = Field(
+        description="the job's token, shown once: only who holds it reads the job; send it "
+        "again (X-Job-Token) with the same files to get this job back while it runs"
+    )
 
 
 def job_public(job: JobView) -> JobPublic:
@@ -344,6 +374,7 @@ def job_public(job: JobView) -> JobPublic:
         result=result,
         documents=list(made),
         failed=[JobFailurePublic(**f) for f in job.result.get("failed", [])],
+        files=[VerifiedFilePublic.of_data(f) for f in job.result.get("files", [])],
         error=JobErrorPublic(**job.error) if job.error else None,
         created_at=job.created_at,
         finished_at=job.finished_at,

@@ -8,23 +8,40 @@ limit is refused before a byte is read, a body that grows past it is refused at 
 passes it, and a file whose first kilobyte holds no `%PDF-` header at that kilobyte. What
 remains unread is left to the server, which closes the connection.
 
+Bulk verification takes several files (`receive_files`: the field `files`, once per file), each
+streamed to a file of its own in the data folder, refused at the part past the count limit or
+the chunk past a size limit (each file, all together); their bytes are not checked here, since a
+file that is no PDF gets its verdict like the others.
+
 Left out: what the PDF says. Verification reads the finished file; this module knows sizes,
 headers and the %PDF- marker only.
 """
 
 from __future__ import annotations
 
+import io
+import shutil
 import tempfile
+import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from api.routes.errors import UnsupportedUpload, UploadError, too_large
+from api.routes.errors import (
+    UnsupportedUpload,
+    UploadError,
+    UploadTooLarge,
+    size_text,
+    too_large,
+)
+from api.workflow.bulk_verify import BatchLimits, Received
+from docgen import vn
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -257,3 +274,158 @@ async def receive_pdf(request: Request, *, limit: int) -> AsyncIterator[Upload]:
         sink.finish()
         file.flush()
         yield Upload(file, sink.size, form.filename)
+
+
+# --- several files at once (bulk verification) ---------------------------------------------------
+
+BATCH_FIELD = "files"
+"""The form field, repeated, that carries the files of a bulk verification."""
+
+BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": f"the files: the form field `{BATCH_FIELD}`, once per file",
+        "content": {
+            FORM_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "required": [BATCH_FIELD],
+                    "properties": {
+                        BATCH_FIELD: {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "the PDFs (a file that is not one gets its verdict)",
+                        }
+                    },
+                },
+            },
+        },
+    }
+}
+
+
+class _Batch(_Form):
+    """python-multipart callbacks for a batch: each part named `files` to a file of its own in
+    `folder`, refused past `limits` (count, each file, the total) as the bytes arrive."""
+
+    def __init__(self, folder: Path, limits: BatchLimits) -> None:
+        super().__init__(_Sink(io.BytesIO(), limits.each))  # unused: parts go to `current`
+        self.folder = folder
+        self.limits = limits
+        self.received: list[Received] = []
+        self.current: IO[bytes] | None = None
+        self.size = 0
+        self.total = 0
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self.disposition)
+        if options.get(b"name") != BATCH_FIELD.encode():
+            return
+        if len(self.received) >= self.limits.files:
+            raise UploadError(
+                f"{BATCH_FIELD}: at most {self.limits.files} files at once",
+                message_vi=f"Mỗi lần xác minh nhiều nhất {vn.number(self.limits.files)} tệp",
+                field=BATCH_FIELD,
+            )
+        name = options.get(b"filename")
+        shown = name.decode("utf-8", "replace") if name else f"tệp {len(self.received) + 1}"
+        path = self.folder / f"{len(self.received)}.part"
+        self.received.append(Received(unicodedata.normalize("NFC", shown)[:255], path))
+        self.current = path.open("wb")
+        self.size = 0
+        self.in_file = True
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if not self.in_file or self.current is None:
+            return
+        self.size += end - start
+        self.total += end - start
+        if self.size > self.limits.each:
+            name = self.received[-1].name
+            en, vi = size_text(self.limits.each)
+            raise UploadTooLarge(
+                f"{BATCH_FIELD}: {name} is larger than the limit of {en} per file",
+                message_vi=f"Tệp {name} vượt quá giới hạn {vi} mỗi tệp",
+                field=BATCH_FIELD,
+            )
+        if self.total > self.limits.total:
+            raise _batch_too_large(self.limits.total)
+        self.current.write(data[start:end])
+
+    def on_part_end(self) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
+        self.in_file = False
+
+    def close(self) -> None:
+        self.on_part_end()
+
+
+def _batch_too_large(limit: int) -> UploadTooLarge:
+    en, vi = size_text(limit)
+    return UploadTooLarge(
+        f"{BATCH_FIELD}: the files together are larger than the limit of {en}",
+        message_vi=f"Các tệp cộng lại vượt quá giới hạn {vi} mỗi lần",
+        field=BATCH_FIELD,
+    )
+
+
+@asynccontextmanager
+async def receive_files(
+    request: Request, *, folder: Path, limits: BatchLimits
+) -> AsyncIterator[list[Received]]:
+    """The request's files (multipart/form-data, field `files`), each written to `folder` as
+    it streams in; the folder is removed when the block ends (move the files out to keep them).
+
+    Raises UploadTooLarge (a file or the total past its limit: nothing more is read),
+    UploadError (no file, more files than allowed, a broken body), UnsupportedUpload (not a
+    form)."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    kind = content_type.decode("latin-1").lower()
+    if kind != FORM_TYPE:
+        shown = kind or "none"
+        raise UnsupportedUpload(
+            f"{BATCH_FIELD}: send the files as {FORM_TYPE} (field '{BATCH_FIELD}'), not {shown}",
+            message_vi=f"Hãy gửi các tệp dạng {FORM_TYPE} (trường '{BATCH_FIELD}')",
+            field=BATCH_FIELD,
+        )
+    allowed = limits.total + FRAMING + limits.files * 1024  # a part's headers each
+    declared = _declared_length(request)
+    if declared is not None and declared > allowed:
+        raise _batch_too_large(limits.total)
+    boundary = options.get(b"boundary")
+    if not boundary:
+        raise _broken("no boundary in its Content-Type")
+    folder.mkdir(parents=True, exist_ok=True)
+    form = _Batch(folder, limits)
+    try:
+        try:
+            parser = MultipartParser(boundary, form.callbacks())
+            received = 0
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > allowed:
+                    raise _batch_too_large(limits.total)
+                parser.write(chunk)
+            parser.finalize()
+        except FormParserError as exc:
+            raise _broken(str(exc)) from exc
+        except ClientDisconnect as exc:
+            raise UploadError(
+                f"{BATCH_FIELD}: the upload was interrupted",
+                message_vi="Việc tải tệp lên bị gián đoạn",
+                field=BATCH_FIELD,
+            ) from exc
+        finally:
+            form.close()
+        if not form.received:
+            raise UploadError(
+                f"{BATCH_FIELD}: no file; send the files in the form field '{BATCH_FIELD}'",
+                message_vi=f"Chưa có tệp nào: hãy chọn các tệp PDF (trường '{BATCH_FIELD}')",
+                field=BATCH_FIELD,
+            )
+        yield form.received
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

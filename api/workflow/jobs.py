@@ -15,6 +15,13 @@ Idempotent and crash-safe:
 
 Kinds: "generate" (a dossier), "archive_seal" and "archive_renew" (a body's archive:
 api/workflow/preservation.py, where a rerun seals or renews nothing twice).
+Who owns a job: the signed-in user who asked, or — for bulk verification on the public pages,
+where nobody signs in — whoever holds the job's token, a random secret given once to the
+caller (the 202 answer, the page's cookie) and kept here only as its SHA-256. Job ids count up
+and can be guessed, so the id alone shows nothing: a recipient sees only the verdicts on the
+files they sent, as a signed-in user sees only their own jobs. The same caller (the same token)
+sending the same files while their job runs gets that job again.
+
 Signing and issuing are not queued: they need a key, and a PKCS#12 passphrase or a private key
 must never be written into a queue or the registry. They run as in-process jobs
 (api/workflow/key_jobs.py): a row here for their progress, the work in a thread of the web
@@ -30,21 +37,26 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
 from api.registry.db import Job, User, now
+from api.registry.numbering import DatabaseLookup
 from api.settings import Settings
-from api.workflow import documents, parts, preservation
+from api.workflow import bulk_verify, documents, parts, preservation
 from api.workflow.queue import HueyQueue
 from api.workflow.services import Services
 from api.workflow.users import Actor
 from docgen import dossier
-from docgen.errors import HosoError, NotFound
+from docgen.errors import ConfigError, HosoError, NotFound
 
 log = logging.getLogger("hoso.jobs")
 
@@ -55,6 +67,7 @@ KIND_VI: Final = {
     "archive_renew": "Đang gia hạn dấu thời gian lưu trữ",
     "sign": "Đang ký số",
     "issue": "Đang ban hành",
+    "verify": "Đang xác minh",
 }
 ACTIVE: Final = ("queued", "running")
 IN_PROCESS: Final = ("sign", "issue")
@@ -128,9 +141,9 @@ def view(job: Job) -> JobView:
     )
 
 
-def key_of(kind: str, user_id: int, inputs: dict[str, Any]) -> str:
+def key_of(kind: str, owner: int | str, inputs: dict[str, Any]) -> str:
     """What makes two requests the same job."""
-    canonical = json.dumps([kind, user_id, inputs], sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps([kind, owner, inputs], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -165,7 +178,7 @@ def submit_generation(svc: Services, actor: Actor, **given: Any) -> JobView:
     refuse it at once (role, body, no assessment) refuses it here, before any job exists."""
     inputs = generation_inputs(**given)
     documents.check_generation(svc, actor, body=inputs["body"], year=inputs["year"])
-    return _submit(svc, actor.id, "generate", inputs)
+    return _submit(svc, "generate", inputs, user_id=actor.id)
 
 
 def submit_sealing(svc: Services, actor: Actor, *, body: str | None, year: int) -> JobView:
@@ -179,7 +192,7 @@ def submit_sealing(svc: Services, actor: Actor, *, body: str | None, year: int) 
             field="body",
         )
     _known_body(svc, chosen)
-    return _submit(svc, actor.id, "archive_seal", {"body": chosen, "year": year})
+    return _submit(svc, "archive_seal", {"body": chosen, "year": year}, user_id=actor.id)
 
 
 def submit_renewal(
@@ -191,7 +204,7 @@ def submit_renewal(
     if chosen is not None:
         _known_body(svc, chosen)
     inputs = {"body": chosen, "year": year, "within_days": within_days}
-    return _submit(svc, actor.id, "archive_renew", inputs)
+    return _submit(svc, "archive_renew", inputs, user_id=actor.id)
 
 
 def _known_body(svc: Services, body: str) -> None:
@@ -203,17 +216,84 @@ def _known_body(svc: Services, body: str) -> None:
         )
 
 
-def _submit(svc: Services, user_id: int, kind: str, inputs: dict[str, Any]) -> JobView:
-    key = key_of(kind, user_id, inputs)
+TOKEN_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def uploads_folder(svc: Services) -> Path:
+    """Where a bulk verification's files wait; ConfigError when the service has none."""
+    if svc.uploads is None:
+        raise ConfigError(
+            "this service has no folder for uploads: bulk verification is off",
+            message_vi="Dịch vụ chưa có thư mục nhận tệp nên không xác minh nhiều tệp được",
+            field="data_dir",
+        )
+    return svc.uploads
+
+
+def submit_verification(
+    svc: Services, files: list[bulk_verify.Received], *, token: str | None = None
+) -> tuple[JobView, str]:
+    """Queue the verification of `files` (already received, under the limits) for the holder
+    of `token`, or of a new token; returns the job and the token that reads it. The files move
+    into the job's folder, or are dropped when this caller's same batch is already running."""
+    if token is not None and not TOKEN_PATTERN.fullmatch(token):
+        raise HosoError(
+            "token: a job token is 32 to 128 letters, digits, '-' or '_'",
+            message_vi="Mã việc phải gồm 32 đến 128 chữ cái, chữ số, '-' hoặc '_'",
+            field="token",
+        )
+    uploads = uploads_folder(svc)
+    svc.trust_roots()  # a service that cannot verify says so before any job exists
+    token = token or secrets.token_urlsafe(32)
+    inputs = {"files": bulk_verify.described(files)}
+    made = _submit(
+        svc,
+        "verify",
+        inputs,
+        token_hash=token_hash(token),
+        attach=lambda job_id: bulk_verify.keep(files, bulk_verify.job_folder(uploads, job_id)),
+    )
+    for f in files:  # those of a batch already running, which has its own copies
+        f.path.unlink(missing_ok=True)
+    return made, token
+
+
+def _submit(
+    svc: Services,
+    kind: str,
+    inputs: dict[str, Any],
+    *,
+    user_id: int | None = None,
+    token_hash: str | None = None,
+    attach: Callable[[int], None] | None = None,
+) -> JobView:
+    """Record the job (or find the owner's same one still active) and queue it; `attach(id)`
+    runs before the row is committed, for what the job needs beside its inputs (files)."""
+    owner: int | str = user_id if user_id is not None else f"token:{token_hash}"
+    key = key_of(kind, owner, inputs)
     with svc.sessions.begin() as session:
         same = session.scalar(
             select(Job).where(Job.key == key, Job.state.in_(ACTIVE)).order_by(Job.id)
         )
         if same is not None:
             return view(same)
-        job = Job(user_id=user_id, kind=kind, key=key, inputs=inputs, state="queued", result={})
+        job = Job(
+            user_id=user_id,
+            token_hash=token_hash,
+            kind=kind,
+            key=key,
+            inputs=inputs,
+            state="queued",
+            result={},
+        )
         session.add(job)
         session.flush()
+        if attach is not None:
+            attach(job.id)
         made = view(job)
     _enqueue(svc, made.id)
     return made
@@ -235,17 +315,28 @@ def get_job(svc: Services, actor: Actor, job_id: int) -> JobView:
         session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         job = session.get(Job, job_id)
         if job is None or (job.user_id != actor.id and actor.role != "admin"):
-            raise NotFound(
-                f"no job {job_id}",
-                message_vi=f"Không có việc số {job_id}",
-                field="job_id",
-            )
+            raise _no_job(job_id)
         found = view(job)
         if job.state == "running" and job.total:
             done = parts.done(session, job.id)
             if done is not None:  # split: the parts' sum ("Đang tạo văn bản 57/243")
                 found = dataclasses.replace(found, done=done)
         return found
+
+
+def get_public_job(svc: Services, token: str, job_id: int) -> JobView:
+    """The job, for the holder of its token; for anyone else it does not exist."""
+    with svc.sessions() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        job = session.get(Job, job_id)
+        # Compared in constant time: the hash of a wrong token says nothing of the right one.
+        if job is None or not secrets.compare_digest(job.token_hash or "", token_hash(token)):
+            raise _no_job(job_id)
+        return view(job)
+
+
+def _no_job(job_id: int) -> NotFound:
+    return NotFound(f"no job {job_id}", message_vi=f"Không có việc số {job_id}", field="job_id")
 
 
 def running_job(svc: Services, actor: Actor, kind: str) -> JobView | None:
@@ -278,10 +369,12 @@ def run(svc: Services, job_id: int) -> None:
         job.heartbeat_at = now()
         kind, inputs, user_id, created = job.kind, dict(job.inputs), job.user_id, job.created_at
     try:
-        with svc.sessions() as session:
-            user = session.get(User, user_id)
-            assert user is not None
-            actor = Actor.of(user)
+        actor = None
+        if user_id is not None:
+            with svc.sessions() as session:
+                user = session.get(User, user_id)
+                assert user is not None
+                actor = Actor.of(user)
         result = _RUNNERS[kind](svc, actor, inputs, created, progress_of(svc, job_id), job_id)
     except HosoError as exc:
         finish(svc, job_id, state="failed", error=error_of(exc))
@@ -347,6 +440,11 @@ def finish(
         job.finished_at = now()
         if state == "done" and job.total:
             job.done = job.total
+        kind = job.kind
+    if kind == "verify" and svc.uploads is not None:
+        # Kept only until the job has an end; a worker killed before this line leaves them
+        # for the rerun, and `recover` removes those of jobs that ended anyway.
+        bulk_verify.discard(bulk_verify.job_folder(svc.uploads, job_id))
 
 
 def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
@@ -382,10 +480,32 @@ def recover(svc: Services, *, lease: dt.timedelta) -> list[int]:
                 continue
             job.state = "queued"
             job.heartbeat_at = now()  # its lease starts again
+    _sweep_uploads(svc, older_than=lease)
     for job_id in ids:
         log.warning("job %s was lost with its worker: queued again", job_id)
         _enqueue(svc, job_id)
     return ids
+
+
+def _sweep_uploads(svc: Services, *, older_than: dt.timedelta) -> None:
+    """Remove the uploaded files of jobs that ended (their worker died between recording the
+    end and removing them) or never came to be (a submission that failed). A folder younger
+    than `older_than` is left: its job's row may not be committed yet."""
+    if svc.uploads is None or not svc.uploads.is_dir():
+        return
+    settled = time.time() - older_than.total_seconds()
+    with svc.sessions() as session:
+        active = set(
+            session.scalars(select(Job.id).where(Job.kind == "verify", Job.state.in_(ACTIVE)))
+        )
+    for folder in svc.uploads.glob("job-*"):
+        number = folder.name.removeprefix("job-")
+        if number.isdigit() and int(number) not in active and folder.stat().st_mtime < settled:
+            bulk_verify.discard(folder)
+    # Uploads a web process was receiving when it died.
+    for folder in svc.uploads.glob("incoming/*"):
+        if folder.stat().st_mtime < settled:
+            bulk_verify.discard(folder)
 
 
 def job_queue(settings: Settings, svc: Services) -> HueyQueue:
@@ -497,9 +617,30 @@ def _renew(
     ).as_result()
 
 
+def _verify(
+    svc: Services,
+    actor: Actor | None,
+    inputs: dict[str, Any],
+    created: dt.datetime,
+    progress: Callable[[int, int], None],
+    job_id: int,
+) -> dict[str, Any]:
+    assert svc.uploads is not None
+    files = bulk_verify.verify_files(
+        bulk_verify.job_folder(svc.uploads, job_id),
+        inputs["files"],
+        trust_roots=svc.trust_roots(),
+        registry=DatabaseLookup(svc.sessions),
+        url=svc.verify_url,
+        progress=progress,
+    )
+    return {"files": files}
+
+
 _RUNNERS: Final[dict[str, Callable[..., dict[str, Any] | None]]] = {
     "generate": _generate,
     parts.KIND: _generate_part,
     "archive_seal": _seal,
     "archive_renew": _renew,
+    "verify": _verify,
 }

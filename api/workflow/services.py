@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pyhanko_certvalidator import ValidationContext
@@ -17,6 +18,7 @@ from api.registry import crash, db
 from api.registry import numbering as registry
 from api.registry.store import LocalStore, Storage, WorkingStorage
 from api.settings import Settings
+from api.workflow.bulk_verify import BatchLimits
 from api.workflow.mail import Mailer, mailer
 from api.workflow.queue import JobQueue
 from api.workflow.trust import TrustRoots
@@ -69,6 +71,10 @@ class Services:
     (Settings.job_lease_seconds)."""
     part_documents: int = 12
     """Documents per part of a split generation (Settings.part_documents)."""
+    uploads: Path | None = None
+    """Where the files of a bulk verification wait for their job (the data folder's uploads/,
+    not /tmp: a worker on restart must find them); None: bulk verification is off."""
+    batch: BatchLimits = field(default_factory=BatchLimits)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -147,5 +153,7 @@ def build_services(settings: Settings, *, trust: TrustRoots | None = None) -> Se
         key_upload=lambda: key_upload(settings, roots),
         job_lease=dt.timedelta(seconds=settings.job_lease_seconds),
         part_documents=settings.part_documents,
+        uploads=settings.data_dir / "uploads",
+        batch=BatchLimits(settings.batch_files, settings.batch_limit, settings.upload_limit),
     )
     return made

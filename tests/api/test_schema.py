@@ -29,6 +29,7 @@ PUBLIC = [
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("POST", "/api/verify"),
+    ("POST", "/api/verify/batch"),
     ("GET", "/v/{code}"),
     ("POST", "/v/{code}"),
     ("GET", "/xac-minh"),
