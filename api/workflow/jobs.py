@@ -534,12 +534,9 @@ def _generate(
     job_id: int,
 ) -> dict[str, Any] | None:
     given = generation_arguments(inputs)
-    if not parts.splits(svc):
-        made = documents.generate_dossier(svc, actor, **given, issued_at=created, progress=progress)
-        return {"documents": [d.id for d in made], "dossier": f"{inputs['year']}/{inputs['body']}"}
-    # The same steps as generate_dossier, with a choice between planning and building.
+    # The same steps as documents.generate_dossier, with a choice between planning and building.
     plan = documents.plan_generation(svc, actor, **given)
-    if len(plan.planned) > svc.part_documents:
+    if parts.splits(svc) and len(plan.planned) > svc.part_documents:
         parts.split(svc, job_id, plan, inputs=inputs, issued_at=created)
         return None
     made_files = documents.build_drafts(
