@@ -19,14 +19,11 @@ from sqlalchemy import func, select
 from api.registry.db import AuditEntry, Job, User, now
 from api.workflow import jobs
 from tests.api.service import (
-    BODY,
     CHAIR_P12,
-    MEETING,
     ROLES,
     SEAL_P12,
-    XLSX,
     Service,
-    workbook,
+    generated,
 )
 from tests.api.test_ui_office_pages import Browser, status, text
 from tests.slow_tsa import slow_tsa
@@ -43,27 +40,9 @@ def sent_decision(service: Service, year: int) -> dict[str, Any]:
     if cached in service.cache:
         found: dict[str, Any] = service.cache[cached]
         return found
+    documents = generated(service, year)
     with service.client("clerk") as clerk:
-        r = clerk.post(
-            "/api/assessments/workbook", files={"file": ("phieu.xlsx", workbook(year), XLSX)}
-        )
-        assert r.status_code == 201, r.text
-        for a in r.json():
-            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-        meeting = {
-            k: v.replace("2026", str(year)) if isinstance(v, str) else v for k, v in MEETING.items()
-        }
-        r = clerk.post(
-            "/api/dossiers?wait=true",
-            json={
-                "body": BODY,
-                "year": year,
-                "proposal": {"reference": "15/TTr-CAHP", "date": f"{year}-11-20"},
-                "meeting": meeting,
-            },
-        )
-        assert r.status_code == 201, r.text
-        decision: dict[str, Any] = next(d for d in r.json() if d["kind"] == "quyet-dinh")
+        decision: dict[str, Any] = next(d for d in documents if d["kind"] == "quyet-dinh")
         assert clerk.post(f"/api/documents/{decision['id']}/send").status_code == 200
     service.cache[cached] = decision
     return decision

@@ -25,7 +25,7 @@ from api.registry.db import AuditEntry, Document
 from api.workflow import archive_check, jobs, preservation, tasks
 from api.workflow.issue_date import VIETNAM
 from signing import archive as sealing
-from tests.api.service import BODY, CHAIR_P12, MEETING, SEAL_P12, XLSX, Service, workbook
+from tests.api.service import BODY, CHAIR_P12, SEAL_P12, Service, generated
 from tests.conftest import REPO
 from tests.signing_setting import Setting
 
@@ -36,27 +36,9 @@ SEALED_YEAR, RENEWED_YEAR = 2049, 2050  # years of their own in the shared servi
 
 def _issued(service: Service, year: int, kinds: tuple[str, ...]) -> list[int]:
     """The documents of `kinds` of Hải Phòng's `year` dossier, generated, signed and issued."""
+    documents = generated(service, year)
     with service.client("clerk") as clerk:
-        r = clerk.post(
-            "/api/assessments/workbook", files={"file": ("p.xlsx", workbook(year), XLSX)}
-        )
-        assert r.status_code == 201, r.text
-        for a in r.json():
-            assert clerk.post(f"/api/assessments/{a['id']}/score").status_code == 200
-        meeting = {
-            k: v.replace("2026", str(year)) if isinstance(v, str) else v for k, v in MEETING.items()
-        }
-        r = clerk.post(
-            "/api/dossiers?wait=true",
-            json={
-                "body": BODY,
-                "year": year,
-                "proposal": {"reference": "15/TTr-CAHP", "date": f"{year}-11-20"},
-                "meeting": meeting,
-            },
-        )
-        assert r.status_code == 201, r.text
-        made = [d for d in r.json() if d["kind"] in kinds]
+        made = [d for d in documents if d["kind"] in kinds]
         assert len(made) == len(kinds)
         for d in made:
             assert clerk.post(f"/api/documents/{d['id']}/send").status_code == 200
